@@ -1,0 +1,1 @@
+import { hello } from '@reactor-ts/buffer'; console.log('tour', hello);
