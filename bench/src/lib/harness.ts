@@ -1,0 +1,158 @@
+/**
+ * The bench convention every suite follows.
+ *
+ * A suite is one file `bench/src/<name>.ts` that exports `suite: Suite`; the
+ * runner (main.ts) discovers it by file name, so adding a suite needs no
+ * registration. A suite measures our implementation beside its peers *in the
+ * same run* and returns rows; the runner prints each workload's median, the
+ * min–max over rounds, and the ratio of ours to every peer (ours / peer, so
+ * 2.00× means ours does twice the work per second).
+ *
+ * CPU-bound suites hand their workloads to `runCpuWorkloads`, which uses
+ * tinybench and interleaves the implementations round by round so a noisy
+ * neighbour slows every contender alike. Network suites run their load
+ * generator in a separate process and build rows themselves.
+ */
+import { Bench } from 'tinybench';
+
+export interface RunOptions {
+  /** A short smoke run: one round, short timings, smaller corpora. */
+  quick: boolean;
+}
+
+/** One implementation's figures on one workload. */
+export interface Row {
+  workload: string;
+  impl: string;
+  /** Unit of `value`, e.g. 'ops/s', 'replies/s', 'msg/s', 'MB/s', 'MiB' (for memory, lower is better). */
+  unit: string;
+  /** Median over the rounds. */
+  value: number;
+  /** Every round's figure. */
+  samples: number[];
+  /** For units where less is better (memory, latency): ratios are inverted. */
+  lowerIsBetter?: boolean;
+}
+
+export interface SuiteResult {
+  suite: string;
+  /** Name of our implementation in `rows` (the numerator of every ratio). */
+  ours: string;
+  rows: Row[];
+  /** Free-form lines printed under the table (targets, caveats). */
+  notes?: string[];
+}
+
+export interface Suite {
+  name: string;
+  description: string;
+  run(opts: RunOptions): Promise<SuiteResult>;
+}
+
+/** A CPU-bound workload: the same job done by each implementation. */
+export interface CpuWorkload {
+  name: string;
+  /** Unit for the rows; default 'ops/s'. */
+  unit?: string;
+  /** Units of work one call performs (e.g. replies parsed per call); default 1. */
+  perCall?: number;
+  /** name → function doing one unit-batch of the work. Ours must be one of them. */
+  impls: Record<string, () => unknown>;
+}
+
+export interface CpuOptions {
+  /** Rounds per workload (each round runs every impl once, order rotated); default 5, quick 1. */
+  rounds?: number;
+  /** Milliseconds per impl per round; default 400, quick 60. */
+  timeMs?: number;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Runs each workload's implementations interleaved with tinybench; returns rows. */
+export async function runCpuWorkloads(
+  suite: string,
+  ours: string,
+  workloads: CpuWorkload[],
+  opts: RunOptions,
+  cpu: CpuOptions = {},
+): Promise<SuiteResult> {
+  const rounds = cpu.rounds ?? (opts.quick ? 1 : 5);
+  const time = cpu.timeMs ?? (opts.quick ? 60 : 400);
+  const rows: Row[] = [];
+  for (const w of workloads) {
+    const names = Object.keys(w.impls);
+    if (!names.includes(ours)) throw new Error(`workload ${w.name}: no implementation named ${ours}`);
+    const samples = new Map<string, number[]>(names.map((n) => [n, []]));
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order each round so no implementation always runs first (cold) or last.
+      const order = names.map((_, i) => names[(i + r) % names.length]!);
+      for (const name of order) {
+        const bench = new Bench({ time, warmupTime: Math.min(50, time / 2), throws: true });
+        bench.add(name, w.impls[name]!);
+        await bench.run();
+        const task = bench.tasks[0]!;
+        const res = task.result;
+        if (res.state !== 'completed') throw new Error(`${suite}/${w.name}/${name}: ${res.state}`);
+        samples.get(name)!.push(res.throughput.mean * (w.perCall ?? 1));
+        progress(`${suite} ${w.name} ${name} round ${r + 1}/${rounds}`);
+      }
+    }
+    for (const name of names) {
+      const s = samples.get(name)!;
+      rows.push({ workload: w.name, impl: name, unit: w.unit ?? 'ops/s', value: median(s), samples: s });
+    }
+  }
+  progress('');
+  return { suite, ours, rows };
+}
+
+/** One overwritten status line on a terminal; nothing when output is piped. */
+export function progress(text: string): void {
+  if (!process.stderr.isTTY) return;
+  process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 80) - 1)}`);
+}
+
+/** ours / peer, inverted for lower-is-better units. */
+export function ratio(ours: Row, peer: Row): number {
+  return ours.lowerIsBetter ? peer.value / ours.value : ours.value / peer.value;
+}
+
+function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
+  if (n >= 100) return n.toFixed(0);
+  return n.toFixed(2);
+}
+
+/** The terminal table: one line per workload × impl, with ratios of ours to each peer. */
+export function formatSuite(res: SuiteResult): string {
+  const lines: string[] = [`\n== ${res.suite} (ours: ${res.ours}) ==`];
+  const header = ['workload', 'impl', 'median', 'min–max', 'ours ÷ this'];
+  const table: string[][] = [header];
+  const byWorkload = new Map<string, Row[]>();
+  for (const r of res.rows) {
+    const list = byWorkload.get(r.workload) ?? [];
+    list.push(r);
+    byWorkload.set(r.workload, list);
+  }
+  for (const [workload, rows] of byWorkload) {
+    const ours = rows.find((r) => r.impl === res.ours);
+    for (const r of rows) {
+      const lo = Math.min(...r.samples);
+      const hi = Math.max(...r.samples);
+      const rel = ours && r !== ours ? `${ratio(ours, r).toFixed(2)}×` : r === ours ? '—' : '';
+      table.push([workload, r.impl, `${fmt(r.value)} ${r.unit}`, `${fmt(lo)}–${fmt(hi)}`, rel]);
+    }
+  }
+  const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  for (const row of table) lines.push(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  for (const n of res.notes ?? []) lines.push(`  ${n}`);
+  return lines.join('\n');
+}
