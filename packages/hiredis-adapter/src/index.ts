@@ -1,2 +1,13 @@
-// placeholder
-export {};
+/**
+ * @reactor-ts/hiredis-adapter — hiredis's APIs over the reactor.
+ *
+ * Layout
+ * - constants.ts  REDIS_OK / REDIS_ERR and the REDIS_ERR_* codes
+ * - context.ts    RedisAsyncContext and the redisAsync* calls (callback API)
+ * - attach.ts     redisAttach: the adapter object of hiredis's adapters/ae.h
+ * - blocking.ts   redisConnect / redisCommand ...: a truly blocking context
+ */
+export * from './constants.js';
+export * from './context.js';
+export * from './attach.js';
+export * from './blocking.js';
