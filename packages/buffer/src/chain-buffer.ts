@@ -1,0 +1,531 @@
+/**
+ * ChainBuffer: every connection's in and out queue, a port of libevent's
+ * evbuffer (the article's `buffer_t`). Bytes live in a chain of chunks held in
+ * a ring, so appending and draining are O(1) per chunk and nothing is ever
+ * shifted or concatenated behind the caller's back.
+ *
+ *   ring (power-of-two array; `head` is the front, `count` chunks follow it)
+ *
+ *        head                                           head + count - 1
+ *   ┌──────────────────┐   ┌────────────────┐   ┌─────────────────────────┐
+ *   │ ░░░░░│DDDDDDDDDDD│ → │DDDDDDDDDDDDDDDD│ → │DDDDDDDDDD│  free  space │
+ *   └──────────────────┘   └────────────────┘   └─────────────────────────┘
+ *     owned: off > 0 after    addReference:        owned tail: add() copies
+ *     a partial drain         caller's bytes       into the free space first
+ *
+ * Who owns returned bytes (the rule that makes pooling safe):
+ * - `remove` and `readLine` return fresh copies: the caller owns them.
+ * - `peek`, `pullup` and `writeAtMost` return views into the chain. The chunk
+ *   a view points into is marked `shared` and is never rewound nor pooled, so
+ *   a view stays byte-for-byte stable for as long as the caller holds it
+ *   (e.g. while a socket write is in flight). Treat views as read-only.
+ * - Only unshared chunks this buffer allocated go back to the pool; chunks
+ *   added by reference belong to the caller and are never written or reused.
+ *
+ * Chain invariant: every chunk holds at least one readable byte, except that
+ * a sole owned chunk may stay behind empty so its free space is reused.
+ */
+import { Chunk, NO_CHUNK } from './chunk.js';
+import { BufferOverflowError } from './errors.js';
+
+export interface ChainBufferOptions {
+  /** Size of the chunks `add()` allocates and pools. Default 16384. */
+  chunkSize?: number;
+  /** Appends that would take `length` past this throw BufferOverflowError. */
+  maxSize?: number;
+  /** Drained chunks kept for reuse by this buffer. Default 2. */
+  poolSize?: number;
+}
+
+const DEFAULT_CHUNK_SIZE = 16384;
+const DEFAULT_POOL_SIZE = 2;
+const INITIAL_RING = 8;
+/** Below this many bytes a JS loop beats the native call's fixed cost. */
+const SMALL = 32;
+const EMPTY = Buffer.alloc(0);
+const CRLF = Buffer.from('\r\n');
+
+export class ChainBuffer {
+  /** Chunks in order, starting at `head`; unused slots hold NO_CHUNK. */
+  private ring: Chunk[] = new Array<Chunk>(INITIAL_RING).fill(NO_CHUNK);
+  /** ring.length - 1 (ring.length is a power of two). */
+  private mask = INITIAL_RING - 1;
+  /** Ring index of the front chunk. */
+  private head = 0;
+  /** Number of chunks in the chain. */
+  private count = 0;
+  /** Readable bytes across all chunks. */
+  private len = 0;
+  /** readLine resumes its CRLF search here: no CRLF starts before it. */
+  private lineScan = 0;
+  /** Drained, unshared, owned chunks of `chunkSize` ready for reuse. */
+  private readonly pool: Chunk[] = [];
+  private readonly chunkSize: number;
+  private readonly maxSize: number;
+  private readonly poolSize: number;
+
+  constructor(opts: ChainBufferOptions = {}) {
+    this.chunkSize = option(opts.chunkSize, DEFAULT_CHUNK_SIZE, 1, 'chunkSize');
+    this.maxSize = option(opts.maxSize, Infinity, 0, 'maxSize');
+    this.poolSize = option(opts.poolSize, DEFAULT_POOL_SIZE, 0, 'poolSize');
+  }
+
+  /** Readable bytes in the buffer. */
+  get length(): number {
+    return this.len;
+  }
+
+  /** Copies `data` (a string as UTF-8) to the end, filling the tail chunk first. */
+  add(data: Uint8Array | string): void {
+    if (typeof data === 'string') {
+      this.addString(data);
+      return;
+    }
+    if (!(data instanceof Uint8Array)) {
+      throw new TypeError(`ChainBuffer.add: expected a Uint8Array or string, got ${describe(data)}`);
+    }
+    const n = data.length;
+    if (n === 0) return;
+    if (this.len + n > this.maxSize) throw new BufferOverflowError(this.maxSize, this.len, n);
+    this.copyIn(data, n);
+  }
+
+  /**
+   * Appends the caller's bytes without copying. The buffer never writes to
+   * them; the caller must not change them until they have been drained.
+   */
+  addReference(buf: Uint8Array): void {
+    if (!(buf instanceof Uint8Array)) {
+      throw new TypeError(`ChainBuffer.addReference: expected a Uint8Array, got ${describe(buf)}`);
+    }
+    const n = buf.length;
+    if (n === 0) return;
+    if (this.len + n > this.maxSize) throw new BufferOverflowError(this.maxSize, this.len, n);
+    const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, n);
+    const c = new Chunk(b, false);
+    c.end = n;
+    this.push(c);
+    this.len += n;
+  }
+
+  /** Discards the first `n` bytes. */
+  drain(n: number): void {
+    this.checkCount(n, 'drain');
+    this.consume(n);
+  }
+
+  /** Copies the first `n` bytes into a new Buffer (yours to keep) and drains them. */
+  remove(n: number): Buffer {
+    this.checkCount(n, 'remove');
+    const out = this.copyOut(n);
+    this.consume(n);
+    return out;
+  }
+
+  /**
+   * Index of the first `sep` at or after `from`, counting from the front of
+   * the buffer, matching across chunk boundaries; -1 when absent, including
+   * when fewer than `sep.length` bytes remain.
+   */
+  search(sep: Uint8Array | string, from = 0): number {
+    const s = separator(sep);
+    if (typeof from !== 'number') {
+      throw new TypeError(`ChainBuffer.search: from must be a number, got ${describe(from)}`);
+    }
+    if (!Number.isInteger(from) || from < 0) {
+      throw new RangeError(`ChainBuffer.search: from must be a non-negative integer, got ${from}`);
+    }
+    if (s.length === 0) return from <= this.len ? from : -1;
+    // Also covers a buffer shorter than its separator, where the C course
+    // code's unsigned `len - seplen` wrapped around.
+    if (from + s.length > this.len) return -1;
+    return this.find(s, from);
+  }
+
+  /**
+   * Takes one CRLF-terminated line: returns it without the CRLF (a copy) and
+   * drains line and CRLF. Returns null, consuming nothing, when no complete
+   * line is buffered yet; the next call resumes scanning where this one ended.
+   */
+  readLine(): Buffer | null {
+    if (this.lineScan + 2 > this.len) return null;
+    const at = this.find(CRLF, this.lineScan);
+    if (at < 0) {
+      // A CR in the last byte may be completed by the next append.
+      this.lineScan = this.len - 1;
+      return null;
+    }
+    const line = at === 0 ? EMPTY : this.copyOut(at);
+    this.consume(at + 2);
+    return line;
+  }
+
+  /**
+   * A view of the first `n` bytes as one contiguous Buffer. Copies only when
+   * they span chunks; the copy then replaces those chunks at the front, so
+   * pulling up the same bytes again costs nothing.
+   */
+  pullup(n: number): Buffer {
+    this.checkCount(n, 'pullup');
+    if (n === 0) return EMPTY;
+    const front = this.ring[this.head];
+    if (front.end - front.off >= n) return view(front, front.off, front.off + n);
+
+    const c = n <= this.chunkSize ? this.takeChunk() : new Chunk(Buffer.allocUnsafe(n), true);
+    this.copyInto(c.buf, n);
+    c.end = n;
+    // Unlink the chunks the copy covers; the last may be covered in part.
+    let left = n;
+    for (;;) {
+      const f = this.ring[this.head];
+      const size = f.end - f.off;
+      if (left < size) {
+        f.off += left;
+        break;
+      }
+      left -= size;
+      this.unlinkFront();
+      if (left === 0) break;
+    }
+    this.head = (this.head - 1) & this.mask;
+    this.ring[this.head] = c;
+    this.count++;
+    return view(c, 0, n);
+  }
+
+  /** Views of all readable bytes, in order: hand them to `writev`, then drain. */
+  peek(): Buffer[] {
+    const out: Buffer[] = [];
+    const { ring, mask } = this;
+    for (let k = 0, i = this.head; k < this.count; k++, i = (i + 1) & mask) {
+      const c = ring[i];
+      if (c.end > c.off) out.push(view(c, c.off, c.end));
+    }
+    return out;
+  }
+
+  /**
+   * The contiguous bytes at the front (the front chunk, at most `max` bytes),
+   * as a view, without draining: write them, then `drain(written)`.
+   */
+  writeAtMost(max = Infinity): Buffer {
+    if (typeof max !== 'number' || Number.isNaN(max) || max < 0 || (max !== Infinity && !Number.isInteger(max))) {
+      throw new RangeError(`ChainBuffer.writeAtMost: max must be a non-negative integer, got ${describe(max)}`);
+    }
+    if (this.len === 0 || max === 0) return EMPTY;
+    const c = this.ring[this.head];
+    const size = c.end - c.off;
+    return view(c, c.off, c.off + (size < max ? size : max));
+  }
+
+  /** The byte at index `i` from the front. */
+  byteAt(i: number): number {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= this.len) {
+      throw new RangeError(`ChainBuffer.byteAt: index must be an integer in [0, ${this.len}), got ${describe(i)}`);
+    }
+    const { ring, mask } = this;
+    for (let k = this.head; ; k = (k + 1) & mask) {
+      const c = ring[k];
+      const size = c.end - c.off;
+      if (i < size) return c.buf[c.off + i];
+      i -= size;
+    }
+  }
+
+  /** Drops every byte. Views handed out earlier stay valid. */
+  clear(): void {
+    while (this.count > 0) this.unlinkFront();
+    this.len = 0;
+    this.lineScan = 0;
+    if (this.ring.length > 64) {
+      this.ring = new Array<Chunk>(INITIAL_RING).fill(NO_CHUNK);
+      this.mask = INITIAL_RING - 1;
+      this.head = 0;
+    }
+  }
+
+  // ---- appending -------------------------------------------------------
+
+  private addString(s: string): void {
+    if (s.length === 0) return;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit: the cheap bound spares a
+    // byteLength pass when it already proves the string fits.
+    const bound = s.length * 3;
+    let n = -1;
+    if (this.len + bound > this.maxSize) {
+      n = Buffer.byteLength(s);
+      if (this.len + n > this.maxSize) throw new BufferOverflowError(this.maxSize, this.len, n);
+    }
+    let t = this.count > 0 ? this.ring[(this.head + this.count - 1) & this.mask] : NO_CHUNK;
+    let room = t.owned ? t.buf.length - t.end : 0;
+    if (room < bound && bound <= this.chunkSize) {
+      if (n < 0) n = Buffer.byteLength(s);
+      if (room < n) {
+        t = this.takeChunk();
+        this.push(t);
+        room = t.buf.length;
+      }
+    }
+    if (room >= bound || (n >= 0 && room >= n)) {
+      const w = t.buf.write(s, t.end);
+      t.end += w;
+      this.len += w;
+      return;
+    }
+    const bytes = Buffer.from(s);
+    this.copyIn(bytes, bytes.length);
+  }
+
+  /** Copies n > 0 bytes of data to the end, filling the tail, then new chunks. */
+  private copyIn(data: Uint8Array, n: number): void {
+    let t = this.count > 0 ? this.ring[(this.head + this.count - 1) & this.mask] : NO_CHUNK;
+    if (!t.owned || t.end === t.buf.length) {
+      t = this.takeChunk();
+      this.push(t);
+    }
+    let src = 0;
+    for (;;) {
+      const buf = t.buf;
+      const room = buf.length - t.end;
+      const k = room < n - src ? room : n - src;
+      if (k < SMALL) {
+        for (let j = 0, d = t.end; j < k; j++, d++) buf[d] = data[src + j];
+      } else {
+        buf.set(k === n ? data : data.subarray(src, src + k), t.end);
+      }
+      t.end += k;
+      src += k;
+      if (src === n) break;
+      t = this.takeChunk();
+      this.push(t);
+    }
+    this.len += n;
+  }
+
+  /** A writable, empty chunk of chunkSize: pooled if possible. */
+  private takeChunk(): Chunk {
+    const c = this.pool.pop();
+    if (c !== undefined) {
+      c.off = 0;
+      c.end = 0;
+      return c;
+    }
+    return new Chunk(Buffer.allocUnsafe(this.chunkSize), true);
+  }
+
+  /** Links c at the tail; a sole empty chunk is replaced rather than kept. */
+  private push(c: Chunk): void {
+    if (this.count === 1) {
+      const f = this.ring[this.head];
+      if (f.off === f.end) {
+        this.recycle(f);
+        this.ring[this.head] = c;
+        return;
+      }
+    }
+    if (this.count === this.ring.length) this.grow();
+    this.ring[(this.head + this.count) & this.mask] = c;
+    this.count++;
+  }
+
+  private grow(): void {
+    const old = this.ring;
+    const next = new Array<Chunk>(old.length * 2).fill(NO_CHUNK);
+    for (let k = 0; k < this.count; k++) next[k] = old[(this.head + k) & this.mask];
+    this.ring = next;
+    this.mask = next.length - 1;
+    this.head = 0;
+  }
+
+  // ---- consuming -------------------------------------------------------
+
+  /** Drains n valid bytes. */
+  private consume(n: number): void {
+    this.len -= n;
+    this.lineScan = this.lineScan > n ? this.lineScan - n : 0;
+    while (n > 0) {
+      const c = this.ring[this.head];
+      const size = c.end - c.off;
+      if (n < size) {
+        c.off += n;
+        return;
+      }
+      n -= size;
+      if (this.count === 1 && c.owned && !(c.shared && c.end === c.buf.length)) {
+        // Keep the sole owned chunk for its free space; rewind it only when
+        // no view of its bytes is out there.
+        if (c.shared) c.off = c.end;
+        else c.off = c.end = 0;
+        return;
+      }
+      this.unlinkFront();
+    }
+  }
+
+  private unlinkFront(): void {
+    const c = this.ring[this.head];
+    this.ring[this.head] = NO_CHUNK;
+    this.head = (this.head + 1) & this.mask;
+    this.count--;
+    this.recycle(c);
+  }
+
+  private recycle(c: Chunk): void {
+    if (c.owned && !c.shared && c.buf.length === this.chunkSize && this.pool.length < this.poolSize) {
+      this.pool.push(c);
+    }
+  }
+
+  /** A fresh Buffer with the first n valid bytes. */
+  private copyOut(n: number): Buffer {
+    const out = Buffer.allocUnsafe(n);
+    this.copyInto(out, n);
+    return out;
+  }
+
+  /** Copies the first n (<= length) bytes into dst[0, n). */
+  private copyInto(dst: Buffer, n: number): void {
+    const { ring, mask } = this;
+    let d = 0;
+    for (let i = this.head; d < n; i = (i + 1) & mask) {
+      const c = ring[i];
+      const size = c.end - c.off;
+      const k = size < n - d ? size : n - d;
+      if (k < SMALL) {
+        const buf = c.buf;
+        for (let j = c.off, e = c.off + k; j < e; j++) dst[d++] = buf[j];
+      } else {
+        c.buf.copy(dst, d, c.off, c.off + k);
+        d += k;
+      }
+    }
+  }
+
+  // ---- searching -------------------------------------------------------
+
+  /**
+   * First index >= from of s (length >= 1, from + s.length <= length).
+   * Each chunk is scanned for s[0] natively (or by a JS loop when short);
+   * each candidate is confirmed byte by byte, following the chain when the
+   * separator straddles chunks. No bytes are copied.
+   */
+  private find(s: Buffer, from: number): number {
+    const { ring, mask } = this;
+    const sLen = s.length;
+    const first = s[0];
+    const last = this.len - sLen; // the last index where a match can start
+    let i = this.head;
+    let c = ring[i];
+    let base = 0; // index of c's first readable byte
+    while (from - base >= c.end - c.off) {
+      base += c.end - c.off;
+      i = (i + 1) & mask;
+      c = ring[i];
+    }
+    let p = c.off + (from - base);
+    for (;;) {
+      const buf = c.buf;
+      const end = c.end;
+      if (end - p < SMALL) {
+        for (; p < end; p++) {
+          if (buf[p] !== first) continue;
+          const at = base + p - c.off;
+          if (at > last) return -1;
+          if (sLen === 1 || this.matchRest(s, c, p, i)) return at;
+        }
+      } else {
+        // Buffer#indexOf has no end bound: bytes past `end` are stale, so
+        // search a view that stops at `end` unless the chunk is full.
+        const hay = end === buf.length ? buf : buf.subarray(0, end);
+        for (;;) {
+          const q = hay.indexOf(first, p);
+          if (q < 0) break;
+          const at = base + q - c.off;
+          if (at > last) return -1;
+          if (sLen === 1 || this.matchRest(s, c, q, i)) return at;
+          p = q + 1;
+        }
+      }
+      base += end - c.off;
+      if (base > last) return -1;
+      i = (i + 1) & mask;
+      c = ring[i];
+      p = c.off;
+    }
+  }
+
+  /** Whether s[1..] follows position p of chunk c (at ring index i). */
+  private matchRest(s: Buffer, c: Chunk, p: number, i: number): boolean {
+    const { ring, mask } = this;
+    let buf = c.buf;
+    let end = c.end;
+    p++;
+    for (let j = 1; j < s.length; j++, p++) {
+      while (p === end) {
+        i = (i + 1) & mask;
+        c = ring[i];
+        buf = c.buf;
+        p = c.off;
+        end = c.end;
+      }
+      if (buf[p] !== s[j]) return false;
+    }
+    return true;
+  }
+
+  // ---- validation ------------------------------------------------------
+
+  private checkCount(n: number, method: string): void {
+    if (typeof n !== 'number') {
+      throw new TypeError(`ChainBuffer.${method}: n must be a number, got ${describe(n)}`);
+    }
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`ChainBuffer.${method}: n must be a non-negative integer, got ${n}`);
+    }
+    if (n > this.len) {
+      throw new RangeError(`ChainBuffer.${method}(${n}): only ${this.len} bytes are buffered`);
+    }
+  }
+}
+
+/** A view of c.buf[from, to); marks owned memory so it is never reused. */
+function view(c: Chunk, from: number, to: number): Buffer {
+  if (c.owned) c.shared = true;
+  return from === 0 && to === c.buf.length ? c.buf : c.buf.subarray(from, to);
+}
+
+let lastSepString = '\r\n';
+let lastSepBytes = CRLF;
+
+/** The separator as bytes; the last string separator is cached. */
+function separator(sep: Uint8Array | string): Buffer {
+  if (typeof sep === 'string') {
+    if (sep !== lastSepString) {
+      lastSepBytes = Buffer.from(sep);
+      lastSepString = sep;
+    }
+    return lastSepBytes;
+  }
+  if (!(sep instanceof Uint8Array)) {
+    throw new TypeError(`ChainBuffer.search: sep must be a Uint8Array or string, got ${describe(sep)}`);
+  }
+  return Buffer.isBuffer(sep) ? sep : Buffer.from(sep.buffer, sep.byteOffset, sep.length);
+}
+
+function option(value: number | undefined, fallback: number, min: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (value !== Infinity && !Number.isInteger(value))) {
+    throw new RangeError(`ChainBuffer: ${name} must be an integer >= ${min}, got ${describe(value)}`);
+  }
+  if (name !== 'maxSize' && value === Infinity) {
+    throw new RangeError(`ChainBuffer: ${name} must be finite`);
+  }
+  return value;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v;
+}

@@ -1,0 +1,34 @@
+/**
+ * One link of a ChainBuffer: a backing Buffer and the window [off, end) of it
+ * that holds readable bytes.
+ *
+ *   buf:  |<- drained ->|<--- readable --->|<--- free (owned only) --->|
+ *         0             off                end                 buf.length
+ *
+ * Invariants the chain relies on:
+ * - Bytes below `end` are never rewritten while a view of them may be alive:
+ *   appends only write at `end` and beyond, and a chunk is rewound (off = end
+ *   = 0) or handed to the pool only when `shared` is false.
+ * - A chunk that is not `owned` holds the caller's memory (addReference): it is
+ *   never written to, never pooled, and `end === buf.length` from the start.
+ */
+export class Chunk {
+  /** Backing memory; for a referenced chunk exactly the caller's bytes. */
+  buf: Buffer;
+  /** First readable byte. */
+  off = 0;
+  /** One past the last readable byte; appends (owned chunks only) go here. */
+  end = 0;
+  /** True when this buffer allocated `buf` and may write into / recycle it. */
+  owned: boolean;
+  /** True once a view of `buf` left the buffer (peek, pullup, writeAtMost). */
+  shared = false;
+
+  constructor(buf: Buffer, owned: boolean) {
+    this.buf = buf;
+    this.owned = owned;
+  }
+}
+
+/** Placeholder for empty ring slots, so the ring never keeps dead chunks alive. */
+export const NO_CHUNK = new Chunk(Buffer.alloc(0), false);
