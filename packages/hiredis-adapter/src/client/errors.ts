@@ -1,0 +1,60 @@
+/**
+ * The promise client's errors. Every rejection is one of these (or a
+ * `ReplyError`, the server's own answer), so callers can tell "Redis said no"
+ * from "the command may never have reached Redis" from "it took too long".
+ *
+ * Each carries a `code` for switch statements and a message that says what
+ * happened and to which server, because "Connection is closed." alone does
+ * not help anyone at 3 a.m.
+ */
+export { ReplyError } from '@reactor-ts/resp';
+
+/**
+ * The link to the server failed or was closed while the command was pending.
+ * Whether a written command ran on the server is unknown: it was not re-sent.
+ */
+export class ConnectionError extends Error {
+  override readonly name: string = 'ConnectionError';
+  /**
+   * Why: Node's socket code (`ECONNREFUSED`, `ECONNRESET`, ...), `EOF`
+   * (the server closed), `ERR_DISCONNECTED` (`disconnect()` was called),
+   * `ERR_AUTH` (the handshake was refused), or `ERR_CONNECTION`.
+   */
+  readonly code: string;
+
+  constructor(message: string, code = 'ERR_CONNECTION', options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A connect or command deadline passed; the connection was closed because reply order is lost. */
+export class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+  readonly code = 'ETIMEDOUT';
+  constructor(
+    message: string,
+    /** The deadline that passed, in ms. */
+    readonly timeoutMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The offline queue (commands waiting for a connection) is at its limit. */
+export class OfflineQueueFullError extends Error {
+  override readonly name = 'OfflineQueueFullError';
+  readonly code = 'ERR_OFFLINE_QUEUE_FULL';
+  constructor(readonly limit: number) {
+    super(
+      `offline queue is full: ${limit} commands are already waiting for the connection ` +
+        `(raise offlineQueueLimit, or await connect() before issuing commands)`,
+    );
+  }
+}
+
+/** The client was closed (`quit()`, `disconnect()`, or it gave up reconnecting); it takes no more commands. */
+export class ClientClosedError extends Error {
+  override readonly name = 'ClientClosedError';
+  readonly code = 'ERR_CLIENT_CLOSED';
+}
