@@ -1,0 +1,265 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { startRedis, getFreePort, type RedisServer } from '@reactor-ts/test-utils';
+import {
+  REDIS_REPLY_ARRAY,
+  REDIS_REPLY_ERROR,
+  REDIS_REPLY_INTEGER,
+  REDIS_REPLY_NIL,
+  REDIS_REPLY_STATUS,
+  REDIS_REPLY_STRING,
+} from '@reactor-ts/resp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { liveWorkerCount } from './blocking-channel.js';
+import {
+  redisAppendCommand,
+  redisAppendCommandArgv,
+  redisCommand,
+  redisCommandArgv,
+  redisConnect,
+  redisConnectUnix,
+  redisConnectWithOptions,
+  redisConnectWithTimeout,
+  redisFree,
+  redisGetReply,
+  redisSetTimeout,
+  type RedisContext,
+} from './blocking.js';
+import { REDIS_ERR, REDIS_ERR_EOF, REDIS_ERR_IO, REDIS_ERR_OTHER, REDIS_ERR_TIMEOUT, REDIS_OK } from './constants.js';
+
+function connected(srv: RedisServer, opts: { ringSize?: number } = {}): RedisContext {
+  const c = redisConnectWithOptions({ host: srv.host, port: srv.port, ...opts });
+  expect(c.err, c.errstr).toBe(0);
+  return c;
+}
+
+describe('blocking context', () => {
+  let srv: RedisServer;
+  beforeAll(async () => {
+    srv = await startRedis({ unixSocket: true });
+  });
+  afterAll(() => srv.stop());
+
+  it('connects and returns replies synchronously', () => {
+    const c = redisConnect(srv.host, srv.port);
+    expect(c.err).toBe(0);
+    expect(c.connectionType).toBe('tcp');
+    const pong = redisCommand(c, 'PING');
+    expect(pong).not.toBeInstanceOf(Promise);
+    expect(pong?.type).toBe(REDIS_REPLY_STATUS);
+    expect(pong?.str).toBe('PONG');
+    expect(redisCommand(c, 'SET %s %s', 'k1', 'hello world')?.str).toBe('OK');
+    const got = redisCommand(c, 'GET %s', 'k1');
+    expect(got?.type).toBe(REDIS_REPLY_STRING);
+    expect(got?.str).toBe('hello world');
+    expect(redisCommand(c, 'GET nokey')?.type).toBe(REDIS_REPLY_NIL);
+    redisFree(c);
+  });
+
+  it("runs the article's counter: 1000 INCR in a loop reach 1000", () => {
+    const c = connected(srv);
+    redisCommand(c, 'DEL counter');
+    let last: number | bigint = 0;
+    for (let i = 0; i < 1000; i++) {
+      const r = redisCommand(c, 'INCR counter');
+      expect(r?.type).toBe(REDIS_REPLY_INTEGER);
+      last = r?.integer ?? -1;
+    }
+    expect(last).toBe(1000);
+    redisFree(c);
+  });
+
+  it('returns error replies as REDIS_REPLY_ERROR and stays usable', () => {
+    const c = connected(srv);
+    const r = redisCommand(c, 'NOSUCHCOMMAND x');
+    expect(r?.type).toBe(REDIS_REPLY_ERROR);
+    expect(r?.str).toMatch(/^ERR unknown command/);
+    expect(c.err).toBe(0);
+    expect(redisCommand(c, 'PING')?.str).toBe('PONG');
+    redisFree(c);
+  });
+
+  it('pipelines: 1000 appends, then 1000 replies in order', () => {
+    const c = connected(srv);
+    redisCommand(c, 'DEL pipe');
+    for (let i = 0; i < 1000; i++) expect(redisAppendCommand(c, 'RPUSH pipe %d', i)).toBe(REDIS_OK);
+    redisAppendCommandArgv(c, ['LRANGE', 'pipe', '0', '-1']);
+    for (let i = 0; i < 1000; i++) {
+      const r = redisGetReply(c);
+      expect(r?.integer).toBe(i + 1);
+    }
+    const all = redisGetReply(c);
+    expect(all?.type).toBe(REDIS_REPLY_ARRAY);
+    expect(all?.elements).toBe(1000);
+    expect(all?.element.map((e) => e.str)).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
+    redisFree(c);
+  });
+
+  it('round-trips a 10 MiB value through a small ring', () => {
+    const c = connected(srv, { ringSize: 4096 });
+    const big = Buffer.alloc(10 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
+    expect(redisCommand(c, 'SET big %b', big)?.str).toBe('OK');
+    const r = redisCommandArgv(c, ['GET', 'big']);
+    expect(r?.buf?.length).toBe(big.length);
+    expect(r?.buf?.equals(big)).toBe(true);
+    redisFree(c);
+  });
+
+  it('round-trips all 256 byte values, alone and together', () => {
+    const c = connected(srv);
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    expect(redisCommandArgv(c, ['SET', all, all])?.str).toBe('OK');
+    expect(redisCommandArgv(c, ['GET', all])?.buf?.equals(all)).toBe(true);
+    for (let b = 0; b < 256; b++) redisAppendCommandArgv(c, ['SET', `byte:${b}`, Buffer.from([b])]);
+    for (let b = 0; b < 256; b++) expect(redisGetReply(c)?.str).toBe('OK');
+    for (let b = 0; b < 256; b++) {
+      expect(redisCommand(c, 'GET byte:%d', b)?.buf?.equals(Buffer.from([b]))).toBe(true);
+    }
+    redisFree(c);
+  });
+
+  it('connects over a unix socket', () => {
+    const c = redisConnectUnix(srv.socketPath as string);
+    expect(c.err, c.errstr).toBe(0);
+    expect(c.connectionType).toBe('unix');
+    expect(redisCommand(c, 'PING')?.str).toBe('PONG');
+    redisFree(c);
+  });
+
+  it('honours the read timeout: err set, no hang, context unusable after', () => {
+    const c = redisConnectWithTimeout(srv.host, srv.port, { sec: 0, usec: 200_000 });
+    expect(c.err).toBe(0);
+    const t0 = performance.now();
+    const r = redisCommand(c, 'BLPOP empty-list 5');
+    const waited = performance.now() - t0;
+    expect(r).toBeNull();
+    expect(c.err).toBe(REDIS_ERR_TIMEOUT);
+    expect(c.errstr).toBe('Timeout');
+    expect(waited).toBeLessThan(4000); // well before BLPOP's own 5 s
+    expect(redisCommand(c, 'PING')).toBeNull();
+    expect(redisAppendCommand(c, 'PING')).toBe(REDIS_ERR);
+    redisFree(c);
+  });
+
+  it('redisSetTimeout changes the read timeout of a live context', () => {
+    const c = connected(srv);
+    expect(redisSetTimeout(c, 150)).toBe(REDIS_OK);
+    expect(c.commandTimeoutMs).toBe(150);
+    expect(redisCommand(c, 'BLPOP empty-list 5')).toBeNull();
+    expect(c.err).toBe(REDIS_ERR_TIMEOUT);
+    redisFree(c);
+  });
+
+  it('reports an invalid format as REDIS_ERR_OTHER', () => {
+    const c = connected(srv);
+    expect(redisCommand(c, 'GET %q', 'x')).toBeNull();
+    expect(c.err).toBe(REDIS_ERR_OTHER);
+    redisFree(c);
+  });
+
+  it('redisFree ends the worker thread', async () => {
+    // Earlier tests' workers report their exit once this thread is idle.
+    await vi.waitFor(() => expect(liveWorkerCount()).toBe(0), { timeout: 5000 });
+    const c = connected(srv);
+    expect(liveWorkerCount()).toBe(1);
+    redisFree(c);
+    redisFree(c); // twice is harmless
+    await vi.waitFor(() => expect(liveWorkerCount()).toBe(0), { timeout: 5000 });
+    expect(redisCommand(c, 'PING')).toBeNull();
+  });
+});
+
+describe('blocking context: authentication', () => {
+  let srv: RedisServer;
+  beforeAll(async () => {
+    srv = await startRedis({ password: 's3cret' });
+  });
+  afterAll(() => srv.stop());
+
+  it('AUTH with the password, as the article does', () => {
+    const c = connected(srv);
+    expect(redisCommand(c, 'GET x')?.str).toMatch(/^NOAUTH/);
+    expect(redisCommand(c, 'AUTH %s', 'wrong')?.type).toBe(REDIS_REPLY_ERROR);
+    expect(redisCommand(c, 'AUTH %s', 's3cret')?.str).toBe('OK');
+    expect(redisCommand(c, 'INCR counter')?.integer).toBe(1);
+    redisFree(c);
+  });
+});
+
+describe('blocking context: failures', () => {
+  it('connection refused → REDIS_ERR_IO "Connection refused"', async () => {
+    const port = await getFreePort();
+    const c = redisConnect('127.0.0.1', port);
+    expect(c.err).toBe(REDIS_ERR_IO);
+    expect(c.errstr).toBe('Connection refused');
+    expect(redisCommand(c, 'PING')).toBeNull();
+    redisFree(c);
+  });
+
+  it('a missing unix socket → REDIS_ERR_IO', () => {
+    const c = redisConnectUnix('/nonexistent/reactor-ts.sock');
+    expect(c.err).toBe(REDIS_ERR_IO);
+    expect(c.errstr).toBe('No such file or directory');
+    redisFree(c);
+  });
+
+  it('server closing the connection → REDIS_ERR_EOF', async () => {
+    const srv = await startRedis();
+    try {
+      const c = connected(srv);
+      const id = redisCommand(c, 'CLIENT ID')?.integer;
+      const killer = redisConnect(srv.host, srv.port);
+      expect(redisCommand(killer, 'CLIENT KILL ID %d', Number(id))?.integer).toBe(1);
+      redisFree(killer);
+      expect(redisCommand(c, 'PING')).toBeNull();
+      expect(c.err).toBe(REDIS_ERR_EOF);
+      expect(c.errstr).toBe('Server closed the connection');
+      redisFree(c);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  it('kill -9 of the server during a blocking call: err set, one return, no hang', async () => {
+    const srv = await startRedis();
+    try {
+      const c = connected(srv);
+      // A timer cannot fire while this thread is blocked, so the kill comes
+      // from a separate process started before the call.
+      const killer = spawn('sh', ['-c', `sleep 0.3; kill -9 ${srv.pid}`], { stdio: 'ignore' });
+      const t0 = performance.now();
+      const r = redisCommand(c, 'BLPOP never 30');
+      expect(r).toBeNull();
+      expect(performance.now() - t0).toBeLessThan(20_000);
+      expect([REDIS_ERR_EOF, REDIS_ERR_IO]).toContain(c.err);
+      expect(c.errstr).not.toBe('');
+      expect(redisGetReply(c)).toBeNull();
+      await new Promise((resolve) => killer.once('exit', resolve));
+      redisFree(c);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
+describe('blocking context: process lifetime', () => {
+  it('a script that never calls redisFree still exits', async () => {
+    const srv = await startRedis();
+    try {
+      const code = [
+        `import { redisConnect, redisCommand } from ${JSON.stringify(new URL('./blocking.ts', import.meta.url).href)};`,
+        `const c = redisConnect('127.0.0.1', ${srv.port});`,
+        `console.log(redisCommand(c, 'PING')?.str);`,
+      ].join('\n');
+      const res = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', '--input-type=module', '-e', code], {
+        cwd: new URL('..', import.meta.url).pathname,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(res.stdout.trim()).toBe('PONG');
+      expect(res.status).toBe(0);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
