@@ -1,0 +1,184 @@
+/**
+ * The Node layer (Redis's ae_epoll.c to the core's ae.c): turns socket
+ * emitter events into readiness on an event's slot, and turns the core's
+ * decisions (interest on/off, flush, close) into socket calls.
+ *
+ * Mapping, as DESIGN.md fixes it:
+ *   'data'  -> chunk appended to e.in by reference, EV_READ fired
+ *   'end'   -> a read that finds end-of-stream (C read() == 0), EV_READ fired
+ *   'drain' -> EV_WRITE fired (the socket is writable again)
+ *   'error' -> EV_READ | EV_WRITE fired with the error pending (EPOLLERR)
+ *   read interest off -> socket.pause(): the kernel applies backpressure
+ */
+import * as net from 'node:net';
+import { EV_READ, EV_WRITE, type EventState } from './event.js';
+import { ReactorError, toReactorError } from './errors.js';
+
+/** What the Node layer needs from the core. */
+export interface Core {
+  /** Per-connection input limit in bytes. */
+  readonly maxInput: number;
+  /** Marks readiness on the event's slot (the fired list). */
+  fire(e: EventState, bits: number): void;
+  /** Puts the event on the pending-write list. */
+  queueWrite(e: EventState): void;
+  /** Closes the event's socket now and reports `err`, then frees the slot. */
+  fail(e: EventState, err: ReactorError): void;
+}
+
+/** How long a closing socket may take to hand its last bytes to a slow peer. */
+const LINGER_MS = 10_000;
+
+/** Most bytes one write event hands to a backed-up socket (Redis's NET_MAX_WRITES_PER_EVENT). */
+export const MAX_WRITE_PER_EVENT = 64 * 1024;
+
+/**
+ * Subscribes the event to its socket. Reading starts paused: read interest
+ * is off until addEvent(e, EV_READ), as a fresh fd is not in epoll yet.
+ */
+export function attachSocket(core: Core, e: EventState, socket: net.Socket): void {
+  socket.pause();
+  socket.on('data', (chunk: Buffer | string) => {
+    if (!e.alive || e.error !== null) return;
+    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (e.in.length + size > core.maxInput) {
+      core.fail(
+        e,
+        new ReactorError(`input buffer over its limit of ${core.maxInput} bytes`, 'ERR_INPUT_LIMIT'),
+      );
+      return;
+    }
+    if (typeof chunk === 'string') e.in.add(chunk);
+    else e.in.addReference(chunk);
+    e.unread = true;
+    core.fire(e, EV_READ);
+  });
+  socket.on('end', () => {
+    if (!e.alive || e.error !== null) return;
+    e.eofPending = true;
+    core.fire(e, EV_READ);
+  });
+  socket.on('drain', () => {
+    if (!e.alive) return;
+    e.blocked = false;
+    if (e.sysWrite) core.queueWrite(e);
+    if (e.userMask & EV_WRITE) core.fire(e, EV_WRITE);
+  });
+  socket.on('error', (err: Error) => {
+    if (!e.alive || e.error !== null) return;
+    e.error = toReactorError(err);
+    core.fire(e, EV_READ | EV_WRITE);
+  });
+  socket.on('close', () => {
+    // Closed under us (someone destroyed the socket) without an end or error.
+    if (!e.alive || e.error !== null || e.eofPending || e.eofDone) return;
+    e.error = new ReactorError('socket closed', 'ERR_SOCKET_CLOSED');
+    core.fire(e, EV_READ | EV_WRITE);
+  });
+  if (socket.connecting) {
+    socket.once('connect', () => {
+      if (!e.alive) return;
+      e.connected = true;
+      if (e.out.length > 0) core.queueWrite(e);
+      // A non-blocking connect in C completes by signalling writability.
+      if (e.userMask & EV_WRITE) core.fire(e, EV_WRITE);
+    });
+  } else {
+    e.connected = !socket.destroyed;
+  }
+}
+
+/** Read interest on/off for a socket event. */
+export function setReading(e: EventState, on: boolean): void {
+  const socket = e.socket;
+  if (!(socket instanceof net.Socket) || socket.destroyed) return;
+  if (on) socket.resume();
+  else socket.pause();
+}
+
+/** True when the socket can take bytes now (connected, open, not backed up). */
+export function canWrite(e: EventState): boolean {
+  const socket = e.socket;
+  return socket instanceof net.Socket && e.connected && !e.blocked && socket.writable;
+}
+
+/**
+ * Hands up to `max` bytes of e.out to the socket in ONE write. When the socket
+ * reports backpressure, the reactor's own write interest stays on and the
+ * rest waits for 'drain'; when bytes remain but the socket is not backed up,
+ * the event goes back on the pending-write list for the next turn.
+ */
+export function writeSome(core: Core, e: EventState, max: number): void {
+  const socket = e.socket as net.Socket;
+  if (!socket.writable) {
+    e.out.clear();
+    e.sysWrite = false;
+    return;
+  }
+  const n = Math.min(e.out.length, max);
+  if (n === 0) return;
+  // One chunk: hand the socket a view (the buffer never reuses a chunk it
+  // lent out). Several: one copy into a single Buffer, still one write.
+  const front = e.out.writeAtMost(n);
+  let bytes: Buffer;
+  if (front.length === n) {
+    bytes = front;
+    e.out.drain(n);
+  } else {
+    bytes = e.out.remove(n);
+  }
+  const ok = socket.write(bytes);
+  if (!ok) {
+    e.blocked = true;
+    e.sysWrite = true;
+  } else if (e.out.length > 0) {
+    e.sysWrite = true;
+    core.queueWrite(e);
+  } else {
+    e.sysWrite = false;
+  }
+}
+
+/**
+ * Closes an event's socket. Bytes still queued are handed over first and the
+ * socket closes once they are written (bounded by LINGER_MS for a peer that
+ * never reads), so a reply queued in the same batch as delEvent is not lost.
+ * `abort` drops them (errors, limits).
+ */
+export function closeSocket(e: EventState, abort: boolean): void {
+  const socket = e.socket as net.Socket;
+  const pending = e.out.length;
+  if (abort || socket.destroyed || !socket.writable || (pending === 0 && socket.writableLength === 0)) {
+    socket.destroy();
+    return;
+  }
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('finish', () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
+  socket.once('close', () => clearTimeout(timer));
+  if (pending > 0) socket.end(e.out.remove(pending));
+  else socket.end();
+}
+
+/** Answers a client the server cannot take, then closes it. */
+export function rejectClient(socket: net.Socket, message: Uint8Array): void {
+  socket.on('error', () => {});
+  socket.on('end', () => socket.destroy());
+  const timer = setTimeout(() => socket.destroy(), 2_000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  socket.resume();
+  socket.end(message);
+}
+
+/** Starts an outbound connection, half-open allowed as for accepted sockets. */
+export function openConnection(target: { port: number; host?: string } | { path: string }): net.Socket {
+  const socket =
+    'path' in target
+      ? net.connect({ path: target.path, allowHalfOpen: true })
+      : net.connect({ port: target.port, host: target.host ?? '127.0.0.1', allowHalfOpen: true, noDelay: true });
+  return socket;
+}

@@ -1,0 +1,82 @@
+/**
+ * The public shape of a reactor (the article's `reactor_t` and its
+ * functions), kept apart from the implementation so the event type and the
+ * I/O layer can name it without an import cycle.
+ */
+import type * as net from 'node:net';
+import type { AcceptCallback, ErrorCallback, ReactorEvent, ReadCallback, WriteCallback } from './event.js';
+
+/** Output-buffer limits, as Redis's `client-output-buffer-limit`. 0 disables one. */
+export interface OutputLimits {
+  /** Close the connection as soon as its output passes this many bytes. */
+  hard?: number;
+  /** Close it when its output stays above this many bytes ... */
+  soft?: number;
+  /** ... for at least this long (ms). */
+  softMs?: number;
+}
+
+export interface ReactorOptions {
+  /** Size of the slot table: most events alive at once (default 65535). */
+  maxConn?: number;
+  /** Most events dispatched per batch (default 512), the rest wait a turn. */
+  maxEventNum?: number;
+  /** Per-connection input limit in bytes (default 1 GiB, Redis's client-query-buffer-limit). */
+  maxInput?: number;
+  /** Per-connection output limits (default: hard 1 GiB, soft off). */
+  output?: OutputLimits;
+  /** What a server sends a client it cannot take (default Redis's maxclients reply). */
+  fullMessage?: string | Uint8Array;
+  /** Chunk size of each event's ChainBuffers (default 16384). */
+  chunkSize?: number;
+}
+
+export interface ServerOptions {
+  /** Address to bind (default: all interfaces, as INADDR_ANY in the article). */
+  host?: string;
+  /** listen() backlog (default 511). */
+  backlog?: number;
+}
+
+export interface TimerOptions {
+  /** Fire every `ms` until deleted. */
+  repeat?: boolean;
+}
+
+export interface Reactor {
+  /** Wraps `socket` in a new event in a free slot. Throws ReactorFullError when full. */
+  newEvent(
+    socket: net.Socket | net.Server | null,
+    readFn: ReadCallback | null,
+    writeFn: WriteCallback | null,
+    errorFn: ErrorCallback | null,
+  ): ReactorEvent;
+  /** Turns on the interest in `mask` (merged with what is on already). */
+  addEvent(e: ReactorEvent, mask: number): void;
+  /** Frees the slot at once and closes the socket; safe inside any callback. */
+  delEvent(e: ReactorEvent): void;
+  /** Sets read and write interest independently of each other. */
+  enableEvent(e: ReactorEvent, readable: boolean, writable: boolean): void;
+  /** One batch: waits up to `timeoutMs` (< 0: no limit); resolves with the number dispatched. */
+  eventloopOnce(timeoutMs: number): Promise<number>;
+  /** Dispatches batches until `stopEventloop()` or `release()`. */
+  eventloop(): Promise<void>;
+  stopEventloop(): void;
+  /** Closes every socket, frees every slot, cancels every timer. */
+  release(): void;
+  /** Listens on `port` (0: any free port); resolves with the bound port. */
+  createServer(port: number, acceptFn: AcceptCallback, opts?: ServerOptions): Promise<number>;
+  /** Outbound TCP connect; success arrives as EV_WRITE, failure at errorFn. */
+  connect(port: number, host?: string): ReactorEvent;
+  /** Outbound unix-socket connect, same semantics. */
+  connectPath(path: string): ReactorEvent;
+  addTimer(ms: number, fn: () => void, opts?: TimerOptions): number;
+  delTimer(id: number): boolean;
+  setBeforeSleep(fn: (() => void) | null): void;
+  /** Events alive (slots in use). Additive to the contract. */
+  readonly size: number;
+  /** Slot-table capacity (maxConn). Additive to the contract. */
+  readonly maxConn: number;
+  /** True while `eventloop()` runs. Additive to the contract. */
+  readonly running: boolean;
+}

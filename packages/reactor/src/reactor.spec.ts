@@ -1,0 +1,445 @@
+import * as net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  EV_NONE,
+  EV_READ,
+  EV_WRITE,
+  ReactorError,
+  ReactorFullError,
+  createReactor,
+  eventBufferRead,
+  eventBufferWrite,
+  type Reactor,
+  type ReactorEvent,
+} from './index.js';
+import { connectClient, echoAccept, readAll, readBytes, waitFor } from '../test/helpers.js';
+
+const reactors: Reactor[] = [];
+function make(opts?: Parameters<typeof createReactor>[0]): Reactor {
+  const r = createReactor(opts);
+  reactors.push(r);
+  return r;
+}
+afterEach(() => {
+  for (const r of reactors.splice(0)) r.release();
+});
+
+describe('echo server', () => {
+  it('echoes bytes from many messages and clients', async () => {
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const clients = await Promise.all([1, 2, 3].map(() => connectClient(port)));
+    const replies = clients.map((c, i) => {
+      const msg = Buffer.from(`hello ${i} `.repeat(1000));
+      const p = readBytes(c, msg.length);
+      c.write(msg.subarray(0, 100));
+      c.write(msg.subarray(100));
+      return p.then((b) => expect(b.equals(msg)).toBe(true));
+    });
+    await Promise.all(replies);
+    for (const c of clients) c.destroy();
+    r.stopEventloop();
+    await loop;
+  });
+
+  it('createServer rejects with the Node code when the port is taken', async () => {
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    expect(r.size).toBe(1);
+    await expect(r.createServer(port, echoAccept(r), { host: '127.0.0.1' })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
+    expect(r.size).toBe(1);
+  });
+});
+
+describe('stepping mode', () => {
+  it('eventloopOnce dispatches one batch by hand and resolves 0 on timeout', async () => {
+    const r = make();
+    const seen: string[] = [];
+    let server: ReactorEvent | null = null;
+    const port = await r.createServer(0, (socket) => {
+      server = r.newEvent(socket, (e) => seen.push(e.in.remove(e.in.length).toString()), null, (e, err) => {
+        seen.push(err.code);
+        r.delEvent(e);
+      });
+      r.addEvent(server, EV_READ);
+    }, { host: '127.0.0.1' });
+    expect(await r.eventloopOnce(0)).toBe(0);
+    const c = await connectClient(port);
+    while (server === null) await r.eventloopOnce(1000); // the accept
+    c.write('ping');
+    while (seen.length === 0) await r.eventloopOnce(1000);
+    expect(seen).toEqual(['ping']);
+    c.end();
+    while (seen.length < 2) await r.eventloopOnce(1000);
+    expect(seen).toEqual(['ping', 'EOF']);
+    expect(r.size).toBe(1); // only the listener
+  });
+
+  it('refuses a second loop while one runs', async () => {
+    const r = make();
+    const loop = r.eventloop();
+    await expect(r.eventloopOnce(0)).rejects.toMatchObject({ code: 'ERR_LOOP_RUNNING' });
+    await expect(r.eventloop()).rejects.toBeInstanceOf(ReactorError);
+    r.stopEventloop();
+    await loop;
+  });
+});
+
+describe('article defects', () => {
+  // enable_event(r, e, enable, 0) replaced the whole mask: turning write off
+  // also turned read off and replies stalled.
+  it('turning write interest off leaves read interest on (masks merge)', async () => {
+    const r = make();
+    const e = r.newEvent(null, () => {}, () => {}, null);
+    r.addEvent(e, EV_READ);
+    r.addEvent(e, EV_WRITE);
+    expect(e.mask).toBe(EV_READ | EV_WRITE);
+    r.enableEvent(e, true, false);
+    expect(e.mask).toBe(EV_READ);
+    r.addEvent(e, EV_READ); // idempotent
+    expect(e.mask).toBe(EV_READ);
+    r.enableEvent(e, false, false);
+    expect(e.mask).toBe(EV_NONE);
+  });
+
+  // The default write path re-queued e.out instead of sending it and left
+  // EPOLLOUT on forever.
+  it('default write handler sends e.out and turns write interest off', async () => {
+    const r = make();
+    let server: ReactorEvent | null = null;
+    const port = await r.createServer(0, (socket) => {
+      server = r.newEvent(socket, null, null, null);
+      server.out.add('queued by hand');
+      r.addEvent(server, EV_READ | EV_WRITE);
+    }, { host: '127.0.0.1' });
+    const c = await connectClient(port);
+    const got = readBytes(c, 'queued by hand'.length);
+    const loop = r.eventloop();
+    expect((await got).toString()).toBe('queued by hand');
+    await waitFor(() => server !== null && server.mask === EV_READ, 'write interest off');
+    expect(server!.out.length).toBe(0);
+    c.destroy();
+    r.stopEventloop();
+    await loop;
+  });
+
+  // event_buffer_write kept using the event it had just deleted when write()
+  // failed. Here a write on a dead event does nothing, and a failing socket
+  // is reported once by the dispatcher.
+  it('writing to a deleted or failed event is harmless', async () => {
+    const r = make();
+    const errors: string[] = [];
+    let server: ReactorEvent | null = null;
+    const port = await r.createServer(0, (socket) => {
+      server = r.newEvent(socket, null, null, (e, err) => {
+        errors.push(err.code);
+        eventBufferWrite(e, 'after error'); // must not throw or resurrect
+        r.delEvent(e);
+        r.delEvent(e); // idempotent
+        eventBufferWrite(e, 'after delete');
+      });
+      r.addEvent(server, EV_READ);
+    }, { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = await connectClient(port);
+    await waitFor(() => server !== null, 'accept');
+    c.resetAndDestroy();
+    await waitFor(() => errors.length > 0, 'error reported');
+    expect(server!.alive).toBe(false);
+    expect(r.size).toBe(1);
+    r.stopEventloop();
+    await loop;
+    expect(errors.length).toBe(1);
+  });
+
+  it('delEvent frees the slot at once, and the slot is reused by the next event', () => {
+    const r = make({ maxConn: 2 });
+    const a = r.newEvent(null, null, null, null);
+    const b = r.newEvent(null, null, null, null);
+    expect(() => r.newEvent(null, null, null, null)).toThrow(ReactorFullError);
+    r.delEvent(a);
+    const c = r.newEvent(null, null, null, null);
+    expect(c.fd).toBe(a.fd);
+    expect(c).not.toBe(a);
+    expect(a.alive).toBe(false);
+    expect([b.fd, c.fd].sort()).toEqual([0, 1]);
+  });
+});
+
+describe('re-entrancy', () => {
+  it('delEvent, stopEventloop and release are safe inside callbacks', async () => {
+    const r = make();
+    const port = await r.createServer(0, (socket) => {
+      const e = r.newEvent(socket, (ev) => {
+        eventBufferWrite(ev, 'bye');
+        r.delEvent(ev); // the queued reply still goes out
+        r.stopEventloop();
+      }, null, null);
+      r.addEvent(e, EV_READ | EV_WRITE);
+    }, { host: '127.0.0.1' });
+    const c = await connectClient(port);
+    const all = readAll(c);
+    c.write('x');
+    await r.eventloop();
+    expect((await all).toString()).toBe('bye');
+
+    const t = r.addTimer(1, () => r.release());
+    expect(t).toBeGreaterThan(0);
+    await r.eventloop(); // release() settles it
+    expect(r.size).toBe(0);
+  });
+
+  it('release closes sockets, frees slots, cancels timers', async () => {
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = await connectClient(port);
+    const closed = new Promise((res) => c.once('close', res));
+    await waitFor(() => r.size === 2, 'accept');
+    let fired = false;
+    r.addTimer(50, () => (fired = true));
+    r.release();
+    await loop;
+    await closed;
+    expect(r.size).toBe(0);
+    await new Promise((res) => setTimeout(res, 80));
+    expect(fired).toBe(false);
+  });
+});
+
+describe('half-close', () => {
+  it('replies after the client FIN, then ends its side', async () => {
+    const r = make();
+    const port = await r.createServer(0, (socket) => {
+      const e = r.newEvent(
+        socket,
+        () => {},
+        null,
+        (ev, err) => {
+          // Client is done sending: answer with everything it sent.
+          expect(err.code).toBe('EOF');
+          eventBufferWrite(ev, `got ${ev.in.remove(ev.in.length).toString()}`);
+          r.delEvent(ev);
+        },
+      );
+      r.addEvent(e, EV_READ);
+    }, { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const all = readAll(c);
+    c.end('request body');
+    expect((await all).toString()).toBe('got request body');
+    r.stopEventloop();
+    await loop;
+  });
+
+  it('offers the last bytes to readFn before reporting EOF', async () => {
+    const r = make();
+    const log: string[] = [];
+    const port = await r.createServer(0, (socket) => {
+      const e = r.newEvent(
+        socket,
+        (ev) => log.push(`read ${ev.in.remove(ev.in.length).toString()}`),
+        null,
+        (ev, err) => {
+          log.push(err.code);
+          r.delEvent(ev);
+        },
+      );
+      r.addEvent(e, EV_READ);
+    }, { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = await connectClient(port);
+    c.end('last');
+    await waitFor(() => log.length === 2, 'EOF');
+    expect(log).toEqual(['read last', 'EOF']);
+    r.stopEventloop();
+    await loop;
+  });
+});
+
+describe('maxConn', () => {
+  it('answers the extra client with the message and closes it', async () => {
+    const r = make({ maxConn: 3 }); // listener + 2 clients
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const a = await connectClient(port);
+    const b = await connectClient(port);
+    await waitFor(() => r.size === 3, 'two accepted');
+    const c = await connectClient(port);
+    expect((await readAll(c)).toString()).toBe('-ERR max number of clients reached\r\n');
+    // The others carry on.
+    const echo = readBytes(a, 2);
+    a.write('ok');
+    expect((await echo).toString()).toBe('ok');
+    b.destroy();
+    await waitFor(() => r.size === 2, 'slot freed');
+    const d = await connectClient(port);
+    const echo2 = readBytes(d, 3);
+    d.write('yes');
+    expect((await echo2).toString()).toBe('yes');
+    a.destroy();
+    d.destroy();
+    r.stopEventloop();
+    await loop;
+  });
+
+  it('uses a configured message', async () => {
+    const r = make({ maxConn: 1, fullMessage: 'busy\n' });
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = await connectClient(port);
+    expect((await readAll(c)).toString()).toBe('busy\n');
+    r.stopEventloop();
+    await loop;
+  });
+});
+
+describe('outbound connect', () => {
+  it('signals EV_WRITE once connected, then reads replies', async () => {
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const e = r.connect(port, '127.0.0.1');
+    expect(e.connected).toBe(false);
+    const log: string[] = [];
+    e.writeFn = (ev) => {
+      log.push(`writable connected=${ev.connected}`);
+      eventBufferWrite(ev, 'hi');
+      r.enableEvent(ev, true, false);
+    };
+    e.readFn = (ev) => {
+      if (ev.in.length < 2) return;
+      log.push(`read ${ev.in.remove(2).toString()}`);
+      r.delEvent(ev);
+      r.stopEventloop();
+    };
+    r.addEvent(e, EV_WRITE);
+    await r.eventloop();
+    expect(log).toEqual(['writable connected=true', 'read hi']);
+  });
+
+  it('reports a refused connection with Node code', async () => {
+    const r = make();
+    const probe = net.createServer();
+    await new Promise<void>((res) => probe.listen(0, '127.0.0.1', res));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((res) => probe.close(res));
+    const e = r.connect(port, '127.0.0.1');
+    let code = '';
+    e.errorFn = (ev, err) => {
+      code = err.code;
+      r.delEvent(ev);
+      r.stopEventloop();
+    };
+    r.addEvent(e, EV_READ | EV_WRITE);
+    await r.eventloop();
+    expect(code).toBe('ECONNREFUSED');
+    expect(r.size).toBe(0);
+  });
+
+  it('level-triggered EV_WRITE fires every batch while on', async () => {
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const e = r.connect(port, '127.0.0.1');
+    let n = 0;
+    e.writeFn = (ev) => {
+      if (++n === 5) {
+        r.enableEvent(ev, false, false);
+        r.stopEventloop();
+      }
+    };
+    r.addEvent(e, EV_WRITE);
+    await r.eventloop();
+    expect(n).toBe(5);
+  });
+});
+
+describe('timers on the reactor', () => {
+  it('fire in expiry order, ties in insertion order, deletions respected', async () => {
+    const r = make();
+    const log: string[] = [];
+    let doomed = 0;
+    r.addTimer(30, () => {
+      log.push('30');
+      r.stopEventloop();
+    });
+    r.addTimer(10, () => {
+      log.push('10a');
+      r.delTimer(doomed);
+    });
+    doomed = r.addTimer(10, () => log.push('10b'));
+    r.addTimer(10, () => log.push('10c'));
+    r.addTimer(0, () => log.push('0'));
+    await r.eventloop();
+    expect(log).toEqual(['0', '10a', '10c', '30']);
+  });
+
+  it('repeating timers repeat until deleted; eventloopOnce counts them', async () => {
+    const r = make();
+    let n = 0;
+    const id = r.addTimer(1, () => n++, { repeat: true });
+    while (n < 3) expect(await r.eventloopOnce(1000)).toBeGreaterThan(0);
+    expect(r.delTimer(id)).toBe(true);
+    expect(await r.eventloopOnce(20)).toBe(0);
+    expect(n).toBe(3);
+  });
+
+  it('a callback that throws rejects the loop promise', async () => {
+    const r = make();
+    r.addTimer(0, () => {
+      throw new Error('boom');
+    });
+    await expect(r.eventloop()).rejects.toThrow('boom');
+    expect(r.running).toBe(false);
+  });
+});
+
+describe('batches and before-sleep', () => {
+  it('dispatches at most maxEventNum per batch; before-sleep runs after each', async () => {
+    const r = make({ maxEventNum: 2 });
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const clients = await Promise.all([0, 1, 2, 3, 4].map(() => connectClient(port)));
+    const loop = r.eventloop();
+    await waitFor(() => r.size === 6, 'accepted');
+    r.stopEventloop();
+    await loop;
+    // All five write before the reactor steps, so all five are fired at once.
+    const echoes = clients.map((c) => readBytes(c, 1));
+    for (const c of clients) c.write('x');
+    await new Promise((res) => setTimeout(res, 50));
+    const batches: number[] = [];
+    r.setBeforeSleep(() => batches.push(1));
+    const counts: number[] = [];
+    while (counts.reduce((a, b) => a + b, 0) < 5) counts.push(await r.eventloopOnce(1000));
+    expect(Math.max(...counts)).toBeLessThanOrEqual(2);
+    expect(batches.length).toBe(counts.length);
+    await Promise.all(echoes);
+    for (const c of clients) c.destroy();
+  });
+
+  it('read interest off pauses the socket; on again delivers what waited', async () => {
+    const r = make();
+    let server: ReactorEvent | null = null;
+    const got: string[] = [];
+    const port = await r.createServer(0, (socket) => {
+      server = r.newEvent(socket, (e) => got.push(e.in.remove(e.in.length).toString()), null, null);
+      // read interest stays off
+    }, { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = await connectClient(port);
+    await waitFor(() => server !== null, 'accept');
+    c.write('waiting');
+    await new Promise((res) => setTimeout(res, 50));
+    expect(got).toEqual([]);
+    r.addEvent(server!, EV_READ);
+    await waitFor(() => got.length > 0, 'data');
+    expect(got.join('')).toBe('waiting');
+    expect(eventBufferRead(server!)).toBe(0);
+    c.destroy();
+    r.stopEventloop();
+    await loop;
+  });
+});

@@ -1,0 +1,613 @@
+/**
+ * The portable core of the reactor (Redis's ae.c): the slot table, the fired
+ * list and its batches, the pending-write list, timers and the loop driver.
+ * Everything that touches a socket is in node-io.ts.
+ *
+ * One turn of Node's event loop plays the part of one `epoll_wait` in C.
+ * Socket callbacks only mark slots fired; a setImmediate (the check phase,
+ * right after libuv's poll phase) then runs a turn:
+ *
+ *   dispatch <= maxEventNum fired events -> run due timers
+ *     -> flush the pending-write list (one socket write per connection)
+ *     -> before-sleep hook -> flush again if the hook queued bytes
+ *
+ * Events are dispatched only while `eventloop()` runs or an `eventloopOnce()`
+ * waits (as in C, nothing happens between calls to epoll_wait); fired slots
+ * wait meanwhile. Flushing queued output needs no loop: a write queued from
+ * anywhere goes out on the next turn of Node's loop.
+ *
+ * Re-entrancy: any callback may call delEvent, stopEventloop or release.
+ * After each handler the dispatcher re-checks that the event is still alive
+ * and that release() has not run (ae re-checks the mask the same way).
+ */
+import * as net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import {
+  EV_READ,
+  EV_WRITE,
+  EventState,
+  KIND_BARE,
+  KIND_LISTENER,
+  KIND_SOCKET,
+  type AcceptCallback,
+  type ErrorCallback,
+  type Kind,
+  type ReactorEvent,
+  type ReadCallback,
+  type WriteCallback,
+} from './event.js';
+import { ReactorError, ReactorFullError, eofError, toReactorError } from './errors.js';
+import type { Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
+import { SlotTable } from './slots.js';
+import { TimerHeap } from './timers.js';
+import {
+  MAX_WRITE_PER_EVENT,
+  attachSocket,
+  canWrite,
+  closeSocket,
+  openConnection,
+  rejectClient,
+  setReading,
+  writeSome,
+  type Core,
+} from './node-io.js';
+
+const GiB = 1024 * 1024 * 1024;
+const DEFAULT_FULL_MESSAGE = '-ERR max number of clients reached\r\n';
+
+/** A pending eventloopOnce(). */
+interface Step {
+  resolve: (n: number) => void;
+  reject: (err: unknown) => void;
+  timer: NodeJS.Timeout | null;
+  expired: boolean;
+}
+
+function positiveInt(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function nonNegative(name: string, v: number | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (!(v >= 0)) throw new RangeError(`${name} must be >= 0, got ${v}`);
+  return v;
+}
+
+class ReactorImpl implements Reactor, Core {
+  readonly maxConn: number;
+  readonly maxEventNum: number;
+  readonly maxInput: number;
+  private readonly hardOut: number;
+  private readonly softOut: number;
+  private readonly softMs: number;
+  private readonly fullMessage: Buffer;
+  private readonly bufferOpts: { chunkSize: number };
+
+  private readonly slots: SlotTable<EventState>;
+  private readonly timers = new TimerHeap();
+  /** Fired events in arrival order; [firedHead, length) still to dispatch. */
+  private fired: EventState[] = [];
+  private firedHead = 0;
+  /** Connections with bytes in e.out to flush after the batch. */
+  private pending: EventState[] = [];
+  private beforeSleep: (() => void) | null = null;
+
+  running = false;
+  private stopRequested = false;
+  private loopSettle: { resolve: () => void; reject: (err: unknown) => void } | null = null;
+  private step: Step | null = null;
+  private turnScheduled = false;
+  private inTurn = false;
+  /** Bumped by release(): a dispatcher that sees it change stops at once. */
+  private epoch = 0;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private wakeAt = Infinity;
+  private readonly runTurn = (): void => this.turn();
+  private readonly onWake = (): void => {
+    this.wakeTimer = null;
+    this.wakeAt = Infinity;
+    this.scheduleTurn();
+  };
+
+  constructor(opts: ReactorOptions = {}) {
+    this.maxConn = positiveInt('maxConn', opts.maxConn, 65535);
+    this.maxEventNum = positiveInt('maxEventNum', opts.maxEventNum, 512);
+    this.maxInput = positiveInt('maxInput', opts.maxInput, GiB);
+    this.hardOut = nonNegative('output.hard', opts.output?.hard, GiB);
+    this.softOut = nonNegative('output.soft', opts.output?.soft, 0);
+    this.softMs = nonNegative('output.softMs', opts.output?.softMs, 0);
+    const msg = opts.fullMessage ?? DEFAULT_FULL_MESSAGE;
+    this.fullMessage = typeof msg === 'string' ? Buffer.from(msg) : Buffer.from(msg);
+    this.bufferOpts = { chunkSize: positiveInt('chunkSize', opts.chunkSize, 16384) };
+    this.slots = new SlotTable<EventState>(this.maxConn);
+  }
+
+  get size(): number {
+    return this.slots.used;
+  }
+
+  // ---- events ---------------------------------------------------------
+
+  newEvent(
+    socket: net.Socket | net.Server | null,
+    readFn: ReadCallback | null,
+    writeFn: WriteCallback | null,
+    errorFn: ErrorCallback | null,
+  ): ReactorEvent {
+    if (socket instanceof net.Server) {
+      throw new ReactorError('listening sockets are made with createServer()', 'ERR_INVALID_ARG');
+    }
+    const e = this.take(socket, socket === null ? KIND_BARE : KIND_SOCKET, readFn, writeFn, errorFn);
+    if (socket !== null) attachSocket(this, e, socket);
+    return e;
+  }
+
+  addEvent(e: ReactorEvent, mask: number): void {
+    const s = this.own(e);
+    if (s === null) return;
+    if (mask & EV_READ) this.setRead(s, true);
+    if (mask & EV_WRITE) this.setWrite(s, true);
+  }
+
+  enableEvent(e: ReactorEvent, readable: boolean, writable: boolean): void {
+    const s = this.own(e);
+    if (s === null) return;
+    this.setRead(s, readable);
+    this.setWrite(s, writable);
+  }
+
+  delEvent(e: ReactorEvent): void {
+    if (!(e instanceof EventState) || e.reactor !== this || !e.alive) return;
+    this.close(e, e.fatal || e.error !== null);
+  }
+
+  // ---- loop -----------------------------------------------------------
+
+  eventloopOnce(timeoutMs: number): Promise<number> {
+    if (this.running || this.step !== null) {
+      return Promise.reject(new ReactorError('the event loop is already running', 'ERR_LOOP_RUNNING'));
+    }
+    return new Promise<number>((resolve, reject) => {
+      const step: Step = { resolve, reject, timer: null, expired: false };
+      this.step = step;
+      if (timeoutMs >= 0 && Number.isFinite(timeoutMs)) {
+        step.timer = setTimeout(() => {
+          step.timer = null;
+          step.expired = true;
+          this.scheduleTurn();
+        }, timeoutMs);
+      }
+      if (this.firedHead < this.fired.length) this.scheduleTurn();
+      this.armWake();
+    });
+  }
+
+  eventloop(): Promise<void> {
+    if (this.running || this.step !== null) {
+      return Promise.reject(new ReactorError('the event loop is already running', 'ERR_LOOP_RUNNING'));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.running = true;
+      this.stopRequested = false;
+      this.loopSettle = { resolve, reject };
+      if (this.firedHead < this.fired.length) this.scheduleTurn();
+      this.armWake();
+    });
+  }
+
+  stopEventloop(): void {
+    if (this.inTurn) {
+      this.stopRequested = true; // the turn ends its batch, then settles
+      return;
+    }
+    this.settleLoop(null);
+    this.settleStep(0, null);
+  }
+
+  release(): void {
+    this.epoch++;
+    for (const e of this.slots.owned()) this.close(e, true);
+    this.timers.clear();
+    this.fired = [];
+    this.firedHead = 0;
+    this.pending = [];
+    this.beforeSleep = null;
+    if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    this.wakeAt = Infinity;
+    this.settleLoop(null);
+    this.settleStep(0, null);
+  }
+
+  setBeforeSleep(fn: (() => void) | null): void {
+    this.beforeSleep = fn;
+  }
+
+  // ---- timers -----------------------------------------------------------
+
+  addTimer(ms: number, fn: () => void, opts?: TimerOptions): number {
+    const id = this.timers.add(performance.now(), ms, fn, opts?.repeat === true);
+    this.armWake();
+    return id;
+  }
+
+  delTimer(id: number): boolean {
+    return this.timers.del(id);
+  }
+
+  // ---- servers and outbound connections ----------------------------------
+
+  createServer(port: number, acceptFn: AcceptCallback, opts: ServerOptions = {}): Promise<number> {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    // The listener takes its slot now, so a loop started before the promise
+    // settles already sees it.
+    const e = this.take(server, KIND_LISTENER, null, null, null);
+    e.acceptFn = acceptFn;
+    e.acceptQueue = [];
+    e.userMask = EV_READ;
+    server.on('connection', (socket: net.Socket) => this.onConnection(e, socket));
+    return new Promise<number>((resolve, reject) => {
+      const onListenError = (err: Error): void => {
+        if (e.alive) this.close(e, true);
+        reject(toReactorError(err));
+      };
+      server.once('error', onListenError);
+      server.listen({ port, host: opts.host, backlog: opts.backlog ?? 511 }, () => {
+        server.off('error', onListenError);
+        if (!e.alive) {
+          reject(new ReactorError('reactor released before the server listened', 'ERR_RELEASED'));
+          return;
+        }
+        server.on('error', (err: Error) => {
+          if (!e.alive || e.error !== null) return;
+          e.error = toReactorError(err);
+          this.fire(e, EV_READ);
+        });
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  connect(port: number, host?: string): ReactorEvent {
+    return this.adopt(() => openConnection(host === undefined ? { port } : { port, host }));
+  }
+
+  connectPath(path: string): ReactorEvent {
+    return this.adopt(() => openConnection({ path }));
+  }
+
+  // ---- Core: called by the Node layer and io.ts ------------------------
+
+  fire(e: EventState, bits: number): void {
+    e.firedMask |= bits;
+    if (!e.queued) {
+      e.queued = true;
+      this.fired.push(e);
+    }
+    if (this.running || this.step !== null) this.scheduleTurn();
+  }
+
+  queueWrite(e: EventState): void {
+    if (!e.pendingWrite) {
+      e.pendingWrite = true;
+      this.pending.push(e);
+    }
+    if (!this.inTurn) this.scheduleTurn();
+  }
+
+  fail(e: EventState, err: ReactorError): void {
+    if (!e.alive || e.fatal) return;
+    e.fatal = true;
+    e.error = err;
+    e.in.clear();
+    e.out.clear();
+    (e.socket as net.Socket | null)?.destroy();
+    this.fire(e, EV_READ | EV_WRITE);
+  }
+
+  /** Called after bytes were added to e.out: limits, then the pending list. */
+  queued(e: EventState): void {
+    const socket = e.socket as net.Socket;
+    const size = e.out.length + socket.writableLength;
+    if (this.hardOut > 0 && size > this.hardOut) {
+      this.fail(e, new ReactorError(`output buffer over its hard limit of ${this.hardOut} bytes`, 'ERR_OUTPUT_LIMIT'));
+      return;
+    }
+    if (this.softOut > 0) {
+      if (size <= this.softOut) e.softSince = 0;
+      else if (e.softSince === 0) e.softSince = performance.now();
+      else if (performance.now() - e.softSince >= this.softMs) {
+        this.fail(
+          e,
+          new ReactorError(
+            `output buffer over its soft limit of ${this.softOut} bytes for ${this.softMs} ms`,
+            'ERR_OUTPUT_LIMIT',
+          ),
+        );
+        return;
+      }
+    }
+    this.queueWrite(e);
+  }
+
+  // ---- internals -----------------------------------------------------------
+
+  private take(
+    socket: net.Socket | net.Server | null,
+    kind: Kind,
+    readFn: ReadCallback | null,
+    writeFn: WriteCallback | null,
+    errorFn: ErrorCallback | null,
+  ): EventState {
+    const e = new EventState(this, socket, kind, readFn, writeFn, errorFn, this.bufferOpts);
+    const fd = this.slots.take(e);
+    if (fd < 0) throw new ReactorFullError(this.maxConn);
+    e.fd = fd;
+    return e;
+  }
+
+  private adopt(open: () => net.Socket): ReactorEvent {
+    if (this.slots.available === 0) throw new ReactorFullError(this.maxConn);
+    const socket = open();
+    return this.newEvent(socket, null, null, null);
+  }
+
+  /** The internal state behind a public event, or null if it is dead. */
+  private own(e: ReactorEvent): EventState | null {
+    if (!(e instanceof EventState) || e.reactor !== this) {
+      throw new ReactorError('event does not belong to this reactor', 'ERR_INVALID_EVENT');
+    }
+    return e.alive ? e : null;
+  }
+
+  private setRead(e: EventState, on: boolean): void {
+    const was = (e.userMask & EV_READ) !== 0;
+    if (on === was) return;
+    if (on) {
+      e.userMask |= EV_READ;
+      if (e.kind === KIND_SOCKET) setReading(e, true);
+      if (e.unread || e.eofPending || (e.acceptQueue !== null && e.acceptQueue.length > 0)) this.fire(e, EV_READ);
+    } else {
+      e.userMask &= ~EV_READ;
+      if (e.kind === KIND_SOCKET) setReading(e, false);
+    }
+  }
+
+  private setWrite(e: EventState, on: boolean): void {
+    const was = (e.userMask & EV_WRITE) !== 0;
+    if (on === was) return;
+    if (on) {
+      e.userMask |= EV_WRITE;
+      // Level-triggered: a writable socket reports EV_WRITE in the next batch.
+      if (e.kind !== KIND_SOCKET || canWrite(e)) this.fire(e, EV_WRITE);
+    } else {
+      e.userMask &= ~EV_WRITE;
+    }
+  }
+
+  private close(e: EventState, abort: boolean): void {
+    e.alive = false;
+    e.userMask = 0;
+    e.firedMask = 0;
+    this.slots.give(e.fd, e);
+    if (e.kind === KIND_SOCKET) closeSocket(e, abort);
+    else if (e.kind === KIND_LISTENER) {
+      (e.socket as net.Server).close();
+      for (const s of e.acceptQueue ?? []) s.destroy();
+      e.acceptQueue = null;
+    }
+    e.in.clear();
+    e.out.clear();
+  }
+
+  private onConnection(listener: EventState, socket: net.Socket): void {
+    const queue = listener.acceptQueue;
+    if (!listener.alive || queue === null) {
+      socket.destroy();
+      return;
+    }
+    // Sockets already waiting for acceptFn will take slots too.
+    if (this.slots.available - queue.length <= 0) {
+      rejectClient(socket, this.fullMessage);
+      return;
+    }
+    queue.push(socket);
+    this.fire(listener, EV_READ);
+  }
+
+  private scheduleTurn(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    setImmediate(this.runTurn);
+  }
+
+  /** One turn: batch, timers, flush, before-sleep; see the file comment. */
+  private turn(): void {
+    this.turnScheduled = false;
+    const dispatching = this.running || this.step !== null;
+    const epoch = this.epoch;
+    let count = 0;
+    this.inTurn = true;
+    try {
+      if (dispatching) {
+        count = this.dispatchBatch(epoch);
+        if (epoch === this.epoch && this.timers.size > 0) {
+          count += this.timers.runDue(performance.now(), () => epoch !== this.epoch);
+        }
+      }
+      this.flushPending();
+      if (dispatching && this.beforeSleep !== null && epoch === this.epoch) {
+        this.beforeSleep();
+        this.flushPending();
+      }
+    } catch (err) {
+      this.inTurn = false;
+      // A callback threw: end the loop with its error where it is awaited.
+      this.settleLoop(err);
+      this.settleStep(0, err);
+      return;
+    }
+    this.inTurn = false;
+    const step = this.step;
+    if (step !== null && (count > 0 || step.expired || this.stopRequested)) this.settleStep(count, null);
+    if (this.stopRequested) {
+      this.settleLoop(null);
+      this.settleStep(0, null);
+    }
+    if (this.pending.length > 0) this.scheduleTurn();
+    if ((this.running || this.step !== null) && this.firedHead < this.fired.length) this.scheduleTurn();
+    this.armWake();
+  }
+
+  private dispatchBatch(epoch: number): number {
+    let n = Math.min(this.maxEventNum, this.fired.length - this.firedHead);
+    let count = 0;
+    while (n-- > 0) {
+      const e = this.fired[this.firedHead++]!;
+      e.queued = false;
+      const mask = e.firedMask;
+      e.firedMask = 0;
+      if (!e.alive || mask === 0) continue;
+      count++;
+      this.dispatch(e, mask);
+      if (epoch !== this.epoch) return count;
+    }
+    if (this.firedHead === this.fired.length) {
+      this.fired.length = 0;
+      this.firedHead = 0;
+    } else if (this.firedHead > 4096) {
+      this.fired = this.fired.slice(this.firedHead);
+      this.firedHead = 0;
+    }
+    return count;
+  }
+
+  /** Runs one fired event's handlers: read, then write, then error/EOF. */
+  private dispatch(e: EventState, mask: number): void {
+    if (e.kind === KIND_LISTENER) {
+      if (e.error !== null) this.report(e);
+      else this.acceptAll(e);
+      return;
+    }
+    if (mask & EV_READ && e.unread && e.userMask & EV_READ && e.error === null) {
+      e.unread = false;
+      if (e.readFn !== null) e.readFn(e, EV_READ);
+      if (!e.alive) return;
+    }
+    if (mask & EV_WRITE && e.error === null) {
+      this.handleWrite(e);
+      if (!e.alive) return;
+    }
+    if (e.error !== null) this.report(e);
+    else if (e.eofPending && !e.unread && e.userMask & EV_READ) {
+      e.eofPending = false;
+      e.eofDone = true;
+      if (e.errorFn !== null) e.errorFn(e, eofError());
+      else this.delEvent(e);
+    }
+  }
+
+  private handleWrite(e: EventState): void {
+    const wants = (e.userMask & EV_WRITE) !== 0;
+    if (wants && e.writeFn === null) {
+      // Default handler: send e.out (after this batch) and turn write
+      // interest off once it is all gone. The article re-queued the bytes
+      // here instead and left EPOLLOUT on forever.
+      if (e.out.length > 0) this.queueWrite(e);
+      else if (!e.blocked && !e.sysWrite) e.userMask &= ~EV_WRITE;
+    } else if (wants && e.writeFn !== null && !e.blocked) {
+      e.writeFn(e, EV_WRITE);
+      if (!e.alive) return;
+    }
+    // Level-triggered EPOLLOUT: stays fired while on and the socket takes bytes.
+    if (e.userMask & EV_WRITE && (e.kind !== KIND_SOCKET || canWrite(e))) this.fire(e, EV_WRITE);
+  }
+
+  private report(e: EventState): void {
+    const err = e.error!;
+    if (e.errorFn !== null) e.errorFn(e, err);
+    // Limit breaches always close; other errors are the handler's call,
+    // unless there is no handler to make it.
+    if (e.alive && (e.fatal || e.errorFn === null)) this.close(e, true);
+  }
+
+  private acceptAll(listener: EventState): void {
+    const queue = listener.acceptQueue!;
+    let i = 0;
+    while (i < queue.length && listener.alive && listener.userMask & EV_READ) {
+      const socket = queue[i++]!;
+      try {
+        listener.acceptFn!(socket, listener);
+      } catch (err) {
+        if (!(err instanceof ReactorFullError)) {
+          queue.splice(0, i);
+          throw err;
+        }
+        rejectClient(socket, this.fullMessage);
+      }
+    }
+    if (listener.acceptQueue !== null) listener.acceptQueue.splice(0, i);
+  }
+
+  private flushPending(): void {
+    const list = this.pending;
+    if (list.length === 0) return;
+    this.pending = [];
+    for (const e of list) {
+      e.pendingWrite = false;
+      if (!e.alive || e.out.length === 0 || !e.connected || e.blocked || e.socket === null) continue;
+      // The first flush sends everything in one write (one syscall per batch);
+      // once the socket has pushed back, each turn sends at most 64 KiB
+      // (fairness, as Redis's NET_MAX_WRITES_PER_EVENT). Leftovers re-queue
+      // themselves for the next turn.
+      writeSome(this, e, e.sysWrite ? MAX_WRITE_PER_EVENT : Infinity);
+    }
+  }
+
+  private settleLoop(err: unknown): void {
+    const settle = this.loopSettle;
+    this.running = false;
+    this.stopRequested = false;
+    this.loopSettle = null;
+    if (settle === null) return;
+    if (err === null) settle.resolve();
+    else settle.reject(err);
+  }
+
+  private settleStep(count: number, err: unknown): void {
+    const step = this.step;
+    if (step === null) return;
+    this.step = null;
+    if (step.timer !== null) clearTimeout(step.timer);
+    if (err === null) step.resolve(count);
+    else step.reject(err);
+  }
+
+  /** Keeps one Node timer armed for the nearest reactor timer while dispatching. */
+  private armWake(): void {
+    const dispatching = this.running || this.step !== null;
+    const when = dispatching ? this.timers.nearest() : -1;
+    if (when < 0) {
+      if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+      this.wakeTimer = null;
+      this.wakeAt = Infinity;
+      return;
+    }
+    if (this.wakeTimer !== null && this.wakeAt <= when) return;
+    if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
+    this.wakeAt = when;
+    this.wakeTimer = setTimeout(this.onWake, Math.max(0, Math.ceil(when - performance.now())));
+  }
+}
+
+/** The article's create_reactor: preallocates the slot table. */
+export function createReactor(opts?: ReactorOptions): Reactor {
+  return new ReactorImpl(opts);
+}
+
+/** io.ts's view of the core. */
+export function coreOf(e: ReactorEvent): { queued(e: EventState): void } | null {
+  return e instanceof EventState && e.reactor instanceof ReactorImpl ? e.reactor : null;
+}
