@@ -1,1 +1,264 @@
-export {};
+/**
+ * RequestParser: the server side of RESP, what Redis's `processInputBuffer`
+ * does — bytes from a client in, one argv (`Buffer[]`) per command out.
+ *
+ * Two request forms, told apart by the first byte as Redis does:
+ * - multibulk (`*`): what every client library sends;
+ * - inline (anything else): a line split on spaces with sdssplitargs's
+ *   quoting rules, what telnet and `redis-cli` pipes send.
+ *
+ * Bad requests get Redis's own error texts (`RequestError.message`), so a
+ * server can answer `-ERR <message>` and close the connection, as Redis does.
+ * Parsing resumes where it stopped: a partial line is not searched again and
+ * an argument arriving in many chunks is copied once, so a 100 MiB argument
+ * in 16 KiB chunks costs O(total bytes).
+ */
+
+import type { ChainBuffer } from '@reactor-ts/buffer';
+import { ByteQueue } from './request-queue.js';
+import { splitArgs } from './split-args.js';
+
+export interface RequestParserOptions {
+  /** Longest inline request, and longest `*`/`$` line (Redis's PROTO_INLINE_MAX_SIZE). Default 64 KiB. */
+  maxInlineSize?: number;
+  /** Most arguments in one multibulk request. Default 2^31−1 (INT_MAX, as Redis 7). */
+  maxMultibulkLength?: number;
+  /** Longest argument (Redis's `proto-max-bulk-len`). Default 512 MiB. */
+  maxBulkLength?: number;
+  /** Most bytes held for unfinished requests (`client-query-buffer-limit`). Default 1 GiB. */
+  maxQueryBuffer?: number;
+  /**
+   * Copy each argument out of the fed buffers (default true). With false an
+   * argument is a view into a fed buffer when it sits in one: faster, but it
+   * keeps that whole buffer alive and sees any later change to it.
+   */
+  copy?: boolean;
+}
+
+/**
+ * A bad request. `code` is `ERR_PROTOCOL` for malformed input (the message is
+ * Redis's text, e.g. `Protocol error: invalid bulk length`; reply
+ * `-ERR <message>` and close) or `ERR_QUERY_BUFFER_LIMIT` when the client
+ * outran `maxQueryBuffer` (Redis closes such a client without a reply).
+ */
+export class RequestError extends Error {
+  override readonly name = 'RequestError';
+  constructor(
+    message: string,
+    readonly code: 'ERR_PROTOCOL' | 'ERR_QUERY_BUFFER_LIMIT' = 'ERR_PROTOCOL',
+  ) {
+    super(message);
+  }
+}
+
+const STAR = 0x2a;
+const DOLLAR = 0x24;
+const CR = 0x0d;
+const LF = 0x0a;
+
+export class RequestParser {
+  private readonly maxInline: number;
+  private readonly maxMultibulk: number;
+  private readonly maxBulk: number;
+  private readonly maxQuery: number;
+  private readonly copy: boolean;
+
+  /** Bytes fed and not yet turned into arguments. */
+  private readonly q = new ByteQueue();
+  /** Arguments still to read of the current multibulk request (0 between requests). */
+  private multibulkLen = 0;
+  /** Length of the next argument once its `$` line is read, else -1. */
+  private bulkLen = -1;
+  /** Arguments read so far of the current multibulk request. */
+  private argv: Buffer[] = [];
+  private argvBytes = 0;
+  /** How much of `q` was already searched, in vain, for the current line's end. */
+  private scanned = 0;
+  /** Set by the first error; every later call rethrows it until reset(). */
+  private failure: RequestError | null = null;
+
+  constructor(opts: RequestParserOptions = {}) {
+    this.maxInline = opts.maxInlineSize ?? 64 * 1024;
+    this.maxMultibulk = opts.maxMultibulkLength ?? 2 ** 31 - 1;
+    this.maxBulk = opts.maxBulkLength ?? 512 * 1024 * 1024;
+    this.maxQuery = opts.maxQueryBuffer ?? 1024 * 1024 * 1024;
+    this.copy = opts.copy ?? true;
+  }
+
+  /** Bytes held for requests not yet returned by `next()`. */
+  get buffered(): number {
+    return this.q.length + this.argvBytes;
+  }
+
+  /**
+   * Append bytes received from the client. Never throws for bad input: a
+   * broken request or an overfull buffer is reported by the next `next()`.
+   * The buffer is kept by reference until parsed; do not change it.
+   */
+  feed(bytes: Uint8Array): void {
+    if (this.failure !== null) return;
+    const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.q.push(b);
+    if (this.q.length + this.argvBytes > this.maxQuery) {
+      this.failure = new RequestError(
+        `client reached max query buffer length (${this.maxQuery} bytes)`,
+        'ERR_QUERY_BUFFER_LIMIT',
+      );
+    }
+  }
+
+  /**
+   * Move all of `chain`'s bytes into the parser (one copy: a chain recycles
+   * its chunks once drained, so the parser cannot keep views into them).
+   */
+  feedFrom(chain: ChainBuffer): void {
+    const n = chain.length;
+    if (n > 0) this.feed(chain.remove(n));
+  }
+
+  /**
+   * The next complete command, or null when more bytes are needed. Empty
+   * inline lines and `*0` / `*-1` are skipped, as Redis skips them.
+   * @throws RequestError on a bad request; the parser then refuses all input
+   *   until `reset()` (the connection should be closed).
+   */
+  next(): Buffer[] | null {
+    if (this.failure !== null) throw this.failure;
+    const q = this.q;
+    for (;;) {
+      if (this.multibulkLen === 0) {
+        if (q.length === 0) return null;
+        if (q.byteAt(0) !== STAR) {
+          const argv = this.readInline();
+          if (argv === null) return null;
+          if (argv.length > 0) return argv;
+          continue;
+        }
+        if (!this.readCount()) return null;
+        if (this.multibulkLen === 0) continue;
+      }
+      while (this.multibulkLen > 0) {
+        if (this.bulkLen === -1 && !this.readBulkHeader()) return null;
+        const n = this.bulkLen;
+        if (q.length < n + 2) return null;
+        this.argv.push(q.take(n, this.copy));
+        // Redis does not check the two bytes after an argument; neither do we
+        q.skip(2);
+        this.argvBytes += n;
+        this.bulkLen = -1;
+        this.multibulkLen--;
+      }
+      const argv = this.argv;
+      this.argv = [];
+      this.argvBytes = 0;
+      return argv;
+    }
+  }
+
+  /** Forget all input and any error: ready for a fresh stream. */
+  reset(): void {
+    this.q.clear();
+    this.multibulkLen = 0;
+    this.bulkLen = -1;
+    this.argv = [];
+    this.argvBytes = 0;
+    this.scanned = 0;
+    this.failure = null;
+  }
+
+  private fail(message: string): never {
+    this.failure = new RequestError(message);
+    throw this.failure;
+  }
+
+  /**
+   * Find the CR ending a `*`/`$` line (Redis searches for '\r' and assumes
+   * '\n' follows). Returns its offset, or -1 if the line is incomplete.
+   */
+  private findLineEnd(tooBig: string): number {
+    const q = this.q;
+    const cr = q.indexOf(CR, this.scanned);
+    if (cr === -1) {
+      this.scanned = q.length;
+      if (q.length > this.maxInline) this.fail(tooBig);
+      return -1;
+    }
+    if (cr + 1 >= q.length) {
+      this.scanned = cr;
+      return -1;
+    }
+    this.scanned = 0;
+    return cr;
+  }
+
+  /** `*<count>\r\n`. False if incomplete. */
+  private readCount(): boolean {
+    const cr = this.findLineEnd('Protocol error: too big mbulk count string');
+    if (cr === -1) return false;
+    const n = this.lineNumber(cr);
+    if (Number.isNaN(n) || n > this.maxMultibulk) this.fail('Protocol error: invalid multibulk length');
+    this.q.skip(cr + 2);
+    this.multibulkLen = n > 0 ? n : 0;
+    return true;
+  }
+
+  /** `$<length>\r\n`. False if incomplete. */
+  private readBulkHeader(): boolean {
+    const cr = this.findLineEnd('Protocol error: too big bulk count string');
+    if (cr === -1) return false;
+    const first = this.q.byteAt(0);
+    if (first !== DOLLAR) this.fail(`Protocol error: expected '$', got '${String.fromCharCode(first)}'`);
+    const n = this.lineNumber(cr);
+    if (Number.isNaN(n) || n < 0 || n > this.maxBulk) this.fail('Protocol error: invalid bulk length');
+    this.q.skip(cr + 2);
+    this.bulkLen = n;
+    return true;
+  }
+
+  /** An inline request, [] for a blank line, null if incomplete. */
+  private readInline(): Buffer[] | null {
+    const q = this.q;
+    const lf = q.indexOf(LF, this.scanned);
+    if (lf === -1) {
+      this.scanned = q.length;
+      if (q.length > this.maxInline) this.fail('Protocol error: too big inline request');
+      return null;
+    }
+    this.scanned = 0;
+    const end = lf > 0 && q.byteAt(lf - 1) === CR ? lf - 1 : lf;
+    const line = q.take(end, false);
+    q.skip(lf + 1 - end);
+    const argv = splitArgs(line);
+    if (argv === null) this.fail('Protocol error: unbalanced quotes in request');
+    return argv;
+  }
+
+  /** The number between the type byte and the CR at `cr`, read as Redis's string2ll; NaN if invalid. */
+  private lineNumber(cr: number): number {
+    const len = cr - 1;
+    // string2ll refuses 21+ characters; anything that long is invalid here anyway
+    if (len <= 0 || len > 20) return NaN;
+    const q = this.q;
+    let i = 1;
+    const neg = q.byteAt(1) === 0x2d;
+    if (neg) i++;
+    if (i > len) return NaN;
+    const d0 = q.byteAt(i) - 0x30;
+    if (d0 === 0 && len === 1) return 0;
+    if (d0 < 1 || d0 > 9) return NaN;
+    let v = d0;
+    for (i++; i <= len; i++) {
+      const d = q.byteAt(i) - 0x30;
+      if (d < 0 || d > 9) return NaN;
+      v = v * 10 + d;
+    }
+    if (len - (neg ? 1 : 0) > 15) {
+      // near 2^63 a double is too coarse to tell string2ll's overflow apart
+      let text = '';
+      for (let j = neg ? 2 : 1; j <= len; j++) text += String.fromCharCode(q.byteAt(j));
+      if (BigInt(text) > (neg ? 2n ** 63n : 2n ** 63n - 1n)) return NaN;
+    }
+    // beyond 2^53 the value is imprecise, but every such count is over its limit
+    return neg ? -v : v;
+  }
+}
