@@ -1,1 +1,752 @@
-export {};
+/**
+ * RespReader: a streaming, resumable RESP2/RESP3 reply parser with no I/O.
+ *
+ * Bytes go in (`feed`, or a chain buffer read in place with `getReplyFrom`);
+ * complete replies come out one at a time from `getReply()`, or the
+ * `NEED_MORE` sentinel when the bytes so far end mid-reply. Nothing is ever
+ * parsed twice: the reader keeps exactly where it stopped —
+ *
+ *   - open aggregates on an explicit stack (no recursion, so the nesting
+ *     limit is a plain counter and a partial array resumes at its next
+ *     element);
+ *   - a partial line (type byte, header, simple string) copied into a small
+ *     growable buffer, bounded by the line limit;
+ *   - a partial bulk payload as a list of pieces, concatenated once when the
+ *     last piece arrives — a 100 MiB bulk in 16 KiB chunks costs O(total).
+ *
+ * The common case, a whole reply inside the current chunk, never touches that
+ * state: items are decoded straight from the chunk.
+ *
+ * Errors: malformed input or a broken limit throws a `ProtocolError` (offset
+ * from the last reset, offending byte). The reader is then failed: every
+ * later `feed`, `getReply` and `getReplyFrom` throws that same error object
+ * until `reset()`.
+ */
+import { HiredisBuilder, NativeBuilder, RespType, type ReplyBuilder } from './builders.js';
+import { ProtocolError } from './errors.js';
+
+/** Returned by `getReply()` when the bytes so far end inside a reply. */
+export const NEED_MORE: unique symbol = Symbol('resp.NEED_MORE');
+
+/**
+ * What `getReplyFrom` needs of a chain buffer. `ChainBuffer` from
+ * `@reactor-ts/buffer` has it; any queue of byte chunks can.
+ */
+export interface ChainSource {
+  readonly length: number;
+  /** Views of all readable bytes, in order. */
+  peek(): Buffer[];
+  /** Discard `n` bytes from the front. */
+  drain(n: number): void;
+}
+
+/** Options of `RespReader`. Limits default to the hiredis/Redis values. */
+export interface RespReaderOptions {
+  /** 'native' (default): plain JS values. 'hiredis': `RedisReply` objects. Or your own builder. */
+  builder?: 'native' | 'hiredis' | ReplyBuilder;
+  /** Strings as JS strings (default) or Buffers (ignored with a custom builder). */
+  stringMode?: 'string' | 'buffer';
+  /** Same as `stringMode: 'buffer'`. */
+  returnBuffers?: boolean;
+  /** Native builder: integers beyond 2^53 and `(` big numbers as bigint (default) or string. */
+  largeIntegers?: 'bigint' | 'string';
+  /** Longest bulk string payload, bytes. Default 512 MiB. */
+  maxBulkLength?: number;
+  /** Most elements in one aggregate (pairs, for maps). Default 2^32 − 1. */
+  maxAggregateLength?: number;
+  /** Deepest nesting of aggregates. Default 1024. */
+  maxDepth?: number;
+  /** Longest line (type byte to CR: simple strings, errors, headers). Default 64 KiB. */
+  maxLineLength?: number;
+}
+
+export const DEFAULT_LIMITS = {
+  maxBulkLength: 512 * 1024 * 1024,
+  maxAggregateLength: 2 ** 32 - 1,
+  maxDepth: 1024,
+  maxLineLength: 64 * 1024,
+} as const;
+
+/** One open aggregate. Frames are reused, so they never shrink back. */
+class Frame {
+  /** Type byte: * % ~ > or |. */
+  type = 0;
+  /** Values collected so far; maps interleave keys and values. */
+  items: unknown[] = [];
+  /** Next slot in `items`. */
+  idx = 0;
+  /** Slots expected in all. */
+  n = 0;
+  /** Attributes waiting for the next element of this aggregate. */
+  attrs: unknown[] | null = null;
+}
+
+// Returned by item() when it pushed an aggregate (or began a bulk) rather
+// than made a value: parsing goes on in the same chunk.
+const OPENED: unique symbol = Symbol('opened');
+const EMPTY = Buffer.alloc(0);
+const CR = 13;
+const LF = 10;
+
+export class RespReader {
+  private readonly builder: ReplyBuilder;
+  private readonly maxBulk: number;
+  private readonly maxAggregate: number;
+  private readonly maxDepth: number;
+  private readonly maxLine: number;
+
+  /** Set once the stream is broken; thrown by every call until reset(). */
+  private failure: ProtocolError | null = null;
+
+  // The chunk being parsed: bytes buf[pos..end), buf[0] at stream offset `base`.
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private end = 0;
+  private base = 0;
+  /** True while the chunk is the caller's fed buffer (views of it may be kept). */
+  private stable = true;
+  /** Fed chunks not yet reached, from index qHead. */
+  private queue: Buffer[] = [];
+  private qHead = 0;
+
+  // Partial line: line[0..lineLen) starts at stream offset lineBase.
+  private line: Buffer = EMPTY;
+  private lineLen = 0;
+  private lineBase = 0;
+
+  // Partial bulk payload: type byte ($ = !), declared length, pieces so far.
+  private bulkType = 0;
+  private bulkLen = 0;
+  private bulkBase = 0;
+  private pieces: Buffer[] = [];
+  private piecesLen = 0;
+
+  // Open aggregates, stack[0..depth); attributes waiting at the top level.
+  private stack: Frame[] = [];
+  private depth = 0;
+  private topAttrs: unknown[] | null = null;
+
+  /** Position after the CRLF of the last header read by readLength(). */
+  private next = 0;
+
+  // getReplyFrom: bytes taken from the chain's front but not yet drained,
+  // and the total drained since reset (for error offsets).
+  private chainSeen = 0;
+  private chainDrained = 0;
+  private chainMode = false;
+
+  constructor(opts: RespReaderOptions = {}) {
+    const b = opts.builder ?? 'native';
+    const stringMode = opts.returnBuffers === true ? 'buffer' : (opts.stringMode ?? 'string');
+    if (b === 'native') {
+      this.builder = new NativeBuilder({ stringMode, largeIntegers: opts.largeIntegers ?? 'bigint' });
+    } else if (b === 'hiredis') {
+      this.builder = new HiredisBuilder({ stringMode });
+    } else {
+      this.builder = b;
+    }
+    this.maxBulk = limit(opts.maxBulkLength, DEFAULT_LIMITS.maxBulkLength, 'maxBulkLength');
+    this.maxAggregate = limit(opts.maxAggregateLength, DEFAULT_LIMITS.maxAggregateLength, 'maxAggregateLength');
+    this.maxDepth = limit(opts.maxDepth, DEFAULT_LIMITS.maxDepth, 'maxDepth');
+    this.maxLine = limit(opts.maxLineLength, DEFAULT_LIMITS.maxLineLength, 'maxLineLength');
+  }
+
+  /**
+   * Append bytes. The reader keeps a reference rather than a copy: do not
+   * modify a buffer after feeding it. In buffer mode, replies may be views of
+   * the fed buffers.
+   */
+  feed(bytes: Uint8Array): void {
+    if (this.failure !== null) throw this.failure;
+    if (bytes.length === 0) return;
+    const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (this.chainMode) throw new Error('RespReader: feed() after getReplyFrom() without reset()');
+    if (this.pos === this.end && this.qHead === this.queue.length) {
+      this.base += this.end;
+      this.buf = b;
+      this.pos = 0;
+      this.end = b.length;
+    } else {
+      this.queue.push(b);
+    }
+  }
+
+  /** The next complete reply, or `NEED_MORE`. Throws a `ProtocolError` on a broken stream. */
+  getReply(): unknown {
+    if (this.failure !== null) throw this.failure;
+    try {
+      for (;;) {
+        const r = this.parse();
+        if (r !== NEED_MORE) return r;
+        if (this.qHead === this.queue.length) {
+          if (this.qHead !== 0) {
+            this.queue.length = 0;
+            this.qHead = 0;
+          }
+          return NEED_MORE;
+        }
+        this.base += this.end;
+        const b = this.queue[this.qHead]!;
+        this.queue[this.qHead++] = EMPTY;
+        this.buf = b;
+        this.pos = 0;
+        this.end = b.length;
+      }
+    } catch (err) {
+      throw this.caught(err);
+    }
+  }
+
+  /**
+   * The next complete reply read from `chain` in place, or `NEED_MORE`.
+   * Exactly the bytes of each returned reply are drained; the bytes of a
+   * partial reply stay in the chain (the reader remembers how far it got and
+   * does not parse them twice). Between calls only append to the chain: if
+   * you drain or clear it yourself, call reset() first. Buffers in replies
+   * are copies, never views of the chain's memory.
+   */
+  getReplyFrom(chain: ChainSource): unknown {
+    if (this.failure !== null) throw this.failure;
+    if (!this.chainMode) {
+      if (this.pos !== this.end || this.qHead !== this.queue.length) {
+        throw new Error('RespReader: getReplyFrom() after feed() without reset()');
+      }
+      this.chainMode = true;
+      this.stable = false;
+      this.base = 0;
+    }
+    try {
+      // The remainder of the view a reply ended in last time sits at the
+      // chain's front: carry on there without asking for new views.
+      if (this.pos < this.end) {
+        const start = this.pos;
+        if (chain.length < this.end - start) throw new Error('RespReader: the chain was drained behind the reader; reset() first');
+        const r = this.parse();
+        if (r !== NEED_MORE) {
+          this.drainChain(chain, this.pos - start);
+          return r;
+        }
+        this.chainSeen = this.end - start;
+      }
+      this.release();
+      const total = chain.length;
+      if (total <= this.chainSeen) return NEED_MORE;
+      // Waiting for a bulk payload: nothing to do until all of it is there.
+      if (this.bulkType !== 0 && total - this.chainSeen < this.bulkLen + 2 - this.piecesLen) return NEED_MORE;
+      const views = chain.peek();
+      let off = 0;
+      for (let k = 0; k < views.length; k++) {
+        const v = views[k]!;
+        const vEnd = off + v.length;
+        if (vEnd <= this.chainSeen) {
+          off = vEnd;
+          continue;
+        }
+        this.buf = v;
+        this.pos = this.chainSeen - off;
+        this.end = v.length;
+        this.base = this.chainDrained + off;
+        const r = this.parse();
+        if (r !== NEED_MORE) {
+          this.chainSeen = 0;
+          this.drainChain(chain, off + this.pos);
+          return r;
+        }
+        this.chainSeen = off = vEnd;
+      }
+      this.release();
+      return NEED_MORE;
+    } catch (err) {
+      throw this.caught(err);
+    }
+  }
+
+  /** Forget everything: partial reply, queued bytes, failure. Limits and builder stay. */
+  reset(): void {
+    this.failure = null;
+    this.buf = EMPTY;
+    this.pos = this.end = this.base = 0;
+    this.stable = true;
+    this.queue = [];
+    this.qHead = 0;
+    this.lineLen = 0;
+    this.bulkType = 0;
+    this.pieces = [];
+    this.piecesLen = 0;
+    for (let i = 0; i < this.depth; i++) {
+      const f = this.stack[i]!;
+      f.items = [];
+      f.attrs = null;
+    }
+    this.depth = 0;
+    this.topAttrs = null;
+    this.chainSeen = this.chainDrained = 0;
+    this.chainMode = false;
+  }
+
+  private drainChain(chain: ChainSource, n: number): void {
+    chain.drain(n);
+    this.chainDrained += n;
+    // What remains of the current view is now the chain's front.
+    this.base = this.chainDrained - this.pos;
+  }
+
+  private release(): void {
+    this.buf = EMPTY;
+    this.pos = this.end = 0;
+  }
+
+  private caught(err: unknown): unknown {
+    if (err instanceof ProtocolError) {
+      this.failure = err;
+      this.release();
+      this.queue = [];
+      this.pieces = [];
+    }
+    return err;
+  }
+
+  /** Parse from buf[pos..end) until a reply completes, or consume it all and return NEED_MORE. */
+  private parse(): unknown {
+    for (;;) {
+      let value: unknown;
+      if (this.bulkType !== 0) {
+        value = this.continueBulk();
+      } else if (this.lineLen !== 0) {
+        value = this.continueLine();
+      } else if (this.pos < this.end) {
+        value = this.item(this.buf, this.pos, this.end, this.stable);
+      } else {
+        return NEED_MORE;
+      }
+      if (value === NEED_MORE) return NEED_MORE;
+      if (value === OPENED) continue;
+      // Hand the value to its aggregate, closing every aggregate it completes.
+      for (;;) {
+        const d = this.depth;
+        if (d === 0) {
+          if (this.topAttrs !== null) {
+            value = this.builder.attributes(value, this.topAttrs);
+            this.topAttrs = null;
+          }
+          return value;
+        }
+        const f = this.stack[d - 1]!;
+        if (f.attrs !== null) {
+          value = this.builder.attributes(value, f.attrs);
+          f.attrs = null;
+        }
+        f.items[f.idx++] = value;
+        if (f.idx < f.n) break;
+        this.depth = d - 1;
+        const items = f.items;
+        f.items = [];
+        if (f.type === RespType.ATTRIBUTE) {
+          // Not an element: it annotates the next value at the outer level.
+          this.addAttrs(items);
+          break;
+        }
+        value = this.builder.aggregate(f.type, items);
+      }
+    }
+  }
+
+  private addAttrs(items: unknown[]): void {
+    const d = this.depth;
+    if (d === 0) this.topAttrs = this.topAttrs === null ? items : this.topAttrs.concat(items);
+    else {
+      const f = this.stack[d - 1]!;
+      f.attrs = f.attrs === null ? items : f.attrs.concat(items);
+    }
+  }
+
+  /**
+   * One item starting at b[start] (its type byte). Returns its value, OPENED
+   * when it began an aggregate, or NEED_MORE when b ends first — the partial
+   * item is then saved and pos moved to end. On success pos is past the item.
+   */
+  private item(b: Buffer, start: number, end: number, stable: boolean): unknown {
+    const t = b[start]!;
+    switch (t) {
+      case 0x24: // $
+      case 0x3d: // =
+      case 0x21: {
+        // !
+        const n = this.readLength(b, start, end, t === 0x24);
+        if (n === -2) return this.partial(b, start, end);
+        if (n === -1) {
+          this.pos = this.next;
+          return this.builder.nil(t);
+        }
+        if (n > this.maxBulk) this.fail(b, this.next - 3, 'bulk string length out of range');
+        if (t === 0x3d && n < 4) this.fail(b, this.next - 3, 'verbatim string is shorter than its format prefix');
+        const p = this.next;
+        const stop = p + n;
+        if (stop + 2 <= end) {
+          if (b[stop] !== CR) this.fail(b, stop, 'expected CR after bulk data');
+          if (b[stop + 1] !== LF) this.fail(b, stop + 1, 'expected LF after bulk data');
+          this.pos = stop + 2;
+          return this.bulkValue(t, b, p, stop, stable);
+        }
+        this.bulkType = t;
+        this.bulkLen = n;
+        this.bulkBase = (b === this.line ? this.lineBase : this.base) + p;
+        if (p < end) {
+          this.pieces.push(b.subarray(p, end));
+          this.piecesLen = end - p;
+        }
+        this.pos = end;
+        return NEED_MORE;
+      }
+      case 0x2a: // *
+      case 0x25: // %
+      case 0x7e: // ~
+      case 0x3e: // >
+      case 0x7c: {
+        // |
+        const n = this.readLength(b, start, end, t === 0x2a);
+        if (n === -2) return this.partial(b, start, end);
+        this.pos = this.next;
+        if (n === -1) return this.builder.nil(t);
+        if (n > this.maxAggregate) this.fail(b, this.next - 3, 'aggregate length out of range');
+        if (this.depth >= this.maxDepth) this.fail(b, start, `nesting deeper than ${this.maxDepth}`);
+        const slots = t === 0x25 || t === 0x7c ? 2 * n : n;
+        if (slots === 0) {
+          if (t !== 0x7c) return this.builder.aggregate(t, []);
+          this.addAttrs([]);
+          return OPENED;
+        }
+        let f = this.stack[this.depth];
+        if (f === undefined) {
+          f = new Frame();
+          this.stack.push(f);
+        }
+        f.type = t;
+        // Trust a declared length only as far as a modest preallocation.
+        f.items = slots <= 1024 ? new Array(slots) : [];
+        f.idx = 0;
+        f.n = slots;
+        f.attrs = null;
+        this.depth++;
+        return OPENED;
+      }
+      case 0x3a: // :
+        return this.integer(b, start, end);
+      case 0x2b: // +
+      case 0x2d: {
+        // -
+        const cr = this.lineEnd(b, start, end);
+        if (cr === -1) return this.partial(b, start, end);
+        this.pos = cr + 2;
+        return t === 0x2b
+          ? this.builder.simpleString(b, start + 1, cr, stable)
+          : this.builder.error(b, start + 1, cr, false);
+      }
+      case 0x5f: {
+        // _
+        const cr = this.lineEnd(b, start, end);
+        if (cr === -1) return this.partial(b, start, end);
+        if (cr !== start + 1) this.fail(b, start + 1, 'bad null');
+        this.pos = cr + 2;
+        return this.builder.nil(t);
+      }
+      case 0x23: {
+        // #
+        const cr = this.lineEnd(b, start, end);
+        if (cr === -1) return this.partial(b, start, end);
+        const c = b[start + 1];
+        if (cr !== start + 2 || (c !== 0x74 && c !== 0x66)) this.fail(b, start + 1, 'bad boolean');
+        this.pos = cr + 2;
+        return this.builder.boolean(c === 0x74);
+      }
+      case 0x2c: {
+        // ,
+        const cr = this.lineEnd(b, start, end);
+        if (cr === -1) return this.partial(b, start, end);
+        const v = this.double(b, start + 1, cr);
+        this.pos = cr + 2;
+        return this.builder.double(v, b, start + 1, cr);
+      }
+      case 0x28: {
+        // (
+        const cr = this.lineEnd(b, start, end);
+        if (cr === -1) return this.partial(b, start, end);
+        let i = start + 1;
+        if (b[i] === 0x2d || b[i] === 0x2b) i++;
+        if (i === cr) this.fail(b, i, 'bad big number');
+        for (; i < cr; i++) {
+          const c = b[i]!;
+          if (c < 0x30 || c > 0x39) this.fail(b, i, 'bad big number');
+        }
+        this.pos = cr + 2;
+        return this.builder.bigNumber(b, b[start + 1] === 0x2b ? start + 2 : start + 1, cr);
+      }
+      default:
+        return this.fail(b, start, '', true);
+    }
+  }
+
+  private bulkValue(t: number, b: Buffer, p: number, stop: number, stable: boolean): unknown {
+    if (t === 0x24) return this.builder.bulkString(b, p, stop, stable);
+    if (t === 0x21) return this.builder.error(b, p, stop, true);
+    if (b[p + 3] !== 0x3a) this.fail(b, p + 3, 'verbatim string format is not followed by ":"');
+    const format = String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
+    return this.builder.verbatim(format, b, p + 4, stop, stable);
+  }
+
+  /**
+   * The length in a `$`/`*`-style header at b[start] (type byte), setting
+   * `next` past its CRLF; -1 for a null (when `nullable`), -2 if b ends first.
+   */
+  private readLength(b: Buffer, start: number, end: number, nullable: boolean): number {
+    let i = start + 1;
+    if (i >= end) return -2;
+    if (b[i] === 0x2d) {
+      if (!nullable) this.fail(b, i, 'negative length');
+      if (++i >= end) return -2;
+      if (b[i] !== 0x31) this.fail(b, i, 'negative length other than -1');
+      if (++i >= end) return -2;
+      if (b[i] !== CR) this.fail(b, i, 'negative length other than -1');
+      if (++i >= end) return -2;
+      if (b[i] !== LF) this.fail(b, i, 'expected LF');
+      this.next = i + 1;
+      return -1;
+    }
+    const first = i;
+    let n = 0;
+    for (;;) {
+      const c = b[i]!;
+      if (c === CR) break;
+      if (c < 0x30 || c > 0x39) this.fail(b, i, 'bad length');
+      n = n * 10 + (c - 0x30);
+      // Past every limit: stop before the number loses precision.
+      if (n > 0xffffffffff) this.fail(b, i, 'length out of range');
+      if (++i >= end) return -2;
+    }
+    if (i === first) this.fail(b, i, 'bad length');
+    if (i - start > this.maxLine) this.tooLong(b, start);
+    if (i + 1 >= end) return -2;
+    if (b[i + 1] !== LF) this.fail(b, i + 1, 'expected LF');
+    // Point length errors at the last digit.
+    this.next = i + 2;
+    return n;
+  }
+
+  /** `:` at b[start]. */
+  private integer(b: Buffer, start: number, end: number): unknown {
+    let i = start + 1;
+    if (i >= end) return this.partial(b, start, end);
+    const neg = b[i] === 0x2d;
+    if (neg) i++;
+    const first = i;
+    let n = 0;
+    for (;;) {
+      if (i >= end) return this.partial(b, start, end);
+      const c = b[i]!;
+      if (c === CR) break;
+      if (c < 0x30 || c > 0x39) this.fail(b, i, 'bad integer');
+      n = n * 10 + (c - 0x30);
+      i++;
+    }
+    if (i === first) this.fail(b, i, 'bad integer');
+    if (i + 1 >= end) return this.partial(b, start, end);
+    if (b[i + 1] !== LF) this.fail(b, i + 1, 'expected LF');
+    if (i - first > 18) {
+      if (i - start > this.maxLine) this.tooLong(b, start);
+      if (!fitsInt64(b.toString('latin1', start + 1, i))) this.fail(b, i - 1, 'integer out of range');
+    }
+    this.pos = i + 2;
+    return this.builder.integer(neg ? 0 - n : n, b, start + 1, i);
+  }
+
+  /** `,` payload b[s..e). */
+  private double(b: Buffer, s: number, e: number): number {
+    if (e === s) this.fail(b, s, 'bad double');
+    let digits = false;
+    for (let i = s; i < e; i++) {
+      const c = b[i]!;
+      if (c >= 0x30 && c <= 0x39) digits = true;
+      else if (c !== 0x2e && c !== 0x2d && c !== 0x2b && c !== 0x65 && c !== 0x45) {
+        return this.namedDouble(b, s, e);
+      }
+    }
+    const v = digits ? Number(b.toString('latin1', s, e)) : NaN;
+    if (Number.isNaN(v)) this.fail(b, s, 'bad double');
+    return v;
+  }
+
+  private namedDouble(b: Buffer, s: number, e: number): number {
+    switch (b.toString('latin1', s, e).toLowerCase()) {
+      case 'inf':
+      case '+inf':
+        return Infinity;
+      case '-inf':
+        return -Infinity;
+      case 'nan':
+      case '-nan':
+        return NaN;
+    }
+    return this.fail(b, s, 'bad double');
+  }
+
+  /**
+   * Index of the CR ending the line that starts at b[start], checking the LF
+   * after it; -1 if b ends first. A bare CR or LF inside a line is an error.
+   */
+  private lineEnd(b: Buffer, start: number, end: number): number {
+    let i = start + 1;
+    for (;;) {
+      if (i >= end) return -1;
+      const c = b[i]!;
+      if (c === CR) break;
+      if (c === LF) this.fail(b, i, 'LF without CR');
+      i++;
+    }
+    if (i - start > this.maxLine) this.tooLong(b, start);
+    if (i + 1 >= end) return -1;
+    if (b[i + 1] !== LF) this.fail(b, i + 1, 'CR without LF');
+    return i;
+  }
+
+  /** Save the partial item b[start..end) as a line to complete later. */
+  private partial(b: Buffer, start: number, end: number): symbol {
+    const n = end - start;
+    if (b === this.line) this.fail(b, end - 1, 'expected CRLF');
+    if (n > this.maxLine && b[start + this.maxLine] !== CR) this.tooLong(b, start);
+    this.lineBase = this.base + start;
+    this.lineLen = 0;
+    this.appendLine(b, start, end);
+    this.pos = end;
+    return NEED_MORE;
+  }
+
+  private appendLine(b: Buffer, start: number, end: number): void {
+    const need = this.lineLen + (end - start);
+    if (need > this.line.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, 2 * this.line.length, 64));
+      this.line.copy(grown, 0, 0, this.lineLen);
+      this.line = grown;
+    }
+    b.copy(this.line, this.lineLen, start, end);
+    this.lineLen = need;
+  }
+
+  /** Grow the partial line up to its LF, then parse it as an item. */
+  private continueLine(): unknown {
+    const b = this.buf;
+    const nl = b.indexOf(LF, this.pos);
+    const found = nl !== -1 && nl < this.end;
+    // A line is at most maxLine bytes and its CRLF: never buffer more.
+    const stop = Math.min(found ? nl + 1 : this.end, this.pos + (this.maxLine + 2 - this.lineLen));
+    const from = this.lineLen;
+    this.appendLine(b, this.pos, stop);
+    this.pos = stop;
+    const len = this.lineLen;
+    const line = this.line;
+    // Only the line's last two bytes may be CR LF: refuse a stray CR now
+    // rather than wait for an LF that may never come.
+    const cr = line.indexOf(CR, from > 0 ? from - 1 : 0);
+    if (cr !== -1 && cr + 1 < len && line[cr + 1] !== LF) this.fail(line, cr + 1, 'CR without LF');
+    if (len > this.maxLine && line[this.maxLine] !== CR) this.tooLong(line, 0);
+    if (line[len - 1] !== LF) {
+      if (len >= this.maxLine + 2) this.fail(line, len - 1, 'CR without LF');
+      return NEED_MORE;
+    }
+    this.lineLen = 0;
+    const saved = this.pos;
+    const v = this.item(line, 0, len, false);
+    // Parsing from the line buffer moved pos within it; resume in the chunk.
+    this.pos = saved;
+    // A bulk header leaves its payload to come: carry on in this chunk.
+    return v === NEED_MORE ? OPENED : v;
+  }
+
+  /** Take payload bytes of a partial bulk from the chunk; the value once complete. */
+  private continueBulk(): unknown {
+    const b = this.buf;
+    const need = this.bulkLen + 2 - this.piecesLen;
+    const avail = this.end - this.pos;
+    if (avail < need) {
+      if (avail > 0) {
+        this.pieces.push(b.subarray(this.pos, this.end));
+        this.piecesLen += avail;
+        this.pos = this.end;
+      }
+      return NEED_MORE;
+    }
+    const t = this.bulkType;
+    const n = this.bulkLen;
+    this.bulkType = 0;
+    if (this.piecesLen === 0) {
+      // The header arrived alone; the payload is whole in this chunk.
+      const p = this.pos;
+      if (b[p + n] !== CR) this.fail(b, p + n, 'expected CR after bulk data');
+      if (b[p + n + 1] !== LF) this.fail(b, p + n + 1, 'expected LF after bulk data');
+      this.pos = p + need;
+      return this.bulkValue(t, b, p, p + n, this.stable);
+    }
+    this.pieces.push(b.subarray(this.pos, this.pos + need));
+    this.pos += need;
+    const whole = Buffer.concat(this.pieces, n + 2);
+    this.pieces = [];
+    this.piecesLen = 0;
+    const savedBase = this.base;
+    this.base = this.bulkBase;
+    if (whole[n] !== CR) this.fail(whole, n, 'expected CR after bulk data');
+    if (whole[n + 1] !== LF) this.fail(whole, n + 1, 'expected LF after bulk data');
+    const v = this.bulkValue(t, whole, 0, n, true);
+    this.base = savedBase;
+    return v;
+  }
+
+  private tooLong(b: Buffer, start: number): never {
+    return this.fail(b, start + this.maxLine, `line longer than ${this.maxLine} bytes`);
+  }
+
+  /** Throw the ProtocolError for byte b[i]; `typeByte` for an unknown type. */
+  private fail(b: Buffer, i: number, what: string, typeByte = false): never {
+    const offset = (b === this.line ? this.lineBase : this.base) + i;
+    const limit = b === this.line ? this.lineLen : b.length;
+    const byte = i < limit ? b[i] : undefined;
+    const shown = byte === undefined ? 'end of input' : quoteByte(byte);
+    const message = typeByte
+      ? `Protocol error, got ${shown} as reply type byte at offset ${offset}`
+      : `Protocol error, ${what}: got ${shown} at offset ${offset}`;
+    throw new ProtocolError(message, offset, byte);
+  }
+}
+
+function limit(v: number | undefined, dflt: number, name: string): number {
+  if (v === undefined) return dflt;
+  if (!(v >= 0) || !Number.isInteger(v)) throw new RangeError(`RespReader: ${name} must be a non-negative integer`);
+  return v;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+function fitsInt64(digits: string): boolean {
+  const v = BigInt(digits);
+  return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+/** A byte as hiredis prints it: "X", or an escape for the unprintable. */
+function quoteByte(c: number): string {
+  switch (c) {
+    case 0x5c:
+      return '"\\\\"';
+    case 0x22:
+      return '"\\""';
+    case 0x0a:
+      return '"\\n"';
+    case 0x0d:
+      return '"\\r"';
+    case 0x09:
+      return '"\\t"';
+    case 0x07:
+      return '"\\a"';
+    case 0x08:
+      return '"\\b"';
+  }
+  if (c >= 0x20 && c < 0x7f) return `"${String.fromCharCode(c)}"`;
+  return `"\\x${c.toString(16).padStart(2, '0')}"`;
+}
