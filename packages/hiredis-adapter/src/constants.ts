@@ -29,3 +29,21 @@ export type RedisErrCode =
   | typeof REDIS_ERR_PROTOCOL
   | typeof REDIS_ERR_OOM
   | typeof REDIS_ERR_TIMEOUT;
+
+/*
+ * Context flags (`ac.c.flags`), hiredis's values. They describe the
+ * asynchronous context's state; several can be set at once.
+ */
+
+/** The connection is established and the handshake (AUTH, HELLO, ...) done. */
+export const REDIS_CONNECTED = 0x2;
+/** `redisAsyncDisconnect` was called: no new commands, pending ones finish. */
+export const REDIS_DISCONNECTING = 0x4;
+/** The context is being (or has been) freed. */
+export const REDIS_FREEING = 0x8;
+/** A user callback is running: free/disconnect wait until it returns. */
+export const REDIS_IN_CALLBACK = 0x10;
+/** RESP2 subscribed mode: only (un)subscribe commands, PING, RESET and QUIT. */
+export const REDIS_SUBSCRIBED = 0x20;
+/** MONITOR succeeded: every further reply is a monitor line. */
+export const REDIS_MONITORING = 0x40;

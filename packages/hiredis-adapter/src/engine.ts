@@ -1,0 +1,631 @@
+/**
+ * The asynchronous context's engine: hiredis's `async.c` state machine.
+ *
+ * An `AsyncContext` owns everything a connection to Redis needs except the
+ * connection: the reply FIFO, the output queued before the link is usable,
+ * the reader, the subscription tables and the deadlines. The adapter
+ * (`redisAttach`) supplies a `RedisLink` (the reactor event's `in` buffer
+ * and `eventBufferWrite`) and the hooks (`ac.ev`); the engine never sees a
+ * socket or a reactor.
+ *
+ * Life cycle (`state`):
+ *
+ *   idle ──attach──▶ connecting ──writable──▶ handshake ──all OK──▶ connected
+ *     (commands queue        (AUTH/HELLO/SELECT/SETNAME           │
+ *      in obuf)               in flight; user bytes wait)          ▼
+ *   any state ──free / EOF / error / timeout / disconnect done──▶ closed
+ *
+ * Invariants:
+ * - The FIFO holds one entry per command written or queued, in byte order:
+ *   handshake entries first (queued at creation), then user commands. Pub/sub
+ *   (un)subscribe commands have no entry: their replies go to the tables.
+ * - Every entry's callback runs exactly once: with its reply, or with null
+ *   when the context closes (entries are removed before their callback runs).
+ * - User bytes reach the link only in state `connected`, so no user command
+ *   can run on a connection whose AUTH or SELECT failed.
+ * - User callbacks run with REDIS_IN_CALLBACK set; `redisAsyncFree` inside
+ *   one is carried out when that callback returns.
+ */
+import { NEED_MORE, ProtocolError, RespReader, type RedisReply, type ReplyBuilder } from '@reactor-ts/resp';
+import {
+  CMD_MONITOR,
+  CMD_NORMAL,
+  CMD_PING,
+  CMD_QUIT,
+  CMD_RESET,
+  CMD_SUBSCRIBE,
+  CMD_UNSUBSCRIBE,
+  spaceOf,
+  type CommandKind,
+  type SubscriptionSpace,
+} from './command-info.js';
+import {
+  REDIS_CONNECTED,
+  REDIS_DISCONNECTING,
+  REDIS_ERR,
+  REDIS_ERR_EOF,
+  REDIS_ERR_IO,
+  REDIS_ERR_OOM,
+  REDIS_ERR_OTHER,
+  REDIS_ERR_PROTOCOL,
+  REDIS_ERR_TIMEOUT,
+  REDIS_FREEING,
+  REDIS_IN_CALLBACK,
+  REDIS_MONITORING,
+  REDIS_OK,
+  REDIS_SUBSCRIBED,
+} from './constants.js';
+import { ReplyQueue } from './reply-queue.js';
+import { errorText, integerOf, isPush, itemsOf, textOf } from './reply-view.js';
+import { handshakeCommands, type ResolvedOptions } from './options.js';
+import type {
+  RedisAsyncContext,
+  RedisCallbackFn,
+  RedisConnectCallback,
+  RedisConnectionInfo,
+  RedisDisconnectCallback,
+  RedisEventHooks,
+  RedisLink,
+  RedisAsyncPushCallback,
+} from './types.js';
+
+type State = 'idle' | 'connecting' | 'handshake' | 'connected' | 'closed';
+
+/** One command waiting for its reply. */
+interface Pending<R> {
+  fn: RedisCallbackFn<R> | null;
+  privdata: unknown;
+  kind: CommandKind;
+  /** Date.now() value after which the command has timed out; Infinity: none. */
+  deadline: number;
+  /** AUTH / HELLO / SELECT / SETNAME sent by the context itself. */
+  handshake: boolean;
+}
+
+/** A channel's or pattern's callback, called for every message. */
+interface Subscription<R> {
+  fn: RedisCallbackFn<R> | null;
+  privdata: unknown;
+}
+
+/** Pub/sub reply kinds (first element of the array or push frame). */
+const PUBSUB_KINDS = new Set([
+  'message',
+  'pmessage',
+  'smessage',
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+]);
+
+const ERRSTR_EOF = 'Server closed the connection';
+const ERRSTR_TIMEOUT = 'Timeout';
+
+export const NOOP_HOOKS: Readonly<RedisEventHooks> = Object.freeze({
+  addRead() {},
+  delRead() {},
+  addWrite() {},
+  delWrite() {},
+  cleanup() {},
+  scheduleTimer() {},
+  data: null,
+});
+
+/** The writable view of `ac.c`. */
+interface ConnectionInfo extends RedisConnectionInfo {
+  flags: number;
+  fd: number;
+  commandTimeout: number | null;
+}
+
+export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
+  err = 0;
+  errstr = '';
+  commandErrstr = '';
+  readonly c: ConnectionInfo;
+  ev: RedisEventHooks = NOOP_HOOKS;
+  data: unknown = null;
+  dataCleanup: ((data: unknown) => void) | null = null;
+
+  onConnect: RedisConnectCallback<R> | null = null;
+  onDisconnect: RedisDisconnectCallback<R> | null = null;
+  onPush: RedisAsyncPushCallback<R> | null = null;
+
+  private state: State = 'idle';
+  private link: RedisLink | null = null;
+  private readonly reader: RespReader;
+  private readonly replies = new ReplyQueue<Pending<R>>();
+  /** Handshake bytes, sent first once the socket is connected. */
+  private hsbuf: Buffer[] = [];
+  /** Handshake replies still expected. */
+  private hsLeft = 0;
+  /** User bytes waiting for state `connected` (hiredis's obuf). */
+  private obuf: Uint8Array[] = [];
+  private connectDeadline = Infinity;
+  /** The deadline the hooks' timer is armed for (Infinity: none). */
+  private armedFor = Infinity;
+  /** The user sent QUIT: the server's close after its last reply is not a failure. */
+  private quitSent = false;
+  /** `redisAsyncFree` was called inside a callback: free when it returns. */
+  private freeRequested = false;
+  /** Pub/sub tables, keyed by channel or pattern name. */
+  private readonly subs: Record<SubscriptionSpace, Map<string, Subscription<R>>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  };
+  /** Subscribe confirmations still expected (RESP2: stay in subscribed mode). */
+  private subsExpected = 0;
+  /** Unsubscribe confirmations still expected. */
+  private unsubsExpected = 0;
+  /** The MONITOR command's entry once the server said OK. */
+  private monitor: Pending<R> | null = null;
+
+  constructor(readonly options: ResolvedOptions) {
+    this.c = {
+      connectionType: options.path ? 'unix' : 'tcp',
+      host: options.path ? '' : options.host,
+      port: options.path ? 0 : options.port,
+      path: options.path,
+      flags: 0,
+      fd: -1,
+      connectTimeout: options.connectTimeout,
+      commandTimeout: options.commandTimeout,
+      protocol: options.protocol,
+    };
+    this.reader = new RespReader({ builder: options.builder, stringMode: options.stringMode });
+    for (const bytes of handshakeCommands(options)) {
+      this.hsbuf.push(bytes);
+      this.replies.push({ fn: null, privdata: null, kind: CMD_NORMAL, deadline: Infinity, handshake: true });
+    }
+    this.hsLeft = this.hsbuf.length;
+  }
+
+  get pending(): number {
+    return this.replies.length;
+  }
+
+  get attached(): boolean {
+    return this.state !== 'idle';
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  // ---------------------------------------------------------------- attach
+
+  /** Called by the adapter once the event exists and `ev` is filled in. */
+  attach(link: RedisLink, hooks: RedisEventHooks, fd: number): void {
+    this.link = link;
+    this.ev = hooks;
+    this.c.fd = fd;
+    this.state = 'connecting';
+    if (this.options.connectTimeout !== null) {
+      this.connectDeadline = Date.now() + this.options.connectTimeout;
+      this.armTimer(this.connectDeadline);
+    }
+    // Any command deadline set before the attach can now be scheduled.
+    this.replies.forEach((p) => this.armTimer(p.deadline));
+    hooks.addRead();
+    // A non-blocking connect reports completion as writability.
+    hooks.addWrite();
+  }
+
+  // -------------------------------------------------------------- commands
+
+  /**
+   * Queues one formatted command. Returns REDIS_ERR (with `commandErrstr`)
+   * when the context cannot take it; then `fn` will never be called.
+   */
+  command(
+    bytes: Uint8Array,
+    kind: CommandKind,
+    args: readonly string[] | null,
+    fn: RedisCallbackFn<R> | null,
+    privdata: unknown,
+  ): number {
+    const refusal = this.refusal(kind);
+    if (refusal !== null) {
+      this.commandErrstr = refusal;
+      return REDIS_ERR;
+    }
+    this.commandErrstr = '';
+    if (kind === CMD_SUBSCRIBE && args !== null && args.length > 1) {
+      this.addSubscriptions(args, fn, privdata);
+    } else if (kind === CMD_UNSUBSCRIBE && this.unsubscribeHasNoReply()) {
+      // Each channel's callback gets its own confirmation; the command has none.
+      const space = spaceOf(args?.[0] ?? 'unsubscribe');
+      this.unsubsExpected += args !== null && args.length > 1 ? args.length - 1 : Math.max(1, this.subs[space].size);
+    } else {
+      if (kind === CMD_QUIT) this.quitSent = true;
+      const timeout = this.c.commandTimeout;
+      const deadline = timeout !== null && timeout > 0 ? Date.now() + timeout : Infinity;
+      this.replies.push({ fn, privdata, kind, deadline, handshake: false });
+      if (deadline !== Infinity && this.state !== 'idle') this.armTimer(deadline);
+    }
+    this.send(bytes);
+    return REDIS_OK;
+  }
+
+  /** A command refused before it reached the engine (bad format, bad argv). */
+  refuse(why: string): number {
+    this.commandErrstr = why;
+    return REDIS_ERR;
+  }
+
+  /** Bad options: born closed, with the reason in `errstr`, as hiredis's failed allocation. */
+  failEarly(err: number, errstr: string): void {
+    this.setError(err, errstr);
+    this.state = 'closed';
+    this.c.flags |= REDIS_FREEING;
+  }
+
+  private refusal(kind: CommandKind): string | null {
+    if (this.state === 'closed' || (this.c.flags & REDIS_FREEING) !== 0) {
+      return `the context is closed${this.errstr ? ` (${this.errstr})` : ''}`;
+    }
+    if ((this.c.flags & REDIS_DISCONNECTING) !== 0) return 'the context is disconnecting: no new commands';
+    if (
+      this.c.protocol === 2 &&
+      (this.c.flags & REDIS_SUBSCRIBED) !== 0 &&
+      kind !== CMD_SUBSCRIBE &&
+      kind !== CMD_UNSUBSCRIBE &&
+      kind !== CMD_PING &&
+      kind !== CMD_RESET &&
+      kind !== CMD_QUIT
+    ) {
+      return (
+        'in RESP2 subscribed mode only (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, RESET and QUIT are allowed; ' +
+        'use protocol 3 or another connection for other commands'
+      );
+    }
+    if ((this.c.flags & REDIS_MONITORING) !== 0 && kind !== CMD_RESET && kind !== CMD_QUIT) {
+      return 'the context is in MONITOR mode: only RESET and QUIT are allowed';
+    }
+    return null;
+  }
+
+  /** RESP3 always, RESP2 while subscribed: (P|S)UNSUBSCRIBE answers per channel only. */
+  private unsubscribeHasNoReply(): boolean {
+    return this.c.protocol === 3 || (this.c.flags & REDIS_SUBSCRIBED) !== 0;
+  }
+
+  private addSubscriptions(args: readonly string[], fn: RedisCallbackFn<R> | null, privdata: unknown): void {
+    const table = this.subs[spaceOf(args[0] as string)];
+    for (let i = 1; i < args.length; i++) table.set(args[i] as string, { fn, privdata });
+    this.subsExpected += args.length - 1;
+    this.c.flags |= REDIS_SUBSCRIBED;
+  }
+
+  private send(bytes: Uint8Array): void {
+    if (this.state === 'connected' && this.link !== null && this.obuf.length === 0) {
+      this.link.write(bytes);
+      return;
+    }
+    this.obuf.push(bytes);
+    if (this.state === 'connected') this.ev.addWrite();
+  }
+
+  private flushObuf(): void {
+    if (this.link === null) return;
+    const pending = this.obuf;
+    this.obuf = [];
+    for (const bytes of pending) this.link.write(bytes);
+  }
+
+  // ------------------------------------------------------------ I/O events
+
+  /** Writable: the connect completed, or queued bytes can go. */
+  handleWrite(): void {
+    if (this.state === 'connecting') {
+      if (this.link === null) return;
+      if (this.hsLeft > 0) {
+        this.state = 'handshake';
+        for (const bytes of this.hsbuf) this.link.write(bytes);
+        this.hsbuf = [];
+      } else {
+        this.ev.delWrite();
+        this.becomeConnected();
+        return;
+      }
+    } else if (this.state === 'connected') {
+      this.flushObuf();
+    }
+    this.ev.delWrite();
+  }
+
+  /** Replies may have arrived in the link's `in` buffer. */
+  handleRead(): void {
+    const link = this.link;
+    if (link === null || this.state === 'closed') return;
+    for (;;) {
+      let reply: unknown;
+      try {
+        reply = this.reader.getReplyFrom(link.in);
+      } catch (err) {
+        const message = err instanceof ProtocolError ? `Protocol error: ${err.message}` : String(err);
+        this.close(REDIS_ERR_PROTOCOL, message, REDIS_ERR);
+        return;
+      }
+      if (reply === NEED_MORE) break;
+      this.processReply(reply as R);
+      if (this.closed || this.link !== link) return;
+    }
+    this.maybeFinishDisconnect();
+  }
+
+  /** The link failed: `code` is the reactor's (`EOF`, `ECONNREFUSED`, ...). */
+  handleError(code: string, message: string): void {
+    if (this.state === 'closed') return;
+    if (code === 'EOF') {
+      const clean =
+        this.replies.length === 0 && (this.quitSent || (this.c.flags & REDIS_DISCONNECTING) !== 0);
+      if (clean) this.close(0, '', REDIS_OK);
+      else this.close(REDIS_ERR_EOF, ERRSTR_EOF, REDIS_ERR);
+      return;
+    }
+    const err = code === 'ERR_INPUT_LIMIT' || code === 'ERR_OUTPUT_LIMIT' ? REDIS_ERR_OOM : REDIS_ERR_IO;
+    this.close(err, message, REDIS_ERR);
+  }
+
+  // --------------------------------------------------------------- replies
+
+  private processReply(reply: R): void {
+    if (isPush(reply)) {
+      this.processPush(reply);
+      return;
+    }
+    if ((this.c.flags & REDIS_SUBSCRIBED) !== 0 && this.c.protocol === 2) {
+      const items = itemsOf(reply);
+      const kind = items !== null && items.length >= 2 ? textOf(items[0])?.toLowerCase() : undefined;
+      if (kind !== undefined && PUBSUB_KINDS.has(kind)) {
+        this.dispatchPubsub(kind, items as readonly unknown[], reply);
+        return;
+      }
+      // Anything else (PING's ["pong", ""], an error) answers a queued command.
+    }
+    if ((this.c.flags & REDIS_MONITORING) !== 0 && this.monitor !== null && this.replies.length === 0) {
+      this.invoke(this.monitor.fn, reply, this.monitor.privdata);
+      return;
+    }
+    const p = this.replies.shift();
+    if (p === undefined) {
+      this.unsolicited(reply);
+      return;
+    }
+    if (p.handshake) {
+      this.handshakeReply(reply);
+      return;
+    }
+    if (p.kind === CMD_MONITOR && errorText(reply) === null) {
+      this.c.flags |= REDIS_MONITORING;
+      this.monitor = p;
+    } else if (p.kind === CMD_RESET && errorText(reply) === null) {
+      this.leaveSpecialModes();
+    }
+    this.invoke(p.fn, reply, p.privdata);
+  }
+
+  private processPush(reply: R): void {
+    const items = itemsOf(reply) ?? [];
+    const kind = items.length > 0 ? textOf(items[0])?.toLowerCase() : undefined;
+    if (kind !== undefined && PUBSUB_KINDS.has(kind) && items.length >= 2) {
+      this.dispatchPubsub(kind, items, reply);
+      return;
+    }
+    if (this.onPush !== null) {
+      const fn = this.onPush;
+      this.invoke((ac, r) => fn(ac, r as R), reply, null);
+    }
+  }
+
+  /** Routes one pub/sub reply to the callback of its channel or pattern. */
+  private dispatchPubsub(kind: string, items: readonly unknown[], reply: R): void {
+    const table = this.subs[spaceOf(kind)];
+    const name = textOf(items[1]) ?? '';
+    const sub = table.get(name);
+    if (kind.endsWith('unsubscribe')) {
+      table.delete(name);
+      this.unsubsExpected = Math.max(0, this.unsubsExpected - 1);
+      const count = items.length >= 3 ? integerOf(items[2]) : null;
+      if (count === 0 && this.subsExpected === 0 && this.unsubsExpected === 0) {
+        this.c.flags &= ~REDIS_SUBSCRIBED;
+      }
+    } else if (kind.endsWith('subscribe')) {
+      this.subsExpected = Math.max(0, this.subsExpected - 1);
+    }
+    if (sub !== undefined) this.invoke(sub.fn, reply, sub.privdata);
+  }
+
+  private leaveSpecialModes(): void {
+    this.c.flags &= ~(REDIS_SUBSCRIBED | REDIS_MONITORING);
+    this.monitor = null;
+    this.subsExpected = this.unsubsExpected = 0;
+    for (const table of Object.values(this.subs)) table.clear();
+  }
+
+  /** A reply nobody asked for: an error (maxclients) ends the context. */
+  private unsolicited(reply: R): void {
+    const text = errorText(reply);
+    if (text !== null) this.close(REDIS_ERR_OTHER, text, REDIS_ERR);
+    else this.close(REDIS_ERR_PROTOCOL, 'Protocol error: a reply arrived with no command waiting for it', REDIS_ERR);
+  }
+
+  private handshakeReply(reply: R): void {
+    const text = errorText(reply);
+    if (text !== null) {
+      this.close(REDIS_ERR_OTHER, text, REDIS_ERR);
+      return;
+    }
+    if (--this.hsLeft === 0) this.becomeConnected();
+  }
+
+  private becomeConnected(): void {
+    this.state = 'connected';
+    this.c.flags |= REDIS_CONNECTED;
+    this.connectDeadline = Infinity;
+    this.flushObuf();
+    if (this.onConnect !== null) {
+      const fn = this.onConnect;
+      this.invoke((ac) => fn(ac, REDIS_OK), null, null);
+    }
+  }
+
+  // -------------------------------------------------------------- timeouts
+
+  /** Arms the hooks' timer if `deadline` is earlier than the one armed. */
+  private armTimer(deadline: number): void {
+    if (deadline >= this.armedFor || this.state === 'closed') return;
+    this.armedFor = deadline;
+    this.ev.scheduleTimer(Math.max(0, deadline - Date.now()));
+  }
+
+  /** The timer fired: fail the context if a deadline passed, else re-arm. */
+  handleTimeout(): void {
+    this.armedFor = Infinity;
+    if (this.state === 'closed') return;
+    const now = Date.now();
+    let next = this.connectDeadline;
+    let expired = next <= now;
+    this.replies.forEach((p) => {
+      if (p.deadline <= now) expired = true;
+      else if (p.deadline < next) next = p.deadline;
+    });
+    if (expired) {
+      this.close(REDIS_ERR_TIMEOUT, ERRSTR_TIMEOUT, REDIS_ERR);
+      return;
+    }
+    if (next !== Infinity) this.armTimer(next);
+  }
+
+  /** hiredis's `redisAsyncSetTimeout`: the default deadline of commands issued from now on. */
+  setCommandTimeout(ms: number | null): void {
+    this.c.commandTimeout = ms !== null && ms > 0 ? ms : null;
+  }
+
+  // ---------------------------------------------------------- terminations
+
+  /** `redisAsyncDisconnect`: no new commands; close once every reply is in. */
+  disconnect(): void {
+    if (this.state === 'closed') return;
+    this.c.flags |= REDIS_DISCONNECTING;
+    this.maybeFinishDisconnect();
+  }
+
+  private maybeFinishDisconnect(): void {
+    if ((this.c.flags & REDIS_DISCONNECTING) === 0 || (this.c.flags & REDIS_IN_CALLBACK) !== 0) return;
+    if (this.replies.length > 0 || this.state === 'closed') return;
+    if (this.state === 'connected' || this.state === 'idle') this.close(0, '', REDIS_OK);
+    else this.close(REDIS_ERR_OTHER, 'Disconnected before the connection was established', REDIS_ERR);
+  }
+
+  /** `redisAsyncFree`: immediate, or when the running callback returns. */
+  free(): void {
+    if (this.state === 'closed') return;
+    if ((this.c.flags & REDIS_IN_CALLBACK) !== 0) {
+      this.freeRequested = true;
+      this.c.flags |= REDIS_FREEING;
+      return;
+    }
+    if (this.err === 0) this.setError(REDIS_ERR_OTHER, 'Freed by redisAsyncFree');
+    this.close(this.err, this.errstr, REDIS_OK);
+  }
+
+  private setError(err: number, errstr: string): void {
+    if (this.err !== 0) return;
+    this.err = err;
+    this.errstr = errstr;
+  }
+
+  /**
+   * The one way out. Releases the link, then settles everything still
+   * waiting — the connect callback (if the connect never completed), every
+   * pending command and subscription with a null reply, then the disconnect
+   * callback (if it had connected) with `status`.
+   */
+  private close(err: number, errstr: string, status: number): void {
+    if (this.state === 'closed') return;
+    if (err !== 0) this.setError(err, errstr);
+    const wasConnected = (this.c.flags & REDIS_CONNECTED) !== 0;
+    const wasAttached = this.state !== 'idle';
+    this.state = 'closed';
+    this.c.flags = (this.c.flags | REDIS_FREEING) & ~(REDIS_CONNECTED | REDIS_SUBSCRIBED | REDIS_MONITORING);
+    this.link = null;
+    this.obuf = [];
+    this.hsbuf = [];
+    this.armedFor = Infinity;
+    this.ev.scheduleTimer(-1);
+    this.ev.cleanup();
+
+    if (!wasConnected && wasAttached && this.onConnect !== null) {
+      const fn = this.onConnect;
+      this.invoke((ac) => fn(ac, REDIS_ERR), null, null);
+    }
+    for (const p of this.replies.drain()) this.invoke(p.fn, null, p.privdata);
+    if (this.monitor !== null) {
+      const m = this.monitor;
+      this.monitor = null;
+      this.invoke(m.fn, null, m.privdata);
+    }
+    for (const table of Object.values(this.subs)) {
+      const entries = [...table.values()];
+      table.clear();
+      for (const s of entries) this.invoke(s.fn, null, s.privdata);
+    }
+    if (wasConnected && this.onDisconnect !== null) {
+      const fn = this.onDisconnect;
+      this.invoke((ac) => fn(ac, status), null, null);
+    }
+    if (this.dataCleanup !== null) {
+      const cleanup = this.dataCleanup;
+      this.dataCleanup = null;
+      cleanup(this.data);
+    }
+  }
+
+  // ------------------------------------------------------------- callbacks
+
+  /**
+   * Runs a user callback with REDIS_IN_CALLBACK set. A throw does not stop
+   * the engine mid-batch (other callbacks must still run exactly once): it
+   * is rethrown on a microtask, where it surfaces as an uncaught exception
+   * as it would from any event emitter.
+   */
+  private invoke(fn: RedisCallbackFn<R> | null, reply: R | null, privdata: unknown): void {
+    if (fn === null) return;
+    const nested = (this.c.flags & REDIS_IN_CALLBACK) !== 0;
+    this.c.flags |= REDIS_IN_CALLBACK;
+    try {
+      fn(this, reply, privdata);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
+    } finally {
+      if (!nested) {
+        this.c.flags &= ~REDIS_IN_CALLBACK;
+        if (this.freeRequested) {
+          this.freeRequested = false;
+          this.c.flags &= ~REDIS_FREEING;
+          this.free();
+        } else {
+          this.maybeFinishDisconnect();
+        }
+      }
+    }
+  }
+}
+
+/** Narrows a public context to the engine; other objects are refused. */
+export function engineOf<R>(ac: RedisAsyncContext<R>): AsyncContext<R> {
+  if (!(ac instanceof AsyncContext)) {
+    throw new TypeError('not a RedisAsyncContext made by redisAsyncConnect / redisAsyncConnectWithOptions');
+  }
+  return ac as AsyncContext<R>;
+}
+
+export type { ReplyBuilder };
