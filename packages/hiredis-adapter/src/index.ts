@@ -11,3 +11,4 @@ export * from './constants.js';
 export * from './context.js';
 export * from './attach.js';
 export * from './blocking.js';
+export * from './client/index.js';

@@ -1,0 +1,480 @@
+/**
+ * RedisClient: the promise API over the hiredis callback layer.
+ *
+ * It owns at most one `RedisAsyncContext` at a time (a "link"), asks it for
+ * native JS replies, and turns each command's callback into a promise. What
+ * the client adds over the context is the life around the link:
+ *
+ *   idle ──connect()──▶ connecting ──up──▶ ready ──link lost──▶ reconnecting ─┐
+ *                           │                 │                   ▲  (backoff) │
+ *                           └──failed─────────┴──(no retry left)──┴─▶ closed ◀─┘
+ *   ready ──quit()──▶ closing ──▶ closed          any ──disconnect()──▶ closed
+ *
+ * Commands issued while there is no usable link wait in a bounded offline
+ * queue and are sent, once, when a link comes up. A command handed to a link
+ * is "in flight": if the link dies before its reply, nobody can tell whether
+ * Redis ran it, so it is rejected with ConnectionError rather than sent again
+ * (unless `resendOnReconnect`). Every promise settles exactly once: the
+ * context calls each callback exactly once, and commands the client still
+ * holds itself (offline queue, resend list) are settled when they leave it.
+ */
+import type { CommandArgument } from '@reactor-ts/resp';
+import { ReplyError } from '@reactor-ts/resp';
+import type { Reactor } from '@reactor-ts/reactor';
+import {
+  REDIS_CONNECTED,
+  REDIS_ERR,
+  REDIS_ERR_EOF,
+  REDIS_ERR_IO,
+  REDIS_ERR_TIMEOUT,
+  REDIS_OK,
+} from '../constants.js';
+import {
+  redisAsyncCommandArgv,
+  redisAsyncConnectWithOptions,
+  redisAsyncDisconnect,
+  redisAsyncFree,
+  redisAsyncSetConnectCallback,
+  redisAsyncSetDisconnectCallback,
+} from '../context.js';
+import { redisAttach } from '../attach.js';
+import type { RedisAsyncContext, RedisAsyncOptions } from '../types.js';
+import { CommandMethods } from './commands.js';
+import { Pipeline, Transaction } from './pipeline.js';
+import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
+import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
+import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
+import { ClientClosedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { BoundedQueue } from './queue.js';
+import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
+
+/** Options of `createClient`. */
+export interface ClientOptions {
+  /** `redis://[user[:password]@]host[:port][/db]` or `redis+unix:///path?db=N`; default redis://127.0.0.1:6379. */
+  url?: string;
+  /** Run on this reactor; default: a shared one started on demand (see default-reactor.ts). */
+  reactor?: Reactor;
+  /** 3 sends `HELLO 3`: maps, sets, doubles, booleans arrive as Map, Set, number, boolean. Default 2. */
+  protocol?: 2 | 3;
+  /** Reconnect after a lost link: `true` for the defaults, or a policy. Default off. */
+  reconnect?: boolean | Partial<ReconnectPolicy>;
+  /** Deadline of each connect attempt (TCP + handshake), ms. Default 10,000. */
+  connectTimeout?: number;
+  /** Deadline of each command, ms; on expiry the link is closed (reply order is lost). Default none. */
+  commandTimeout?: number;
+  /** Most commands waiting for a link; past it commands fail with OfflineQueueFullError. Default 100,000. */
+  offlineQueueLimit?: number;
+  /** Re-send commands that were in flight when the link dropped (they may run twice). Default false. */
+  resendOnReconnect?: boolean;
+  /** Strings as Buffers instead of UTF-8 decoded strings. Default false. */
+  returnBuffers?: boolean;
+  /** `CLIENT SETNAME` on every connect. */
+  name?: string;
+}
+
+/** Where the client is in its life; see the diagram at the top of this file. */
+export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+
+/**
+ * A command the client holds: what to send and how to settle it. `command()`
+ * settles a promise; pipelines settle a slot of a shared batch instead, which
+ * spares them a promise per command.
+ */
+export interface Settler {
+  readonly argv: CommandArgument[];
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/** The settler of one `command()`: its promise's two functions. */
+class Pending implements Settler {
+  constructor(
+    readonly argv: CommandArgument[],
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (err: Error) => void,
+  ) {}
+}
+
+type Context = RedisAsyncContext<unknown>;
+
+const DEFAULT_CONNECT_TIMEOUT = 10_000;
+const DEFAULT_OFFLINE_LIMIT = 100_000;
+
+export class RedisClient extends CommandMethods {
+  /** The parsed URL. */
+  readonly endpoint: RedisEndpoint;
+  private readonly opts: ClientOptions;
+  private readonly policy: ReconnectPolicy | null;
+  private readonly offline: BoundedQueue<Settler>;
+  /** In-flight commands to send again on the next link (resendOnReconnect only). */
+  private resend: Settler[] = [];
+  private stateNow: ClientState = 'idle';
+  private reactor: Reactor | null = null;
+  private ownsDefaultReactor = false;
+  private ac: Context | null = null;
+  /** Reconnect attempts since the last link was up. */
+  private attempt = 0;
+  private retryTimer = 0;
+  private ready: Deferred<void> | null = null;
+  /** The dedicated connection of watchRetry, opened on first use. */
+  private lane: DedicatedLane | null = null;
+  private closed: Deferred<void> | null = null;
+  /** The reply callback given to the context; one closure per client, not per command. */
+  private readonly onReply: (ac: Context, reply: unknown, privdata: unknown) => void;
+
+  constructor(opts: ClientOptions = {}) {
+    super();
+    this.opts = opts;
+    this.endpoint = parseRedisUrl(opts.url ?? 'redis://127.0.0.1:6379');
+    this.policy = resolveReconnect(opts.reconnect);
+    this.offline = new BoundedQueue<Settler>(opts.offlineQueueLimit ?? DEFAULT_OFFLINE_LIMIT);
+    this.onReply = (ac, reply, privdata) => this.settle(ac, reply, privdata as Settler);
+  }
+
+  /** Current life stage. */
+  get state(): ClientState {
+    return this.stateNow;
+  }
+
+  /** Commands waiting for a link. */
+  get offlineQueueLength(): number {
+    return this.offline.length;
+  }
+
+  /** Commands sent and not yet answered. */
+  get inFlight(): number {
+    return this.ac === null ? 0 : this.ac.pending;
+  }
+
+  /**
+   * Opens the connection; resolves once it is usable (handshake done). With
+   * `reconnect`, failed attempts are retried per the policy before the
+   * promise rejects. Calling it again returns the same wait.
+   */
+  connect(): Promise<this> {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      return Promise.reject(new ClientClosedError(`connect() on a closed client (${this.where()})`));
+    }
+    if (this.stateNow === 'ready') return Promise.resolve(this);
+    if (this.ready === null) this.ready = deferred<void>();
+    if (this.stateNow === 'idle') {
+      this.stateNow = 'connecting';
+      if (this.opts.reactor !== undefined) {
+        this.reactor = this.opts.reactor;
+      } else {
+        this.reactor = acquireDefaultReactor();
+        this.ownsDefaultReactor = true;
+      }
+      this.openLink();
+    }
+    return this.ready.promise.then(() => this);
+  }
+
+  /**
+   * Sends one command; resolves with the reply as a native JS value, rejects
+   * with ReplyError (the server's error text), ConnectionError,
+   * TimeoutError, OfflineQueueFullError or ClientClosedError.
+   */
+  command<T = unknown>(...argv: CommandArgument[]): Promise<T> {
+    return this.sendArgv(argv) as Promise<T>;
+  }
+
+  /** `command()` with the arguments as one array. */
+  sendArgv(argv: CommandArgument[]): Promise<unknown> {
+    return new Promise<unknown>((resolve, reject) => {
+      this.enqueue(new Pending(argv, resolve, reject));
+    });
+  }
+
+  /**
+   * Sends `s.argv` now if the link is up, else holds it in the offline
+   * queue; `s` is settled exactly once either way. For the pipeline and
+   * transaction builders of this package.
+   * @internal
+   */
+  enqueue(s: Settler): void {
+    if (this.stateNow === 'ready') this.submit(s);
+    else this.hold(s);
+  }
+
+  /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
+  pipeline(): Pipeline {
+    return new Pipeline(this);
+  }
+
+  /** MULTI … EXEC as one pipeline; safe on this shared connection because nothing can interleave. */
+  multi(): Transaction {
+    return new Transaction(this);
+  }
+
+  /**
+   * WATCH `keys`, run `fn` (reads, then return `conn.multi()`), EXEC; start
+   * over while a watched key changed, at most `attempts` times (then
+   * WatchConflictError). Runs on a connection of its own (see watch.ts for
+   * what is guaranteed); concurrent calls on one client take turns on it.
+   */
+  watchRetry(keys: CommandArgument[], fn: WatchFn, opts?: WatchRetryOptions): Promise<unknown[] | null> {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      return Promise.reject(new ClientClosedError(`watchRetry() on a closed client (${this.where()})`));
+    }
+    this.lane ??= new DedicatedLane(() => this.duplicate());
+    return this.lane.run((conn) => watchRetryOn(conn, keys, fn, opts));
+  }
+
+  /** A new, unconnected client with the same options (and reactor). */
+  duplicate(overrides: ClientOptions = {}): RedisClient {
+    return new RedisClient({ ...this.opts, ...overrides });
+  }
+
+  /**
+   * Polite close: sends QUIT after everything already issued, lets every
+   * pending reply arrive, then closes. Commands still waiting for a link are
+   * rejected (ClientClosedError) unless one is being opened, in which case
+   * they are sent first.
+   */
+  quit(): Promise<'OK'> {
+    if (this.closed === null) this.closed = deferred<void>();
+    void this.lane?.close(true);
+    const done = this.closed.promise.then(() => 'OK' as const);
+    switch (this.stateNow) {
+      case 'ready':
+        this.stateNow = 'closing';
+        this.beginQuit();
+        break;
+      case 'connecting':
+        // A link is being opened: QUIT waits in line behind the queue.
+        this.stateNow = 'closing';
+        break;
+      case 'idle':
+      case 'reconnecting':
+        if (this.ac === null) this.finish(new ClientClosedError(`client quit before a connection to ${this.where()} was up; the command was not sent`));
+        else this.stateNow = 'closing';
+        break;
+      case 'closing':
+      case 'closed':
+        break;
+    }
+    return done;
+  }
+
+  /**
+   * Immediate close: the link is dropped at once; every pending command is
+   * rejected with ConnectionError (code ERR_DISCONNECTED) and was possibly
+   * not run.
+   */
+  disconnect(): Promise<void> {
+    if (this.closed === null) this.closed = deferred<void>();
+    void this.lane?.close(false);
+    if (this.stateNow !== 'closed') {
+      const err = new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED');
+      this.stateNow = 'closed';
+      const ac = this.ac;
+      this.ac = null;
+      // Freeing calls every pending callback with a null reply; settle() sees
+      // state 'closed' and rejects each with a ConnectionError.
+      if (ac !== null) redisAsyncFree(ac);
+      this.finish(err);
+    }
+    return this.closed.promise;
+  }
+
+  // ---- links --------------------------------------------------------------
+
+  private openLink(): void {
+    const ep = this.endpoint;
+    const o: RedisAsyncOptions = {
+      connectTimeout: this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+      replies: 'native',
+      stringMode: this.opts.returnBuffers === true ? 'buffer' : 'string',
+      protocol: this.opts.protocol ?? 2,
+    };
+    if (ep.path !== undefined) o.path = ep.path;
+    else {
+      o.host = ep.host!;
+      o.port = ep.port!;
+    }
+    if (ep.password !== undefined) o.password = ep.password;
+    if (ep.username !== undefined) o.username = ep.username;
+    if (ep.db !== undefined) o.db = ep.db;
+    if (this.opts.commandTimeout !== undefined) o.commandTimeout = this.opts.commandTimeout;
+    if (this.opts.name !== undefined) o.name = this.opts.name;
+
+    const ac = redisAsyncConnectWithOptions(o) as Context;
+    this.ac = ac;
+    if (ac.err !== 0 || redisAttach(this.reactor!, ac) !== REDIS_OK) {
+      this.linkDown(ac);
+      return;
+    }
+    redisAsyncSetConnectCallback(ac, (c, status) => {
+      if (status === REDIS_OK) this.linkUp(c);
+      else this.linkDown(c);
+    });
+    redisAsyncSetDisconnectCallback(ac, (c) => this.linkDown(c));
+  }
+
+  private linkUp(ac: Context): void {
+    if (ac !== this.ac) return;
+    this.attempt = 0;
+    const quitting = this.stateNow === 'closing';
+    if (!quitting) this.stateNow = 'ready';
+    // Resent commands first: they were issued before anything in the queue.
+    const resend = this.resend;
+    this.resend = [];
+    for (const p of resend) this.submit(p);
+    for (let p = this.offline.shift(); p !== undefined; p = this.offline.shift()) this.submit(p);
+    if (quitting) this.beginQuit();
+    const ready = this.ready;
+    this.ready = null;
+    ready?.resolve();
+  }
+
+  /** The link `ac` is gone (failed to open, dropped, or closed by quit). Idempotent per link. */
+  private linkDown(ac: Context): void {
+    if (ac !== this.ac) return;
+    this.ac = null;
+    if (this.stateNow === 'closed') return;
+    if (this.stateNow === 'closing' && ac.err === 0) {
+      this.finish(new ClientClosedError(`client quit (${this.where()})`));
+      return;
+    }
+    const err = this.linkError(ac);
+    const fatal = err instanceof ConnectionError && err.code === 'ERR_AUTH';
+    if (this.policy !== null && !fatal && this.stateNow !== 'closing' && this.attempt < this.policy.retries) {
+      this.stateNow = 'reconnecting';
+      const delay = backoffDelay(this.policy, this.attempt++);
+      this.retryTimer = this.reactor!.addTimer(delay, () => {
+        this.retryTimer = 0;
+        if (this.stateNow === 'reconnecting') this.openLink();
+      });
+      return;
+    }
+    this.finish(err);
+  }
+
+  private beginQuit(): void {
+    const ac = this.ac!;
+    this.submit(new Pending(['QUIT'], noop, noop));
+    redisAsyncDisconnect(ac);
+  }
+
+  /** Enters 'closed': settles everything the client still holds with `err`. */
+  private finish(err: Error): void {
+    this.stateNow = 'closed';
+    if (this.retryTimer !== 0) {
+      this.reactor?.delTimer(this.retryTimer);
+      this.retryTimer = 0;
+    }
+    const held = [...this.resend, ...this.offline.drain()];
+    this.resend = [];
+    for (const p of held) p.reject(err instanceof ClientClosedError ? err : closedBecause(err, this.where()));
+    const ready = this.ready;
+    this.ready = null;
+    ready?.reject(err);
+    if (this.closed === null) this.closed = deferred<void>();
+    this.closed.resolve();
+    if (this.ownsDefaultReactor && this.reactor !== null) {
+      this.ownsDefaultReactor = false;
+      releaseDefaultReactor(this.reactor);
+    }
+  }
+
+  // ---- commands -----------------------------------------------------------
+
+  private submit(p: Settler): void {
+    const ac = this.ac!;
+    if (redisAsyncCommandArgv(ac, this.onReply, p, p.argv) === REDIS_ERR) {
+      p.reject(new ConnectionError(`command refused by the connection to ${this.where()}: ${ac.commandErrstr || ac.errstr}`));
+    }
+  }
+
+  private hold(p: Settler): void {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      p.reject(new ClientClosedError(`the client is ${this.stateNow} (${this.where()}); command not sent`));
+      return;
+    }
+    if (!this.offline.push(p)) p.reject(new OfflineQueueFullError(this.offline.limit));
+  }
+
+  /** The context's callback for every command; called exactly once per command. */
+  private settle(ac: Context, reply: unknown, p: Settler): void {
+    if (reply === null && ac.err !== 0) {
+      this.failInFlight(ac, p);
+    } else if (reply instanceof ReplyError) {
+      p.reject(reply);
+    } else {
+      p.resolve(reply);
+    }
+  }
+
+  /** A command that was handed to `ac` got no reply because the link failed. */
+  private failInFlight(ac: Context, p: Settler): void {
+    if (this.stateNow === 'closed') {
+      p.reject(new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED'));
+      return;
+    }
+    const err = this.linkError(ac);
+    const willRetry = this.policy !== null && this.stateNow !== 'closing' && !(err instanceof TimeoutError);
+    if (willRetry && this.opts.resendOnReconnect === true) this.resend.push(p);
+    else p.reject(err);
+  }
+
+  /** The typed error for a context's failure, with a message naming the server. */
+  private linkError(ac: Context): Error {
+    const where = this.where();
+    const text = ac.errstr || 'connection lost';
+    if (ac.err === REDIS_ERR_TIMEOUT) {
+      const up = (ac.c.flags & REDIS_CONNECTED) !== 0 || this.stateNow === 'ready';
+      const ms = up ? (this.opts.commandTimeout ?? 0) : (this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
+      return new TimeoutError(
+        up
+          ? `command to ${where} timed out after ${ms} ms; the connection was closed because reply order is lost`
+          : `connecting to ${where} timed out after ${ms} ms`,
+        ms,
+      );
+    }
+    if (/^(WRONGPASS|NOAUTH|NOPERM)|invalid password|invalid username/i.test(text)) {
+      return new ConnectionError(`authentication to ${where} failed: ${text}`, 'ERR_AUTH');
+    }
+    if (ac.err === REDIS_ERR_EOF) return new ConnectionError(`${where} closed the connection`, 'EOF');
+    const code = ac.err === REDIS_ERR_IO ? (/\b(E[A-Z]{3,})\b/.exec(text)?.[1] ?? 'ERR_CONNECTION') : 'ERR_CONNECTION';
+    return new ConnectionError(`connection to ${where} failed: ${text}`, code);
+  }
+
+  private where(): string {
+    return describeEndpoint(this.endpoint);
+  }
+}
+
+/** The error given to a command the client held when it closed for good. */
+function closedBecause(cause: Error, where: string): Error {
+  if (cause instanceof ConnectionError) {
+    return new ConnectionError(`command not sent: ${cause.message}`, cause.code, { cause });
+  }
+  if (cause instanceof TimeoutError) return new TimeoutError(`command not sent: ${cause.message}`, cause.timeoutMs);
+  return new ConnectionError(`command not sent: the connection to ${where} is closed (${cause.message})`, 'ERR_CONNECTION', { cause });
+}
+
+function noop(): void {}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void;
+  let reject!: (e: Error) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A rejection nobody awaits (connect() never called) must not crash the process.
+  promise.catch(noop);
+  return { promise, resolve, reject };
+}
+
+/** A client for `opts.url`; call `connect()` (commands issued before it wait in the offline queue). */
+export function createClient(opts: ClientOptions = {}): RedisClient {
+  return new RedisClient(opts);
+}

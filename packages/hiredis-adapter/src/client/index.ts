@@ -1,0 +1,25 @@
+/**
+ * The promise client: `createClient({ url })`, `connect()`, `command()`,
+ * `quit()`, `disconnect()`, pipelines, transactions and a pool, over the
+ * hiredis callback layer.
+ *
+ * Layout
+ * - client.ts          RedisClient: link life, offline queue, reconnect, settle-once
+ * - commands.ts        typed shorthands (get, set, incr, ...) over sendArgv
+ * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
+ * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
+ * - pool.ts            RedisPool: N connections on one reactor, least pending, lending
+ * - errors.ts          ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError
+ * - url.ts             redis:// and unix socket URLs
+ * - backoff.ts         reconnect policy: exponential backoff with jitter
+ * - queue.ts           BoundedQueue: the offline and wait queues' FIFO
+ * - default-reactor.ts the shared reactor used when none is given
+ */
+export { createClient, RedisClient, type ClientOptions, type ClientState } from './client.js';
+export { CommandMethods, type SetOptions } from './commands.js';
+export { CommandBatch, Pipeline, Transaction } from './pipeline.js';
+export { WatchConflictError, type WatchFn, type WatchRetryOptions } from './watch.js';
+export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
+export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError } from './errors.js';
+export { parseRedisUrl, type RedisEndpoint } from './url.js';
+export { type ReconnectPolicy } from './backoff.js';

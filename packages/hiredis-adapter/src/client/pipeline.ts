@@ -1,0 +1,188 @@
+/**
+ * Explicit pipelines and MULTI/EXEC transactions for the promise client
+ * (article §2 and §3.2).
+ *
+ * `exec()` hands every command to the client in one synchronous pass. The
+ * context coalesces everything issued during one turn into its output buffer,
+ * so the whole pipeline leaves in one socket write, and no other command of
+ * this client can land between two of its commands: that contiguity is what
+ * makes MULTI ... EXEC on a shared connection safe (without WATCH).
+ *
+ * Replies are collected in one array by slot, with one promise for the
+ * pipeline rather than one per command; an error reply takes its command's
+ * place as a ReplyError value. A connection failure rejects the whole
+ * pipeline (which commands ran is then unknown).
+ */
+import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
+import type { RedisClient, Settler } from './client.js';
+
+type Arg = CommandArgument;
+
+/** Collects the replies of one exec(); settles its promise exactly once. */
+class Batch {
+  readonly results: unknown[];
+  private left: number;
+  private failure: Error | null = null;
+
+  constructor(
+    size: number,
+    private readonly resolve: (results: unknown[]) => void,
+    private readonly reject: (err: Error) => void,
+  ) {
+    this.results = new Array<unknown>(size);
+    this.left = size;
+    if (size === 0) resolve(this.results);
+  }
+
+  put(index: number, value: unknown): void {
+    this.results[index] = value;
+    if (--this.left === 0) this.end();
+  }
+
+  fail(err: Error): void {
+    if (this.failure === null) this.failure = err;
+    if (--this.left === 0) this.end();
+  }
+
+  private end(): void {
+    if (this.failure !== null) this.reject(this.failure);
+    else this.resolve(this.results);
+  }
+}
+
+/** One command of a batch: an error reply is a result, anything else fails the batch. */
+class SlotSettler implements Settler {
+  constructor(
+    readonly argv: Arg[],
+    private readonly batch: Batch,
+    private readonly index: number,
+  ) {}
+
+  resolve(value: unknown): void {
+    this.batch.put(this.index, value);
+  }
+
+  reject(err: Error): void {
+    if (err instanceof ReplyError) this.batch.put(this.index, err);
+    else this.batch.fail(err);
+  }
+}
+
+/**
+ * Commands collected now and sent together by `exec()`. The shorthands
+ * mirror the client's and return the builder, so calls chain.
+ */
+export abstract class CommandBatch {
+  protected readonly commands: Arg[][] = [];
+  private sent = false;
+
+  constructor(protected readonly client: RedisClient) {}
+
+  /** Commands collected so far. */
+  get length(): number {
+    return this.commands.length;
+  }
+
+  /** Appends any command. */
+  command(...argv: Arg[]): this {
+    if (this.sent) throw new Error('this pipeline was already executed; create a new one');
+    this.commands.push(argv);
+    return this;
+  }
+
+  protected send(commands: Arg[][]): Promise<unknown[]> {
+    if (this.sent) return Promise.reject(new Error('this pipeline was already executed; create a new one'));
+    this.sent = true;
+    return new Promise<unknown[]>((resolve, reject) => {
+      const batch = new Batch(commands.length, resolve, reject);
+      for (let i = 0; i < commands.length; i++) this.client.enqueue(new SlotSettler(commands[i]!, batch, i));
+    });
+  }
+
+  ping(): this {
+    return this.command('PING');
+  }
+  get(key: Arg): this {
+    return this.command('GET', key);
+  }
+  set(key: Arg, value: Arg, ...opts: Arg[]): this {
+    return this.command('SET', key, value, ...opts);
+  }
+  del(...keys: Arg[]): this {
+    return this.command('DEL', ...keys);
+  }
+  exists(...keys: Arg[]): this {
+    return this.command('EXISTS', ...keys);
+  }
+  expire(key: Arg, seconds: number): this {
+    return this.command('EXPIRE', key, seconds);
+  }
+  incr(key: Arg): this {
+    return this.command('INCR', key);
+  }
+  incrby(key: Arg, by: number | bigint): this {
+    return this.command('INCRBY', key, by);
+  }
+  decr(key: Arg): this {
+    return this.command('DECR', key);
+  }
+  hset(key: Arg, ...fieldsAndValues: Arg[]): this {
+    return this.command('HSET', key, ...fieldsAndValues);
+  }
+  hget(key: Arg, field: Arg): this {
+    return this.command('HGET', key, field);
+  }
+  lpush(key: Arg, ...values: Arg[]): this {
+    return this.command('LPUSH', key, ...values);
+  }
+  rpush(key: Arg, ...values: Arg[]): this {
+    return this.command('RPUSH', key, ...values);
+  }
+  lrange(key: Arg, start: number, stop: number): this {
+    return this.command('LRANGE', key, start, stop);
+  }
+  sadd(key: Arg, ...members: Arg[]): this {
+    return this.command('SADD', key, ...members);
+  }
+  publish(channel: Arg, message: Arg): this {
+    return this.command('PUBLISH', channel, message);
+  }
+}
+
+/** A plain pipeline: the commands as they are, in one write. */
+export class Pipeline extends CommandBatch {
+  /**
+   * Sends every command at once; resolves with the replies in order, an
+   * error reply as a ReplyError in its command's place. Rejects with a
+   * ConnectionError / TimeoutError / ClientClosedError if the link failed.
+   */
+  exec(): Promise<unknown[]> {
+    return this.send(this.commands);
+  }
+}
+
+/**
+ * MULTI, the collected commands, EXEC, sent as one pipeline.
+ *
+ * `exec()` resolves with EXEC's array (an error reply of a command that
+ * failed while running sits in its place as a ReplyError), or with null when
+ * a WATCHed key changed and Redis discarded the transaction. It rejects with
+ * the server's EXECABORT ReplyError when a command was refused while queuing
+ * (unknown command, wrong arity); the message then also quotes the first
+ * refusal. Nothing ran in either of the last two cases.
+ */
+export class Transaction extends CommandBatch {
+  exec(): Promise<unknown[] | null> {
+    const n = this.commands.length;
+    return this.send([['MULTI'], ...this.commands, ['EXEC']]).then((replies) => {
+      const exec = replies[n + 1];
+      if (exec instanceof ReplyError) {
+        const refusal = replies.find((r, i) => i > 0 && i <= n && r instanceof ReplyError) as ReplyError | undefined;
+        throw refusal === undefined ? exec : new ReplyError(`${exec.message} First refusal: ${refusal.message}`);
+      }
+      const multi = replies[0];
+      if (multi instanceof ReplyError) throw multi;
+      return exec as unknown[] | null;
+    });
+  }
+}
