@@ -1,0 +1,108 @@
+/**
+ * Argument parsing with Redis's strictness: `string2ll` accepts only a
+ * canonical decimal int64 (no '+', no leading zeros, no spaces), and
+ * `getDoubleFromObject` rejects spaces, trailing bytes and NaN.
+ */
+import { NOT_FLOAT, NOT_INTEGER } from './reply.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The canonical int64 in `b`, as a bigint; null when `b` is not one. */
+export function parseInt64(b: Buffer): bigint | null {
+  const n = b.length;
+  if (n === 0 || n > 20) return null;
+  let i = 0;
+  if (b[0] === 0x2d) {
+    if (n === 1) return null;
+    i = 1;
+  }
+  // A single "0" is fine; otherwise the first digit must be 1-9 ("-0" too is rejected).
+  if (b[i] === 0x30) return n === 1 ? 0n : null;
+  for (let j = i; j < n; j++) {
+    const c = b[j] as number;
+    if (c < 0x30 || c > 0x39) return null;
+  }
+  const v = BigInt(b.toString('latin1'));
+  return v < INT64_MIN || v > INT64_MAX ? null : v;
+}
+
+/**
+ * The int64 in `b` as a number (exact up to 2^53, which is every count,
+ * index and TTL that matters); throws Redis's "not an integer" otherwise.
+ */
+export function intArg(b: Buffer): number {
+  // Fast path for the short canonical numbers that make up nearly all traffic.
+  const n = b.length;
+  if (n > 0 && n < 16) {
+    let i = 0;
+    let neg = false;
+    if (b[0] === 0x2d) {
+      neg = true;
+      i = 1;
+    }
+    if (i < n && (b[i] !== 0x30 || n === 1)) {
+      let v = 0;
+      for (; i < n; i++) {
+        const c = b[i] as number;
+        if (c < 0x30 || c > 0x39) throw NOT_INTEGER;
+        v = v * 10 + (c - 0x30);
+      }
+      return neg ? -v : v;
+    }
+    throw NOT_INTEGER;
+  }
+  const v = parseInt64(b);
+  if (v === null) throw NOT_INTEGER;
+  return Number(v);
+}
+
+/** Like `intArg` but exact over the whole int64 range (INCRBY and friends). */
+export function bigIntArg(b: Buffer): bigint {
+  const v = parseInt64(b);
+  if (v === null) throw NOT_INTEGER;
+  return v;
+}
+
+export function inInt64(v: bigint): boolean {
+  return v >= INT64_MIN && v <= INT64_MAX;
+}
+
+const INF = /^[+-]?inf(inity)?$/i;
+
+/** A score or float argument: decimal or exponent form, or ±inf; never NaN. */
+export function floatArg(b: Buffer, error = NOT_FLOAT): number {
+  const s = b.toString('latin1');
+  if (s.length === 0 || s.trim() !== s) throw error;
+  if (INF.test(s)) return s[0] === '-' ? -Infinity : Infinity;
+  const v = Number(s);
+  if (Number.isNaN(v) || /^[+-]?0[xXbBoO]/.test(s)) throw error;
+  return v;
+}
+
+/**
+ * A double as Redis 7.0 prints it in RESP2 replies (`%.17g`): 17
+ * significant digits, trailing zeros dropped, exponent form past 1e17 or
+ * below 1e-4.
+ */
+export function formatDouble(d: number): string {
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  let s: string;
+  // toExponential decides the real exponent after rounding to 17 digits.
+  const e = d.toExponential(16);
+  const [mant, expStr] = e.split('e') as [string, string];
+  const x = Number(expStr);
+  if (x < -4 || x >= 17) {
+    let m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
+    if (m === '') m = '0';
+    const sign = x < 0 ? '-' : '+';
+    const abs = Math.abs(x);
+    s = `${m}e${sign}${abs < 10 ? '0' : ''}${abs}`;
+  } else {
+    s = d.toFixed(Math.max(0, 16 - x));
+    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+  }
+  return s;
+}

@@ -1,0 +1,29 @@
+/** Small helpers every command module uses. */
+
+/** A key or member as the keyspace stores it: latin1, one unit per byte. */
+export function k(b: Buffer): string {
+  return b.toString('latin1');
+}
+
+/** The stored form back to bytes for a reply. */
+export function bytes(s: string): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
+/** Case-insensitive comparison of an option argument with a lower-case word. */
+export function is(b: Buffer, word: string): boolean {
+  return b.length === word.length && b.toString('latin1').toLowerCase() === word;
+}
+
+/**
+ * Redis's index normalisation for LRANGE/ZRANGE: negative counts from the
+ * end, start clamped to 0, stop to len-1. Returns null for an empty range.
+ */
+export function clampRange(start: number, stop: number, len: number): [number, number] | null {
+  if (start < 0) start = len + start;
+  if (stop < 0) stop = len + stop;
+  if (start < 0) start = 0;
+  if (start > stop || start >= len) return null;
+  if (stop >= len) stop = len - 1;
+  return [start, stop];
+}

@@ -1,0 +1,195 @@
+/**
+ * mini-redis on the reactor: the reactor accepts and dispatches, each
+ * client's bytes arrive in `e.in`, a `RequestParser` turns them into argv
+ * arrays, the dispatcher runs them, and replies are encoded into `e.out`
+ * with `eventBufferWrite`. The reactor flushes every connection's `e.out`
+ * once per batch, so sixteen pipelined requests read together are answered
+ * with one socket write.
+ *
+ * `startMiniRedis` either makes its own reactor and runs its loop, or joins
+ * a reactor the caller already runs (the tour embeds the server beside its
+ * own clients that way).
+ */
+import {
+  createReactor,
+  EV_READ,
+  eventBufferWrite,
+  type Reactor,
+  type ReactorError,
+  type ReactorEvent,
+} from '@reactor-ts/reactor';
+import { RequestError, RequestParser } from '@reactor-ts/resp';
+import type * as net from 'node:net';
+import { Client, type ReplySink } from './client.js';
+import { buildCommandTable } from './command-table.js';
+import { processCommand } from './dispatch.js';
+import { createState, type ServerState } from './state.js';
+import { writeReply } from './wire.js';
+
+export interface MiniRedisOptions {
+  /** 0 (the default here) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Join this reactor (the caller runs its loop) instead of making and running one. */
+  reactor?: Reactor;
+  /** Clients must AUTH with this password (Redis's `requirepass`). */
+  requirepass?: string;
+  /** Most clients at once (default 10000); the next one gets Redis's error and is closed. */
+  maxclients?: number;
+  /** Per-client bytes of unparsed requests before the client is dropped (default 1 GiB). */
+  maxQueryBuffer?: number;
+  /** Pub/sub clients: output hard limit in bytes (default 32 MiB, Redis's `pubsub` class). */
+  pubsubHardLimit?: number;
+  /** Milliseconds between active expiry cycles (default 100, Redis's hz 10). */
+  expireIntervalMs?: number;
+}
+
+export interface MiniRedis {
+  readonly port: number;
+  readonly host: string;
+  readonly reactor: Reactor;
+  /** The keyspace, clients and counters (for tests and the tour). */
+  readonly state: ServerState;
+  /** Disconnects every client and stops listening; ends the loop if it is ours. */
+  close(): Promise<void>;
+}
+
+const MAXCLIENTS_REPLY = '-ERR max number of clients reached\r\n';
+const DEFAULT_QUERY_LIMIT = 1024 * 1024 * 1024;
+
+/** Per connection: the client's state and its parser. */
+interface Connection {
+  client: Client;
+  parser: RequestParser;
+  closeAfterReply: boolean;
+}
+
+export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniRedis> {
+  const host = opts.host ?? '127.0.0.1';
+  const maxclients = opts.maxclients ?? 10000;
+  const queryLimit = opts.maxQueryBuffer ?? DEFAULT_QUERY_LIMIT;
+  const pubsubHard = opts.pubsubHardLimit ?? 32 * 1024 * 1024;
+  const own = opts.reactor === undefined;
+  // Two slots beyond maxclients: the listener, and one to answer the client
+  // that is one too many with Redis's error rather than the reactor's.
+  const reactor =
+    opts.reactor ?? createReactor({ maxConn: maxclients + 2, maxInput: queryLimit + 64 * 1024 });
+  const state = createState({ commands: buildCommandTable(), requirepass: opts.requirepass ?? null, maxclients });
+  const events = new Set<ReactorEvent>();
+  let closed = false;
+
+  function drop(e: ReactorEvent): void {
+    const conn = e.privdata as Connection | null;
+    if (conn !== null) {
+      state.pubsub.forget(conn.client);
+      conn.client.unwatchAll();
+      conn.client.closing = true;
+      state.clients.delete(conn.client.id);
+      e.privdata = null;
+    }
+    events.delete(e);
+    reactor.delEvent(e);
+  }
+
+  function onRead(e: ReactorEvent): void {
+    const conn = e.privdata as Connection | null;
+    if (conn === null) return;
+    const { client, parser } = conn;
+    parser.feedFrom(e.in);
+    try {
+      for (;;) {
+        if (client.closing) break;
+        const argv = parser.next();
+        if (argv === null) break;
+        processCommand(client, argv);
+      }
+    } catch (err) {
+      if (err instanceof RequestError) {
+        // Redis answers a malformed request with the reason and closes; a
+        // client over the query buffer limit is closed without a word.
+        if (err.code === 'ERR_PROTOCOL') eventBufferWrite(e, `-ERR ${err.message}\r\n`);
+        conn.closeAfterReply = true;
+      } else {
+        // A bug in a command must not take the server down: report and go on.
+        eventBufferWrite(e, `-ERR internal error: ${String((err as Error).message).replace(/[\r\n]/g, ' ')}\r\n`);
+        console.error('mini-redis: internal error', err);
+      }
+    }
+    if (conn.closeAfterReply) drop(e);
+  }
+
+  function onError(e: ReactorEvent, _err: ReactorError): void {
+    drop(e);
+  }
+
+  function onAccept(socket: net.Socket): void {
+    if (closed) {
+      socket.destroy();
+      return;
+    }
+    state.stats.connections++;
+    const e = reactor.newEvent(socket, onRead, null, onError);
+    if (state.clients.size >= maxclients) {
+      state.stats.rejected++;
+      eventBufferWrite(e, MAXCLIENTS_REPLY);
+      reactor.delEvent(e);
+      return;
+    }
+    const conn: Connection = {
+      client: null as unknown as Client,
+      parser: new RequestParser({ maxQueryBuffer: queryLimit }),
+      closeAfterReply: false,
+    };
+    const write = (bytes: Buffer): void => eventBufferWrite(e, bytes);
+    const sink: ReplySink = {
+      reply: (value, protocol) => writeReply(write, value, protocol),
+      raw: (bytes) => {
+        // Redis's `client-output-buffer-limit pubsub`: a subscriber that
+        // does not read is dropped rather than allowed to grow without bound.
+        if (e.out.length > pubsubHard) {
+          conn.client.closing = true;
+          queueMicrotask(() => drop(e));
+          return;
+        }
+        eventBufferWrite(e, bytes);
+      },
+      closeAfterReply: () => {
+        conn.closeAfterReply = true;
+      },
+    };
+    conn.client = new Client(state, state.nextClientId++, sink);
+    state.clients.set(conn.client.id, conn.client);
+    e.privdata = conn;
+    events.add(e);
+    reactor.addEvent(e, EV_READ);
+  }
+
+  const port = await reactor.createServer(opts.port ?? 0, onAccept, { host });
+  state.port = port;
+  const expireTimer = reactor.addTimer(
+    opts.expireIntervalMs ?? 100,
+    () => {
+      state.stats.expired += state.store.activeExpireCycle();
+    },
+    { repeat: true },
+  );
+  const loop = own ? reactor.eventloop() : null;
+
+  return {
+    port,
+    host,
+    reactor,
+    state,
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      reactor.delTimer(expireTimer);
+      for (const e of [...events]) drop(e);
+      if (own) {
+        reactor.release();
+        await loop;
+      }
+    },
+  };
+}
