@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { ChainBuffer } from '@reactor-ts/buffer';
+import { NEED_MORE, RespReader } from './reader.js';
 import { encodeReply, encodeReplyInto } from './encode-reply.js';
 import { ReplyError } from './errors.js';
 import { PushFrame, RespDouble, SimpleString, VerbatimString, WithAttributes } from './values.js';
@@ -177,5 +179,57 @@ describe('encodeReplyInto', () => {
     const big = encodeReply(['z'.repeat(3_000_000)]);
     expect(big.length).toBe(3_000_000 + 16);
     expect(r3([1])).toBe('*1\r\n:1\r\n');
+  });
+});
+
+describe('encodeReply → RespReader round trip', () => {
+  // Values in the form the native builder returns, so decode(encode(v)) must equal v.
+  const { value } = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.string({ unit: 'grapheme', maxLength: 30 }),
+      fc.integer(),
+      fc.double().filter((d) => !Object.is(d, -0)),
+      fc.boolean(),
+      fc.bigInt(),
+      fc.constant(null),
+      fc.string({ maxLength: 30 }).map((m) => new ReplyError(m)),
+      fc.string({ maxLength: 30 }).map((t) => new VerbatimString('txt', t)),
+      fc.array(tie('value'), { maxLength: 5 }),
+      fc.array(fc.tuple(tie('value'), tie('value')), { maxLength: 4 }).map((pairs) => new Map(pairs)),
+      fc.array(tie('value'), { maxLength: 4 }).map((items) => new Set(items)),
+      fc.array(tie('value'), { maxLength: 4 }).map((items) => new PushFrame(items)),
+    ),
+  }));
+
+  it('any tree of values, encoded (RESP3) and cut at random points, reads back the same', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { maxLength: 10 }), (values, seeds) => {
+        const wire = Buffer.concat(values.map((v) => encodeReply(v, { protocol: 3 })));
+        const cuts = [...new Set(seeds.map((s) => s % (wire.length + 1)))].sort((a, b) => a - b);
+        const reader = new RespReader();
+        const got: unknown[] = [];
+        let prev = 0;
+        for (const cut of [...cuts, wire.length]) {
+          reader.feed(wire.subarray(prev, cut));
+          prev = cut;
+          for (let r = reader.getReply(); r !== NEED_MORE; r = reader.getReply()) got.push(r);
+        }
+        expect(got).toEqual(values);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('RESP2 output is readable too (degraded types)', () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        const reader = new RespReader();
+        reader.feed(encodeReply(v, { protocol: 2 }));
+        expect(reader.getReply()).not.toBe(NEED_MORE);
+        expect(reader.getReply()).toBe(NEED_MORE);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
