@@ -3,7 +3,7 @@
  * canonical decimal int64 (no '+', no leading zeros, no spaces), and
  * `getDoubleFromObject` rejects spaces, trailing bytes and NaN.
  */
-import { NOT_FLOAT, NOT_INTEGER } from './reply.js';
+import { MUST_BE_POSITIVE, NOT_FLOAT, NOT_INTEGER } from './reply.js';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -88,7 +88,8 @@ export function floatArg(b: Buffer, error = NOT_FLOAT): number {
 export function formatDouble(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
-  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  // Redis 7.0 prints a zero score as 0, whatever its sign.
+  if (d === 0) return '0';
   let s: string;
   // toExponential decides the real exponent after rounding to 17 digits.
   const e = d.toExponential(16);
@@ -105,4 +106,16 @@ export function formatDouble(d: number): string {
     if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   }
   return s;
+}
+
+/** A count that must be >= 0 (LPOP/RPOP/SPOP/ZPOPMIN): Redis gives one error for both bad forms. */
+export function countArg(b: Buffer): number {
+  let n: number;
+  try {
+    n = intArg(b);
+  } catch {
+    throw MUST_BE_POSITIVE;
+  }
+  if (n < 0) throw MUST_BE_POSITIVE;
+  return n;
 }

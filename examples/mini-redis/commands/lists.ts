@@ -1,9 +1,9 @@
 /** List commands: LPUSH, RPUSH, LPOP, RPOP, LRANGE, LLEN. */
-import { intArg } from '../args.js';
+import { countArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command-table.js';
 import { newList } from '../db.js';
-import { MUST_BE_POSITIVE, NULL_ARRAY, wrongArity } from '../reply.js';
+import { NULL_ARRAY, wrongArity } from '../reply.js';
 import { clampRange, k } from './util.js';
 
 function push(c: Client, argv: Buffer[], left: boolean): unknown {
@@ -22,8 +22,7 @@ function pop(c: Client, argv: Buffer[], left: boolean): unknown {
   if (argv.length > 3) throw wrongArity(left ? 'lpop' : 'rpop');
   let count = -1;
   if (argv.length === 3) {
-    count = intArg(argv[2] as Buffer);
-    if (count < 0) throw MUST_BE_POSITIVE;
+    count = countArg(argv[2] as Buffer);
   }
   const key = k(argv[1] as Buffer);
   const list = c.db.getList(key);

@@ -1,9 +1,9 @@
 /** Set commands: SADD, SREM, SMEMBERS, SPOP, SCARD. */
-import { intArg } from '../args.js';
+import { countArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command-table.js';
 import { newSet } from '../db.js';
-import { MUST_BE_POSITIVE, wrongArity } from '../reply.js';
+import { wrongArity } from '../reply.js';
 import { bytes, k } from './util.js';
 
 function sadd(c: Client, argv: Buffer[]): unknown {
@@ -47,8 +47,7 @@ function spop(c: Client, argv: Buffer[]): unknown {
     c.db.touch(key);
     return bytes(m);
   }
-  const count = intArg(argv[2] as Buffer);
-  if (count < 0) throw MUST_BE_POSITIVE;
+  const count = countArg(argv[2] as Buffer);
   const set = c.db.getSet(key);
   const out = new Set<Buffer>();
   if (set === undefined || count === 0) return out;

@@ -1,10 +1,10 @@
 /** Sorted-set commands: ZADD, ZRANGE, ZPOPMIN, ZSCORE, ZCARD. */
 import { RespDouble } from '@reactor-ts/resp';
-import { floatArg, formatDouble, intArg } from '../args.js';
+import { countArg, floatArg, formatDouble, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command-table.js';
 import { newZset } from '../db.js';
-import { err, MUST_BE_POSITIVE, SYNTAX } from '../reply.js';
+import { err, SYNTAX } from '../reply.js';
 import type { ScoredMember } from '../sorted-set.js';
 import { bytes, clampRange, is, k } from './util.js';
 
@@ -168,8 +168,7 @@ function zpopmin(c: Client, argv: Buffer[]): unknown {
   let count = 1;
   const hasCount = argv.length === 3;
   if (hasCount) {
-    count = intArg(argv[2] as Buffer);
-    if (count < 0) throw MUST_BE_POSITIVE;
+    count = countArg(argv[2] as Buffer);
   }
   const key = k(argv[1] as Buffer);
   const zset = c.db.getZset(key);
