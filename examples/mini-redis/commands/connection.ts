@@ -82,7 +82,7 @@ function hello(c: Client, argv: Buffer[]): unknown {
   }
   if (!c.authenticated) {
     throw err(
-      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
     );
   }
   if (setname !== null) {
