@@ -537,3 +537,21 @@ describe('RespReader: protocol errors', () => {
     expect(() => c.getReplyFrom(chain)).toThrow(expect.objectContaining({ offset: 11, byte: 0x78 }));
   });
 });
+
+describe('RespReader: feedFrom(chain)', () => {
+  it('moves all bytes in, drains the chain, and replies come from getReply()', () => {
+    const chain = new ChainBuffer({ chunkSize: 4 });
+    const r = new RespReader({ returnBuffers: true });
+    chain.add('*2\r\n$3\r\nab');
+    r.feedFrom(chain);
+    expect(chain.length).toBe(0);
+    expect(r.getReply()).toBe(NEED_MORE);
+    chain.add('c\r\n:5\r\n+x\r\n');
+    r.feedFrom(chain);
+    // Later writes to the chain do not disturb what the reader holds.
+    chain.add(Buffer.alloc(100, 0x21));
+    expect(r.getReply()).toEqual([Buffer.from('abc'), 5]);
+    expect(r.getReply()).toEqual(Buffer.from('x'));
+    expect(r.getReply()).toBe(NEED_MORE);
+  });
+});

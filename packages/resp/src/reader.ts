@@ -171,6 +171,23 @@ export class RespReader {
     }
   }
 
+  /**
+   * Move every readable byte of `chain` into the reader and drain it, then
+   * read replies with `getReply()`. Zero-copy: the reader keeps the chain's
+   * views (`peek()`), which ChainBuffer guarantees stay unchanged while
+   * held. Costs O(new bytes) per call however large the pending reply — the
+   * choice for a socket's input buffer. Use `getReplyFrom` instead when the
+   * chain must keep the bytes of a partial reply.
+   */
+  feedFrom(chain: ChainSource): void {
+    if (this.failure !== null) throw this.failure;
+    const n = chain.length;
+    if (n === 0) return;
+    const views = chain.peek();
+    for (let i = 0; i < views.length; i++) this.feed(views[i]!);
+    chain.drain(n);
+  }
+
   /** The next complete reply, or `NEED_MORE`. Throws a `ProtocolError` on a broken stream. */
   getReply(): unknown {
     if (this.failure !== null) throw this.failure;
@@ -204,6 +221,11 @@ export class RespReader {
    * does not parse them twice). Between calls only append to the chain: if
    * you drain or clear it yourself, call reset() first. Buffers in replies
    * are copies, never views of the chain's memory.
+   *
+   * Cost: O(bytes) overall, plus one `peek()` — O(chunks held) — per call
+   * that finds new bytes while a reply is incomplete; a partial bulk string
+   * is only looked at again once all of it is there. For replies spanning
+   * thousands of chunks prefer `feedFrom`.
    */
   getReplyFrom(chain: ChainSource): unknown {
     if (this.failure !== null) throw this.failure;
@@ -612,7 +634,8 @@ export class RespReader {
   private partial(b: Buffer, start: number, end: number): symbol {
     const n = end - start;
     if (b === this.line) this.fail(b, end - 1, 'expected CRLF');
-    if (n > this.maxLine && b[start + this.maxLine] !== CR) this.tooLong(b, start);
+    // Only the last byte can be a CR here (a parser fails on any other).
+    if ((b[end - 1] === CR ? n - 1 : n) > this.maxLine) this.tooLong(b, start);
     this.lineBase = this.base + start;
     this.lineLen = 0;
     this.appendLine(b, start, end);
@@ -645,9 +668,12 @@ export class RespReader {
     const line = this.line;
     // Only the line's last two bytes may be CR LF: refuse a stray CR now
     // rather than wait for an LF that may never come.
-    const cr = line.indexOf(CR, from > 0 ? from - 1 : 0);
+    // (An earlier CR would have been followed by a byte already, so the
+    // search can start at the previous last byte.)
+    let cr = line.indexOf(CR, from > 0 ? from - 1 : 0);
+    if (cr >= len) cr = -1;
+    if ((cr === -1 ? len : cr) > this.maxLine) this.tooLong(line, 0);
     if (cr !== -1 && cr + 1 < len && line[cr + 1] !== LF) this.fail(line, cr + 1, 'CR without LF');
-    if (len > this.maxLine && line[this.maxLine] !== CR) this.tooLong(line, 0);
     if (line[len - 1] !== LF) {
       if (len >= this.maxLine + 2) this.fail(line, len - 1, 'CR without LF');
       return NEED_MORE;

@@ -1,0 +1,24 @@
+/**
+ * Bounded fuzz of RespReader: 100,000 mutated and random inputs, each ending
+ * in values, NEED_MORE or a ProtocolError and nothing else. The long run is
+ * packages/resp/scripts/fuzz-long.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { fuzz } from '../scripts/fuzz-lib.js';
+
+describe('RespReader fuzz', () => {
+  it('100,000 inputs end in a value, NEED_MORE or ProtocolError', () => {
+    let inputs = 0;
+    let errors = 0;
+    // Four fixed seeds: reproducible, and a failure names its seed.
+    for (const seed of [1, 2, 3, 4]) {
+      const s = fuzz(25_000, seed);
+      inputs += s.inputs;
+      errors += s.protocolErrors;
+    }
+    expect(inputs).toBe(100_000);
+    // Both outcomes are well represented, or the mutations are too weak/strong.
+    expect(errors).toBeGreaterThan(10_000);
+    expect(inputs - errors).toBeGreaterThan(10_000);
+  });
+});
