@@ -29,10 +29,30 @@ const LF = 0x0a;
 /** Below this many UTF-16 units a JS loop beats `buf.write` (a native call). */
 const SHORT_STRING = 48;
 
+/**
+ * Commands are carved out of a private 64 KiB slab, as Node's Buffer pool
+ * does for allocUnsafe, minus its per-call checks; bigger ones get their own
+ * memory. A command Buffer may share its ArrayBuffer with earlier ones.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_ITEM = 4 * 1024;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabOffset = 0;
+
+function allocate(n: number): FastBuffer {
+  if (n > SLAB_MAX_ITEM) return Buffer.allocUnsafeSlow(n) as FastBuffer;
+  if (slabOffset + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabOffset = 0;
+  }
+  const buf = Buffer.from(slab, slabOffset, n) as FastBuffer;
+  slabOffset = (slabOffset + n + 7) & ~7; // keep 8-byte alignment, as Node's pool does
+  return buf;
+}
+
 // Scratch for the two passes; encodeCommand never re-enters itself, so one
-// module-level copy is enough. Grown on demand, never shrunk past 64 entries.
+// module-level copy is enough. Grown on demand.
 let argLengths = new Float64Array(64);
-let argText: Array<string | Uint8Array | undefined> = new Array(64);
 
 /**
  * Encode `argv` as a RESP command, byte-exact:
@@ -41,52 +61,56 @@ let argText: Array<string | Uint8Array | undefined> = new Array(64);
  * Strings are sent as UTF-8; Buffers and Uint8Arrays as they are; numbers in
  * decimal (`Infinity` as `inf`, Redis's spelling); bigints in decimal. `NaN`
  * and any other type are a `TypeError` naming the argument.
+ *
+ * The result may share its ArrayBuffer with other results (as
+ * `Buffer.allocUnsafe` does); it is never reused or changed afterwards.
  */
 export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
+  // Optimistic pass: a short string is taken to be ASCII (byte length =
+  // string length), checked while it is copied; the first non-ASCII byte
+  // sends the whole command down the exact path instead.
+  return encodeFast(argv) ?? encodeExact(argv);
+}
+
+function encodeFast(argv: ReadonlyArray<CommandArgument>): Buffer | null {
   const argc = argv.length;
-  if (argc > argLengths.length) {
-    argLengths = new Float64Array(argc * 2);
-    argText = new Array(argc * 2);
-  }
+  if (argc > argLengths.length) argLengths = new Float64Array(argc * 2);
   let total = 1 + decimalLength(argc) + 2;
   for (let i = 0; i < argc; i++) {
     const arg = argv[i];
     let len: number;
     if (typeof arg === 'string') {
-      len = utf8Length(arg);
-      argText[i] = arg;
+      len = arg.length < SHORT_STRING ? arg.length : Buffer.byteLength(arg, 'utf8');
     } else if (arg instanceof Uint8Array) {
       len = arg.length;
-      argText[i] = arg;
     } else {
-      const text = scalarToString(arg, i);
-      len = text.length; // decimal text is ASCII
-      argText[i] = text;
+      len = scalarToString(arg, i).length;
     }
     argLengths[i] = len;
     total += decimalLength(len) + len + 5;
   }
-
-  const buf = Buffer.allocUnsafe(total) as FastBuffer;
+  const buf = allocate(total);
   buf[0] = STAR;
   let o = writeDecimal(buf, 1, argc);
   buf[o++] = CR;
   buf[o++] = LF;
   for (let i = 0; i < argc; i++) {
     const len = argLengths[i] as number;
-    const arg = argText[i] as string | Uint8Array;
-    argText[i] = undefined; // drop the reference: the scratch must not pin caller data
+    let arg = argv[i] as CommandArgument;
     buf[o++] = DOLLAR;
-    o = writeDecimal(buf, o, len);
+    o = len < 10 ? ((buf[o] = 0x30 + len), o + 1) : writeDecimal(buf, o, len);
     buf[o++] = CR;
     buf[o++] = LF;
+    if (typeof arg !== 'string' && !(arg instanceof Uint8Array)) arg = scalarToString(arg, i);
     if (typeof arg === 'string') {
-      if (len === arg.length) {
-        if (len < SHORT_STRING) {
-          for (let j = 0; j < len; j++) buf[o + j] = arg.charCodeAt(j);
-        } else {
-          buf.latin1Write(arg, o, len);
+      if (arg.length < SHORT_STRING) {
+        for (let j = 0; j < len; j++) {
+          const c = arg.charCodeAt(j);
+          if (c > 0x7f) return null;
+          buf[o + j] = c;
         }
+      } else if (len === arg.length) {
+        buf.latin1Write(arg, o, len);
       } else {
         buf.utf8Write(arg, o, len);
       }
@@ -95,6 +119,41 @@ export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
     } else {
       buf.set(arg, o);
     }
+    o += len;
+    buf[o++] = CR;
+    buf[o++] = LF;
+  }
+  return buf;
+}
+
+/** The general path: every string measured exactly first. */
+function encodeExact(argv: ReadonlyArray<CommandArgument>): Buffer {
+  const argc = argv.length;
+  let total = 1 + decimalLength(argc) + 2;
+  const parts: Array<string | Uint8Array> = new Array(argc);
+  const lengths: number[] = new Array(argc);
+  for (let i = 0; i < argc; i++) {
+    const arg = argv[i];
+    const part = typeof arg === 'string' || arg instanceof Uint8Array ? arg : scalarToString(arg, i);
+    const len = typeof part === 'string' ? utf8Length(part) : part.length;
+    parts[i] = part;
+    lengths[i] = len;
+    total += decimalLength(len) + len + 5;
+  }
+  const buf = allocate(total);
+  buf[0] = STAR;
+  let o = writeDecimal(buf, 1, argc);
+  buf[o++] = CR;
+  buf[o++] = LF;
+  for (let i = 0; i < argc; i++) {
+    const len = lengths[i] as number;
+    const part = parts[i] as string | Uint8Array;
+    buf[o++] = DOLLAR;
+    o = writeDecimal(buf, o, len);
+    buf[o++] = CR;
+    buf[o++] = LF;
+    if (typeof part === 'string') buf.utf8Write(part, o, len);
+    else buf.set(part, o);
     o += len;
     buf[o++] = CR;
     buf[o++] = LF;
