@@ -170,15 +170,6 @@ export class RedisClient extends CommandMethods {
     return this.ready.promise.then(() => this);
   }
 
-  /**
-   * Sends one command; resolves with the reply as a native JS value, rejects
-   * with ReplyError (the server's error text), ConnectionError,
-   * TimeoutError, OfflineQueueFullError or ClientClosedError.
-   */
-  command<T = unknown>(...argv: CommandArgument[]): Promise<T> {
-    return this.sendArgv(argv) as Promise<T>;
-  }
-
   /** `command()` with the arguments as one array. */
   sendArgv(argv: CommandArgument[]): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {

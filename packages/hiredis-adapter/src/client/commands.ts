@@ -32,6 +32,15 @@ export abstract class CommandMethods {
   /** Sends one command; every shorthand ends here. */
   abstract sendArgv(argv: Arg[]): Promise<unknown>;
 
+  /**
+   * Sends any command; resolves with the reply as a native JS value, rejects
+   * with ReplyError (the server's error text), ConnectionError,
+   * TimeoutError, OfflineQueueFullError or ClientClosedError.
+   */
+  command<T = unknown>(...argv: Arg[]): Promise<T> {
+    return this.sendArgv(argv) as Promise<T>;
+  }
+
   ping(message?: Arg): Promise<Str> {
     return this.sendArgv(message === undefined ? ['PING'] : ['PING', message]) as Promise<Str>;
   }

@@ -1,0 +1,160 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { createReactor, type Reactor } from '@reactor-ts/reactor';
+import { ConnectionError, createClient, ReplyError, WatchConflictError, type RedisClient } from './index.js';
+
+let srv: RedisServer;
+let reactor: Reactor;
+const clients: RedisClient[] = [];
+
+function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
+  const c = createClient({ url: srv.url, reactor, ...opts });
+  clients.push(c);
+  return c;
+}
+
+/** How many times the server ran `name` (INFO commandstats). */
+async function commandCalls(c: RedisClient, name: string): Promise<number> {
+  const info = (await c.command('INFO', 'commandstats')) as string;
+  const m = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+beforeAll(async () => {
+  srv = await startRedis();
+  reactor = createReactor();
+  void reactor.eventloop();
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.disconnect()));
+  reactor.stopEventloop();
+  reactor.release();
+  await srv.stop();
+});
+
+describe('pipeline', () => {
+  it('returns the replies in order, with error replies in place', async () => {
+    const c = await client().connect();
+    await c.del('p', 'ps');
+    await c.set('ps', 'text');
+    const replies = await c.pipeline().incr('p').incr('p').get('p').lpush('ps', 'x').command('NOSUCH').exec();
+    expect(replies.slice(0, 3)).toEqual([1, 2, '2']);
+    expect(replies[3]).toBeInstanceOf(ReplyError);
+    expect((replies[3] as ReplyError).code).toBe('WRONGTYPE');
+    expect((replies[4] as ReplyError).message).toMatch(/unknown command/);
+  });
+
+  it('sends a pipeline of 1000 in one socket write', async () => {
+    const c = await client().connect();
+    await c.del('pw');
+    // Count the socket writes to this server while the pipeline runs.
+    const net = await import('node:net');
+    const writes: number[] = [];
+    const orig = net.Socket.prototype.write;
+    net.Socket.prototype.write = function (this: import('node:net').Socket, ...args: Parameters<typeof orig>) {
+      const chunk = args[0];
+      if (typeof chunk !== 'string' && this.remotePort === srv.port) writes.push((chunk as Uint8Array).length);
+      return orig.apply(this, args);
+    } as typeof orig;
+    let replies: unknown[];
+    try {
+      const p = c.pipeline();
+      for (let i = 0; i < 1000; i++) p.incr('pw');
+      replies = await p.exec();
+    } finally {
+      net.Socket.prototype.write = orig;
+    }
+    expect(replies).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    const perCommand = '*2\r\n$4\r\nINCR\r\n$2\r\npw\r\n'.length;
+    expect(writes).toEqual([1000 * perCommand]);
+  });
+
+  it('an empty pipeline resolves with [] and a pipeline runs once', async () => {
+    const c = await client().connect();
+    expect(await c.pipeline().exec()).toEqual([]);
+    const p = c.pipeline().ping();
+    await p.exec();
+    await expect(p.exec()).rejects.toThrow(/already executed/);
+  });
+
+  it('rejects the whole pipeline when the link fails', async () => {
+    const c = await client().connect();
+    const p = c.pipeline();
+    for (let i = 0; i < 100; i++) p.incr('pf');
+    const done = p.exec();
+    await c.disconnect();
+    await expect(done).rejects.toBeInstanceOf(ConnectionError);
+  });
+});
+
+describe('multi / exec', () => {
+  it('returns EXEC replies, errors of running commands in place', async () => {
+    const c = await client().connect();
+    await c.del('m', 'mstr');
+    await c.set('mstr', 'x');
+    const res = await c.multi().incr('m').incr('m').lpush('mstr', 'y').get('m').exec();
+    expect(res).not.toBeNull();
+    expect(res!.slice(0, 2)).toEqual([1, 2]);
+    expect(res![2]).toBeInstanceOf(ReplyError);
+    expect(res![3]).toBe('2');
+  });
+
+  it('rejects with EXECABORT (and nothing runs) when a command is refused while queuing', async () => {
+    const c = await client().connect();
+    await c.del('ma');
+    const err = await c.multi().incr('ma').command('NOSUCHCMD').exec().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReplyError);
+    expect((err as ReplyError).code).toBe('EXECABORT');
+    expect((err as Error).message).toMatch(/First refusal: ERR unknown command/);
+    expect(await c.get('ma')).toBeNull();
+    // The connection is clean afterwards: not stuck in MULTI.
+    expect(await c.ping()).toBe('PONG');
+  });
+
+  it('resolves null when a WATCHed key changed (on a dedicated connection), and leaves the link clean', async () => {
+    const c = await client().connect();
+    const other = await client().connect();
+    await c.set('w', '1');
+    const res = await c.watchRetry(['w'], async (conn) => {
+      await other.set('w', 'changed'); // someone else writes between WATCH and EXEC
+      return conn.multi().set('w', 'mine');
+    }, { attempts: 1 }).catch((e: unknown) => e);
+    expect(res).toBeInstanceOf(WatchConflictError);
+    expect((res as Error).message).toMatch(/gave up after 1 attempts/);
+    expect(await c.get('w')).toBe('changed');
+  });
+});
+
+describe('watchRetry', () => {
+  it('two clients racing on one key lose no update', async () => {
+    const a = await client().connect();
+    const b = await client().connect();
+    await a.set('race', '0');
+    const perClient = 50;
+    const bump = (c: RedisClient) =>
+      c.watchRetry(
+        ['race'],
+        async (conn) => {
+          const v = Number(await conn.get('race'));
+          return conn.multi().set('race', String(v + 1));
+        },
+        { attempts: 1000 },
+      );
+    // Each client runs its transactions in turn on its own dedicated connection;
+    // the two clients race each other.
+    const run = async (c: RedisClient) => {
+      for (let i = 0; i < perClient; i++) await bump(c);
+    };
+    const execBefore = await commandCalls(a, 'exec');
+    await Promise.all([run(a), run(b), run(a)]);
+    expect(await a.get('race')).toBe(String(3 * perClient));
+    // Every successful transaction is one EXEC; voided ones (contention) add more.
+    expect((await commandCalls(a, 'exec')) - execBefore).toBeGreaterThanOrEqual(3 * perClient);
+  });
+
+  it('fn returning null gives up cleanly (UNWATCH)', async () => {
+    const c = await client().connect();
+    expect(await c.watchRetry(['x'], () => null)).toBeNull();
+  });
+});
