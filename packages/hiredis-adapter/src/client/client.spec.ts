@@ -130,6 +130,54 @@ describe('typed errors', () => {
   });
 });
 
+describe('life cycle edges', () => {
+  it('times out a connect whose handshake is never answered', async () => {
+    const net = await import('node:net');
+    const silent = net.createServer(() => undefined); // accepts, never answers HELLO
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const c = client({ url: `redis://127.0.0.1:${port}`, protocol: 3, connectTimeout: 150 });
+      const err = await c.connect().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TimeoutError);
+      expect((err as Error).message).toMatch(/connecting to 127\.0\.0\.1:\d+ timed out after 150 ms/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('quit() while connecting sends what was queued, then closes', async () => {
+    const c = client();
+    const pending = c.ping();
+    const connecting = c.connect();
+    const quit = c.quit();
+    expect(await pending).toBe('PONG');
+    expect(await quit).toBe('OK');
+    await expect(connecting).resolves.toBe(c);
+    expect(c.state).toBe('closed');
+  });
+
+  it('quit() before connect() rejects what was queued, unsent', async () => {
+    const c = client();
+    const pending = c.ping();
+    expect(await c.quit()).toBe('OK');
+    await expect(pending).rejects.toBeInstanceOf(ClientClosedError);
+  });
+
+  it('disconnect() while reconnecting stops the retries and settles the queue', async () => {
+    const port = await getFreePort();
+    const c = client({ url: `redis://127.0.0.1:${port}`, reconnect: { retries: 1000, minDelayMs: 20, maxDelayMs: 50 } });
+    const connecting = c.connect().catch((e: unknown) => e);
+    const queued = c.ping().catch((e: unknown) => e);
+    await waitFor(() => c.state === 'reconnecting', 'a failed attempt');
+    await c.disconnect();
+    expect(await queued).toBeInstanceOf(ConnectionError);
+    expect(((await queued) as ConnectionError).code).toBe('ERR_DISCONNECTED');
+    expect(await connecting).toBeInstanceOf(ConnectionError);
+    expect(c.state).toBe('closed');
+  });
+});
+
 describe('offline queue', () => {
   it('delivers commands issued before connect() exactly once, in order', async () => {
     const c = client();
