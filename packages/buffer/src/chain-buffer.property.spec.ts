@@ -1,0 +1,171 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { ChainBuffer, BufferOverflowError } from './index.js';
+
+// Random operation sequences against a plain-Buffer reference model. Small
+// chunk sizes and CR/LF-heavy bytes force separators, lines and pullups to
+// straddle chunks. Every view the buffer hands out is snapshotted and checked
+// after every later step: pooling must never rewrite bytes a caller can see.
+
+const byte = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(13, 10, 97) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 255 }) },
+);
+const bytes = fc.array(byte, { maxLength: 24 }).map((a) => Buffer.from(a));
+// A position as a fraction of the current length (fc.double clusters at 0).
+const frac = fc.oneof(fc.constant(1), fc.integer({ min: 0, max: 100 }).map((x) => x / 100));
+
+type Op =
+  | { op: 'add'; data: Buffer }
+  | { op: 'addString'; data: string }
+  | { op: 'addReference'; data: Buffer }
+  | { op: 'drain' | 'remove' | 'pullup' | 'byteAt'; at: number }
+  | { op: 'search'; sep: Buffer | string | { slice: number; len: number }; from: number }
+  | { op: 'readLine' | 'peek' | 'clear' | 'bad' }
+  | { op: 'writeAtMost'; max: number | undefined };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: bytes.map((data) => ({ op: 'add' as const, data })) },
+  { weight: 2, arbitrary: fc.oneof(fc.string(), fc.string({ unit: 'binary' })).map((data) => ({ op: 'addString' as const, data })) },
+  { weight: 4, arbitrary: bytes.map((data) => ({ op: 'addReference' as const, data })) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ op: fc.constantFrom('drain' as const, 'remove' as const, 'pullup' as const, 'byteAt' as const), at: frac }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      op: fc.constant('search' as const),
+      sep: fc.oneof(
+        fc.constantFrom('\r\n', '\r', 'a', 'aa\r', '\r\n\r\n'),
+        fc.array(fc.constantFrom(13, 10, 97), { minLength: 1, maxLength: 5 }).map((a) => Buffer.from(a)),
+        fc.record({ slice: frac, len: fc.integer({ min: 1, max: 12 }) }),
+      ),
+      from: fc.integer({ min: 0, max: 50 }),
+    }),
+  },
+  { weight: 3, arbitrary: fc.constant({ op: 'readLine' as const }) },
+  { weight: 2, arbitrary: fc.constant({ op: 'peek' as const }) },
+  { weight: 1, arbitrary: fc.constantFrom({ op: 'clear' as const }, { op: 'bad' as const }) },
+  { weight: 2, arbitrary: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }).map((max) => ({ op: 'writeAtMost' as const, max })) },
+);
+
+const configArb = fc.record({
+  chunkSize: fc.integer({ min: 1, max: 24 }),
+  poolSize: fc.integer({ min: 0, max: 4 }),
+  maxSize: fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
+});
+
+function run(config: { chunkSize: number; poolSize: number; maxSize: number | undefined }, ops: Op[]): void {
+  const cb = new ChainBuffer(config);
+  const limit = config.maxSize ?? Infinity;
+  let model = Buffer.alloc(0);
+  const handedOut: Array<{ view: Buffer; copy: Buffer }> = [];
+  const keep = (view: Buffer): Buffer => {
+    handedOut.push({ view, copy: Buffer.from(view) });
+    return view;
+  };
+  const pick = (at: number): number => Math.min(model.length, Math.floor(at * (model.length + 1)));
+
+  for (const step of ops) {
+    switch (step.op) {
+      case 'add':
+      case 'addString':
+      case 'addReference': {
+        const data = typeof step.data === 'string' ? Buffer.from(step.data) : step.data;
+        const call = (): void =>
+          step.op === 'addReference' ? cb.addReference(step.data as Buffer) : cb.add(step.data);
+        if (model.length + data.length > limit) {
+          expect(call).toThrow(BufferOverflowError);
+        } else {
+          call();
+          model = Buffer.concat([model, data]);
+        }
+        break;
+      }
+      case 'drain':
+        cb.drain(pick(step.at));
+        model = model.subarray(pick(step.at));
+        break;
+      case 'remove': {
+        const n = pick(step.at);
+        expect(cb.remove(n).equals(model.subarray(0, n))).toBe(true);
+        model = model.subarray(n);
+        break;
+      }
+      case 'pullup': {
+        const n = pick(step.at);
+        expect(keep(cb.pullup(n)).equals(model.subarray(0, n))).toBe(true);
+        break;
+      }
+      case 'byteAt':
+        if (model.length > 0) {
+          const i = Math.min(model.length - 1, pick(step.at));
+          expect(cb.byteAt(i)).toBe(model[i]);
+        }
+        break;
+      case 'search': {
+        let sep = step.sep;
+        if (typeof sep === 'object' && !Buffer.isBuffer(sep)) {
+          const start = pick(sep.slice);
+          sep = model.subarray(start, start + sep.len);
+          if (sep.length === 0) break;
+        }
+        expect(cb.search(sep, step.from)).toBe(model.indexOf(sep, step.from) >= step.from ? model.indexOf(sep, step.from) : -1);
+        break;
+      }
+      case 'readLine': {
+        const at = model.indexOf('\r\n');
+        const line = cb.readLine();
+        if (at < 0) {
+          expect(line).toBeNull();
+        } else {
+          expect(line?.equals(model.subarray(0, at))).toBe(true);
+          model = model.subarray(at + 2);
+        }
+        break;
+      }
+      case 'peek': {
+        const views = cb.peek().map(keep);
+        expect(views.every((v) => v.length > 0)).toBe(true);
+        expect(Buffer.concat(views).equals(model)).toBe(true);
+        break;
+      }
+      case 'writeAtMost': {
+        const w = keep(cb.writeAtMost(step.max));
+        expect(w.length <= (step.max ?? Infinity)).toBe(true);
+        expect(w.length > 0 || model.length === 0 || step.max === 0).toBe(true);
+        expect(w.equals(model.subarray(0, w.length))).toBe(true);
+        break;
+      }
+      case 'clear':
+        cb.clear();
+        model = Buffer.alloc(0);
+        break;
+      case 'bad':
+        expect(() => cb.drain(model.length + 1)).toThrow(RangeError);
+        expect(() => cb.remove(-1)).toThrow(RangeError);
+        expect(() => cb.pullup(model.length + 1)).toThrow(RangeError);
+        break;
+    }
+    expect(cb.length).toBe(model.length);
+    for (const h of handedOut) expect(h.view.equals(h.copy)).toBe(true);
+  }
+  expect(Buffer.concat(cb.peek()).equals(model)).toBe(true);
+}
+
+describe('ChainBuffer against a plain Buffer model', () => {
+  it('agrees on every operation sequence, and handed-out views never change', () => {
+    fc.assert(
+      fc.property(configArb, fc.array(opArb, { maxLength: 80, size: 'max' }), (config, ops) => run(config, ops)),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with the default chunk size too', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 80, size: 'max' }), (ops) => run({ chunkSize: 16384, poolSize: 2, maxSize: undefined }, ops)),
+      { numRuns: 300 },
+    );
+  });
+});
