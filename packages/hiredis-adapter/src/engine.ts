@@ -119,6 +119,7 @@ interface ConnectionInfo extends RedisConnectionInfo {
   flags: number;
   fd: number;
   commandTimeout: number | null;
+  protocol: 2 | 3;
 }
 
 export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
@@ -405,7 +406,9 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.c.flags |= REDIS_MONITORING;
       this.monitor = p;
     } else if (p.kind === CMD_RESET && errorText(reply) === null) {
+      // RESET also puts the connection back to RESP2, db 0, default user.
       this.leaveSpecialModes();
+      this.c.protocol = 2;
     }
     this.invoke(p.fn, reply, p.privdata);
   }
