@@ -30,25 +30,19 @@ const LF = 0x0a;
 const SHORT_STRING = 48;
 
 /**
- * Commands are carved out of a private 64 KiB slab, as Node's Buffer pool
- * does for allocUnsafe, minus its per-call checks; bigger ones get their own
- * memory. A command Buffer may share its ArrayBuffer with earlier ones.
+ * Small commands are written straight into a private 64 KiB slab and handed
+ * out as views of it, as Node's Buffer pool does for allocUnsafe; a slab
+ * region is never written again once handed out. A command Buffer may
+ * therefore share its ArrayBuffer with earlier ones.
+ *
+ *   slab: [ handed out ... | being written (reserved: upper bound) | free ]
+ *                          ^ slabOffset
  */
 const SLAB_SIZE = 64 * 1024;
-const SLAB_MAX_ITEM = 4 * 1024;
-let slab = new ArrayBuffer(SLAB_SIZE);
+/** Commands whose upper bound exceeds this are measured exactly and get their own memory. */
+const SLAB_MAX_ITEM = 8 * 1024;
+let slab = Buffer.allocUnsafeSlow(SLAB_SIZE) as FastBuffer;
 let slabOffset = 0;
-
-function allocate(n: number): FastBuffer {
-  if (n > SLAB_MAX_ITEM) return Buffer.allocUnsafeSlow(n) as FastBuffer;
-  if (slabOffset + n > SLAB_SIZE) {
-    slab = new ArrayBuffer(SLAB_SIZE);
-    slabOffset = 0;
-  }
-  const buf = Buffer.from(slab, slabOffset, n) as FastBuffer;
-  slabOffset = (slabOffset + n + 7) & ~7; // keep 8-byte alignment, as Node's pool does
-  return buf;
-}
 
 // Scratch for the two passes; encodeCommand never re-enters itself, so one
 // module-level copy is enough. Grown on demand.
@@ -66,53 +60,64 @@ let argLengths = new Float64Array(64);
  * `Buffer.allocUnsafe` does); it is never reused or changed afterwards.
  */
 export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
-  // Optimistic pass: a short string is taken to be ASCII (byte length =
-  // string length), checked while it is copied; the first non-ASCII byte
-  // sends the whole command down the exact path instead.
-  return encodeFast(argv) ?? encodeExact(argv);
+  return encodeOptimistic(argv) ?? encodeExact(argv);
 }
 
-function encodeFast(argv: ReadonlyArray<CommandArgument>): Buffer | null {
+/**
+ * The fast path, for commands that fit the slab: every string is taken to
+ * be ASCII (byte length = string length), so nothing is measured ahead;
+ * that is checked while copying (short strings) or from utf8Write's count
+ * (longer ones, given room for 3 bytes per unit). The first non-ASCII string
+ * abandons the attempt (null) and the exact path runs instead.
+ */
+function encodeOptimistic(argv: ReadonlyArray<CommandArgument>): Buffer | null {
   const argc = argv.length;
   if (argc > argLengths.length) argLengths = new Float64Array(argc * 2);
-  let total = 1 + decimalLength(argc) + 2;
+  let bound = 1 + decimalLength(argc) + 2;
   for (let i = 0; i < argc; i++) {
     const arg = argv[i];
     let len: number;
     if (typeof arg === 'string') {
-      len = arg.length < SHORT_STRING ? arg.length : Buffer.byteLength(arg, 'utf8');
+      len = arg.length;
+      bound += arg.length < SHORT_STRING ? len : 3 * len;
     } else if (arg instanceof Uint8Array) {
       len = arg.length;
+      bound += len;
     } else {
       len = scalarToString(arg, i).length;
+      bound += len;
     }
     argLengths[i] = len;
-    total += decimalLength(len) + len + 5;
+    bound += decimalLength(len) + 5;
   }
-  const buf = allocate(total);
-  buf[0] = STAR;
-  let o = writeDecimal(buf, 1, argc);
+  if (bound > SLAB_MAX_ITEM) return null;
+  if (slabOffset + bound > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE) as FastBuffer;
+    slabOffset = 0;
+  }
+  const buf = slab;
+  const start = slabOffset;
+  buf[start] = STAR;
+  let o = writeDecimal(buf, start + 1, argc);
   buf[o++] = CR;
   buf[o++] = LF;
   for (let i = 0; i < argc; i++) {
     const len = argLengths[i] as number;
     let arg = argv[i] as CommandArgument;
     buf[o++] = DOLLAR;
-    o = len < 10 ? ((buf[o] = 0x30 + len), o + 1) : writeDecimal(buf, o, len);
+    o = writeDecimal(buf, o, len);
     buf[o++] = CR;
     buf[o++] = LF;
     if (typeof arg !== 'string' && !(arg instanceof Uint8Array)) arg = scalarToString(arg, i);
     if (typeof arg === 'string') {
-      if (arg.length < SHORT_STRING) {
+      if (len < SHORT_STRING) {
         for (let j = 0; j < len; j++) {
           const c = arg.charCodeAt(j);
           if (c > 0x7f) return null;
           buf[o + j] = c;
         }
-      } else if (len === arg.length) {
-        buf.latin1Write(arg, o, len);
-      } else {
-        buf.utf8Write(arg, o, len);
+      } else if (buf.utf8Write(arg, o, 3 * len) !== len) {
+        return null;
       }
     } else if (len < SHORT_STRING) {
       for (let j = 0; j < len; j++) buf[o + j] = arg[j] as number;
@@ -123,7 +128,9 @@ function encodeFast(argv: ReadonlyArray<CommandArgument>): Buffer | null {
     buf[o++] = CR;
     buf[o++] = LF;
   }
-  return buf;
+  slabOffset = (o + 7) & ~7; // keep 8-byte alignment, as Node's pool does
+  // Buffer.from(arrayBuffer, ...) makes the view with fewer checks than subarray
+  return Buffer.from(buf.buffer, start, o - start);
 }
 
 /** The general path: every string measured exactly first. */
@@ -140,7 +147,7 @@ function encodeExact(argv: ReadonlyArray<CommandArgument>): Buffer {
     lengths[i] = len;
     total += decimalLength(len) + len + 5;
   }
-  const buf = allocate(total);
+  const buf = Buffer.allocUnsafe(total) as FastBuffer;
   buf[0] = STAR;
   let o = writeDecimal(buf, 1, argc);
   buf[o++] = CR;
