@@ -443,3 +443,40 @@ describe('batches and before-sleep', () => {
     await loop;
   });
 });
+
+describe('unix sockets and bad arguments', () => {
+  it('connectPath talks to a unix-socket server', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = `${mkdtempSync(`${tmpdir()}/reactor-`)}/echo.sock`;
+    const server = net.createServer((s) => s.pipe(s));
+    await new Promise<void>((res) => server.listen(path, res));
+    const r = make();
+    const e = r.connectPath(path);
+    let got = '';
+    e.writeFn = (ev) => {
+      eventBufferWrite(ev, 'over unix');
+      r.enableEvent(ev, true, false);
+    };
+    e.readFn = (ev) => {
+      got += ev.in.remove(ev.in.length).toString();
+      if (got.length >= 9) {
+        r.delEvent(ev);
+        r.stopEventloop();
+      }
+    };
+    r.addEvent(e, EV_WRITE);
+    await r.eventloop();
+    expect(got).toBe('over unix');
+    await new Promise((res) => server.close(res));
+  });
+
+  it('refuses a net.Server in newEvent and a foreign event', () => {
+    const r = make();
+    const other = make();
+    expect(() => r.newEvent(net.createServer(), null, null, null)).toThrow(ReactorError);
+    const e = other.newEvent(null, null, null, null);
+    expect(() => r.addEvent(e, EV_READ)).toThrow(/does not belong/);
+    expect(() => createReactor({ maxConn: 0 })).toThrow(RangeError);
+  });
+});

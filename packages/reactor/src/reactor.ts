@@ -21,7 +21,6 @@
  * and that release() has not run (ae re-checks the mask the same way).
  */
 import * as net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import {
   EV_READ,
   EV_WRITE,
@@ -257,6 +256,7 @@ class ReactorImpl implements Reactor, Core {
       server.listen({ port, host: opts.host, backlog: opts.backlog ?? 511 }, () => {
         server.off('error', onListenError);
         if (!e.alive) {
+          server.close();
           reject(new ReactorError('reactor released before the server listened', 'ERR_RELEASED'));
           return;
         }
