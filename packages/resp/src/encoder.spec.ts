@@ -79,6 +79,23 @@ describe('encodeCommand', () => {
     expect(encodeCommand(['PING'])).toEqual(reference(['PING']));
   });
 
+  it('never reuses memory of an earlier result (slab views stay intact)', () => {
+    const kept: Array<[Buffer, Buffer]> = [];
+    for (let i = 0; i < 5000; i++) {
+      const argv = ['SET', `key:${i}`, 'v'.repeat(i % 300), i % 7 === 0 ? 'ü'.repeat(i % 90) : 'x'];
+      kept.push([encodeCommand(argv), reference(argv)]);
+    }
+    for (const [got, want] of kept) expect(got.equals(want)).toBe(true);
+  });
+
+  it('falls back to exact UTF-8 lengths for non-ASCII at every string size', () => {
+    for (const n of [1, 47, 48, 49, 100, 1000, 2700, 2800, 5000]) {
+      for (const s of ['é'.repeat(n), 'a'.repeat(n - 1) + '€', '\ud83d'.repeat(n)]) {
+        expect(encodeCommand(['SET', s, 'k']).equals(reference(['SET', s, 'k']))).toBe(true);
+      }
+    }
+  });
+
   it('matches the reference encoder on any arguments (property)', () => {
     const arg = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 80 }),

@@ -253,3 +253,42 @@ describe('RequestParser: chunking', () => {
     expect(argv?.[2]?.equals(big)).toBe(true);
   });
 });
+
+describe('RequestParser: fuzz (bounded)', () => {
+  it('random and mutated input ends in commands, null or a RequestError, never anything else', () => {
+    const seeds = [
+      encodeCommand(['SET', 'key', 'value']),
+      encodeCommand(['MSET', 'a', '1', 'b', Buffer.from([0, 13, 10])]),
+      Buffer.from('ECHO "a\\x41 b" \'c\\\'d\'\r\nPING\r\n'),
+      Buffer.from('*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n'),
+    ];
+    let rnd = 12345;
+    const next = (n: number): number => {
+      rnd = (rnd * 1103515245 + 12345) & 0x7fffffff;
+      return rnd % n;
+    };
+    const alphabet = Buffer.from('*$\r\n-+0123456789 "\'\\xaAzZ\x00\x7f\xff');
+    for (let round = 0; round < 20_000; round++) {
+      let input: Buffer;
+      if (round % 2 === 0) {
+        input = Buffer.from(seeds[next(seeds.length)] as Buffer);
+        for (let m = next(4) + 1; m > 0; m--) input[next(input.length)] = alphabet[next(alphabet.length)] as number;
+      } else {
+        input = Buffer.from(Array.from({ length: next(40) }, () => alphabet[next(alphabet.length)] as number));
+      }
+      const p = new RequestParser({ maxBulkLength: 1000, maxInlineSize: 200 });
+      let at = 0;
+      try {
+        while (at < input.length) {
+          const step = next(8) + 1;
+          p.feed(input.subarray(at, at + step));
+          at += step;
+          for (let guard = 0; guard < 1000 && p.next() !== null; guard++);
+        }
+      } catch (e) {
+        expect(e).toBeInstanceOf(RequestError);
+      }
+      expect(p.buffered).toBeLessThanOrEqual(input.length);
+    }
+  });
+});
