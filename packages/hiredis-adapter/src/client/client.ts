@@ -178,9 +178,11 @@ export class RedisClient extends CommandMethods {
 
   /** `command()` with the arguments as one array. */
   sendArgv(argv: CommandArgument[]): Promise<unknown> {
-    return new Promise<unknown>((resolve, reject) => {
-      this.enqueue(new Pending(argv, resolve, reject));
-    });
+    // A shared executor instead of a closure per call: one object fewer per
+    // command, which matters when 200,000 are issued at once.
+    const promise = new Promise<unknown>(captureResolvers);
+    this.enqueue(new Pending(argv, capturedResolve, capturedReject));
+    return promise;
   }
 
   /**
@@ -454,6 +456,15 @@ function closedBecause(cause: Error, where: string): Error {
 }
 
 function noop(): void {}
+
+// Filled by captureResolvers, which the Promise constructor runs
+// synchronously; read right after, so no other promise can overwrite them.
+let capturedResolve: (value: unknown) => void = noop;
+let capturedReject: (err: Error) => void = noop;
+function captureResolvers(resolve: (value: unknown) => void, reject: (err: Error) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
+}
 
 interface Deferred<T> {
   promise: Promise<T>;
