@@ -72,6 +72,8 @@ export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
  */
 function encodeOptimistic(argv: ReadonlyArray<CommandArgument>): Buffer | null {
   const argc = argv.length;
+  // every argument takes at least 6 bytes ($0 CRLF CRLF): this many cannot fit
+  if (argc > SLAB_MAX_ITEM / 6) return null;
   if (argc > argLengths.length) argLengths = new Float64Array(argc * 2);
   let bound = 1 + decimalLength(argc) + 2;
   for (let i = 0; i < argc; i++) {
