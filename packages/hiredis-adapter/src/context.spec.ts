@@ -233,6 +233,30 @@ describe('replies', () => {
 });
 
 describe('disconnect and free', () => {
+  it('a throwing callback does not stop the others; the first throw surfaces from the read', () => {
+    const h = harness();
+    h.connect();
+    redisAsyncCommand(h.ac, () => {
+      throw new Error('boom 1');
+    }, null, 'PING');
+    redisAsyncCommand(h.ac, () => {
+      throw new Error('boom 2');
+    }, null, 'PING');
+    redisAsyncCommand(h.ac, rec(h.log, 'third'), null, 'PING');
+    expect(() => h.feed('+PONG\r\n+PONG\r\n+PONG\r\n')).toThrow('boom 1');
+    expect(h.log.at(-1)).toEqual(['third', 'PONG']);
+    expect(h.ac.pending).toBe(0);
+  });
+
+  it('disconnect before redisAttach fails the queued commands at once', () => {
+    const ac = redisAsyncConnectWithOptions({});
+    const log: unknown[] = [];
+    redisAsyncCommand(ac, rec(log, 'queued'), null, 'PING');
+    redisAsyncDisconnect(ac);
+    expect(log).toEqual([['queued', null]]);
+    expect(ac.err).toBe(REDIS_ERR_OTHER);
+  });
+
   it('disconnect refuses new commands, delivers pending replies, then REDIS_OK', () => {
     const h = harness();
     h.connect();

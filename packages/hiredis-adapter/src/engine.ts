@@ -164,6 +164,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   private unsubsExpected = 0;
   /** The MONITOR command's entry once the server said OK. */
   private monitor: Pending<R> | null = null;
+  /** The first exception a user callback threw, until surfaced. */
+  private thrown: { err: unknown } | null = null;
 
   constructor(readonly options: ResolvedOptions) {
     this.c = {
@@ -322,6 +324,29 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
 
   /** Writable: the connect completed, or queued bytes can go. */
   handleWrite(): void {
+    this.onWritable();
+    this.surface();
+  }
+
+  /** Replies may have arrived in the link's `in` buffer. */
+  handleRead(): void {
+    this.readReplies();
+    this.surface();
+  }
+
+  /** The link failed: `code` is the reactor's (`EOF`, `ECONNREFUSED`, ...). */
+  handleError(code: string, message: string): void {
+    this.onLinkError(code, message);
+    this.surface();
+  }
+
+  /** The timer fired: fail the context if a deadline passed, else re-arm. */
+  handleTimeout(): void {
+    this.onTimer();
+    this.surface();
+  }
+
+  private onWritable(): void {
     if (this.state === 'connecting') {
       if (this.link === null) return;
       if (this.hsLeft > 0) {
@@ -339,8 +364,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.ev.delWrite();
   }
 
-  /** Replies may have arrived in the link's `in` buffer. */
-  handleRead(): void {
+  private readReplies(): void {
     const link = this.link;
     if (link === null || this.state === 'closed') return;
     for (;;) {
@@ -359,8 +383,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.maybeFinishDisconnect();
   }
 
-  /** The link failed: `code` is the reactor's (`EOF`, `ECONNREFUSED`, ...). */
-  handleError(code: string, message: string): void {
+  private onLinkError(code: string, message: string): void {
     if (this.state === 'closed') return;
     if (code === 'EOF') {
       const clean =
@@ -487,8 +510,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.ev.scheduleTimer(Math.max(0, deadline - Date.now()));
   }
 
-  /** The timer fired: fail the context if a deadline passed, else re-arm. */
-  handleTimeout(): void {
+  private onTimer(): void {
     this.armedFor = Infinity;
     if (this.state === 'closed') return;
     const now = Date.now();
@@ -516,7 +538,13 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   disconnect(): void {
     if (this.state === 'closed') return;
     this.c.flags |= REDIS_DISCONNECTING;
-    this.maybeFinishDisconnect();
+    if (this.state === 'idle') {
+      // Never attached: nothing will ever answer the queued commands.
+      this.close(REDIS_ERR_OTHER, 'Disconnected before redisAttach', REDIS_ERR);
+    } else {
+      this.maybeFinishDisconnect();
+    }
+    this.surface();
   }
 
   private maybeFinishDisconnect(): void {
@@ -534,8 +562,22 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.c.flags |= REDIS_FREEING;
       return;
     }
+    this.freeNow();
+    this.surface();
+  }
+
+  private freeNow(): void {
+    if (this.state === 'closed') return;
     if (this.err === 0) this.setError(REDIS_ERR_OTHER, 'Freed by redisAsyncFree');
     this.close(this.err, this.errstr, REDIS_OK);
+  }
+
+  /** Rethrows what a callback threw during the current public call. */
+  private surface(): void {
+    const t = this.thrown;
+    if (t === null || (this.c.flags & REDIS_IN_CALLBACK) !== 0) return;
+    this.thrown = null;
+    throw t.err;
   }
 
   private setError(err: number, errstr: string): void {
@@ -594,9 +636,10 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
 
   /**
    * Runs a user callback with REDIS_IN_CALLBACK set. A throw does not stop
-   * the engine mid-batch (other callbacks must still run exactly once): it
-   * is rethrown on a microtask, where it surfaces as an uncaught exception
-   * as it would from any event emitter.
+   * the engine mid-batch (the other callbacks must still run exactly once):
+   * the first one is kept and rethrown by the public call that is running
+   * (`redisAsyncHandleRead`, `redisAsyncFree`, ...), so under the reactor it
+   * ends `eventloop()` with that error, as a throwing handler does there.
    */
   private invoke(fn: RedisCallbackFn<R> | null, reply: R | null, privdata: unknown): void {
     if (fn === null) return;
@@ -605,16 +648,14 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     try {
       fn(this, reply, privdata);
     } catch (err) {
-      queueMicrotask(() => {
-        throw err;
-      });
+      if (this.thrown === null) this.thrown = { err };
     } finally {
       if (!nested) {
         this.c.flags &= ~REDIS_IN_CALLBACK;
         if (this.freeRequested) {
           this.freeRequested = false;
           this.c.flags &= ~REDIS_FREEING;
-          this.free();
+          this.freeNow();
         } else {
           this.maybeFinishDisconnect();
         }
