@@ -26,7 +26,7 @@ describe('reconnect policy', () => {
 
   it('never goes below half the step nor above the cap', () => {
     fc.assert(
-      fc.property(fc.nat(1000), fc.integer({ min: 1, max: 5000 }), fc.nat(100), fc.double({ min: 0, max: 1 }), (min, extra, attempt, r) => {
+      fc.property(fc.nat(1000), fc.integer({ min: 1, max: 5000 }), fc.nat(100), fc.double({ min: 0, max: 1, noNaN: true }), (min, extra, attempt, r) => {
         const p = { retries: 1, minDelayMs: min, maxDelayMs: min + extra };
         const d = backoffDelay(p, attempt, () => r);
         const step = Math.min(p.maxDelayMs, p.minDelayMs * 2 ** Math.min(attempt, 52));

@@ -300,15 +300,16 @@ export class RedisClient extends CommandMethods {
 
     const ac = redisAsyncConnectWithOptions(o) as Context;
     this.ac = ac;
-    if (ac.err !== 0 || redisAttach(this.reactor!, ac) !== REDIS_OK) {
-      this.linkDown(ac);
-      return;
-    }
+    // Callbacks before attaching, as in hiredis: attach may fail at once.
     redisAsyncSetConnectCallback(ac, (c, status) => {
       if (status === REDIS_OK) this.linkUp(c);
       else this.linkDown(c);
     });
     redisAsyncSetDisconnectCallback(ac, (c) => this.linkDown(c));
+    if (ac.err !== 0 || redisAttach(this.reactor!, ac) !== REDIS_OK) {
+      this.linkDown(ac);
+      redisAsyncFree(ac);
+    }
   }
 
   private linkUp(ac: Context): void {
