@@ -18,6 +18,16 @@ export class ByteQueue {
   /** Readable bytes in all chunks. */
   length = 0;
 
+  /** The chunk holding the first readable byte (only when length > 0). */
+  get front(): Buffer {
+    return this.chunks[this.first] as Buffer;
+  }
+
+  /** Offset of the first readable byte in `front`. */
+  get frontOffset(): number {
+    return this.head;
+  }
+
   push(b: Buffer): void {
     if (b.length === 0) return;
     this.chunks.push(b);
@@ -69,12 +79,20 @@ export class ByteQueue {
    */
   take(n: number, copy: boolean): Buffer {
     const c = this.chunks[this.first] as Buffer;
-    if (this.head + n <= c.length) {
-      const view = c.subarray(this.head, this.head + n);
+    const h = this.head;
+    if (h + n <= c.length) {
+      let out: Buffer;
+      if (!copy) {
+        out = Buffer.from(c.buffer, c.byteOffset + h, n);
+      } else if (n <= SHORT_COPY) {
+        // a loop beats a native copy for a few bytes
+        out = Buffer.allocUnsafe(n);
+        for (let i = 0; i < n; i++) out[i] = c[h + i] as number;
+      } else {
+        out = Buffer.allocUnsafe(n);
+        c.copy(out, 0, h, h + n);
+      }
       this.skip(n);
-      if (!copy) return view;
-      const out = Buffer.allocUnsafe(n);
-      view.copy(out);
       return out;
     }
     const out = Buffer.allocUnsafe(n);
@@ -92,6 +110,11 @@ export class ByteQueue {
   /** Drop the first `n` readable bytes (n <= length). */
   skip(n: number): void {
     this.length -= n;
+    const c = this.chunks[this.first];
+    if (c !== undefined && this.head + n < c.length) {
+      this.head += n; // the common case: still inside the front chunk
+      return;
+    }
     let off = this.head + n;
     while (this.first < this.chunks.length && off >= (this.chunks[this.first] as Buffer).length) {
       off -= (this.chunks[this.first] as Buffer).length;
@@ -117,3 +140,4 @@ export class ByteQueue {
 }
 
 const EMPTY = Buffer.alloc(0);
+const SHORT_COPY = 32;
