@@ -1,15 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import type { Worker } from 'node:worker_threads';
 import { startRedis, getFreePort, type RedisServer } from '@reactor-ts/test-utils';
 import {
   REDIS_REPLY_ARRAY,
   REDIS_REPLY_ERROR,
   REDIS_REPLY_INTEGER,
   REDIS_REPLY_NIL,
+  REDIS_REPLY_PUSH,
+  type RedisReply,
   REDIS_REPLY_STATUS,
   REDIS_REPLY_STRING,
 } from '@reactor-ts/resp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { liveWorkerCount } from './blocking-channel.js';
+import { liveWorkerCount, WorkerChannel } from './blocking-channel.js';
 import {
   redisAppendCommand,
   redisAppendCommandArgv,
@@ -21,6 +26,7 @@ import {
   redisConnectWithTimeout,
   redisFree,
   redisGetReply,
+  redisSetPushCallback,
   redisSetTimeout,
   type RedisContext,
 } from './blocking.js';
@@ -157,6 +163,23 @@ describe('blocking context', () => {
     redisFree(c);
   });
 
+  it('RESP3: push replies go to the push callback, never in place of a reply', () => {
+    const c = connected(srv);
+    const other = connected(srv);
+    expect(redisCommand(c, 'HELLO 3')?.type).not.toBe(REDIS_REPLY_ERROR);
+    const pushes: RedisReply[] = [];
+    redisSetPushCallback(c, (_ctx, reply) => pushes.push(reply));
+    expect(redisCommand(c, 'CLIENT TRACKING on')?.str).toBe('OK');
+    redisCommand(c, 'GET tracked');
+    redisCommand(other, 'SET tracked 1'); // invalidates c's cached key
+    expect(redisCommand(c, 'PING')?.str).toBe('PONG');
+    expect(pushes.length).toBe(1);
+    expect(pushes[0]?.type).toBe(REDIS_REPLY_PUSH);
+    expect(pushes[0]?.element[0]?.str).toBe('invalidate');
+    redisFree(other);
+    redisFree(c);
+  });
+
   it('redisFree ends the worker thread', async () => {
     // Earlier tests' workers report their exit once this thread is idle.
     await vi.waitFor(() => expect(liveWorkerCount()).toBe(0), { timeout: 5000 });
@@ -242,6 +265,54 @@ describe('blocking context: failures', () => {
   });
 });
 
+describe('blocking context: timeouts and a dead worker', () => {
+  it('honours the connect timeout (a listener whose backlog is full)', async () => {
+    // A stopped process listening with backlog 1: once its accept queue is
+    // full the kernel drops further SYNs, so a connect hangs — on loopback.
+    const listener = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('net').createServer();
+         s.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+           console.log(s.address().port); process.kill(process.pid, 'SIGSTOP'); });`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const fillers: net.Socket[] = [];
+    try {
+      const port = await new Promise<number>((resolve) => listener.stdout.once('data', (d: Buffer) => resolve(Number(String(d)))));
+      for (let i = 0; i < 4; i++) fillers.push(net.connect(port, '127.0.0.1').on('error', () => {}));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const c = redisConnectWithTimeout('127.0.0.1', port, { sec: 0, usec: 300_000 });
+      expect(c.err).toBe(REDIS_ERR_TIMEOUT);
+      expect(c.errstr).toBe('Timeout');
+      expect(redisCommand(c, 'PING')).toBeNull();
+      redisFree(c);
+    } finally {
+      for (const s of fillers) s.destroy();
+      listener.kill('SIGKILL');
+    }
+  });
+
+  it('a worker thread that dies is detected by its missing heartbeat', async () => {
+    const srv = await startRedis();
+    try {
+      const ch = new WorkerChannel({ host: srv.host, port: srv.port });
+      expect(ch.waitConnected(5000)).toBeNull();
+      // terminate() stops the thread asynchronously, without this thread's
+      // loop; the blocked read below must notice on its own.
+      void (ch as unknown as { worker: Worker }).worker.terminate();
+      const res = ch.read(null);
+      expect(Buffer.isBuffer(res)).toBe(false);
+      expect(res).toMatchObject({ kind: 'dead' });
+      ch.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe('blocking context: process lifetime', () => {
   it('a script that never calls redisFree still exits', async () => {
     const srv = await startRedis();
@@ -257,6 +328,25 @@ describe('blocking context: process lifetime', () => {
         timeout: 30_000,
       });
       expect(res.stdout.trim()).toBe('PONG');
+      expect(res.status).toBe(0);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  const dist = new URL('../dist/blocking.js', import.meta.url);
+  it.skipIf(!existsSync(dist))('runs from the compiled dist/ as well (after tsc -b)', async () => {
+    const srv = await startRedis();
+    try {
+      const code = [
+        `import { redisConnect, redisCommand, redisFree } from ${JSON.stringify(dist.href)};`,
+        `const c = redisConnect('127.0.0.1', ${srv.port});`,
+        `console.log(redisCommand(c, 'INCR %s', 'n')?.integer);`,
+        `redisFree(c);`,
+      ].join('\n');
+      const res = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 30_000 });
+      expect(res.stderr).toBe('');
+      expect(res.stdout.trim()).toBe('1');
       expect(res.status).toBe(0);
     } finally {
       await srv.stop();

@@ -83,8 +83,13 @@ export interface RedisOptions {
  * reads are here; everything else is internal.
  */
 export interface RedisContext {
-  /** 0, or the REDIS_ERR_* code of the error that made the context unusable. */
-  readonly err: RedisErrCode;
+  /**
+   * 0, or the REDIS_ERR_* code (a `RedisErrCode`) of the error that made the
+   * context unusable. Typed `number` on purpose: with the literal union,
+   * TypeScript would narrow `c.err` to 0 after the usual `if (c.err) ...`
+   * check and then reject a later `c.err === REDIS_ERR_TIMEOUT` after a call.
+   */
+  readonly err: number;
   /** Human-readable description of `err` ('' while healthy). */
   readonly errstr: string;
   readonly connectionType: 'tcp' | 'unix';
