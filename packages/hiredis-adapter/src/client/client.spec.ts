@@ -256,6 +256,18 @@ describe('authentication and database', () => {
     }
   });
 
+  it('connects over a unix socket URL', async () => {
+    const local = await startRedis({ unixSocket: true });
+    try {
+      const c = await client({ url: `unix://${local.socketPath!}?db=2` }).connect();
+      await c.set('over-unix', '1');
+      expect(await c.get('over-unix')).toBe('1');
+      await c.quit();
+    } finally {
+      await local.stop();
+    }
+  });
+
   it('selects the database from the URL', async () => {
     const db3 = await client({ url: `${srv.url}/3` }).connect();
     const db0 = await client().connect();

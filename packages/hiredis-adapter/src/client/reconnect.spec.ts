@@ -107,6 +107,23 @@ describe('reconnect', () => {
     }
   });
 
+  it('without reconnect, a crash mid-burst settles every command and closes the client', async () => {
+    const srv = await startRedis();
+    try {
+      const c = await client(srv, { reconnect: false }).connect();
+      const burst = Array.from({ length: 100_000 }, () => c.incr('nr'));
+      await burst[100];
+      await srv.kill9();
+      const { ok, failed } = await tally(burst);
+      expect(ok.length + failed.length).toBe(100_000);
+      for (const e of failed) expect(e).toBeInstanceOf(ConnectionError);
+      expect(c.state).toBe('closed');
+      await expect(c.ping()).rejects.toThrow(/closed/);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('gives up after the policy retries and rejects what it held', async () => {
     const srv = await startRedis();
     const c = await client(srv, { reconnect: { retries: 2, minDelayMs: 5, maxDelayMs: 10 } }).connect();
