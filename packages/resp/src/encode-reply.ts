@@ -25,6 +25,8 @@ export interface EncodeReplyOptions {
 /** Deeper nesting than this is refused (the reader's default limit; also catches cycles). */
 const MAX_DEPTH = 1024;
 const SCRATCH = 16 * 1024;
+/** Below this many bytes a JS loop copies ASCII faster than buf.write. */
+const SHORT_STRING = 48;
 /** A scratch that grew past this for one big reply is not kept. */
 const SCRATCH_KEEP = 1024 * 1024;
 const CR = 0x0d;
@@ -192,9 +194,7 @@ class ReplyWriter {
       this.sink.add(s);
     } else {
       this.reserve(n + 2);
-      if (n === s.length) this.buf.latin1Write(s, this.len, n);
-      else this.buf.utf8Write(s, this.len, n);
-      this.len += n;
+      this.text(s, n);
     }
     this.crlf();
   }
@@ -286,7 +286,7 @@ class ReplyWriter {
     const n = utf8Length(text);
     this.reserve(n + 3);
     this.buf[this.len++] = prefix.charCodeAt(0);
-    this.len += n === text.length ? this.buf.latin1Write(text, this.len, n) : this.buf.utf8Write(text, this.len, n);
+    this.text(text, n);
     this.buf[this.len++] = CR;
     this.buf[this.len++] = LF;
   }
@@ -294,7 +294,21 @@ class ReplyWriter {
   /** Short ASCII text. */
   private ascii(s: string): void {
     this.reserve(s.length);
-    this.len += this.buf.latin1Write(s, this.len, s.length);
+    this.text(s, s.length);
+  }
+
+  /** `s`, whose UTF-8 length is `n`, into reserved room. */
+  private text(s: string, n: number): void {
+    const buf = this.buf;
+    const o = this.len;
+    if (n === s.length && n < SHORT_STRING) {
+      for (let i = 0; i < n; i++) buf[o + i] = s.charCodeAt(i); // a loop beats a native call here
+    } else if (n === s.length) {
+      buf.latin1Write(s, o, n);
+    } else {
+      buf.utf8Write(s, o, n);
+    }
+    this.len = o + n;
   }
 
   private crlf(): void {
