@@ -421,3 +421,26 @@ describe('ChainBuffer bad calls', () => {
     expect(() => new ChainBuffer({ maxSize: Infinity })).not.toThrow();
   });
 });
+
+describe('ChainBuffer readLine ownership', () => {
+  it('returns a view of referenced bytes when the line lies in one such chunk', () => {
+    const src = b('hello\r\nworld\r\n');
+    const cb = new ChainBuffer();
+    cb.addReference(src);
+    const line = cb.readLine();
+    expect(text(line)).toBe('hello');
+    expect(line?.buffer).toBe(src.buffer);
+    expect(line?.byteOffset).toBe(src.byteOffset);
+  });
+
+  it('returns a copy when the bytes were copied in or span chunks', () => {
+    const cb = new ChainBuffer({ chunkSize: 64, poolSize: 4 });
+    cb.add('owned\r\n');
+    const owned = cb.readLine();
+    cb.add('zzzzzzz');
+    expect(text(owned)).toBe('owned');
+    const spanning = chain('ab', 'c\r\n');
+    const line = spanning.readLine();
+    expect(text(line)).toBe('abc');
+  });
+});

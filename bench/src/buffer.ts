@@ -1,0 +1,217 @@
+/**
+ * buffer: ChainBuffer beside bl 6 (BufferList) and a naive Buffer.concat
+ * queue, on the two jobs a connection's queues do.
+ *
+ * - line: a stream of chunks of 1–512 random bytes (fixed-seed PRNG, CRLFs at
+ *   random spots, ~1 per 80 bytes) arrives by reference, as socket data does;
+ *   after each chunk every complete line is taken out as its own Buffer. A
+ *   full run pushes well over 1,000,000 chunks through each contender. Every
+ *   contender resumes its CRLF scan where the last one stopped, so none
+ *   rescans a partial line (readLine does this by itself).
+ * - write queue: 200 small replies (strings and Buffers, 5 B – 1 KiB) are
+ *   queued, then sent in writev-sized batches (at most 64 KiB: peek, "write",
+ *   drain), as the reactor does once per turn.
+ *
+ * Targets: ChainBuffer >= 3x bl on line, >= 1x every peer on every workload.
+ *
+ * Run: npx tsx --conditions=source bench/src/main.ts buffer [--quick]
+ */
+import { createRequire } from 'node:module';
+import { ChainBuffer } from '@reactor-ts/buffer';
+import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
+
+/** The part of bl's BufferList these workloads use. */
+interface BufferList {
+  length: number;
+  append(buf: Buffer | string): unknown;
+  indexOf(search: Buffer, offset?: number): number;
+  slice(start?: number, end?: number): Buffer;
+  consume(bytes: number): unknown;
+  getBuffers(): Buffer[];
+}
+const require = createRequire(import.meta.url);
+const BufferListCtor = require('bl/BufferList.js') as new () => BufferList;
+
+const CRLF = Buffer.from('\r\n');
+const WRITEV_MAX = 64 * 1024;
+/** Defeats dead-code elimination: every result feeds this. */
+let sink = 0;
+
+/** mulberry32: small, fast, and the same stream on every machine. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Consecutive 1–512 byte slices of one random byte stream with CRLFs sprinkled in. */
+function lineChunks(count: number, seed: number): Buffer[] {
+  const rnd = prng(seed);
+  const lens = Array.from({ length: count }, () => 1 + Math.floor(rnd() * 512));
+  const total = lens.reduce((a, b) => a + b, 0);
+  const bytes = Buffer.allocUnsafe(total);
+  for (let i = 0; i < total; i++) {
+    if (i + 1 < total && rnd() < 1 / 80) {
+      bytes[i++] = 13;
+      bytes[i] = 10;
+    } else {
+      bytes[i] = Math.floor(rnd() * 256);
+    }
+  }
+  const out: Buffer[] = [];
+  for (let i = 0, at = 0; i < count; at += lens[i]!, i++) out.push(bytes.subarray(at, at + lens[i]!));
+  return out;
+}
+
+function lineWorkload(chunks: Buffer[], batch: number): CpuWorkload {
+  const cursor = { chain: 0, chainCopy: 0, bl: 0, naive: 0 };
+  const next = (k: keyof typeof cursor): Buffer => {
+    const c = chunks[cursor[k]]!;
+    cursor[k] = (cursor[k] + 1) % chunks.length;
+    return c;
+  };
+  const chain = new ChainBuffer();
+  const chainCopy = new ChainBuffer();
+  const bl = new BufferListCtor();
+  let blScan = 0;
+  let naive: Buffer = Buffer.alloc(0);
+  let naiveScan = 0;
+  return {
+    name: 'line (search CRLF + take line)',
+    unit: 'chunks/s',
+    perCall: batch,
+    impls: {
+      ChainBuffer: () => {
+        for (let k = 0; k < batch; k++) {
+          chain.addReference(next('chain'));
+          for (let line = chain.readLine(); line !== null; line = chain.readLine()) sink += line.length;
+        }
+      },
+      'ChainBuffer (add copies)': () => {
+        for (let k = 0; k < batch; k++) {
+          chainCopy.add(next('chainCopy'));
+          for (let line = chainCopy.readLine(); line !== null; line = chainCopy.readLine()) sink += line.length;
+        }
+      },
+      bl: () => {
+        for (let k = 0; k < batch; k++) {
+          bl.append(next('bl'));
+          for (;;) {
+            const at = bl.indexOf(CRLF, blScan);
+            if (at < 0) {
+              blScan = bl.length > 0 ? bl.length - 1 : 0;
+              break;
+            }
+            sink += bl.slice(0, at).length;
+            bl.consume(at + 2);
+            blScan = 0;
+          }
+        }
+      },
+      'Buffer.concat': () => {
+        for (let k = 0; k < batch; k++) {
+          const c = next('naive');
+          naive = naive.length === 0 ? c : Buffer.concat([naive, c]);
+          for (;;) {
+            const at = naive.indexOf(CRLF, naiveScan);
+            if (at < 0) {
+              naiveScan = naive.length > 0 ? naive.length - 1 : 0;
+              break;
+            }
+            sink += naive.subarray(0, at).length;
+            naive = naive.subarray(at + 2);
+            naiveScan = 0;
+          }
+        }
+      },
+    },
+  };
+}
+
+/** Replies of the sizes a Redis-like server sends, some as strings, some as Buffers. */
+function replies(count: number, seed: number): Array<string | Buffer> {
+  const rnd = prng(seed);
+  const bulk = (n: number): Buffer => Buffer.from(`$${n}\r\n${'x'.repeat(n)}\r\n`);
+  const kinds: Array<() => string | Buffer> = [
+    () => '+OK\r\n',
+    () => `:${Math.floor(rnd() * 1e6)}\r\n`,
+    () => `$11\r\nhello world\r\n`,
+    () => bulk(16 + Math.floor(rnd() * 100)),
+    () => bulk(1000),
+  ];
+  return Array.from({ length: count }, () => kinds[Math.floor(rnd() * kinds.length)]!());
+}
+
+/** One writev: take buffers in order up to WRITEV_MAX bytes; returns the bytes "written". */
+function writev(bufs: Buffer[]): number {
+  let n = 0;
+  for (let i = 0; i < bufs.length && n < WRITEV_MAX; i++) n += bufs[i]!.length;
+  return n < WRITEV_MAX ? n : WRITEV_MAX;
+}
+
+function writeQueueWorkload(name: string, batch: Array<string | Buffer>): CpuWorkload {
+  const chain = new ChainBuffer();
+  const bl = new BufferListCtor();
+  let parts: Buffer[] = [];
+  return {
+    name,
+    unit: 'replies/s',
+    perCall: batch.length,
+    impls: {
+      ChainBuffer: () => {
+        for (const r of batch) chain.add(r);
+        while (chain.length > 0) {
+          const n = writev(chain.peek());
+          sink += n;
+          chain.drain(n);
+        }
+      },
+      bl: () => {
+        for (const r of batch) bl.append(r);
+        while (bl.length > 0) {
+          const n = writev(bl.getBuffers());
+          sink += n;
+          bl.consume(n);
+        }
+      },
+      'Buffer.concat': () => {
+        for (const r of batch) parts.push(typeof r === 'string' ? Buffer.from(r) : r);
+        let out = Buffer.concat(parts);
+        parts = [];
+        while (out.length > 0) {
+          const n = out.length < WRITEV_MAX ? out.length : WRITEV_MAX;
+          sink += n;
+          out = out.subarray(n);
+        }
+      },
+    },
+  };
+}
+
+export const suite: Suite = {
+  name: 'buffer',
+  description: 'ChainBuffer vs bl 6 BufferList and a naive Buffer.concat queue (line reading, write queue)',
+  async run(opts: RunOptions): Promise<SuiteResult> {
+    const chunks = lineChunks(opts.quick ? 20_000 : 200_000, 0x5eed);
+    const mixed = replies(200, 42);
+    const buffersOnly = mixed.map((r) => (typeof r === 'string' ? Buffer.from(r) : r));
+    const workloads = [
+      lineWorkload(chunks, 1000),
+      writeQueueWorkload('write queue (200 replies, strings + Buffers)', mixed),
+      writeQueueWorkload('write queue (200 replies, Buffers)', buffersOnly),
+    ];
+    const result = await runCpuWorkloads('buffer', 'ChainBuffer', workloads, opts);
+    if (sink === -1) console.log(sink);
+    result.notes = [
+      'targets: ChainBuffer >= 3x bl on line, >= 1x every peer on every workload.',
+      "line: chunks arrive by reference (addReference; bl.append; concat); '(add copies)' copies them in.",
+      'ChainBuffer.readLine returns a copy of each line; bl.slice and the concat queue return views.',
+    ];
+    return result;
+  },
+};
