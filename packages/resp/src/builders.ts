@@ -28,6 +28,7 @@ import {
   REDIS_REPLY_VERB,
   type RedisReply,
 } from './reply.js';
+import { decodeUtf8, latin1 } from './utf8.js';
 import { PushFrame, VerbatimString, WithAttributes } from './values.js';
 
 /** RESP type bytes, as passed to `ReplyBuilder.nil` and `.aggregate`. */
@@ -135,7 +136,7 @@ export class NativeBuilder implements ReplyBuilder {
   }
 
   verbatim(format: string, bytes: Buffer, start: number, end: number, stable: boolean): unknown {
-    const text = this.buffers ? bytesOf(bytes, start, end, stable) : bytes.toString('utf8', start, end);
+    const text = this.buffers ? bytesOf(bytes, start, end, stable) : decodeUtf8(bytes, start, end);
     return new VerbatimString(format, text);
   }
 
@@ -214,7 +215,7 @@ export class HiredisBuilder implements ReplyBuilder {
 
   private text(type: number, bytes: Buffer, start: number, end: number, stable: boolean): ReplyObject {
     const r = new ReplyObject(type);
-    r.str = bytes.toString('utf8', start, end);
+    r.str = decodeUtf8(bytes, start, end);
     if (this.buffers) r.buf = bytesOf(bytes, start, end, stable);
     return r;
   }
@@ -295,39 +296,10 @@ function aggregateType(type: number): number {
   }
 }
 
-// Buffer's own decoders without toString's argument checks and encoding
-// lookup, which cost more than the decoding for short strings. Present on
-// every Node Buffer, absent from @types/node.
-interface NativeSlices {
-  utf8Slice(start: number, end: number): string;
-  latin1Slice(start: number, end: number): string;
-}
-function utf8(bytes: Buffer, start: number, end: number): string {
-  return (bytes as unknown as NativeSlices).utf8Slice(start, end);
-}
-function latin1(bytes: Buffer, start: number, end: number): string {
-  return (bytes as unknown as NativeSlices).latin1Slice(start, end);
-}
-
 /** A view when the bytes outlive the call, else a private copy. */
 function bytesOf(bytes: Buffer, start: number, end: number, stable: boolean): Buffer {
   if (stable) return bytes.subarray(start, end);
   const out = Buffer.allocUnsafe(end - start);
   bytes.copy(out, 0, start, end);
   return out;
-}
-
-/**
- * UTF-8 decoding of a range. Short ASCII strings are built by hand: for a few
- * bytes, the native call's fixed cost dominates.
- */
-function decodeUtf8(bytes: Buffer, start: number, end: number): string {
-  if (end - start > 16) return utf8(bytes, start, end);
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = bytes[i]!;
-    if (c > 0x7f) return utf8(bytes, start, end);
-    s += String.fromCharCode(c);
-  }
-  return s;
 }

@@ -316,6 +316,40 @@ describe('RespReader: streaming', () => {
     expect(r.getReply()).toBe(1);
   });
 
+  it('a big UTF-8 bulk is decoded as it arrives, whatever the splits', () => {
+    const text = 'aé€😀'.repeat(30_000) + 'z';
+    const payload = Buffer.from(text);
+    const wire = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\r\n+after\r\n')]);
+    for (const size of [1000, 4093, 16384, 65537, 300_000]) {
+      const r = new RespReader();
+      const got: unknown[] = [];
+      for (let i = 0; i < wire.length; i += size) {
+        r.feed(wire.subarray(i, i + size));
+        for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) got.push(v);
+      }
+      expect(got).toEqual([text, 'after']);
+    }
+    // And whole, decoded in slices.
+    expect(readAll(wire)).toEqual([text, 'after']);
+  });
+
+  it('a big bulk streamed as text still checks its CRLF', () => {
+    const payload = Buffer.alloc(100_000, 0x61);
+    const wire = Buffer.concat([Buffer.from(`$${payload.length}\r\n`), payload, Buffer.from('\rX')]);
+    const r = new RespReader();
+    let err: unknown;
+    try {
+      for (let i = 0; i < wire.length; i += 16384) {
+        r.feed(wire.subarray(i, i + 16384));
+        r.getReply();
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ProtocolError);
+    expect((err as ProtocolError).offset).toBe(wire.length - 1);
+  });
+
   it('queues chunks fed before getReply is called', () => {
     const r = new RespReader();
     for (const c of ['+a', '\r\n+', 'b\r', '\n']) r.feed(Buffer.from(c));

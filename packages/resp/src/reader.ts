@@ -22,8 +22,10 @@
  * later `feed`, `getReply` and `getReplyFrom` throws that same error object
  * until `reset()`.
  */
+import { StringDecoder } from 'node:string_decoder';
 import { HiredisBuilder, NativeBuilder, RespType, type ReplyBuilder } from './builders.js';
 import { ProtocolError } from './errors.js';
+import { UTF8_SLICE } from './utf8.js';
 
 /** Returned by `getReply()` when the bytes so far end inside a reply. */
 export const NEED_MORE: unique symbol = Symbol('resp.NEED_MORE');
@@ -119,7 +121,16 @@ export class RespReader {
   private bulkLen = 0;
   private bulkBase = 0;
   private pieces: Buffer[] = [];
+  /** Bytes of the partial bulk (payload and CRLF) taken so far. */
   private piecesLen = 0;
+  /**
+   * A big bulk for the native string builder is decoded piece by piece as it
+   * arrives — no concatenation, no second pass — into `text`; else null.
+   */
+  private text: string | null = null;
+  private readonly decoder = new StringDecoder('utf8');
+  /** True when the builder is the native one making strings. */
+  private readonly textBulks: boolean;
 
   // Open aggregates, stack[0..depth); attributes waiting at the top level.
   private stack: Frame[] = [];
@@ -138,6 +149,7 @@ export class RespReader {
   constructor(opts: RespReaderOptions = {}) {
     const b = opts.builder ?? 'native';
     const stringMode = opts.returnBuffers === true ? 'buffer' : (opts.stringMode ?? 'string');
+    this.textBulks = b === 'native' && stringMode === 'string';
     if (b === 'native') {
       this.builder = new NativeBuilder({ stringMode, largeIntegers: opts.largeIntegers ?? 'bigint' });
     } else if (b === 'hiredis') {
@@ -295,6 +307,8 @@ export class RespReader {
     this.bulkType = 0;
     this.pieces = [];
     this.piecesLen = 0;
+    this.text = null;
+    this.decoder.end();
     for (let i = 0; i < this.depth; i++) {
       const f = this.stack[i]!;
       f.items = [];
@@ -413,10 +427,9 @@ export class RespReader {
         this.bulkType = t;
         this.bulkLen = n;
         this.bulkBase = (b === this.line ? this.lineBase : this.base) + p;
-        if (p < end) {
-          this.pieces.push(b.subarray(p, end));
-          this.piecesLen = end - p;
-        }
+        this.piecesLen = 0;
+        this.text = this.textBulks && t === 0x24 && n > UTF8_SLICE ? '' : null;
+        if (p < end) this.takeBulk(b, p, end);
         this.pos = end;
         return NEED_MORE;
       }
@@ -694,8 +707,7 @@ export class RespReader {
     const avail = this.end - this.pos;
     if (avail < need) {
       if (avail > 0) {
-        this.pieces.push(b.subarray(this.pos, this.end));
-        this.piecesLen += avail;
+        this.takeBulk(b, this.pos, this.end);
         this.pos = this.end;
       }
       return NEED_MORE;
@@ -705,17 +717,23 @@ export class RespReader {
     this.bulkType = 0;
     if (this.piecesLen === 0) {
       // The header arrived alone; the payload is whole in this chunk.
+      this.text = null;
       const p = this.pos;
       if (b[p + n] !== CR) this.fail(b, p + n, 'expected CR after bulk data');
       if (b[p + n + 1] !== LF) this.fail(b, p + n + 1, 'expected LF after bulk data');
       this.pos = p + need;
       return this.bulkValue(t, b, p, p + n, this.stable);
     }
-    this.pieces.push(b.subarray(this.pos, this.pos + need));
+    this.takeBulk(b, this.pos, this.pos + need);
     this.pos += need;
+    this.piecesLen = 0;
+    if (this.text !== null) {
+      const v = this.text + this.decoder.end();
+      this.text = null;
+      return v;
+    }
     const whole = Buffer.concat(this.pieces, n + 2);
     this.pieces = [];
-    this.piecesLen = 0;
     const savedBase = this.base;
     this.base = this.bulkBase;
     if (whole[n] !== CR) this.fail(whole, n, 'expected CR after bulk data');
@@ -723,6 +741,24 @@ export class RespReader {
     const v = this.bulkValue(t, whole, 0, n, true);
     this.base = savedBase;
     return v;
+  }
+
+  /** Bytes b[from..to) of a partial bulk: payload, then its CRLF. */
+  private takeBulk(b: Buffer, from: number, to: number): void {
+    if (this.text === null) {
+      this.pieces.push(b.subarray(from, to));
+      this.piecesLen += to - from;
+      return;
+    }
+    const mid = Math.min(to, from + Math.max(0, this.bulkLen - this.piecesLen));
+    for (let s = from; s < mid; s += UTF8_SLICE) {
+      this.text += this.decoder.write(b.subarray(s, Math.min(mid, s + UTF8_SLICE)));
+    }
+    for (let i = mid; i < to; i++) {
+      const lf = this.piecesLen + (i - from) > this.bulkLen;
+      if (b[i] !== (lf ? LF : CR)) this.fail(b, i, lf ? 'expected LF after bulk data' : 'expected CR after bulk data');
+    }
+    this.piecesLen += to - from;
   }
 
   private tooLong(b: Buffer, start: number): never {
