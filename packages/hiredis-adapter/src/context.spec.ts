@@ -379,7 +379,39 @@ describe('subscribed mode', () => {
     expect(redisAsyncCommand(h.ac, rec(h.log, 'get'), null, 'GET k')).toBe(REDIS_OK);
     h.feed('$-1\r\n');
     expect(h.log.at(-1)).toEqual(['get', 'nil']);
-    expect(h.log.filter((x) => Array.isArray(x) && x[0] === 'unsub')).toEqual([]);
+    // UNSUBSCRIBE's own callback: once, with its last confirmation.
+    expect(h.log.filter((x) => Array.isArray(x) && x[0] === 'unsub')).toEqual([
+      ['unsub', ['unsubscribe', 'sport', 0]],
+    ]);
+  });
+
+  it('a refused SUBSCRIBE gets the error reply and its channels are dropped; the context lives on', () => {
+    const h = harness({ protocol: 3 });
+    h.connect();
+    h.feed('%0\r\n');
+    redisAsyncCommand(h.ac, rec(h.log, 'sub'), null, 'SUBSCRIBE secret');
+    redisAsyncCommand(h.ac, rec(h.log, 'get'), null, 'GET k');
+    h.feed("-NOPERM this user has no permissions to access the 'secret' channel\r\n");
+    h.feed('>3\r\n$7\r\nmessage\r\n$6\r\nsecret\r\n$1\r\nx\r\n');
+    h.feed('$1\r\nv\r\n');
+    expect(h.log.slice(1)).toEqual([
+      ['sub', "NOPERM this user has no permissions to access the 'secret' channel"],
+      ['get', 'v'],
+    ]);
+    expect(h.ac.err).toBe(0);
+  });
+
+  it('UNSUBSCRIBE without names when nothing is subscribed expects one confirmation', () => {
+    const h = harness({ protocol: 3 });
+    h.connect();
+    h.feed('%0\r\n');
+    redisAsyncCommand(h.ac, rec(h.log, 'unsub'), null, 'UNSUBSCRIBE');
+    redisAsyncCommand(h.ac, rec(h.log, 'get'), null, 'GET k');
+    h.feed('>3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n$1\r\nv\r\n');
+    expect(h.log.slice(1)).toEqual([
+      ['unsub', ['unsubscribe', 'nil', 0]],
+      ['get', 'v'],
+    ]);
   });
 
   it('RESP3: pub/sub pushes go to channel callbacks, other pushes to the push callback, commands still work', () => {

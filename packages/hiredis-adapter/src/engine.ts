@@ -17,14 +17,19 @@
  *
  * Invariants:
  * - The FIFO holds one entry per command written or queued, in byte order:
- *   handshake entries first (queued at creation), then user commands. Pub/sub
- *   (un)subscribe commands have no entry: their replies go to the tables.
+ *   handshake entries first (queued at creation), then user commands. An
+ *   (un)subscribe entry stays at the head until its last confirmation;
+ *   messages never touch the FIFO (subscriptions.ts).
  * - Every entry's callback runs exactly once: with its reply, or with null
  *   when the context closes (entries are removed before their callback runs).
  * - User bytes reach the link only in state `connected`, so no user command
  *   can run on a connection whose AUTH or SELECT failed.
  * - User callbacks run with REDIS_IN_CALLBACK set; `redisAsyncFree` inside
  *   one is carried out when that callback returns.
+ *
+ * The file stays whole (~700 lines) because every transition above touches
+ * the same few fields; the FIFO, reply inspection, pub/sub tables and option
+ * handling live in their own modules.
  */
 import { NEED_MORE, ProtocolError, RespReader, type RedisReply, type ReplyBuilder } from '@reactor-ts/resp';
 import {
@@ -35,9 +40,7 @@ import {
   CMD_RESET,
   CMD_SUBSCRIBE,
   CMD_UNSUBSCRIBE,
-  spaceOf,
   type CommandKind,
-  type SubscriptionSpace,
 } from './command-info.js';
 import {
   REDIS_CONNECTED,
@@ -58,6 +61,7 @@ import {
 import { ReplyQueue } from './reply-queue.js';
 import { errorText, integerOf, isPush, itemsOf, textOf } from './reply-view.js';
 import { handshakeCommands, type ResolvedOptions } from './options.js';
+import { isConfirmation, isUnsubscribe, PUBSUB_KINDS, Subscriptions } from './subscriptions.js';
 import type {
   RedisAsyncContext,
   RedisCallbackFn,
@@ -80,26 +84,12 @@ interface Pending<R> {
   deadline: number;
   /** AUTH / HELLO / SELECT / SETNAME sent by the context itself. */
   handshake: boolean;
+  /** (Un)subscribe commands: confirmations still expected; else 0. */
+  expect: number;
+  /** (Un)subscribe commands: the command name and its channel/pattern names. */
+  verb: string;
+  names: readonly string[] | null;
 }
-
-/** A channel's or pattern's callback, called for every message. */
-interface Subscription<R> {
-  fn: RedisCallbackFn<R> | null;
-  privdata: unknown;
-}
-
-/** Pub/sub reply kinds (first element of the array or push frame). */
-const PUBSUB_KINDS = new Set([
-  'message',
-  'pmessage',
-  'smessage',
-  'subscribe',
-  'psubscribe',
-  'ssubscribe',
-  'unsubscribe',
-  'punsubscribe',
-  'sunsubscribe',
-]);
 
 const ERRSTR_EOF = 'Server closed the connection';
 const ERRSTR_TIMEOUT = 'Timeout';
@@ -152,16 +142,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   private quitSent = false;
   /** `redisAsyncFree` was called inside a callback: free when it returns. */
   private freeRequested = false;
-  /** Pub/sub tables, keyed by channel or pattern name. */
-  private readonly subs: Record<SubscriptionSpace, Map<string, Subscription<R>>> = {
-    channel: new Map(),
-    pattern: new Map(),
-    shard: new Map(),
-  };
-  /** Subscribe confirmations still expected (RESP2: stay in subscribed mode). */
-  private subsExpected = 0;
-  /** Unsubscribe confirmations still expected. */
-  private unsubsExpected = 0;
+  /** Channel and pattern callbacks, and the (un)subscribes in flight. */
+  private readonly pubsub = new Subscriptions<R>();
   /** The MONITOR command's entry once the server said OK. */
   private monitor: Pending<R> | null = null;
   /** The first exception a user callback threw, until surfaced. */
@@ -182,7 +164,16 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.reader = new RespReader({ builder: options.builder, stringMode: options.stringMode });
     for (const bytes of handshakeCommands(options)) {
       this.hsbuf.push(bytes);
-      this.replies.push({ fn: null, privdata: null, kind: CMD_NORMAL, deadline: Infinity, handshake: true });
+      this.replies.push({
+        fn: null,
+        privdata: null,
+        kind: CMD_NORMAL,
+        deadline: Infinity,
+        handshake: true,
+        expect: 0,
+        verb: '',
+        names: null,
+      });
     }
     this.hsLeft = this.hsbuf.length;
   }
@@ -237,19 +228,28 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       return REDIS_ERR;
     }
     this.commandErrstr = '';
-    if (kind === CMD_SUBSCRIBE && args !== null && args.length > 1) {
-      this.addSubscriptions(args, fn, privdata);
-    } else if (kind === CMD_UNSUBSCRIBE && this.unsubscribeHasNoReply()) {
-      // Each channel's callback gets its own confirmation; the command has none.
-      const space = spaceOf(args?.[0] ?? 'unsubscribe');
-      this.unsubsExpected += args !== null && args.length > 1 ? args.length - 1 : Math.max(1, this.subs[space].size);
-    } else {
-      if (kind === CMD_QUIT) this.quitSent = true;
-      const timeout = this.c.commandTimeout;
-      const deadline = timeout !== null && timeout > 0 ? Date.now() + timeout : Infinity;
-      this.replies.push({ fn, privdata, kind, deadline, handshake: false });
-      if (deadline !== Infinity && this.state !== 'idle') this.armTimer(deadline);
+    const timeout = this.c.commandTimeout;
+    const deadline = timeout !== null && timeout > 0 ? Date.now() + timeout : Infinity;
+    let expect = 0;
+    let verb = '';
+    let names: readonly string[] | null = null;
+    if (args !== null && kind === CMD_SUBSCRIBE && args.length > 1) {
+      verb = args[0] as string;
+      names = args.slice(1);
+      expect = this.pubsub.subscribe(verb, names, fn, privdata);
+      this.c.flags |= REDIS_SUBSCRIBED;
+    } else if (args !== null && kind === CMD_UNSUBSCRIBE && this.unsubscribeIsConfirmed()) {
+      verb = args[0] as string;
+      names = args.slice(1);
+      expect = this.pubsub.unsubscribe(verb, names);
+    } else if (kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE) {
+      // No channel, or RESP2 UNSUBSCRIBE outside subscribed mode: one plain reply.
+      kind = CMD_NORMAL;
+    } else if (kind === CMD_QUIT) {
+      this.quitSent = true;
     }
+    this.replies.push({ fn, privdata, kind, deadline, handshake: false, expect, verb, names });
+    if (deadline !== Infinity && this.state !== 'idle') this.armTimer(deadline);
     this.send(bytes);
     return REDIS_OK;
   }
@@ -292,16 +292,13 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     return null;
   }
 
-  /** RESP3 always, RESP2 while subscribed: (P|S)UNSUBSCRIBE answers per channel only. */
-  private unsubscribeHasNoReply(): boolean {
+  /**
+   * RESP3 always, RESP2 while subscribed: (P|S)UNSUBSCRIBE is answered by
+   * pub/sub confirmations (outside subscribed mode RESP2 answers it as a
+   * plain array, which any command entry can take).
+   */
+  private unsubscribeIsConfirmed(): boolean {
     return this.c.protocol === 3 || (this.c.flags & REDIS_SUBSCRIBED) !== 0;
-  }
-
-  private addSubscriptions(args: readonly string[], fn: RedisCallbackFn<R> | null, privdata: unknown): void {
-    const table = this.subs[spaceOf(args[0] as string)];
-    for (let i = 1; i < args.length; i++) table.set(args[i] as string, { fn, privdata });
-    this.subsExpected += args.length - 1;
-    this.c.flags |= REDIS_SUBSCRIBED;
   }
 
   private send(bytes: Uint8Array): void {
@@ -407,7 +404,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       const items = itemsOf(reply);
       const kind = items !== null && items.length >= 2 ? textOf(items[0])?.toLowerCase() : undefined;
       if (kind !== undefined && PUBSUB_KINDS.has(kind)) {
-        this.dispatchPubsub(kind, items as readonly unknown[], reply);
+        this.pubsubReply(kind, items as readonly unknown[], reply);
         return;
       }
       // Anything else (PING's ["pong", ""], an error) answers a queued command.
@@ -425,6 +422,15 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.handshakeReply(reply);
       return;
     }
+    if (p.expect > 0) {
+      // An (un)subscribe answered by something other than its confirmations:
+      // the server refused it (NOPERM, wrong arguments). Its names are dropped.
+      this.pubsub.inFlight--;
+      if (p.kind === CMD_SUBSCRIBE && p.names !== null) this.pubsub.refused(p.verb, p.names, p.fn);
+      if (this.pubsub.inFlight === 0 && this.pubsub.count === 0) this.c.flags &= ~REDIS_SUBSCRIBED;
+      this.invoke(p.fn, reply, p.privdata);
+      return;
+    }
     if (p.kind === CMD_MONITOR && errorText(reply) === null) {
       this.c.flags |= REDIS_MONITORING;
       this.monitor = p;
@@ -440,7 +446,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     const items = itemsOf(reply) ?? [];
     const kind = items.length > 0 ? textOf(items[0])?.toLowerCase() : undefined;
     if (kind !== undefined && PUBSUB_KINDS.has(kind) && items.length >= 2) {
-      this.dispatchPubsub(kind, items, reply);
+      this.pubsubReply(kind, items, reply);
       return;
     }
     if (this.onPush !== null) {
@@ -449,29 +455,34 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     }
   }
 
-  /** Routes one pub/sub reply to the callback of its channel or pattern. */
-  private dispatchPubsub(kind: string, items: readonly unknown[], reply: R): void {
-    const table = this.subs[spaceOf(kind)];
-    const name = textOf(items[1]) ?? '';
-    const sub = table.get(name);
-    if (kind.endsWith('unsubscribe')) {
-      table.delete(name);
-      this.unsubsExpected = Math.max(0, this.unsubsExpected - 1);
-      const count = items.length >= 3 ? integerOf(items[2]) : null;
-      if (count === 0 && this.subsExpected === 0 && this.unsubsExpected === 0) {
+  /**
+   * One pub/sub reply: a message goes to its channel's or pattern's callback;
+   * a confirmation also counts toward the (un)subscribe command at the FIFO's
+   * head. An UNSUBSCRIBE's own callback gets its last confirmation.
+   */
+  private pubsubReply(kind: string, items: readonly unknown[], reply: R): void {
+    const sub = this.pubsub.route(kind, textOf(items[1]) ?? '');
+    let done: Pending<R> | null = null;
+    if (isConfirmation(kind)) {
+      const head = this.replies.peek();
+      if (head !== undefined && head.expect > 0 && --head.expect === 0) {
+        this.replies.shift();
+        this.pubsub.inFlight--;
+        done = head;
+      }
+      // Count 0 with nothing in flight: RESP2 subscribed mode is over.
+      if (isUnsubscribe(kind) && items.length >= 3 && integerOf(items[2]) === 0 && this.pubsub.inFlight === 0) {
         this.c.flags &= ~REDIS_SUBSCRIBED;
       }
-    } else if (kind.endsWith('subscribe')) {
-      this.subsExpected = Math.max(0, this.subsExpected - 1);
     }
     if (sub !== undefined) this.invoke(sub.fn, reply, sub.privdata);
+    if (done !== null && done.kind === CMD_UNSUBSCRIBE) this.invoke(done.fn, reply, done.privdata);
   }
 
   private leaveSpecialModes(): void {
     this.c.flags &= ~(REDIS_SUBSCRIBED | REDIS_MONITORING);
     this.monitor = null;
-    this.subsExpected = this.unsubsExpected = 0;
-    for (const table of Object.values(this.subs)) table.clear();
+    this.pubsub.clear();
   }
 
   /** A reply nobody asked for: an error (maxclients) ends the context. */
@@ -610,17 +621,16 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       const fn = this.onConnect;
       this.invoke((ac) => fn(ac, REDIS_ERR), null, null);
     }
-    for (const p of this.replies.drain()) this.invoke(p.fn, null, p.privdata);
+    for (const p of this.replies.drain()) {
+      // A SUBSCRIBE's callback is its channels': settled once per name below.
+      if (p.kind !== CMD_SUBSCRIBE || p.expect === 0) this.invoke(p.fn, null, p.privdata);
+    }
     if (this.monitor !== null) {
       const m = this.monitor;
       this.monitor = null;
       this.invoke(m.fn, null, m.privdata);
     }
-    for (const table of Object.values(this.subs)) {
-      const entries = [...table.values()];
-      table.clear();
-      for (const s of entries) this.invoke(s.fn, null, s.privdata);
-    }
+    for (const sub of this.pubsub.clear()) this.invoke(sub.fn, null, sub.privdata);
     if (wasConnected && this.onDisconnect !== null) {
       const fn = this.onDisconnect;
       this.invoke((ac) => fn(ac, status), null, null);

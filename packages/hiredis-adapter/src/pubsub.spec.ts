@@ -30,7 +30,10 @@ import {
 
 let srv: RedisServer;
 beforeAll(async () => {
-  srv = await startRedis({ enableDebug: true });
+  srv = await startRedis({
+    enableDebug: true,
+    users: [{ name: 'limited', password: 'pw', rules: '~* resetchannels &public* +@all' }],
+  });
 });
 afterAll(() => srv.stop());
 
@@ -231,6 +234,36 @@ describe('pub/sub in RESP2 (subscribed mode)', () => {
     ]);
     expect(afterwards!.type).toBe(REDIS_REPLY_NIL);
   });
+});
+
+describe('a SUBSCRIBE the server refuses (ACL)', () => {
+  for (const protocol of [2, 3] as const) {
+    it(`RESP${protocol}: the callback gets NOPERM, the context stays usable`, async () => {
+      const got: string[] = [];
+      await scenario((r, done) => {
+        const ac = open(r, { protocol, username: 'limited', password: 'pw' });
+        redisAsyncCommand(ac, (_c, rep) => got.push(rep?.str ?? 'null'), null, 'SUBSCRIBE secret');
+        redisAsyncCommand(ac, (_c, rep) => {
+          got.push(rep!.element.map((e) => e.str ?? String(e.integer)).join(' '));
+          redisAsyncCommand(ac, null, null, 'UNSUBSCRIBE');
+        }, null, 'SUBSCRIBE public1');
+        const poll = (): void => {
+          if ((ac.c.flags & REDIS_SUBSCRIBED) !== 0) {
+            r.addTimer(5, poll);
+            return;
+          }
+          redisAsyncCommand(ac, (_c, rep) => {
+            got.push(rep!.str!);
+            redisAsyncFree(ac);
+            done();
+          }, null, 'ECHO %s', 'alive');
+        };
+        r.addTimer(5, poll);
+      });
+      expect(got[0]).toMatch(/^NOPERM/);
+      expect(got.slice(1)).toEqual(['subscribe public1 1', 'unsubscribe public1 0', 'alive']);
+    });
+  }
 });
 
 describe('MONITOR', () => {
