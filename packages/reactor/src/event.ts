@@ -83,8 +83,10 @@ export class EventState implements ReactorEvent {
   eofPending = false;
   /** EOF was reported; no more reads will come. */
   eofDone = false;
-  /** A socket error (or a limit breach) waiting to be reported. */
+  /** A socket error (or a limit breach); once set, no more reads or writes. */
   error: ReactorError | null = null;
+  /** `error` was handed to errorFn (each event reports one error, once). */
+  errorReported = false;
   /** Limit breach: the reactor closes the event after reporting. */
   fatal = false;
   /** When `out` first went over the soft output limit (0 = not over). */

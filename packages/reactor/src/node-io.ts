@@ -86,6 +86,11 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
   } else {
     e.connected = !socket.destroyed;
   }
+  if (socket.destroyed) {
+    // Nothing will ever fire on it: report it rather than hold the slot silently.
+    e.error = new ReactorError('socket is already closed', 'ERR_SOCKET_CLOSED');
+    core.fire(e, EV_READ | EV_WRITE);
+  }
 }
 
 /** Read interest on/off for a socket event. */

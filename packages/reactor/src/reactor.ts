@@ -92,6 +92,8 @@ class ReactorImpl implements Reactor, Core {
   /** Connections with bytes in e.out to flush after the batch. */
   private pending: EventState[] = [];
   private beforeSleep: (() => void) | null = null;
+  /** Sockets ever wrapped by this reactor: one event per socket, ever. */
+  private readonly adopted = new WeakSet<net.Socket>();
 
   running = false;
   private stopRequested = false;
@@ -138,8 +140,16 @@ class ReactorImpl implements Reactor, Core {
     if (socket instanceof net.Server) {
       throw new ReactorError('listening sockets are made with createServer()', 'ERR_INVALID_ARG');
     }
+    if (socket !== null) {
+      if (this.adopted.has(socket)) {
+        throw new ReactorError('socket already belongs to an event', 'ERR_INVALID_ARG');
+      }
+    }
     const e = this.take(socket, socket === null ? KIND_BARE : KIND_SOCKET, readFn, writeFn, errorFn);
-    if (socket !== null) attachSocket(this, e, socket);
+    if (socket !== null) {
+      this.adopted.add(socket);
+      attachSocket(this, e, socket);
+    }
     return e;
   }
 
@@ -445,8 +455,11 @@ class ReactorImpl implements Reactor, Core {
     } catch (err) {
       this.inTurn = false;
       // A callback threw: end the loop with its error where it is awaited.
+      // Queued output still goes out.
       this.settleLoop(err);
       this.settleStep(0, err);
+      if (this.pending.length > 0) this.scheduleTurn();
+      this.armWake();
       return;
     }
     this.inTurn = false;
@@ -487,8 +500,9 @@ class ReactorImpl implements Reactor, Core {
   /** Runs one fired event's handlers: read, then write, then error/EOF. */
   private dispatch(e: EventState, mask: number): void {
     if (e.kind === KIND_LISTENER) {
-      if (e.error !== null) this.report(e);
-      else this.acceptAll(e);
+      if (e.error !== null) {
+        if (!e.errorReported) this.report(e);
+      } else this.acceptAll(e);
       return;
     }
     if (mask & EV_READ && e.unread && e.userMask & EV_READ && e.error === null) {
@@ -500,8 +514,9 @@ class ReactorImpl implements Reactor, Core {
       this.handleWrite(e);
       if (!e.alive) return;
     }
-    if (e.error !== null) this.report(e);
-    else if (e.eofPending && !e.unread && e.userMask & EV_READ) {
+    if (e.error !== null) {
+      if (!e.errorReported) this.report(e);
+    } else if (e.eofPending && !e.unread && e.userMask & EV_READ) {
       e.eofPending = false;
       e.eofDone = true;
       if (e.errorFn !== null) e.errorFn(e, eofError());
@@ -527,6 +542,7 @@ class ReactorImpl implements Reactor, Core {
 
   private report(e: EventState): void {
     const err = e.error!;
+    e.errorReported = true;
     if (e.errorFn !== null) e.errorFn(e, err);
     // Limit breaches always close; other errors are the handler's call,
     // unless there is no handler to make it.
@@ -534,21 +550,29 @@ class ReactorImpl implements Reactor, Core {
   }
 
   private acceptAll(listener: EventState): void {
+    // Take the queue: sockets arriving during acceptFn go to a fresh one.
     const queue = listener.acceptQueue!;
+    listener.acceptQueue = [];
     let i = 0;
-    while (i < queue.length && listener.alive && listener.userMask & EV_READ) {
-      const socket = queue[i++]!;
-      try {
-        listener.acceptFn!(socket, listener);
-      } catch (err) {
-        if (!(err instanceof ReactorFullError)) {
-          queue.splice(0, i);
-          throw err;
+    try {
+      while (i < queue.length && listener.alive && listener.userMask & EV_READ) {
+        const socket = queue[i++]!;
+        try {
+          listener.acceptFn!(socket, listener);
+        } catch (err) {
+          if (!(err instanceof ReactorFullError)) throw err;
+          rejectClient(socket, this.fullMessage);
         }
-        rejectClient(socket, this.fullMessage);
+      }
+    } finally {
+      const rest = queue.slice(i);
+      if (listener.alive && listener.acceptQueue !== null) {
+        listener.acceptQueue.unshift(...rest);
+        if (rest.length > 0 && listener.userMask & EV_READ) this.fire(listener, EV_READ);
+      } else {
+        for (const s of rest) s.destroy();
       }
     }
-    if (listener.acceptQueue !== null) listener.acceptQueue.splice(0, i);
   }
 
   private flushPending(): void {
