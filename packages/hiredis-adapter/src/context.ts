@@ -9,8 +9,8 @@
  *
  * Every `redisAsyncCommand*` returns REDIS_OK, in which case its callback
  * will run exactly once (with the reply, or with null if the context fails
- * or is freed first), or REDIS_ERR, in which case it never runs and
- * `ac.commandErrstr` says why.
+ * or is freed first; SUBSCRIBE's runs once per message), or REDIS_ERR, in
+ * which case it never runs and `ac.commandErrstr` says why.
  */
 import {
   encodeCommand,
@@ -130,8 +130,8 @@ export function redisAsyncSetTimeout<R>(ac: RedisAsyncContext<R>, ms: number): n
  *
  * SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE register `fn` for each channel or
  * pattern: it receives the confirmation, then every message, then the
- * unsubscribe confirmation (its last call). (P|S)UNSUBSCRIBE have no reply
- * of their own, as in hiredis: their `fn` is not called.
+ * unsubscribe confirmation (its last call) — the one callback that runs more
+ * than once. (P|S)UNSUBSCRIBE's `fn` runs once, with its last confirmation.
  */
 export function redisAsyncCommand<R>(
   ac: RedisAsyncContext<R>,
