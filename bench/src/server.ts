@@ -1,0 +1,142 @@
+/**
+ * bench/server: mini-redis against redis-server under redis-benchmark.
+ *
+ *   redis-benchmark -c 50 -P 16 -t ping,set,get -n N --csv
+ *
+ * mini-redis runs in its own Node process (examples/mini-redis.ts through
+ * tsx's loader: the TypeScript is compiled once at start-up, after which the
+ * same JavaScript runs as from dist/), so it shares no event loop with this
+ * runner. redis-server is started by @reactor-ts/test-utils. Rounds
+ * alternate which server goes first; each row is the median over rounds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from '@reactor-ts/test-utils';
+import { median, progress, type Row, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TESTS = 'ping,set,get';
+const CLIENTS = 50;
+const PIPELINE = 16;
+
+interface Target {
+  name: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts examples/mini-redis.ts in a child process; resolves once it prints its port. */
+async function startMiniRedisProcess(): Promise<Target> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', path.join(ROOT, 'examples', 'mini-redis.ts'), '--port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`mini-redis did not start: ${out}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on \S+:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mini-redis exited with ${code}: ${out}`));
+    });
+  });
+  return {
+    name: 'mini-redis',
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** One redis-benchmark run; returns requests/s per test name. */
+function benchmark(port: number, n: number): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    const args = ['-p', String(port), '-c', String(CLIENTS), '-P', String(PIPELINE), '-t', TESTS, '-n', String(n), '--csv'];
+    const child = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`redis-benchmark exited with ${code}: ${err}`));
+      const rows = new Map<string, number>();
+      for (const line of out.split('\n')) {
+        const m = /^"([^"]+)","([\d.]+)"/.exec(line);
+        if (m) rows.set(m[1]!, Number(m[2]));
+      }
+      if (rows.size === 0 || /ERR/.test(out + err)) return reject(new Error(`redis-benchmark: ${out}${err}`));
+      resolve(rows);
+    });
+  });
+}
+
+async function run(opts: RunOptions): Promise<SuiteResult> {
+  const rounds = opts.quick ? 1 : 5;
+  const n = opts.quick ? 100_000 : 400_000;
+  const redis = await startRedis();
+  const targets: Target[] = [{ name: 'redis-server', port: redis.port, stop: () => redis.stop() }];
+  try {
+    targets.unshift(await startMiniRedisProcess());
+    // Warm-up, not measured: lets V8 optimise mini-redis's hot paths first.
+    progress('server warm-up');
+    for (const t of targets) await benchmark(t.port, Math.min(n, 100_000));
+    const samples = new Map<string, Map<string, number[]>>();
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        progress(`server ${t.name} round ${round + 1}/${rounds}`);
+        for (const [test, rps] of await benchmark(t.port, n)) {
+          const byImpl = samples.get(test) ?? new Map<string, number[]>();
+          samples.set(test, byImpl);
+          const list = byImpl.get(t.name) ?? [];
+          byImpl.set(t.name, list);
+          list.push(rps);
+        }
+      }
+    }
+    progress('');
+    const rows: Row[] = [];
+    for (const [test, byImpl] of samples) {
+      for (const [impl, s] of byImpl) {
+        rows.push({ workload: `${test} -c${CLIENTS} -P${PIPELINE}`, impl, unit: 'req/s', value: median(s), samples: s });
+      }
+    }
+    return {
+      suite: 'server',
+      ours: 'mini-redis',
+      rows,
+      notes: [
+        `redis-benchmark -c ${CLIENTS} -P ${PIPELINE} -t ${TESTS} -n ${n} --csv, ${rounds} round(s), servers alternating`,
+        'target: mini-redis >= 0.5x redis-server on each test',
+      ],
+    };
+  } finally {
+    for (const t of targets) await t.stop();
+  }
+}
+
+export const suite: Suite = {
+  name: 'server',
+  description: 'mini-redis vs redis-server under redis-benchmark (-c 50 -P 16, ping/set/get)',
+  run,
+};
