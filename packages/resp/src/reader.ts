@@ -25,7 +25,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { HiredisBuilder, NativeBuilder, RespType, type ReplyBuilder } from './builders.js';
 import { ProtocolError } from './errors.js';
-import { UTF8_SLICE } from './utf8.js';
+import { decodeUtf8, UTF8_SLICE } from './utf8.js';
 
 /** Returned by `getReply()` when the bytes so far end inside a reply. */
 export const NEED_MORE: unique symbol = Symbol('resp.NEED_MORE');
@@ -131,6 +131,8 @@ export class RespReader {
   private readonly decoder = new StringDecoder('utf8');
   /** True when the builder is the native one making strings. */
   private readonly textBulks: boolean;
+  /** True with the native builder: its commonest cases are inlined below. */
+  private readonly native: boolean;
 
   // Open aggregates, stack[0..depth); attributes waiting at the top level.
   private stack: Frame[] = [];
@@ -149,7 +151,8 @@ export class RespReader {
   constructor(opts: RespReaderOptions = {}) {
     const b = opts.builder ?? 'native';
     const stringMode = opts.returnBuffers === true ? 'buffer' : (opts.stringMode ?? 'string');
-    this.textBulks = b === 'native' && stringMode === 'string';
+    this.native = b === 'native';
+    this.textBulks = this.native && stringMode === 'string';
     if (b === 'native') {
       this.builder = new NativeBuilder({ stringMode, largeIntegers: opts.largeIntegers ?? 'bigint' });
     } else if (b === 'hiredis') {
@@ -422,6 +425,8 @@ export class RespReader {
           if (b[stop] !== CR) this.fail(b, stop, 'expected CR after bulk data');
           if (b[stop + 1] !== LF) this.fail(b, stop + 1, 'expected LF after bulk data');
           this.pos = stop + 2;
+          // Hot path: the native builder's string, without the call.
+          if (t === 0x24 && this.textBulks) return decodeUtf8(b, p, stop);
           return this.bulkValue(t, b, p, stop, stable);
         }
         this.bulkType = t;
@@ -473,6 +478,7 @@ export class RespReader {
         const cr = this.lineEnd(b, start, end);
         if (cr === -1) return this.partial(b, start, end);
         this.pos = cr + 2;
+        if (t === 0x2b && this.textBulks) return decodeUtf8(b, start + 1, cr);
         return t === 0x2b
           ? this.builder.simpleString(b, start + 1, cr, stable)
           : this.builder.error(b, start + 1, cr, false);
@@ -570,27 +576,28 @@ export class RespReader {
   /** `:` at b[start]. */
   private integer(b: Buffer, start: number, end: number): unknown {
     let i = start + 1;
-    if (i >= end) return this.partial(b, start, end);
-    const neg = b[i] === 0x2d;
-    if (neg) i++;
+    let c = b[i];
+    const neg = c === 0x2d;
+    if (neg) c = b[++i];
     const first = i;
     let n = 0;
-    for (;;) {
-      if (i >= end) return this.partial(b, start, end);
-      const c = b[i]!;
-      if (c === CR) break;
-      if (c < 0x30 || c > 0x39) this.fail(b, i, 'bad integer');
+    // Past the chunk's end b[i] is undefined (chunks end at their buffer's
+    // end; the line buffer always holds a whole line), which ends the loop.
+    while (c !== undefined && c >= 0x30 && c <= 0x39) {
       n = n * 10 + (c - 0x30);
-      i++;
+      c = b[++i];
     }
-    if (i === first) this.fail(b, i, 'bad integer');
-    if (i + 1 >= end) return this.partial(b, start, end);
+    if (i >= end || (c === CR && i + 1 >= end)) return this.partial(b, start, end);
+    if (c !== CR || i === first) this.fail(b, i, 'bad integer');
     if (b[i + 1] !== LF) this.fail(b, i + 1, 'expected LF');
-    if (i - first > 18) {
-      if (i - start > this.maxLine) this.tooLong(b, start);
-      if (!fitsInt64(b.toString('latin1', start + 1, i))) this.fail(b, i - 1, 'integer out of range');
-    }
     this.pos = i + 2;
+    if (i - first > 15) {
+      if (i - start > this.maxLine) this.tooLong(b, start);
+      if (i - first > 18 && !fitsInt64(b.toString('latin1', start + 1, i))) this.fail(b, i - 1, 'integer out of range');
+    } else if (this.native) {
+      // Hot path: at most 15 digits is always a safe integer.
+      return neg ? 0 - n : n;
+    }
     return this.builder.integer(neg ? 0 - n : n, b, start + 1, i);
   }
 
