@@ -538,3 +538,22 @@ describe('edge cases', () => {
     expect(r.size).toBe(0);
   });
 });
+
+describe('large transfers', () => {
+  it('echoes 4 MiB of random bytes intact through backpressure', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const loop = r.eventloop();
+    const c = await connectClient(port);
+    const payload = randomBytes(4 * 1024 * 1024);
+    const back = readBytes(c, payload.length);
+    for (let off = 0; off < payload.length; off += 100_000) c.write(payload.subarray(off, off + 100_000));
+    const got = await back;
+    expect(got.length).toBe(payload.length);
+    expect(got.equals(payload)).toBe(true);
+    c.destroy();
+    r.stopEventloop();
+    await loop;
+  });
+});
