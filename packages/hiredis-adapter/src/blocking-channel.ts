@@ -66,11 +66,18 @@ export class WorkerChannel {
   private rpos = 0;
   private closed = false;
 
-  constructor(target: WorkerTarget, ringSize: number = DEFAULT_RING_SIZE) {
+  /**
+   * `startPos` is where both byte counters begin; only tests move it, to
+   * cross the int32 wrap without sending 4 GiB.
+   */
+  constructor(target: WorkerTarget, ringSize: number = DEFAULT_RING_SIZE, startPos = 0) {
     const capacity = ringCapacity(ringSize);
     const ctlBuf = new SharedArrayBuffer(CTL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
     const ringBuf = new SharedArrayBuffer(capacity);
     this.ctl = new Int32Array(ctlBuf);
+    this.rpos = startPos | 0;
+    this.ctl[SLOT.WPOS] = this.rpos;
+    this.ctl[SLOT.RPOS] = this.rpos;
     this.ring = new Uint8Array(ringBuf);
     this.mask = capacity - 1;
     const { port1, port2 } = new MessageChannel();

@@ -13,6 +13,8 @@ import {
   REDIS_REPLY_STATUS,
   REDIS_REPLY_STRING,
 } from '@reactor-ts/resp';
+import { encodeCommand, NEED_MORE, RespReader } from '@reactor-ts/resp';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { liveWorkerCount, WorkerChannel } from './blocking-channel.js';
 import {
@@ -262,6 +264,41 @@ describe('blocking context: failures', () => {
     } finally {
       await srv.stop();
     }
+  });
+});
+
+describe('the shared ring', () => {
+  let srv: RedisServer;
+  beforeAll(async () => {
+    srv = await startRedis();
+  });
+  afterAll(() => srv.stop());
+
+  it('carries replies of any size across the ring edge and the int32 counter wrap', async () => {
+    // Counters start just below 2^31, so they turn negative mid-test; a 4 KiB
+    // ring makes most replies wrap around its end or span several fills.
+    const ch = new WorkerChannel({ host: srv.host, port: srv.port }, 4096, 2 ** 31 - 3000);
+    expect(ch.waitConnected(5000)).toBeNull();
+    const reader = new RespReader({ builder: 'native', stringMode: 'buffer' });
+    const roundTrip = (argv: Array<string | Buffer>): unknown => {
+      ch.send(encodeCommand(argv));
+      for (;;) {
+        const reply = reader.getReply();
+        if (reply !== NEED_MORE) return reply;
+        const bytes = ch.read(10_000);
+        if (!Buffer.isBuffer(bytes)) throw new Error(`channel failed: ${JSON.stringify(bytes)}`);
+        reader.feed(bytes);
+      }
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 20_000 }), async (bytes) => {
+        const value = Buffer.from(bytes);
+        roundTrip(['SET', 'ring', value]);
+        expect(Buffer.compare(roundTrip(['GET', 'ring']) as Buffer, value)).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+    ch.close();
   });
 });
 
