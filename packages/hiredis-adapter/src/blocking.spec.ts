@@ -28,6 +28,7 @@ import {
   redisConnectWithTimeout,
   redisFree,
   redisGetReply,
+  redisReconnect,
   redisSetPushCallback,
   redisSetTimeout,
   type RedisContext,
@@ -147,6 +148,19 @@ describe('blocking context', () => {
     expect(redisCommand(c, 'PING')).toBeNull();
     expect(redisAppendCommand(c, 'PING')).toBe(REDIS_ERR);
     redisFree(c);
+  });
+
+  it('redisReconnect makes a failed context usable again', () => {
+    const c = redisConnectWithTimeout(srv.host, srv.port, 150);
+    expect(redisCommand(c, 'BLPOP empty-list 5')).toBeNull();
+    expect(c.err).toBe(REDIS_ERR_TIMEOUT);
+    expect(redisReconnect(c)).toBe(REDIS_OK);
+    expect(c.err).toBe(0);
+    expect(c.errstr).toBe('');
+    expect(c.commandTimeoutMs).toBe(150);
+    expect(redisCommand(c, 'ECHO %s', 'again')?.str).toBe('again');
+    redisFree(c);
+    expect(redisReconnect(c)).toBe(REDIS_ERR);
   });
 
   it('redisSetTimeout changes the read timeout of a live context', () => {

@@ -117,7 +117,22 @@ class BlockingContext implements RedisContext {
   obuf: Buffer[] = [];
   pushCallback: RedisPushCallback | null = null;
 
-  constructor(target: WorkerTarget, commandTimeoutMs: number | null, stringMode: 'string' | 'buffer') {
+  /** Kept for redisReconnect. */
+  readonly target: WorkerTarget;
+  readonly connectTimeoutMs: number | null;
+  readonly ringSize: number;
+  freed = false;
+
+  constructor(
+    target: WorkerTarget,
+    connectTimeoutMs: number | null,
+    commandTimeoutMs: number | null,
+    ringSize: number,
+    stringMode: 'string' | 'buffer',
+  ) {
+    this.target = target;
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.ringSize = ringSize;
     if ('path' in target) {
       this.connectionType = 'unix';
       this.unixSock = { path: target.path };
@@ -199,20 +214,46 @@ export function redisConnectWithOptions(opts: RedisOptions = {}): RedisContext {
     opts.path !== undefined ? { path: opts.path } : { host: opts.host || '127.0.0.1', port: opts.port ?? 6379 };
   const commandTimeout = opts.commandTimeout === undefined ? null : toMs(opts.commandTimeout);
   const connectTimeout = opts.connectTimeout === undefined ? null : toMs(opts.connectTimeout);
-  const c = new BlockingContext(target, commandTimeout, opts.stringMode ?? 'buffer');
+  const ringSize = opts.ringSize ?? DEFAULT_RING_SIZE;
+  const c = new BlockingContext(target, connectTimeout, commandTimeout, ringSize, opts.stringMode ?? 'buffer');
+  open(c);
+  return c;
+}
+
+/** Starts the worker and blocks until connected; the outcome is in `c.err`. */
+function open(c: BlockingContext): void {
+  const target = c.target;
   if ('port' in target && (!Number.isInteger(target.port) || target.port < 0 || target.port > 65535)) {
     c.setError(REDIS_ERR_OTHER, `Invalid port: ${target.port}`);
-    return c;
+    return;
   }
   try {
-    c.channel = new WorkerChannel(target, opts.ringSize ?? DEFAULT_RING_SIZE);
+    c.channel = new WorkerChannel(target, c.ringSize);
   } catch (err) {
-    c.setError(REDIS_ERR_OTHER, `Cannot start the I/O thread: ${(err as Error).message}`);
-    return c;
+    c.setError(REDIS_ERR_OTHER, (err as Error).message);
+    return;
   }
-  const failure = c.channel.waitConnected(connectTimeout);
+  const failure = c.channel.waitConnected(c.connectTimeoutMs);
   if (failure !== null) c.setFailure(failure);
-  return c;
+}
+
+/**
+ * Drops the connection (and any unread replies or appended commands) and
+ * connects again to the same endpoint with the same timeouts, clearing
+ * `c.err` first. REDIS_OK when connected; REDIS_ERR (see `c.err`) otherwise,
+ * and always after `redisFree`.
+ */
+export function redisReconnect(c: RedisContext): number {
+  const ctx = internal(c);
+  if (ctx.freed) return REDIS_ERR;
+  ctx.channel?.close();
+  ctx.channel = null;
+  ctx.obuf = [];
+  ctx.reader.reset();
+  ctx.err = 0;
+  ctx.errstr = '';
+  open(ctx);
+  return ctx.err === 0 ? REDIS_OK : REDIS_ERR;
 }
 
 /** Connects over TCP with no timeouts. An empty host means 127.0.0.1. */
@@ -259,6 +300,7 @@ export function redisFree(c: RedisContext): void {
   ctx.channel?.close();
   ctx.channel = null;
   ctx.obuf = [];
+  ctx.freed = true;
   if (ctx.err === 0) {
     ctx.err = REDIS_ERR_OTHER;
     ctx.errstr = 'Context has been freed';
