@@ -30,10 +30,11 @@ const LF = 0x0a;
 const SHORT_STRING = 48;
 
 /**
- * Small commands are written straight into a private 64 KiB slab and handed
- * out as views of it, as Node's Buffer pool does for allocUnsafe; a slab
- * region is never written again once handed out. A command Buffer may
- * therefore share its ArrayBuffer with earlier ones.
+ * Commands holding longer strings are written straight into a private 64 KiB
+ * slab with room for 3 bytes per UTF-16 unit, then handed out as views of
+ * the bytes actually used, as Node's pool does for allocUnsafe; a region is
+ * never written again once handed out, so a command Buffer may share its
+ * ArrayBuffer with earlier ones.
  *
  *   slab: [ handed out ... | being written (reserved: upper bound) | free ]
  *                          ^ slabOffset
@@ -43,10 +44,6 @@ const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX_ITEM = 8 * 1024;
 let slab = Buffer.allocUnsafeSlow(SLAB_SIZE) as FastBuffer;
 let slabOffset = 0;
-
-// Scratch for the two passes; encodeCommand never re-enters itself, so one
-// module-level copy is enough. Grown on demand.
-let argLengths = new Float64Array(64);
 
 /**
  * Encode `argv` as a RESP command, byte-exact:
@@ -60,66 +57,72 @@ let argLengths = new Float64Array(64);
  * `Buffer.allocUnsafe` does); it is never reused or changed afterwards.
  */
 export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
-  return encodeOptimistic(argv) ?? encodeExact(argv);
-}
-
-/**
- * The fast path, for commands that fit the slab: every string is taken to
- * be ASCII (byte length = string length), so nothing is measured ahead;
- * that is checked while copying (short strings) or from utf8Write's count
- * (longer ones, given room for 3 bytes per unit). The first non-ASCII string
- * abandons the attempt (null) and the exact path runs instead.
- */
-function encodeOptimistic(argv: ReadonlyArray<CommandArgument>): Buffer | null {
+  // Optimistic: every string is taken to be ASCII (byte length = string
+  // length), so nothing is measured ahead; writeArgs checks as it copies and
+  // the first non-ASCII string sends the command down the exact path.
   const argc = argv.length;
-  // every argument takes at least 6 bytes ($0 CRLF CRLF): this many cannot fit
-  if (argc > SLAB_MAX_ITEM / 6) return null;
-  if (argc > argLengths.length) argLengths = new Float64Array(argc * 2);
-  let bound = 1 + decimalLength(argc) + 2;
+  let total = 1 + decimalLength(argc) + 2;
+  let longUnits = 0; // UTF-16 units in strings written by a native call
   for (let i = 0; i < argc; i++) {
     const arg = argv[i];
     let len: number;
     if (typeof arg === 'string') {
       len = arg.length;
-      bound += arg.length < SHORT_STRING ? len : 3 * len;
+      if (len >= SHORT_STRING) longUnits += len;
     } else if (arg instanceof Uint8Array) {
       len = arg.length;
-      bound += len;
     } else {
       len = scalarToString(arg, i).length;
-      bound += len;
     }
-    argLengths[i] = len;
-    bound += decimalLength(len) + 5;
+    total += decimalLength(len) + len + 5;
   }
-  if (bound > SLAB_MAX_ITEM) return null;
+  if (longUnits === 0) {
+    // all strings short: the total is exact if they are ASCII
+    const buf = Buffer.allocUnsafe(total) as FastBuffer;
+    return writeArgs(buf, 0, argv) === -1 ? encodeExact(argv) : buf;
+  }
+  const bound = total + 2 * longUnits;
+  if (bound > SLAB_MAX_ITEM) return encodeExact(argv);
   if (slabOffset + bound > SLAB_SIZE) {
     slab = Buffer.allocUnsafeSlow(SLAB_SIZE) as FastBuffer;
     slabOffset = 0;
   }
-  const buf = slab;
   const start = slabOffset;
-  buf[start] = STAR;
-  let o = writeDecimal(buf, start + 1, argc);
+  const end = writeArgs(slab, start, argv);
+  if (end === -1) return encodeExact(argv);
+  slabOffset = (end + 7) & ~7; // keep 8-byte alignment, as Node's pool does
+  return slab.subarray(start, end);
+}
+
+/**
+ * Write the command at `o`, each string's length taken as its byte length.
+ * Returns the end offset, or -1 on the first non-ASCII string: seen while
+ * copying a short one, or from utf8Write's count for a longer one (which the
+ * caller gave room for 3 bytes per unit).
+ */
+function writeArgs(buf: FastBuffer, o: number, argv: ReadonlyArray<CommandArgument>): number {
+  const argc = argv.length;
+  buf[o++] = STAR;
+  o = writeDecimal(buf, o, argc);
   buf[o++] = CR;
   buf[o++] = LF;
   for (let i = 0; i < argc; i++) {
-    const len = argLengths[i] as number;
     let arg = argv[i] as CommandArgument;
+    if (typeof arg !== 'string' && !(arg instanceof Uint8Array)) arg = scalarToString(arg, i);
+    const len = arg.length;
     buf[o++] = DOLLAR;
     o = writeDecimal(buf, o, len);
     buf[o++] = CR;
     buf[o++] = LF;
-    if (typeof arg !== 'string' && !(arg instanceof Uint8Array)) arg = scalarToString(arg, i);
     if (typeof arg === 'string') {
       if (len < SHORT_STRING) {
         for (let j = 0; j < len; j++) {
           const c = arg.charCodeAt(j);
-          if (c > 0x7f) return null;
+          if (c > 0x7f) return -1;
           buf[o + j] = c;
         }
       } else if (buf.utf8Write(arg, o, 3 * len) !== len) {
-        return null;
+        return -1;
       }
     } else if (len < SHORT_STRING) {
       for (let j = 0; j < len; j++) buf[o + j] = arg[j] as number;
@@ -130,9 +133,7 @@ function encodeOptimistic(argv: ReadonlyArray<CommandArgument>): Buffer | null {
     buf[o++] = CR;
     buf[o++] = LF;
   }
-  slabOffset = (o + 7) & ~7; // keep 8-byte alignment, as Node's pool does
-  // Buffer.from(arrayBuffer, ...) makes the view with fewer checks than subarray
-  return Buffer.from(buf.buffer, start, o - start);
+  return o;
 }
 
 /** The general path: every string measured exactly first. */
