@@ -40,7 +40,6 @@ export type {
   RedisConnectionInfo,
   RedisDisconnectCallback,
   RedisEventHooks,
-  RedisLink,
   RedisAsyncPushCallback,
 } from './types.js';
 
