@@ -16,9 +16,10 @@ const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'res
 
 export function processCommand(c: Client, argv: Buffer[]): void {
   if (argv.length === 0 || c.closing) return;
-  const name = (argv[0] as Buffer).toString('latin1').toLowerCase();
-  const cmd = c.server.commands.get(name);
+  const raw = (argv[0] as Buffer).toString('latin1');
+  const cmd = c.server.lookup.get(raw) ?? c.server.lookup.get(raw.toLowerCase());
   if (cmd === undefined) return reject(c, unknownCommand(argv));
+  const name = cmd.name;
   if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
     return reject(c, wrongArity(cmd.name));
   }

@@ -24,7 +24,7 @@ import { Client, type ReplySink } from './client.js';
 import { buildCommandTable } from './command-table.js';
 import { processCommand } from './dispatch.js';
 import { createState, type ServerState } from './state.js';
-import { writeReply } from './wire.js';
+import { ReplyBatch } from './wire.js';
 
 export interface MiniRedisOptions {
   /** 0 (the default here) picks a free port. */
@@ -78,6 +78,17 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
   const state = createState({ commands: buildCommandTable(), requirepass: opts.requirepass ?? null, maxclients });
   const events = new Set<ReactorEvent>();
   let closed = false;
+  // Replies to the connection whose requests are being run collect here and
+  // are queued in one piece when its read is done (see wire.ts).
+  let serving: ReactorEvent | null = null;
+  const batch = new ReplyBatch((bytes) => {
+    if (serving !== null) eventBufferWrite(serving, bytes);
+  });
+  // Replies to any other connection (rare: none of today's commands do it).
+  let oobTarget: ReactorEvent | null = null;
+  const oob = new ReplyBatch((bytes) => {
+    if (oobTarget !== null) eventBufferWrite(oobTarget, bytes);
+  });
 
   function drop(e: ReactorEvent): void {
     const conn = e.privdata as Connection | null;
@@ -97,6 +108,7 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     if (conn === null) return;
     const { client, parser } = conn;
     parser.feedFrom(e.in);
+    serving = e;
     try {
       for (;;) {
         if (client.closing) break;
@@ -108,13 +120,16 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       if (err instanceof RequestError) {
         // Redis answers a malformed request with the reason and closes; a
         // client over the query buffer limit is closed without a word.
-        if (err.code === 'ERR_PROTOCOL') eventBufferWrite(e, `-ERR ${err.message}\r\n`);
+        if (err.code === 'ERR_PROTOCOL') batch.bytes(Buffer.from(`-ERR ${err.message}\r\n`));
         conn.closeAfterReply = true;
       } else {
         // A bug in a command must not take the server down: report and go on.
-        eventBufferWrite(e, `-ERR internal error: ${String((err as Error).message).replace(/[\r\n]/g, ' ')}\r\n`);
+        batch.bytes(Buffer.from(`-ERR internal error: ${String((err as Error).message).replace(/[\r\n]/g, ' ')}\r\n`));
         console.error('mini-redis: internal error', err);
       }
+    } finally {
+      batch.flush();
+      serving = null;
     }
     if (conn.closeAfterReply) drop(e);
   }
@@ -141,9 +156,16 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       parser: new RequestParser({ maxQueryBuffer: queryLimit }),
       closeAfterReply: false,
     };
-    const write = (bytes: Buffer): void => eventBufferWrite(e, bytes);
     const sink: ReplySink = {
-      reply: (value, protocol) => writeReply(write, value, protocol),
+      reply: (value, protocol) => {
+        if (serving === e) batch.reply(value, protocol);
+        else {
+          oobTarget = e;
+          oob.reply(value, protocol);
+          oob.flush();
+          oobTarget = null;
+        }
+      },
       raw: (bytes) => {
         // Redis's `client-output-buffer-limit pubsub`: a subscriber that
         // does not read is dropped rather than allowed to grow without bound.
@@ -152,7 +174,8 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
           queueMicrotask(() => drop(e));
           return;
         }
-        eventBufferWrite(e, bytes);
+        if (serving === e) batch.bytes(bytes);
+        else eventBufferWrite(e, bytes);
       },
       closeAfterReply: () => {
         conn.closeAfterReply = true;

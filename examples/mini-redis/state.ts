@@ -11,6 +11,8 @@ export interface ServerState {
   readonly store: Store;
   readonly pubsub: PubSub;
   readonly commands: ReadonlyMap<string, Command>;
+  /** `commands` plus an upper-case alias of each name: most clients send GET, not get. */
+  readonly lookup: ReadonlyMap<string, Command>;
   readonly clients: Map<number, Client>;
   /** null: no password, every client starts authenticated. */
   readonly requirepass: string | null;
@@ -30,6 +32,7 @@ export function createState(opts: {
     store: new Store(),
     pubsub: new PubSub(),
     commands: opts.commands,
+    lookup: new Map([...opts.commands].flatMap(([name, cmd]) => [[name, cmd] as const, [name.toUpperCase(), cmd] as const])),
     clients: new Map(),
     requirepass: opts.requirepass ?? null,
     maxclients: opts.maxclients ?? 10000,

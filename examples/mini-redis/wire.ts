@@ -1,28 +1,105 @@
 /**
- * Turns a command's reply value into bytes. `encodeReply` does the work;
- * this adds the two replies it has no value for (NULL_ARRAY and EXEC's
- * ReplyList) and ready-made bytes for the commonest replies.
+ * Turns reply values into bytes. `encodeReply` does the general work; this
+ * adds the two replies it has no value for (NULL_ARRAY and EXEC's
+ * ReplyList) and a batch writer for the hot path.
+ *
+ * Why a batch: a pipelined read carries many requests (redis-benchmark -P 16
+ * sends sixteen at once). Encoding each reply into its own Buffer and
+ * queueing each one with `eventBufferWrite` costs an allocation and a queue
+ * operation per reply; instead, replies to the connection being served are
+ * appended to one scratch buffer and queued once when its read is done. The
+ * commonest replies (+OK, nil, integers, bulk strings) are written into the
+ * scratch directly.
  */
-import { encodeReply } from '@reactor-ts/resp';
+import { encodeReply, SimpleString } from '@reactor-ts/resp';
 import { NULL_ARRAY, OK, ReplyList } from './reply.js';
 
 const OK_BYTES = Buffer.from('+OK\r\n');
 const NULL2 = Buffer.from('$-1\r\n');
 const NULL3 = Buffer.from('_\r\n');
 const NULL_ARRAY2 = Buffer.from('*-1\r\n');
-
 const OPTS2 = { protocol: 2 } as const;
 const OPTS3 = { protocol: 3 } as const;
+const SCRATCH = 64 * 1024;
+/** A bulk past this goes out as its own piece rather than through the scratch. */
+const BIG = 16 * 1024;
 
-/** Hands the encoding of `value` to `write`, in one or more pieces. */
-export function writeReply(write: (bytes: Buffer) => void, value: unknown, protocol: 2 | 3): void {
-  if (value === OK) return write(OK_BYTES);
-  if (value === null) return write(protocol === 3 ? NULL3 : NULL2);
-  if (value === NULL_ARRAY) return write(protocol === 3 ? NULL3 : NULL_ARRAY2);
-  if (value instanceof ReplyList) {
-    write(Buffer.from(`*${value.items.length}\r\n`));
-    for (const item of value.items) writeReply(write, item, protocol);
-    return;
+/** Appends encoded replies for one connection; `flush` hands them on in one piece. */
+export class ReplyBatch {
+  private buf = Buffer.allocUnsafeSlow(SCRATCH);
+  private len = 0;
+
+  /** `out` receives the bytes (copied by it: the scratch is reused). */
+  constructor(private readonly out: (bytes: Buffer) => void) {}
+
+  reply(value: unknown, protocol: 2 | 3): void {
+    if (value === OK) return this.bytes(OK_BYTES);
+    if (value === null) return this.bytes(protocol === 3 ? NULL3 : NULL2);
+    if (value instanceof Buffer && value.length <= BIG) return this.bulk(value);
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return this.integer(value);
+    if (value === NULL_ARRAY) return this.bytes(protocol === 3 ? NULL3 : NULL_ARRAY2);
+    if (value instanceof SimpleString && value.value.length < 64 && !/[\r\n]/.test(value.value)) {
+      return this.line(0x2b, value.value);
+    }
+    if (value instanceof ReplyList) {
+      this.line(0x2a, String(value.items.length));
+      for (const item of value.items) this.reply(item, protocol);
+      return;
+    }
+    this.bytes(encodeReply(value, protocol === 3 ? OPTS3 : OPTS2));
   }
-  write(encodeReply(value, protocol === 3 ? OPTS3 : OPTS2));
+
+  bytes(b: Buffer): void {
+    if (this.len + b.length > this.buf.length) {
+      this.flush();
+      if (b.length > BIG) return this.out(b);
+    }
+    b.copy(this.buf, this.len);
+    this.len += b.length;
+  }
+
+  flush(): void {
+    if (this.len === 0) return;
+    this.out(this.buf.subarray(0, this.len));
+    this.len = 0;
+  }
+
+  private room(n: number): void {
+    if (this.len + n > this.buf.length) this.flush();
+  }
+
+  private bulk(b: Buffer): void {
+    this.room(b.length + 24);
+    const buf = this.buf;
+    buf[this.len++] = 0x24; // $
+    this.ascii(String(b.length));
+    buf[this.len++] = 0x0d;
+    buf[this.len++] = 0x0a;
+    b.copy(buf, this.len);
+    this.len += b.length;
+    buf[this.len++] = 0x0d;
+    buf[this.len++] = 0x0a;
+  }
+
+  /** Short ASCII text, byte by byte: cheaper than Buffer#write for a few bytes. */
+  private ascii(text: string): void {
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = 0; i < text.length; i++) buf[len++] = text.charCodeAt(i);
+    this.len = len;
+  }
+
+  private integer(n: number): void {
+    this.line(0x3a, String(n));
+  }
+
+  /** `<prefix><ascii text>\r\n`, text short and free of CR/LF. */
+  private line(prefix: number, text: string): void {
+    this.room(text.length + 3);
+    const buf = this.buf;
+    buf[this.len++] = prefix;
+    this.ascii(text);
+    buf[this.len++] = 0x0d;
+    buf[this.len++] = 0x0a;
+  }
 }
