@@ -42,6 +42,10 @@ const DEFAULT_POOL_SIZE = 2;
 const INITIAL_RING = 8;
 /** Below this many bytes a JS loop beats the native call's fixed cost. */
 const SMALL = 32;
+/** By-reference Chunk objects kept for reuse (they hold no memory). */
+const SHELLS = 16;
+/** Copies out of a chunk shorter than this use a JS loop. */
+const COPY_JS = 8;
 /** Strings up to this length try the JS ASCII path before Buffer#write. */
 const SHORT_STRING = 64;
 const EMPTY = Buffer.alloc(0);
@@ -62,6 +66,8 @@ export class ChainBuffer {
   private lineScan = 0;
   /** Drained, unshared, owned chunks of `chunkSize` ready for reuse. */
   private readonly pool: Chunk[] = [];
+  /** Unlinked by-reference Chunk objects (buf released), reused by addReference. */
+  private readonly shells: Chunk[] = [];
   private readonly chunkSize: number;
   private readonly maxSize: number;
   private readonly poolSize: number;
@@ -104,7 +110,10 @@ export class ChainBuffer {
     if (n === 0) return;
     if (this.len + n > this.maxSize) throw new BufferOverflowError(this.maxSize, this.len, n);
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, n);
-    const c = new Chunk(b, false);
+    let c = this.shells.pop();
+    if (c === undefined) c = new Chunk(b, false);
+    else c.buf = b;
+    c.off = 0;
     c.end = n;
     this.push(c);
     this.len += n;
@@ -397,8 +406,11 @@ export class ChainBuffer {
   }
 
   private recycle(c: Chunk): void {
-    if (c.owned && !c.shared && c.buf.length === this.chunkSize && this.pool.length < this.poolSize) {
-      this.pool.push(c);
+    if (c.owned) {
+      if (!c.shared && c.buf.length === this.chunkSize && this.pool.length < this.poolSize) this.pool.push(c);
+    } else if (this.shells.length < SHELLS) {
+      c.buf = EMPTY; // let the caller's memory go
+      this.shells.push(c);
     }
   }
 
@@ -417,7 +429,7 @@ export class ChainBuffer {
       const c = ring[i];
       const size = c.end - c.off;
       const k = size < n - d ? size : n - d;
-      if (k < SMALL) {
+      if (k < COPY_JS) {
         const buf = c.buf;
         for (let j = c.off, e = c.off + k; j < e; j++) dst[d++] = buf[j];
       } else {
@@ -435,7 +447,7 @@ export class ChainBuffer {
    * each candidate is confirmed byte by byte, following the chain when the
    * separator straddles chunks. No bytes are copied.
    */
-  private find(s: Buffer, from: number): number {
+  private find(s: Uint8Array, from: number): number {
     const { ring, mask } = this;
     const sLen = s.length;
     const first = s[0];
@@ -452,14 +464,7 @@ export class ChainBuffer {
     for (;;) {
       const buf = c.buf;
       const end = c.end;
-      if (end - p < SMALL) {
-        for (; p < end; p++) {
-          if (buf[p] !== first) continue;
-          const at = base + p - c.off;
-          if (at > last) return -1;
-          if (sLen === 1 || this.matchRest(s, c, p, i)) return at;
-        }
-      } else {
+      if (p < end) {
         // Buffer#indexOf has no end bound: bytes past `end` are stale, so
         // search a view that stops at `end` unless the chunk is full.
         const hay = end === buf.length ? buf : buf.subarray(0, end);
@@ -468,7 +473,15 @@ export class ChainBuffer {
           if (q < 0) break;
           const at = base + q - c.off;
           if (at > last) return -1;
-          if (sLen === 1 || this.matchRest(s, c, q, i)) return at;
+          if (sLen === 1) return at;
+          if (q + sLen <= end) {
+            // Whole candidate inside this chunk: compare in place.
+            let j = 1;
+            while (j < sLen && buf[q + j] === s[j]) j++;
+            if (j === sLen) return at;
+          } else if (this.matchRest(s, c, q, i)) {
+            return at;
+          }
           p = q + 1;
         }
       }
@@ -481,7 +494,7 @@ export class ChainBuffer {
   }
 
   /** Whether s[1..] follows position p of chunk c (at ring index i). */
-  private matchRest(s: Buffer, c: Chunk, p: number, i: number): boolean {
+  private matchRest(s: Uint8Array, c: Chunk, p: number, i: number): boolean {
     const { ring, mask } = this;
     let buf = c.buf;
     let end = c.end;
@@ -502,6 +515,7 @@ export class ChainBuffer {
   // ---- validation ------------------------------------------------------
 
   private checkCount(n: number, method: string): void {
+    if (n >= 0 && n <= this.len && Number.isInteger(n)) return;
     if (typeof n !== 'number') {
       throw new TypeError(`ChainBuffer.${method}: n must be a number, got ${describe(n)}`);
     }
@@ -521,10 +535,10 @@ function view(c: Chunk, from: number, to: number): Buffer {
 }
 
 let lastSepString = '\r\n';
-let lastSepBytes = CRLF;
+let lastSepBytes: Uint8Array = CRLF;
 
 /** The separator as bytes; the last string separator is cached. */
-function separator(sep: Uint8Array | string): Buffer {
+function separator(sep: Uint8Array | string): Uint8Array {
   if (typeof sep === 'string') {
     if (sep !== lastSepString) {
       lastSepBytes = Buffer.from(sep);
@@ -535,7 +549,7 @@ function separator(sep: Uint8Array | string): Buffer {
   if (!(sep instanceof Uint8Array)) {
     throw new TypeError(`ChainBuffer.search: sep must be a Uint8Array or string, got ${describe(sep)}`);
   }
-  return Buffer.isBuffer(sep) ? sep : Buffer.from(sep.buffer, sep.byteOffset, sep.length);
+  return sep;
 }
 
 function option(value: number | undefined, fallback: number, min: number, name: string): number {
