@@ -7,9 +7,10 @@
  *   *<argc>\r\n  then for each argument  $<byte length>\r\n<bytes>\r\n
  *
  * `encodeCommand` runs for every command a client sends, so it is shaped for
- * speed: one pass measures every argument, one `Buffer.allocUnsafe` (from
- * Node's pool for small commands), one pass writes. Short ASCII strings are
- * copied by a plain loop because a native call costs more than the copy.
+ * speed: it guesses that strings are ASCII, so one cheap pass sizes the
+ * command, one allocation holds it and one pass writes and checks the guess;
+ * short strings are copied by a plain loop because a native call costs more
+ * than the copy. A wrong guess costs one more, exact, encoding.
  */
 
 import { utf8Length, writeDecimal, decimalLength, describe, type FastBuffer } from './bytes.js';
