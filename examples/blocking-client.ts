@@ -5,7 +5,6 @@
 // Each call blocks the thread until Redis answers (a worker thread does the
 // I/O; this one sleeps in Atomics.wait). Use it in scripts, CLIs and tests —
 // never inside a server, where one slow reply would freeze every client.
-import { parseArgs } from 'node:util';
 import {
   redisAppendCommand,
   redisCommand,
@@ -18,11 +17,9 @@ import {
   REDIS_OK,
 } from '@reactor-ts/hiredis-adapter';
 import { REDIS_REPLY_ERROR } from '@reactor-ts/resp';
+import { parseClientArgs } from './lib/cli.js';
 
-const { values } = parseArgs({
-  options: { url: { type: 'string', default: process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379' } },
-});
-const url = new URL(values.url);
+const url = new URL(parseClientArgs().url);
 const c = redisConnectWithTimeout(url.hostname || '127.0.0.1', Number(url.port || 6379), 1500);
 if (c.err) {
   console.error(`Connection error: ${c.errstr}`);
