@@ -188,6 +188,22 @@ describe('RequestParser: errors (Redis texts)', () => {
     }
   });
 
+  it('query buffer limit counts held arguments, so empty ones cannot pile up', () => {
+    const p = new RequestParser({ maxQueryBuffer: 10_000 });
+    p.feed(Buffer.from('*100000\r\n'));
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 1000 && thrown === undefined; i++) {
+        p.feed(Buffer.from('$0\r\n\r\n'));
+        p.next();
+      }
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(RequestError);
+    expect((thrown as RequestError).code).toBe('ERR_QUERY_BUFFER_LIMIT');
+  });
+
   it('an error is sticky until reset()', () => {
     const p = new RequestParser();
     p.feed(Buffer.from('*x\r\n'));

@@ -25,7 +25,10 @@ export interface RequestParserOptions {
   maxMultibulkLength?: number;
   /** Longest argument (Redis's `proto-max-bulk-len`). Default 512 MiB. */
   maxBulkLength?: number;
-  /** Most bytes held for unfinished requests (`client-query-buffer-limit`). Default 1 GiB. */
+  /**
+   * Most bytes held for unfinished requests (`client-query-buffer-limit`),
+   * each argument read so far counted with 128 bytes extra. Default 1 GiB.
+   */
   maxQueryBuffer?: number;
   /**
    * Copy each argument out of the fed buffers (default true). With false an
@@ -55,6 +58,8 @@ const STAR = 0x2a;
 const DOLLAR = 0x24;
 const CR = 0x0d;
 const LF = 0x0a;
+/** Heap cost counted per argument besides its bytes (a Buffer object), for the query buffer limit. */
+const ARG_OVERHEAD = 128;
 /** frontNumber's "use the general path": no valid count or length is this. */
 const NO_FAST_PATH = -Infinity;
 
@@ -74,6 +79,12 @@ export class RequestParser {
   /** Arguments read so far of the current multibulk request. */
   private argv: Buffer[] = [];
   private argvBytes = 0;
+  /**
+   * What `argv` costs against `maxQueryBuffer`: its bytes plus a per-argument
+   * allowance for the Buffer object, so a flood of empty arguments (6 wire
+   * bytes each) cannot grow the heap without bound.
+   */
+  private argvCost = 0;
   /** How much of `q` was already searched, in vain, for the current line's end. */
   private scanned = 0;
   /** Set by the first error; every later call rethrows it until reset(). */
@@ -101,12 +112,11 @@ export class RequestParser {
     if (this.failure !== null) return;
     const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.q.push(b);
-    if (this.q.length + this.argvBytes > this.maxQuery) {
-      this.failure = new RequestError(
-        `client reached max query buffer length (${this.maxQuery} bytes)`,
-        'ERR_QUERY_BUFFER_LIMIT',
-      );
-    }
+    if (this.q.length + this.argvCost > this.maxQuery) this.failure = this.overLimit();
+  }
+
+  private overLimit(): RequestError {
+    return new RequestError(`client reached max query buffer length (${this.maxQuery} bytes)`, 'ERR_QUERY_BUFFER_LIMIT');
   }
 
   /**
@@ -147,12 +157,18 @@ export class RequestParser {
         // Redis does not check the two bytes after an argument; neither do we
         q.skip(2);
         this.argvBytes += n;
+        this.argvCost += n + ARG_OVERHEAD;
         this.bulkLen = -1;
         this.multibulkLen--;
+        if (q.length + this.argvCost > this.maxQuery) {
+          this.failure = this.overLimit();
+          throw this.failure;
+        }
       }
       const argv = this.argv;
       this.argv = [];
       this.argvBytes = 0;
+      this.argvCost = 0;
       return argv;
     }
   }
@@ -164,6 +180,7 @@ export class RequestParser {
     this.bulkLen = -1;
     this.argv = [];
     this.argvBytes = 0;
+    this.argvCost = 0;
     this.scanned = 0;
     this.failure = null;
   }
