@@ -126,6 +126,9 @@ export class RedisClient extends CommandMethods {
   private closed: Deferred<void> | null = null;
   /** The reply callback given to the context; one closure per client, not per command. */
   private readonly onReply: (ac: Context, reply: unknown, privdata: unknown) => void;
+  /** The link whose failure `failedWith` describes (see inFlightError). */
+  private failedLink: Context | null = null;
+  private failedWith: Error | null = null;
 
   constructor(opts: ClientOptions = {}) {
     super();
@@ -134,7 +137,7 @@ export class RedisClient extends CommandMethods {
     this.policy = resolveReconnect(opts.reconnect);
     this.resendOn = opts.resendOnReconnect === true;
     this.offline = new BoundedQueue<Settler>(opts.offlineQueueLimit ?? DEFAULT_OFFLINE_LIMIT);
-    this.onReply = (ac, reply, privdata) => this.settle(ac, reply, privdata as Settler);
+    this.onReply = (ac, reply, privdata) => this.settle(ac, reply, privdata);
   }
 
   /** Current life stage. */
@@ -181,7 +184,14 @@ export class RedisClient extends CommandMethods {
     // A shared executor instead of a closure per call: one object fewer per
     // command, which matters when 200,000 are issued at once.
     const promise = new Promise<unknown>(captureResolvers);
-    this.enqueue(new Pending(argv, capturedResolve, capturedReject));
+    if (this.stateNow === 'ready' && !this.resendOn) {
+      // Fast path: the context's privdata is the promise's resolve function
+      // itself, with no record around it (see settle()).
+      const ac = this.ac!;
+      if (redisAsyncCommandArgv(ac, this.onReply, capturedResolve, argv) === REDIS_ERR) capturedReject(this.refused(ac));
+    } else {
+      this.enqueue(new Pending(argv, capturedResolve, capturedReject));
+    }
     return promise;
   }
 
@@ -383,7 +393,7 @@ export class RedisClient extends CommandMethods {
   private submit(p: Settler): void {
     const ac = this.ac!;
     if (redisAsyncCommandArgv(ac, this.onReply, p, p.argv) === REDIS_ERR) {
-      p.reject(new ConnectionError(`command refused by the connection to ${this.where()}: ${ac.commandErrstr || ac.errstr}`));
+      p.reject(this.refused(ac));
     } else if (!this.resendOn && p instanceof Pending) {
       p.argv = NO_ARGS;
     }
@@ -397,8 +407,22 @@ export class RedisClient extends CommandMethods {
     if (!this.offline.push(p)) p.reject(new OfflineQueueFullError(this.offline.limit));
   }
 
-  /** The context's callback for every command; called exactly once per command. */
-  private settle(ac: Context, reply: unknown, p: Settler): void {
+  /**
+   * The context's callback for every command; called exactly once per
+   * command. `privdata` is a Settler, or, on the fast path of sendArgv, the
+   * promise's resolve function: a rejection then goes through it as a
+   * rejected promise, which the outer promise adopts (two ticks later, on
+   * error paths only).
+   */
+  private settle(ac: Context, reply: unknown, privdata: unknown): void {
+    if (typeof privdata === 'function') {
+      const resolve = privdata as (value: unknown) => void;
+      if (reply === null && ac.err !== 0) resolve(Promise.reject(this.inFlightError(ac)));
+      else if (reply instanceof ReplyError) resolve(Promise.reject(reply));
+      else resolve(reply);
+      return;
+    }
+    const p = privdata as Settler;
     if (reply === null && ac.err !== 0) {
       this.failInFlight(ac, p);
     } else if (reply instanceof ReplyError) {
@@ -410,14 +434,30 @@ export class RedisClient extends CommandMethods {
 
   /** A command that was handed to `ac` got no reply because the link failed. */
   private failInFlight(ac: Context, p: Settler): void {
-    if (this.stateNow === 'closed') {
-      p.reject(new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED'));
-      return;
-    }
-    const err = this.linkError(ac);
-    const willRetry = this.policy !== null && this.stateNow !== 'closing' && !(err instanceof TimeoutError);
+    const err = this.inFlightError(ac);
+    const willRetry = this.stateNow !== 'closed' && this.policy !== null && this.stateNow !== 'closing' && !(err instanceof TimeoutError);
     if (willRetry && this.resendOn) this.resend.push(p);
     else p.reject(err);
+  }
+
+  /**
+   * The error for commands in flight on a failed `ac`: one instance per
+   * failure, shared by all of them — 100,000 Errors with stack traces would
+   * cost more than the crash they report.
+   */
+  private inFlightError(ac: Context): Error {
+    if (this.failedLink === ac && this.failedWith !== null) return this.failedWith;
+    const err =
+      this.stateNow === 'closed'
+        ? new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED')
+        : this.linkError(ac);
+    this.failedLink = ac;
+    this.failedWith = err;
+    return err;
+  }
+
+  private refused(ac: Context): ConnectionError {
+    return new ConnectionError(`command refused by the connection to ${this.where()}: ${ac.commandErrstr || ac.errstr}`);
   }
 
   /** The typed error for a context's failure, with a message naming the server. */

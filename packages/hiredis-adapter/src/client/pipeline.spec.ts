@@ -48,22 +48,32 @@ describe('pipeline', () => {
   it('sends a pipeline of 1000 in one socket write', async () => {
     const c = await client().connect();
     await c.del('pw');
-    // Count the socket writes to this server while the pipeline runs.
+    // Count what reaches the socket's handle while the pipeline runs: one
+    // `_write` or `_writev` call is one syscall (the reactor may cork a
+    // multi-chunk flush into one writev).
     const net = await import('node:net');
+    type Proto = { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+    const proto = net.Socket.prototype as unknown as Proto;
     const writes: number[] = [];
-    const orig = net.Socket.prototype.write;
-    net.Socket.prototype.write = function (this: import('node:net').Socket, ...args: Parameters<typeof orig>) {
-      const chunk = args[0];
-      if (typeof chunk !== 'string' && this.remotePort === srv.port) writes.push((chunk as Uint8Array).length);
-      return orig.apply(this, args);
-    } as typeof orig;
+    const origWrite = proto._write;
+    const origWritev = proto._writev;
+    proto._write = function (this: import('node:net').Socket, ...a: unknown[]) {
+      if (this.remotePort === srv.port) writes.push((a[0] as Uint8Array).length);
+      return origWrite.apply(this, a);
+    };
+    proto._writev = function (this: import('node:net').Socket, ...a: unknown[]) {
+      const chunks = a[0] as Array<{ chunk: Uint8Array }>;
+      if (this.remotePort === srv.port) writes.push(chunks.reduce((n, c) => n + c.chunk.length, 0));
+      return origWritev.apply(this, a);
+    };
     let replies: unknown[];
     try {
       const p = c.pipeline();
       for (let i = 0; i < 1000; i++) p.incr('pw');
       replies = await p.exec();
     } finally {
-      net.Socket.prototype.write = orig;
+      proto._write = origWrite;
+      proto._writev = origWritev;
     }
     expect(replies).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
     const perCommand = '*2\r\n$4\r\nINCR\r\n$2\r\npw\r\n'.length;
