@@ -138,9 +138,16 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     drop(e);
   }
 
-  function onAccept(socket: net.Socket): void {
+  // The reactor's createServer does not hand back its listening event; the
+  // accept callback sees it, so close() can stop listening once a client
+  // has connected (otherwise the listener lives until the reactor's release()).
+  let listener: ReactorEvent | null = null;
+
+  function onAccept(socket: net.Socket, listening: ReactorEvent): void {
+    listener = listening;
     if (closed) {
       socket.destroy();
+      reactor.delEvent(listening);
       return;
     }
     state.stats.connections++;
@@ -209,6 +216,7 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       closed = true;
       reactor.delTimer(expireTimer);
       for (const e of [...events]) drop(e);
+      if (listener !== null) reactor.delEvent(listener);
       if (own) {
         reactor.release();
         await loop;

@@ -94,6 +94,11 @@ export class RawConnection {
     return this.until(done, (got) => got);
   }
 
+  /** Stop reading: the kernel buffers fill and the server's output queue grows. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
