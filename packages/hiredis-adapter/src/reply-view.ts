@@ -36,11 +36,11 @@ export function errorText(r: unknown): string | null {
   return h !== null && h.type === REDIS_REPLY_ERROR ? (h.str ?? '') : null;
 }
 
-/** True for a RESP3 push frame (`>`). */
+/** True for a RESP3 push frame (`>`). Runs for every reply: cheapest tests first. */
 export function isPush(r: unknown): boolean {
-  if (r instanceof PushFrame) return true;
-  const h = asHiredis(r);
-  return h !== null && h.type === REDIS_REPLY_PUSH;
+  if (typeof r !== 'object' || r === null) return false;
+  if ((r as { type?: unknown }).type === REDIS_REPLY_PUSH) return 'element' in r;
+  return r instanceof PushFrame;
 }
 
 /** The elements of an array or push reply, else null. */
