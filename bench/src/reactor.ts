@@ -30,7 +30,7 @@ const [port, depth, conns, warmMs, runMs] = process.argv.slice(1).map(Number);
 const msg = Buffer.alloc(${MESSAGE}, 0x61);
 const burst = Buffer.concat(Array.from({ length: depth }, () => msg));
 const want = burst.length;
-let counting = false, messages = 0, open = 0;
+let counting = false, messages = 0, total = 0, open = 0;
 const sockets = [];
 for (let i = 0; i < conns; i++) {
   const s = net.connect({ port, host: '127.0.0.1', noDelay: true });
@@ -40,6 +40,7 @@ for (let i = 0; i < conns; i++) {
     got += d.length;
     while (got >= want) {
       got -= want;
+      total += depth;
       if (counting) messages += depth;
       s.write(burst);
     }
@@ -52,7 +53,7 @@ setTimeout(() => {
   const start = process.hrtime.bigint();
   setTimeout(() => {
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    console.log(JSON.stringify({ messages, ms, open }));
+    console.log(JSON.stringify({ messages, total, ms, open }));
     for (const s of sockets) s.destroy();
     process.exit(0);
   }, runMs);
@@ -107,8 +108,10 @@ async function plainServer(): Promise<Server> {
   };
 }
 
-function runLoad(port: number, depth: number, warmMs: number, runMs: number): Promise<number> {
+/** Messages per second, and this process's CPU time per message (the server's cost). */
+function runLoad(port: number, depth: number, warmMs: number, runMs: number): Promise<{ rate: number; cpuUs: number }> {
   return new Promise((resolve, reject) => {
+    const cpu0 = process.cpuUsage();
     const child = spawn(
       process.execPath,
       ['-e', LOADGEN, String(port), String(depth), String(CONNECTIONS), String(warmMs), String(runMs)],
@@ -118,10 +121,16 @@ function runLoad(port: number, depth: number, warmMs: number, runMs: number): Pr
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', reject);
     child.once('exit', (code) => {
+      const cpu = process.cpuUsage(cpu0);
       if (code !== 0) return reject(new Error(`load generator exited with ${code}`));
-      const { messages, ms, open } = JSON.parse(out) as { messages: number; ms: number; open: number };
+      const { messages, total, ms, open } = JSON.parse(out) as {
+        messages: number;
+        total: number;
+        ms: number;
+        open: number;
+      };
       if (open !== CONNECTIONS) return reject(new Error(`only ${open}/${CONNECTIONS} connections opened`));
-      resolve((messages / ms) * 1000);
+      resolve({ rate: (messages / ms) * 1000, cpuUs: (cpu.user + cpu.system) / total });
     });
   });
 }
@@ -139,17 +148,26 @@ async function run(opts: RunOptions): Promise<SuiteResult> {
       ['pipeline 16x64B x50', 16],
     ] as const) {
       const samples = new Map<string, number[]>(servers.map((s) => [s.name, []]));
+      const cpu = new Map<string, number[]>(servers.map((s) => [s.name, []]));
       for (let round = 0; round < rounds; round++) {
         // Alternate which server goes first so neither always runs cold.
         const order = round % 2 === 0 ? servers : [...servers].reverse();
         for (const s of order) {
           progress(`reactor ${workload} ${s.name} round ${round + 1}/${rounds}`);
-          samples.get(s.name)!.push(await runLoad(s.port, depth, warmMs, runMs));
+          const { rate, cpuUs } = await runLoad(s.port, depth, warmMs, runMs);
+          samples.get(s.name)!.push(rate);
+          cpu.get(s.name)!.push(cpuUs);
         }
       }
       for (const s of servers) {
         const xs = samples.get(s.name)!;
         rows.push({ workload, impl: s.name, unit: 'msg/s', value: median(xs), samples: xs });
+      }
+      // Server CPU per message: steadier than msg/s on a shared machine,
+      // where the load generator and the server compete for cores.
+      for (const s of servers) {
+        const xs = cpu.get(s.name)!;
+        rows.push({ workload: `${workload} server CPU`, impl: s.name, unit: 'us/msg', value: median(xs), samples: xs, lowerIsBetter: true });
       }
       // Each round runs both servers back to back, so their ratio within a
       // round is less exposed to a noisy machine than the ratio of medians.
