@@ -214,6 +214,27 @@ describe('commands against redis-server', () => {
     r.release();
   });
 
+  it('an empty mask turns interest off without closing the connection (the article called del_event)', async () => {
+    const r = createReactor();
+    const { ac } = attach(r, { port: srv.port, password: 'secret' }, () => r.stopEventloop());
+    const att = attachmentOf(ac);
+    let reply = '';
+    redisAsyncCommand(ac, () => {
+      ac.ev.delRead();
+      ac.ev.delWrite();
+      expect([att.mask, att.e.alive, att.e.mask]).toEqual([0, true, 0]);
+      redisAsyncCommand(ac, (_c, rep) => {
+        reply = rep!.str!;
+        redisAsyncDisconnect(ac);
+      }, null, 'ECHO %s', 'still-here');
+      // Replies wait in the kernel until read interest is back.
+      r.addTimer(50, () => ac.ev.addRead());
+    }, null, 'PING');
+    await runLoop(r);
+    expect(reply).toBe('still-here');
+    r.release();
+  });
+
   it('is binary-safe: all 256 byte values, and a 10 MiB value', async () => {
     const r = createReactor();
     const { ac } = attach(r, { port: srv.port, password: 'secret', stringMode: 'buffer' }, () =>
