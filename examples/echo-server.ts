@@ -1,7 +1,9 @@
 // The article's reactor as an echo server: accept, read into e.in, queue the
 // same bytes into e.out, let the reactor flush them after the batch.
-// Run:  npx tsx --conditions=source examples/echo-server.ts --port 0 [--host 127.0.0.1]
+// Run:  npx tsx --conditions=source examples/echo-server.ts --port 0 [--host 127.0.0.1] [--step]
 // Try:  nc 127.0.0.1 PORT   (type a line, get it back; Ctrl-C stops the server)
+// --step drives the loop by hand with eventloopOnce() and prints each batch,
+// the way the article's eventloop() calls eventloop_once() (see the README).
 import {
   EV_READ,
   createReactor,
@@ -11,7 +13,7 @@ import {
 } from '@reactor-ts/reactor';
 import { onShutdown, parseServerArgs } from './lib/cli.js';
 
-const { port, host } = parseServerArgs();
+const { port, host, extra } = parseServerArgs({ step: { type: 'boolean' } });
 const reactor = createReactor();
 
 // read_fn: everything that arrived goes straight back.
@@ -37,6 +39,18 @@ const bound = await reactor.createServer(
 );
 console.log(`listening on ${host}:${bound}`);
 
-onShutdown(() => reactor.release()); // release() also ends eventloop()
-await reactor.eventloop();
+let stopping = false;
+onShutdown(() => {
+  stopping = true;
+  reactor.release(); // release() also ends eventloop() / a waiting eventloopOnce()
+});
+if (extra['step'] === true) {
+  while (!stopping) {
+    const n = await reactor.eventloopOnce(5000); // epoll_wait(..., 5000)
+    if (stopping) break;
+    console.log(n === 0 ? 'no events for 5 s' : `batch: ${n} dispatched, ${reactor.size} events alive`);
+  }
+} else {
+  await reactor.eventloop();
+}
 console.log('stopped');
