@@ -90,10 +90,8 @@ function compile(fmt: string): CompiledFormat {
 function specifierEnd(fmt: string, from: number): number {
   let p = from;
   // precision, then C size modifiers; flags and widths are rejected by makeSpecifier
-  while (p < fmt.length && /[0-9.#+\- lhzjtqL]/.test(fmt[p] as string)) {
-    if (fmt[p] === ' ') break;
-    p++;
-  }
+  // a space ends the specifier too: it separates arguments
+  while (p < fmt.length && /[0-9.#+\-lhzjtqL]/.test(fmt[p] as string)) p++;
   return Math.min(p, fmt.length - 1);
 }
 
