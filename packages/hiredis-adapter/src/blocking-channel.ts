@@ -124,8 +124,12 @@ export class WorkerChannel {
 
   send(bytes: Uint8Array): void {
     if (this.closed) return;
-    const req: WorkerRequest = { op: 'write', bytes };
-    this.port.postMessage(req);
+    // A clone of a view copies its whole ArrayBuffer (for a small Buffer,
+    // Node's 8 KiB pool); one exact copy, moved to the worker, is cheaper and
+    // never detaches memory the caller still owns.
+    const own = new Uint8Array(bytes);
+    const req: WorkerRequest = { op: 'write', bytes: own };
+    this.port.postMessage(req, [own.buffer]);
   }
 
   /**
