@@ -45,7 +45,7 @@ const SMALL = 32;
 /** By-reference Chunk objects kept for reuse (they hold no memory). */
 const SHELLS = 16;
 /** Copies out of a chunk shorter than this use a JS loop. */
-const COPY_JS = 8;
+const COPY_JS = 16;
 /** Strings up to this length try the JS ASCII path before Buffer#write. */
 const SHORT_STRING = 64;
 const EMPTY = Buffer.alloc(0);
@@ -433,7 +433,10 @@ export class ChainBuffer {
         const buf = c.buf;
         for (let j = c.off, e = c.off + k; j < e; j++) dst[d++] = buf[j];
       } else {
-        c.buf.copy(dst, d, c.off, c.off + k);
+        // TypedArray#set from a plain Uint8Array window: cheaper than
+        // Buffer#copy's argument checks or a subarray Buffer.
+        const buf = c.buf;
+        dst.set(new Uint8Array(buf.buffer, buf.byteOffset + c.off, k), d);
         d += k;
       }
     }
