@@ -49,8 +49,10 @@ function set(c: Client, argv: Buffer[]): unknown {
   const db = c.db;
   let old: Buffer | null = null;
   if (flags & GET) old = db.getString(key) ?? null;
-  const found = db.lookup(key) !== undefined;
-  if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : null;
+  if (flags & (NX | XX)) {
+    const found = db.lookup(key) !== undefined;
+    if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : null;
+  }
   db.set(key, { type: 'string', value: argv[2] as Buffer }, (flags & KEEPTTL) !== 0);
   if (deadline !== 0) db.setExpire(key, deadline);
   return flags & GET ? old : OK;
