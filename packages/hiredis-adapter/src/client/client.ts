@@ -123,6 +123,12 @@ export class RedisClient extends CommandMethods {
   private ready: Deferred<void> | null = null;
   /** The dedicated connection of watchRetry, opened on first use. */
   private lane: DedicatedLane | null = null;
+  /**
+   * Run with each new link once its handshake is done, before queued commands
+   * go out: pub/sub resubscribes and script preloads ride on it (pubsub.ts, script.ts).
+   * @internal
+   */
+  readonly linkHooks: Array<(ac: Context) => void> = [];
   private closed: Deferred<void> | null = null;
   /** The reply callback given to the context; one closure per client, not per command. */
   private readonly onReply: (ac: Context, reply: unknown, privdata: unknown) => void;
@@ -148,6 +154,11 @@ export class RedisClient extends CommandMethods {
   /** Commands waiting for a link. */
   get offlineQueueLength(): number {
     return this.offline.length;
+  }
+
+  /** The link while the client is ready, else null (pubsub.ts sends on it directly). @internal */
+  get readyLink(): Context | null {
+    return this.stateNow === 'ready' ? this.ac : null;
   }
 
   /** Commands sent and not yet answered. */
@@ -327,6 +338,7 @@ export class RedisClient extends CommandMethods {
     this.attempt = 0;
     const quitting = this.stateNow === 'closing';
     if (!quitting) this.stateNow = 'ready';
+    if (!quitting) for (const hook of this.linkHooks) hook(ac);
     // Resent commands first: they were issued before anything in the queue.
     const resend = this.resend;
     this.resend = [];
