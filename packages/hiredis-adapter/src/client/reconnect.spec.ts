@@ -67,10 +67,11 @@ describe('reconnect', () => {
     try {
       const c = await client(srv).connect();
       const burst = Array.from({ length: 100_000 }, () => c.incr('n'));
+      const settled = tally(burst);
       // Let part of the burst be answered, then crash the server under it.
       await burst[1000];
       await srv.kill9();
-      const { ok, failed } = await tally(burst);
+      const { ok, failed } = await settled;
       expect(ok.length + failed.length).toBe(100_000);
       expect(failed.length).toBeGreaterThan(0);
       for (const e of failed) expect(e).toBeInstanceOf(ConnectionError);
@@ -90,11 +91,12 @@ describe('reconnect', () => {
     try {
       const c = await client(srv, { resendOnReconnect: true }).connect();
       const burst = Array.from({ length: 50_000 }, () => c.incr('r'));
+      const settled = tally(burst);
       await burst[500];
       await srv.kill9();
       await waitFor(() => c.state === 'reconnecting', 'the client to notice the crash');
       await srv.start();
-      const { ok, failed } = await tally(burst);
+      const { ok, failed } = await settled;
       expect(failed).toEqual([]);
       expect(ok.length).toBe(50_000);
       // Whatever the crashed server answered is lost with it; everything it did
@@ -112,9 +114,10 @@ describe('reconnect', () => {
     try {
       const c = await client(srv, { reconnect: false }).connect();
       const burst = Array.from({ length: 100_000 }, () => c.incr('nr'));
+      const settled = tally(burst);
       await burst[100];
       await srv.kill9();
-      const { ok, failed } = await tally(burst);
+      const { ok, failed } = await settled;
       expect(ok.length + failed.length).toBe(100_000);
       for (const e of failed) expect(e).toBeInstanceOf(ConnectionError);
       expect(c.state).toBe('closed');
