@@ -5,7 +5,7 @@ import { ChainBuffer, BufferOverflowError } from './index.js';
 // Random operation sequences against a plain-Buffer reference model. Small
 // chunk sizes and CR/LF-heavy bytes force separators, lines and pullups to
 // straddle chunks. Every view the buffer hands out is snapshotted and checked
-// after every later step: pooling must never rewrite bytes a caller can see.
+// again later in the run: pooling must never rewrite bytes a caller can see.
 
 const byte = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(13, 10, 97) },
@@ -67,7 +67,10 @@ function run(config: { chunkSize: number; poolSize: number; maxSize: number | un
   };
   const pick = (at: number): number => Math.min(model.length, Math.floor(at * (model.length + 1)));
 
-  for (const step of ops) {
+  const checkViews = (): void => {
+    for (const h of handedOut) expect(h.view.equals(h.copy)).toBe(true);
+  };
+  for (const [k, step] of ops.entries()) {
     switch (step.op) {
       case 'add':
       case 'addString':
@@ -89,7 +92,7 @@ function run(config: { chunkSize: number; poolSize: number; maxSize: number | un
         break;
       case 'remove': {
         const n = pick(step.at);
-        expect(cb.remove(n).equals(model.subarray(0, n))).toBe(true);
+        expect(keep(cb.remove(n)).equals(model.subarray(0, n))).toBe(true);
         model = model.subarray(n);
         break;
       }
@@ -117,6 +120,7 @@ function run(config: { chunkSize: number; poolSize: number; maxSize: number | un
       case 'readLine': {
         const at = model.indexOf('\r\n');
         const line = cb.readLine();
+        if (line !== null) keep(line);
         if (at < 0) {
           expect(line).toBeNull();
         } else {
@@ -149,8 +153,11 @@ function run(config: { chunkSize: number; poolSize: number; maxSize: number | un
         break;
     }
     expect(cb.length).toBe(model.length);
-    for (const h of handedOut) expect(h.view.equals(h.copy)).toBe(true);
+    // Only appends write memory; checking after every fourth step keeps the
+    // run linear enough while a rewritten view still cannot slip through.
+    if (k % 4 === 3) checkViews();
   }
+  checkViews();
   expect(Buffer.concat(cb.peek()).equals(model)).toBe(true);
 }
 
@@ -165,7 +172,7 @@ describe('ChainBuffer against a plain Buffer model', () => {
   it('agrees with the default chunk size too', () => {
     fc.assert(
       fc.property(fc.array(opArb, { maxLength: 80, size: 'max' }), (ops) => run({ chunkSize: 16384, poolSize: 2, maxSize: undefined }, ops)),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });

@@ -14,7 +14,9 @@
  *     a partial drain         caller's bytes       into the free space first
  *
  * Who owns returned bytes (the rule that makes pooling safe):
- * - `remove` and `readLine` return fresh copies: the caller owns them.
+ * - `remove` returns a fresh copy: the caller owns it.
+ * - `readLine` returns a view when the line lies inside one chunk added by
+ *   reference (bytes handed over for good, see addReference), else a copy.
  * - `peek`, `pullup` and `writeAtMost` return views into the chain. The chunk
  *   a view points into is marked `shared` and is never rewound nor pooled, so
  *   a view stays byte-for-byte stable for as long as the caller holds it
@@ -27,6 +29,8 @@
  */
 import { Chunk, NO_CHUNK } from './chunk.js';
 import { BufferOverflowError } from './errors.js';
+import { describe, option, separator } from './args.js';
+import { find } from './search.js';
 
 export interface ChainBufferOptions {
   /** Size of the chunks `add()` allocates and pools. Default 16384. */
@@ -49,7 +53,7 @@ const COPY_JS = 16;
 /** Strings up to this length try the JS ASCII path before Buffer#write. */
 const SHORT_STRING = 64;
 const EMPTY = Buffer.alloc(0);
-const CRLF = Buffer.from('\r\n');
+const CRLF = new Uint8Array([13, 10]);
 
 export class ChainBuffer {
   /** Chunks in order, starting at `head`; unused slots hold NO_CHUNK. */
@@ -99,8 +103,10 @@ export class ChainBuffer {
   }
 
   /**
-   * Appends the caller's bytes without copying. The buffer never writes to
-   * them; the caller must not change them until they have been drained.
+   * Appends the caller's bytes without copying (socket data, for instance).
+   * The bytes are handed over: the buffer never writes to them, and the
+   * caller must not change them afterwards either, because views of them
+   * (readLine, peek, pullup, writeAtMost) may outlive the drain.
    */
   addReference(buf: Uint8Array): void {
     if (!(buf instanceof Uint8Array)) {
@@ -150,7 +156,7 @@ export class ChainBuffer {
     // Also covers a buffer shorter than its separator, where the C course
     // code's unsigned `len - seplen` wrapped around.
     if (from + s.length > this.len) return -1;
-    return this.find(s, from);
+    return find(this.ring, this.mask, this.head, this.len, s, from);
   }
 
   /**
@@ -162,7 +168,7 @@ export class ChainBuffer {
    */
   readLine(): Buffer | null {
     if (this.lineScan + 2 > this.len) return null;
-    const at = this.find(CRLF, this.lineScan);
+    const at = find(this.ring, this.mask, this.head, this.len, CRLF, this.lineScan);
     if (at < 0) {
       // A CR in the last byte may be completed by the next append.
       this.lineScan = this.len - 1;
@@ -442,79 +448,6 @@ export class ChainBuffer {
     }
   }
 
-  // ---- searching -------------------------------------------------------
-
-  /**
-   * First index >= from of s (length >= 1, from + s.length <= length).
-   * Each chunk is scanned for s[0] natively (or by a JS loop when short);
-   * each candidate is confirmed byte by byte, following the chain when the
-   * separator straddles chunks. No bytes are copied.
-   */
-  private find(s: Uint8Array, from: number): number {
-    const { ring, mask } = this;
-    const sLen = s.length;
-    const first = s[0];
-    const last = this.len - sLen; // the last index where a match can start
-    let i = this.head;
-    let c = ring[i];
-    let base = 0; // index of c's first readable byte
-    while (from - base >= c.end - c.off) {
-      base += c.end - c.off;
-      i = (i + 1) & mask;
-      c = ring[i];
-    }
-    let p = c.off + (from - base);
-    for (;;) {
-      const buf = c.buf;
-      const end = c.end;
-      if (p < end) {
-        // Buffer#indexOf has no end bound: bytes past `end` are stale, so
-        // search a view that stops at `end` unless the chunk is full.
-        const hay = end === buf.length ? buf : buf.subarray(0, end);
-        for (;;) {
-          const q = hay.indexOf(first, p);
-          if (q < 0) break;
-          const at = base + q - c.off;
-          if (at > last) return -1;
-          if (sLen === 1) return at;
-          if (q + sLen <= end) {
-            // Whole candidate inside this chunk: compare in place.
-            let j = 1;
-            while (j < sLen && buf[q + j] === s[j]) j++;
-            if (j === sLen) return at;
-          } else if (this.matchRest(s, c, q, i)) {
-            return at;
-          }
-          p = q + 1;
-        }
-      }
-      base += end - c.off;
-      if (base > last) return -1;
-      i = (i + 1) & mask;
-      c = ring[i];
-      p = c.off;
-    }
-  }
-
-  /** Whether s[1..] follows position p of chunk c (at ring index i). */
-  private matchRest(s: Uint8Array, c: Chunk, p: number, i: number): boolean {
-    const { ring, mask } = this;
-    let buf = c.buf;
-    let end = c.end;
-    p++;
-    for (let j = 1; j < s.length; j++, p++) {
-      while (p === end) {
-        i = (i + 1) & mask;
-        c = ring[i];
-        buf = c.buf;
-        p = c.off;
-        end = c.end;
-      }
-      if (buf[p] !== s[j]) return false;
-    }
-    return true;
-  }
-
   // ---- validation ------------------------------------------------------
 
   private checkCount(n: number, method: string): void {
@@ -535,40 +468,4 @@ export class ChainBuffer {
 function view(c: Chunk, from: number, to: number): Buffer {
   if (c.owned) c.shared = true;
   return from === 0 && to === c.buf.length ? c.buf : c.buf.subarray(from, to);
-}
-
-let lastSepString = '\r\n';
-let lastSepBytes: Uint8Array = CRLF;
-
-/** The separator as bytes; the last string separator is cached. */
-function separator(sep: Uint8Array | string): Uint8Array {
-  if (typeof sep === 'string') {
-    if (sep !== lastSepString) {
-      lastSepBytes = Buffer.from(sep);
-      lastSepString = sep;
-    }
-    return lastSepBytes;
-  }
-  if (!(sep instanceof Uint8Array)) {
-    throw new TypeError(`ChainBuffer.search: sep must be a Uint8Array or string, got ${describe(sep)}`);
-  }
-  return sep;
-}
-
-function option(value: number | undefined, fallback: number, min: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || (value !== Infinity && !Number.isInteger(value))) {
-    throw new RangeError(`ChainBuffer: ${name} must be an integer >= ${min}, got ${describe(value)}`);
-  }
-  if (name !== 'maxSize' && value === Infinity) {
-    throw new RangeError(`ChainBuffer: ${name} must be finite`);
-  }
-  return value;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
-  return typeof v;
 }

@@ -4,8 +4,10 @@
  * no sockets, streams or timers.
  *
  * Layout
- * - chain-buffer.ts  ChainBuffer: the ring of chunks, append/drain/search/views
+ * - chain-buffer.ts  ChainBuffer: the ring of chunks; append, drain, views, pool
+ * - search.ts        separator search across chunk boundaries (no copying)
  * - chunk.ts         Chunk: one link (backing memory, readable window, ownership)
+ * - args.ts          argument checks that run before any state changes
  * - errors.ts        BufferOverflowError, thrown when maxSize would be exceeded
  */
 export { ChainBuffer } from './chain-buffer.js';
