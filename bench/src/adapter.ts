@@ -8,7 +8,10 @@
  *   burst     200,000 INCR issued at once (Promise.all)
  *   pipe100   200,000 INCR in explicit pipelines of 100, one after another
  *   pipe1000  200,000 INCR in explicit pipelines of 1000
+ *   multi100  200,000 INCR in MULTI/EXEC transactions of 100, one after another
  *   burst-rss peak RSS of the process running `burst` (lower is better)
+ *   burst-rss-growth  that peak minus the RSS just before the burst: the
+ *             burst's own cost, without the runtime (node + tsx) every child pays
  *
  * Every client runs in a child process of its own (this same file, started
  * with `--child`), so RSS figures belong to one client and no client warms
@@ -23,7 +26,7 @@ import { median, progress, type Row, type Suite, type SuiteResult } from './lib/
 
 const IMPLS = ['reactor-ts', 'ioredis', 'ioredis-auto', 'node-redis'] as const;
 type Impl = (typeof IMPLS)[number];
-const WORKLOADS = ['sync', 'burst', 'pipe100', 'pipe1000'] as const;
+const WORKLOADS = ['sync', 'burst', 'pipe100', 'pipe1000', 'multi100'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
 /** What a child reports on its last stdout line. */
@@ -31,6 +34,8 @@ interface ChildResult {
   ops: number;
   ms: number;
   peakRssMiB: number;
+  /** RSS right before the workload started. */
+  startRssMiB: number;
   counter: number;
 }
 
@@ -38,6 +43,8 @@ interface ChildResult {
 interface Driver {
   incr(key: string): Promise<unknown>;
   pipelineIncr(key: string, n: number): Promise<unknown[]>;
+  /** n INCR in one MULTI/EXEC; EXEC's replies. */
+  multiIncr(key: string, n: number): Promise<unknown[]>;
   get(key: string): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -52,6 +59,11 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
         const p = c.pipeline();
         for (let i = 0; i < n; i++) p.incr(k);
         return p.exec();
+      },
+      multiIncr: async (k, n) => {
+        const m = c.multi();
+        for (let i = 0; i < n; i++) m.incr(k);
+        return (await m.exec()) ?? [];
       },
       get: (k) => c.get(k),
       close: async () => void (await c.quit()),
@@ -68,6 +80,11 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
         for (let i = 0; i < n; i++) p.incr(k);
         return ((await p.exec()) ?? []).map(([, v]) => v);
       },
+      multiIncr: async (k, n) => {
+        const m = c.multi();
+        for (let i = 0; i < n; i++) m.incr(k);
+        return ((await m.exec()) ?? []).map(([, v]) => v);
+      },
       get: (k) => c.get(k),
       close: async () => void (await c.quit()),
     };
@@ -82,6 +99,11 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
       for (let i = 0; i < n; i++) m.incr(k);
       return m.execAsPipeline() as Promise<unknown[]>;
     },
+    multiIncr: (k, n) => {
+      const m = c.multi();
+      for (let i = 0; i < n; i++) m.incr(k);
+      return m.exec() as Promise<unknown[]>;
+    },
     get: (k) => c.get(k),
     close: async () => c.close(),
   };
@@ -92,6 +114,7 @@ const COUNTS: Record<Workload, { full: number; quick: number }> = {
   burst: { full: 200_000, quick: 50_000 },
   pipe100: { full: 200_000, quick: 50_000 },
   pipe1000: { full: 200_000, quick: 50_000 },
+  multi100: { full: 200_000, quick: 50_000 },
 };
 
 /** The child: one client, one workload, one JSON line. */
@@ -101,6 +124,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
   // Warm-up on another key: connection set up, JIT past the first calls.
   await Promise.all(Array.from({ length: 2000 }, () => d.incr(`${key}:warm`)));
   for (let i = 0; i < 200; i++) await d.incr(`${key}:warm`);
+  const startRssMiB = process.memoryUsage().rss / 1048576;
   const t0 = performance.now();
   let last: unknown;
   if (workload === 'sync') {
@@ -108,6 +132,11 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
   } else if (workload === 'burst') {
     const replies = await Promise.all(Array.from({ length: n }, () => d.incr(key)));
     last = replies[n - 1];
+  } else if (workload === 'multi100') {
+    for (let done = 0; done < n; done += 100) {
+      const replies = await d.multiIncr(key, Math.min(100, n - done));
+      last = replies[replies.length - 1];
+    }
   } else {
     const size = workload === 'pipe100' ? 100 : 1000;
     for (let done = 0; done < n; done += size) {
@@ -120,7 +149,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
   if (Number(last) !== n || counter !== n) throw new Error(`${impl}/${workload}: counter ${counter}, last reply ${String(last)}, expected ${n}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   await d.close();
-  const res: ChildResult = { ops: n, ms, peakRssMiB, counter };
+  const res: ChildResult = { ops: n, ms, peakRssMiB, startRssMiB, counter };
   process.stdout.write(`${JSON.stringify(res)}\n`);
 }
 
@@ -183,7 +212,10 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
           progress(`adapter ${workload} ${impl} round ${r + 1}/${rounds}`);
           const res = await runChild(impl, workload, srv.port, n);
           add(workload, impl, (res.ops / res.ms) * 1000);
-          if (workload === 'burst') add('burst-rss', impl, res.peakRssMiB);
+          if (workload === 'burst') {
+            add('burst-rss', impl, res.peakRssMiB);
+            add('burst-rss-growth', impl, res.peakRssMiB - res.startRssMiB);
+          }
         }
       }
       progress(`adapter redis-benchmark round ${r + 1}/${rounds}`);
@@ -197,7 +229,7 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   const rows: Row[] = [];
   for (const [k, s] of samples) {
     const [workload, impl] = k.split('\u0000') as [string, string];
-    const rss = workload === 'burst-rss';
+    const rss = workload.startsWith('burst-rss');
     rows.push({ workload, impl, unit: rss ? 'MiB' : 'ops/s', value: median(s), samples: s, ...(rss ? { lowerIsBetter: true } : {}) });
   }
   return { suite: 'adapter', ours: 'reactor-ts', rows, notes: notes(rows) };
@@ -209,6 +241,7 @@ function notes(rows: Row[]): string[] {
   const ours = (w: string): number => v(w, 'reactor-ts');
   const peerBurst = Math.max(v('burst', 'ioredis'), v('burst', 'ioredis-auto'), v('burst', 'node-redis'));
   const peerRss = Math.min(v('burst-rss', 'ioredis'), v('burst-rss', 'ioredis-auto'), v('burst-rss', 'node-redis'));
+  const peerGrowth = Math.min(v('burst-rss-growth', 'ioredis'), v('burst-rss-growth', 'ioredis-auto'), v('burst-rss-growth', 'node-redis'));
   const line = (what: string, got: number, want: number): string =>
     `${got >= want ? 'met  ' : 'SHORT'} ${what}: ${got.toFixed(2)}× (target ${want}×)`;
   return [
@@ -216,6 +249,7 @@ function notes(rows: Row[]): string[] {
     line('burst vs fastest of ioredis/node-redis', ours('burst') / peerBurst, 2),
     line('burst vs redis-benchmark -c1 -P100', ours('burst') / v('burst', 'redis-benchmark -c1 -P100'), 0.5),
     line('burst peak RSS, lowest peer ÷ ours', peerRss / ours('burst-rss'), 2),
+    line('burst RSS growth, lowest peer ÷ ours', peerGrowth / ours('burst-rss-growth'), 2),
     'Each client runs in its own child process; RSS is the child\'s peak (process.resourceUsage().maxRSS).',
   ];
 }
