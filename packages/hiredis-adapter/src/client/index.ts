@@ -14,6 +14,8 @@
  * - backoff.ts         reconnect policy: exponential backoff with jitter
  * - queue.ts           BoundedQueue: the offline and wait queues' FIFO
  * - default-reactor.ts the shared reactor used when none is given
+ * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast; EVAL/SCRIPT methods
+ * - pubsub.ts          subscribe/psubscribe/ssubscribe with listeners, resubscribe on reconnect; PUBSUB methods
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState } from './client.js';
 export { CommandMethods, type SetOptions } from './commands.js';
@@ -23,3 +25,5 @@ export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './p
 export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError } from './errors.js';
 export { parseRedisUrl, type RedisEndpoint } from './url.js';
 export { type ReconnectPolicy } from './backoff.js';
+export { defineScript, RedisScript, scriptSha1, preloadScripts, broadcastScriptReload, watchScriptReloads, SCRIPT_RELOAD_CHANNEL, type ScriptOptions, type WatchScriptsOptions, type ScriptReloadWatch } from './script.js';
+export { type MessageListener } from './pubsub.js';

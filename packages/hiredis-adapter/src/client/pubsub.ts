@@ -1,0 +1,389 @@
+/**
+ * Pub/sub for the promise client (article §4): `client.subscribe(channels,
+ * listener)`, `psubscribe`, `ssubscribe`, their unsubscribes, and PUBSUB
+ * introspection as methods returning plain JS values.
+ *
+ * The client's own context carries the subscriptions, through hiredis's
+ * subscribed mode (context.ts): each SUBSCRIBE registers one callback for
+ * its names, and the context routes every confirmation and message to it.
+ * Under RESP2 the connection is then in subscribed mode and the context
+ * refuses any other command at once (the client rejects it with a
+ * ConnectionError saying which commands are allowed); the mode ends when the
+ * server's count reaches 0. Under RESP3 messages are push frames and the
+ * connection keeps answering commands.
+ *
+ * What this file keeps per client (a `PubSub`, made on first use): the
+ * listeners wanted per channel / pattern / shard channel. That table, not the
+ * server, is the truth: on every new link (the client's `linkHooks`, run
+ * before queued commands) everything in it is subscribed again, so a client
+ * with `reconnect` resumes its subscriptions after a server restart.
+ * Messages published while no link was up are lost, as the article warns.
+ *
+ * Redis delivers a channel's messages in order on one connection, and the
+ * context hands replies over in arrival order, so listeners see them in
+ * publish order.
+ */
+import type { CommandArgument } from '@reactor-ts/resp';
+import { ReplyError } from '@reactor-ts/resp';
+import { REDIS_ERR } from '../constants.js';
+import { redisAsyncCommandArgv } from '../context.js';
+import { integerOf, itemsOf, textOf } from '../reply-view.js';
+import type { RedisAsyncContext } from '../types.js';
+import { RedisClient } from './client.js';
+import { CommandMethods } from './commands.js';
+import { ClientClosedError, ConnectionError } from './errors.js';
+
+/**
+ * Called for every message: its payload (a string, or a Buffer with
+ * `returnBuffers`), the channel it was published to, and for a pattern
+ * subscription the pattern that matched.
+ */
+export type MessageListener<M = string> = (message: M, channel: string, pattern?: string) => void;
+
+type Space = 'channel' | 'pattern' | 'shard';
+type Context = RedisAsyncContext<unknown>;
+type AnyListener = MessageListener<unknown>;
+
+const SUBSCRIBE: Record<Space, string> = { channel: 'SUBSCRIBE', pattern: 'PSUBSCRIBE', shard: 'SSUBSCRIBE' };
+const UNSUBSCRIBE: Record<Space, string> = { channel: 'UNSUBSCRIBE', pattern: 'PUNSUBSCRIBE', shard: 'SUNSUBSCRIBE' };
+const SPACES: readonly Space[] = ['channel', 'pattern', 'shard'];
+
+/** A subscribe() waiting for the server to confirm each of its names (on this link or a later one). */
+interface Waiter {
+  /** `${space} ${name}` of the names not yet confirmed. */
+  remaining: Set<string>;
+  resolve(count: number): void;
+  reject(err: Error): void;
+}
+
+/** What a SUBSCRIBE carried, to tell which names a refusal dropped. */
+interface Sent {
+  space: Space;
+  names: string[];
+}
+
+function keyOf(space: Space, name: string): string {
+  return `${space} ${name}`;
+}
+
+function spaceOfKind(kind: string): Space {
+  return kind.startsWith('p') ? 'pattern' : kind.startsWith('s') ? 'shard' : 'channel';
+}
+
+function asList(names: string | readonly string[] | undefined): string[] {
+  if (names === undefined) return [];
+  return typeof names === 'string' ? [names] : [...names];
+}
+
+/** One client's subscriptions: the listeners wanted, and the subscribe() calls awaiting confirmation. */
+class PubSub {
+  private readonly wanted: Record<Space, Map<string, Set<AnyListener>>> = {
+    channel: new Map(),
+    pattern: new Map(),
+    shard: new Map(),
+  };
+  private waiters: Waiter[] = [];
+  /** The context's callback for every (re)subscription: one closure per client. */
+  private readonly onReply: (ac: Context, reply: unknown, privdata: unknown) => void;
+  /** A link loss is being looked at (once per loss, not once per name). */
+  private lossCheck = false;
+
+  constructor(private readonly client: RedisClient) {
+    this.onReply = (_ac, reply, privdata) => this.reply(reply, privdata as Sent);
+    client.linkHooks.push((ac) => this.resubscribe(ac));
+  }
+
+  subscribe(space: Space, names: string[], listener: AnyListener): Promise<number> {
+    if (names.length === 0) return Promise.reject(new TypeError(`${SUBSCRIBE[space]} needs at least one name`));
+    if (typeof listener !== 'function') return Promise.reject(new TypeError(`${SUBSCRIBE[space]}: the listener must be a function`));
+    const state = this.client.state;
+    if (state === 'closed' || state === 'closing') {
+      return Promise.reject(new ClientClosedError(`${SUBSCRIBE[space]} on a ${state} client`));
+    }
+    const fresh: string[] = [];
+    for (const name of names) {
+      let set = this.wanted[space].get(name);
+      if (set === undefined) {
+        set = new Set();
+        this.wanted[space].set(name, set);
+        fresh.push(name);
+      }
+      set.add(listener);
+    }
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = { remaining: new Set(fresh.map((n) => keyOf(space, n))), resolve, reject };
+      if (waiter.remaining.size === 0) {
+        // Already subscribed (or on its way): only a listener was added.
+        resolve(this.count());
+        return;
+      }
+      this.waiters.push(waiter);
+      const ac = this.client.readyLink;
+      if (ac !== null) {
+        this.send(ac, space, fresh);
+      } else {
+        // The next link's hook subscribes everything wanted, these included;
+        // connect() rejects if no link will ever come.
+        this.client.connect().catch((err: Error) => this.failWaiters(err));
+      }
+    });
+  }
+
+  unsubscribe(space: Space, names: string[], listener: AnyListener | undefined): Promise<number> {
+    const table = this.wanted[space];
+    const targets = names.length > 0 ? names : [...table.keys()];
+    const gone: string[] = [];
+    for (const name of targets) {
+      const set = table.get(name);
+      if (set === undefined) continue;
+      if (listener !== undefined) set.delete(listener);
+      if (listener === undefined || set.size === 0) {
+        table.delete(name);
+        gone.push(name);
+      }
+    }
+    if (gone.length === 0) return Promise.resolve(this.count());
+    this.confirm(space, gone, this.count());
+    const ac = this.client.readyLink;
+    if (ac === null) return Promise.resolve(this.count());
+    return new Promise<number>((resolve, reject) => {
+      // The command's own callback runs once, with its last confirmation
+      // (or an error, or null when the link went away: nothing is held then).
+      const ok = redisAsyncCommandArgv(ac, (_c, reply) => {
+        if (reply instanceof ReplyError) reject(reply);
+        else resolve(integerOf(itemsOf(reply)?.[2]) ?? this.count());
+      }, null, [UNSUBSCRIBE[space], ...gone]);
+      if (ok === REDIS_ERR) reject(new ConnectionError(`${UNSUBSCRIBE[space]} refused by the connection: ${ac.commandErrstr}`));
+    });
+  }
+
+  /** Names wanted, over the three spaces (what the server's count is once all is confirmed). */
+  count(): number {
+    return this.wanted.channel.size + this.wanted.pattern.size + this.wanted.shard.size;
+  }
+
+  private send(ac: Context, space: Space, names: string[]): void {
+    const sent: Sent = { space, names };
+    if (redisAsyncCommandArgv(ac, this.onReply, sent, [SUBSCRIBE[space], ...names]) === REDIS_ERR) {
+      this.refused(sent, new ConnectionError(`${SUBSCRIBE[space]} refused by the connection: ${ac.commandErrstr}`));
+    }
+  }
+
+  /** A new link is up: subscribe it to everything wanted, before any queued command. */
+  private resubscribe(ac: Context): void {
+    for (const space of SPACES) {
+      const names = [...this.wanted[space].keys()];
+      if (names.length > 0) this.send(ac, space, names);
+    }
+  }
+
+  /** Every reply routed to a subscription: confirmations, messages, a refusal, or null. */
+  private reply(reply: unknown, sent: Sent): void {
+    if (reply === null) {
+      this.linkLost();
+      return;
+    }
+    if (reply instanceof ReplyError) {
+      this.refused(sent, reply);
+      return;
+    }
+    const items = itemsOf(reply);
+    const kind = items === null ? null : textOf(items[0]);
+    if (items === null || kind === null) return;
+    switch (kind.toLowerCase()) {
+      case 'message':
+      case 'smessage':
+        this.deliver(kind.length === 7 ? 'channel' : 'shard', textOf(items[1]) ?? '', items[2], undefined);
+        return;
+      case 'pmessage': {
+        const pattern = textOf(items[1]) ?? '';
+        this.deliver('pattern', pattern, items[3], textOf(items[2]) ?? '', pattern);
+        return;
+      }
+      case 'subscribe':
+      case 'psubscribe':
+      case 'ssubscribe':
+        this.confirm(spaceOfKind(kind.toLowerCase()), [textOf(items[1]) ?? ''], integerOf(items[2]) ?? this.count());
+        return;
+      default:
+        // An unsubscribe confirmation: the unsubscribe() call's own callback settles it.
+        return;
+    }
+  }
+
+  private deliver(space: Space, name: string, payload: unknown, channel?: string, pattern?: string): void {
+    const listeners = this.wanted[space].get(name);
+    if (listeners === undefined) return;
+    for (const fn of listeners) {
+      try {
+        fn(payload, channel ?? name, pattern);
+      } catch (err) {
+        // As an EventEmitter listener's: the listener's bug surfaces as an
+        // uncaught exception, and the other listeners and messages still run.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+  }
+
+  private confirm(space: Space, names: string[], count: number): void {
+    if (this.waiters.length === 0) return;
+    const left: Waiter[] = [];
+    for (const w of this.waiters) {
+      for (const name of names) w.remaining.delete(keyOf(space, name));
+      if (w.remaining.size === 0) w.resolve(count);
+      else left.push(w);
+    }
+    this.waiters = left;
+  }
+
+  /** The server (ACL, arguments) or the context refused a SUBSCRIBE: its names are not held. */
+  private refused(sent: Sent, err: Error): void {
+    const keys = new Set(sent.names.map((n) => keyOf(sent.space, n)));
+    for (const name of sent.names) this.wanted[sent.space].delete(name);
+    const left: Waiter[] = [];
+    for (const w of this.waiters) {
+      if ([...w.remaining].some((k) => keys.has(k))) w.reject(err);
+      else left.push(w);
+    }
+    this.waiters = left;
+  }
+
+  /**
+   * The link went away. Subscriptions stay wanted: if the client reconnects,
+   * the hook subscribes them again and pending subscribe() calls resolve
+   * then; if it is closing for good, they reject. The client learns which
+   * right after the context has settled every callback, hence the microtask.
+   */
+  private linkLost(): void {
+    if (this.lossCheck) return;
+    this.lossCheck = true;
+    queueMicrotask(() => {
+      this.lossCheck = false;
+      if (this.waiters.length === 0) return;
+      const state = this.client.state;
+      if (state === 'closed' || state === 'closing') this.failWaiters(new ClientClosedError('the client closed before the subscription was confirmed'));
+      else if (state !== 'ready') this.client.connect().catch((err: Error) => this.failWaiters(err));
+    });
+  }
+
+  private failWaiters(err: Error): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(err);
+  }
+}
+
+const registry = new WeakMap<RedisClient, PubSub>();
+
+function pubsubOf(client: RedisClient): PubSub {
+  let p = registry.get(client);
+  if (p === undefined) {
+    p = new PubSub(client);
+    registry.set(client, p);
+  }
+  return p;
+}
+
+declare module './client.js' {
+  interface RedisClient {
+    /**
+     * SUBSCRIBE: `listener(message, channel)` for every message on these
+     * channels. Resolves with the server's subscription count once every new
+     * channel is confirmed. Under RESP2 the connection then only takes
+     * (un)subscribe commands, PING and QUIT.
+     */
+    subscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number>;
+    /** PSUBSCRIBE: `listener(message, channel, pattern)` for messages on channels matching the glob patterns. */
+    psubscribe<M = string>(patterns: string | readonly string[], listener: MessageListener<M>): Promise<number>;
+    /** SSUBSCRIBE (Redis 7 shard channels). */
+    ssubscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number>;
+    /**
+     * Removes `listener` (or every listener) from the channels (or from all);
+     * a channel left without listeners is UNSUBSCRIBEd. Resolves with the
+     * count the server reports (0: RESP2 subscribed mode is over).
+     */
+    unsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number>;
+    punsubscribe<M = string>(patterns?: string | readonly string[], listener?: MessageListener<M>): Promise<number>;
+    sunsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number>;
+  }
+}
+
+declare module './commands.js' {
+  interface CommandMethods {
+    /** PUBSUB CHANNELS [pattern]: active channels (with at least one subscriber). */
+    pubsubChannels(pattern?: string): Promise<string[]>;
+    /** PUBSUB NUMSUB: subscribers per channel, as a Map in the order asked. */
+    pubsubNumsub(...channels: string[]): Promise<Map<string, number>>;
+    /** PUBSUB NUMPAT: patterns subscribed over all clients. */
+    pubsubNumpat(): Promise<number>;
+    /** PUBSUB SHARDCHANNELS [pattern] (Redis 7). */
+    pubsubShardchannels(pattern?: string): Promise<string[]>;
+    /** PUBSUB SHARDNUMSUB: subscribers per shard channel, as a Map. */
+    pubsubShardnumsub(...channels: string[]): Promise<Map<string, number>>;
+  }
+}
+
+type SubscribeMethod = (this: RedisClient, names: string | readonly string[], listener: AnyListener) => Promise<number>;
+type UnsubscribeMethod = (this: RedisClient, names?: string | readonly string[], listener?: AnyListener) => Promise<number>;
+
+function subscribeIn(space: Space): SubscribeMethod {
+  return function (this: RedisClient, names, listener) {
+    return pubsubOf(this).subscribe(space, asList(names), listener);
+  };
+}
+
+function unsubscribeIn(space: Space): UnsubscribeMethod {
+  return function (this: RedisClient, names, listener) {
+    return pubsubOf(this).unsubscribe(space, asList(names), listener);
+  };
+}
+
+// Installed here rather than in client.ts so that file keeps to the link's
+// life; the declarations above give them their types.
+const clientProto = RedisClient.prototype as unknown as Record<string, SubscribeMethod | UnsubscribeMethod>;
+clientProto['subscribe'] = subscribeIn('channel');
+clientProto['psubscribe'] = subscribeIn('pattern');
+clientProto['ssubscribe'] = subscribeIn('shard');
+clientProto['unsubscribe'] = unsubscribeIn('channel');
+clientProto['punsubscribe'] = unsubscribeIn('pattern');
+clientProto['sunsubscribe'] = unsubscribeIn('shard');
+
+/** A flat [name, n, name, n, ...] array (RESP2 and RESP3 alike) or a Map, as a Map<string, number>. */
+function toCountMap(reply: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  if (reply instanceof Map) {
+    for (const [k, v] of reply) out.set(textOf(k) ?? String(k), integerOf(v) ?? 0);
+    return out;
+  }
+  const items = itemsOf(reply) ?? [];
+  for (let i = 0; i + 1 < items.length; i += 2) out.set(textOf(items[i]) ?? '', integerOf(items[i + 1]) ?? 0);
+  return out;
+}
+
+function toNames(reply: unknown): string[] {
+  return (itemsOf(reply) ?? []).map((x) => textOf(x) ?? '');
+}
+
+function withPattern(verb: string, pattern: string | undefined): CommandArgument[] {
+  return pattern === undefined ? ['PUBSUB', verb] : ['PUBSUB', verb, pattern];
+}
+
+Object.assign(CommandMethods.prototype, {
+  pubsubChannels(this: CommandMethods, pattern?: string): Promise<string[]> {
+    return this.sendArgv(withPattern('CHANNELS', pattern)).then(toNames);
+  },
+  pubsubNumsub(this: CommandMethods, ...channels: string[]): Promise<Map<string, number>> {
+    return this.sendArgv(['PUBSUB', 'NUMSUB', ...channels]).then(toCountMap);
+  },
+  pubsubNumpat(this: CommandMethods): Promise<number> {
+    return this.sendArgv(['PUBSUB', 'NUMPAT']).then((r) => integerOf(r) ?? 0);
+  },
+  pubsubShardchannels(this: CommandMethods, pattern?: string): Promise<string[]> {
+    return this.sendArgv(withPattern('SHARDCHANNELS', pattern)).then(toNames);
+  },
+  pubsubShardnumsub(this: CommandMethods, ...channels: string[]): Promise<Map<string, number>> {
+    return this.sendArgv(['PUBSUB', 'SHARDNUMSUB', ...channels]).then(toCountMap);
+  },
+});

@@ -1,0 +1,224 @@
+/**
+ * Lua scripts for the promise client (article §3.3).
+ *
+ * The article's practice, made the default path:
+ * - run a script by its 40-character SHA1 (EVALSHA) so the source is not
+ *   sent each time; the SHA1 is computed here (`node:crypto`), exactly as
+ *   Redis computes it, so no round trip is needed to learn it;
+ * - load the scripts when a connection opens ("after establishing the redis
+ *   connection and verifying, load all lua scripts"): `preloadScripts`;
+ * - after a hot update (`SCRIPT FLUSH` from redis-cli) the next EVALSHA gets
+ *   `NOSCRIPT`; the script object then sends EVAL once (which runs it and
+ *   caches it again), so callers never see the flush;
+ * - tell every server to reload over pub/sub: `broadcastScriptReload` on one
+ *   side, `watchScriptReloads` on each subscriber.
+ *
+ * The plain commands are methods too: `eval`, `evalsha`, `scriptLoad`,
+ * `scriptExists`, `scriptFlush`, `scriptKill`.
+ */
+import { createHash } from 'node:crypto';
+import type { CommandArgument } from '@reactor-ts/resp';
+import { ReplyError } from '@reactor-ts/resp';
+import { redisAsyncCommandArgv } from '../context.js';
+import { textOf } from '../reply-view.js';
+import type { RedisClient } from './client.js';
+import { CommandMethods } from './commands.js';
+import './pubsub.js';
+
+type Arg = CommandArgument;
+
+/** Options of `defineScript`. */
+export interface ScriptOptions {
+  /** How many of `call()`'s arguments are keys (KEYS[1..n]); the rest are ARGV. */
+  numberOfKeys?: number;
+}
+
+/** The SHA1 Redis gives a script: of its exact bytes, lower-case hex. */
+export function scriptSha1(source: string | Buffer): string {
+  return createHash('sha1').update(source).digest('hex');
+}
+
+/**
+ * A Lua script known by its SHA1. Holds no connection: pass the client (or
+ * pool) to each call, so one script object serves every connection.
+ */
+export class RedisScript {
+  /** The 40-character hex SHA1 that EVALSHA and SCRIPT LOAD use. */
+  readonly sha1: string;
+  readonly numberOfKeys: number | undefined;
+
+  constructor(
+    readonly source: string,
+    opts: ScriptOptions = {},
+  ) {
+    if (typeof source !== 'string' || source.length === 0) throw new TypeError('defineScript: the source must be a non-empty string');
+    const n = opts.numberOfKeys;
+    if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new TypeError(`defineScript: numberOfKeys must be an integer >= 0, got ${String(n)}`);
+    this.sha1 = scriptSha1(source);
+    this.numberOfKeys = n;
+  }
+
+  /**
+   * EVALSHA with `keys` and `args`; on NOSCRIPT (never loaded, or flushed)
+   * sends EVAL once, which runs the script and caches it again. Any other
+   * error reply rejects as a ReplyError (e.g. the script's own error, or
+   * `BUSY` while another script runs).
+   */
+  run<T = unknown>(client: CommandMethods, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<T> {
+    const tail = [keys.length, ...keys, ...args];
+    return client.sendArgv(['EVALSHA', this.sha1, ...tail]).catch((err: unknown) => {
+      if (err instanceof ReplyError && err.code === 'NOSCRIPT') return client.sendArgv(['EVAL', this.source, ...tail]);
+      throw err;
+    }) as Promise<T>;
+  }
+
+  /** `run` with keys and arguments in one list: the first `numberOfKeys` are keys. */
+  call<T = unknown>(client: CommandMethods, ...keysAndArgs: Arg[]): Promise<T> {
+    const n = this.numberOfKeys;
+    if (n === undefined) return Promise.reject(new TypeError('script.call() needs numberOfKeys in defineScript(); use run(client, keys, args)'));
+    if (keysAndArgs.length < n) return Promise.reject(new TypeError(`script.call(): ${n} keys expected, got ${keysAndArgs.length} arguments`));
+    return this.run<T>(client, keysAndArgs.slice(0, n), keysAndArgs.slice(n));
+  }
+
+  /** SCRIPT LOAD; rejects if the server's SHA1 is not the one computed here (it would mean the bytes differ). */
+  async load(client: CommandMethods): Promise<string> {
+    const sha = textOf(await client.sendArgv(['SCRIPT', 'LOAD', this.source]));
+    if (sha !== this.sha1) throw new Error(`SCRIPT LOAD returned ${String(sha)}, expected ${this.sha1}`);
+    return sha;
+  }
+}
+
+/** A script object for `source`: see RedisScript. */
+export function defineScript(source: string, opts?: ScriptOptions): RedisScript {
+  return new RedisScript(source, opts);
+}
+
+/**
+ * Loads `scripts` now (rejects on a compile error) and again on every new
+ * link of `client`, before its queued commands: after a reconnect to a
+ * restarted server, EVALSHA finds them. Resolves with their SHA1s.
+ */
+export async function preloadScripts(client: RedisClient, scripts: readonly RedisScript[]): Promise<string[]> {
+  client.linkHooks.push((ac) => {
+    // Replies unread: a script that compiles once compiles again, and a
+    // failed load only costs the NOSCRIPT fallback.
+    for (const s of scripts) redisAsyncCommandArgv(ac, null, null, ['SCRIPT', 'LOAD', s.source]);
+  });
+  return Promise.all(scripts.map((s) => s.load(client)));
+}
+
+/** Default channel of the reload broadcast. */
+export const SCRIPT_RELOAD_CHANNEL = 'reactor-ts:scripts:reload';
+
+/** PUBLISH a reload request (after a hot update's SCRIPT FLUSH); resolves with the number of receivers. */
+export function broadcastScriptReload(publisher: CommandMethods, channel: string = SCRIPT_RELOAD_CHANNEL): Promise<number> {
+  return publisher.sendArgv(['PUBLISH', channel, 'reload']) as Promise<number>;
+}
+
+/** Options of `watchScriptReloads`. */
+export interface WatchScriptsOptions {
+  /**
+   * The connection that runs SCRIPT LOAD. Default: the subscriber itself
+   * under RESP3; under RESP2 (where a subscribed connection takes no other
+   * command) a duplicate of it, opened on the first reload and closed by stop().
+   */
+  loader?: CommandMethods;
+  /** After each reload: null, or why it failed. */
+  onReload?: (err: Error | null) => void;
+}
+
+/** What `watchScriptReloads` returns. */
+export interface ScriptReloadWatch {
+  /** Reloads done so far. */
+  readonly reloads: number;
+  /** UNSUBSCRIBE, and close the loader this watch opened. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Subscribes `subscriber` to `channel`; each message there loads `scripts`
+ * again (SCRIPT LOAD) — the article's way to recover every server at once
+ * after a hot update. Resolves once subscribed.
+ */
+export async function watchScriptReloads(
+  subscriber: RedisClient,
+  channel: string,
+  scripts: readonly RedisScript[],
+  opts: WatchScriptsOptions = {},
+): Promise<ScriptReloadWatch> {
+  let owned: RedisClient | null = null;
+  let reloads = 0;
+  let running: Promise<void> = Promise.resolve();
+  const loader = (): CommandMethods => {
+    if (opts.loader !== undefined) return opts.loader;
+    if (subscriber.readyLink?.c.protocol === 3) return subscriber;
+    owned ??= subscriber.duplicate();
+    return owned;
+  };
+  const reload = async (): Promise<void> => {
+    try {
+      const l = loader();
+      if (l === owned) await owned.connect();
+      await Promise.all(scripts.map((s) => s.load(l)));
+      reloads++;
+      opts.onReload?.(null);
+    } catch (err) {
+      opts.onReload?.(err as Error);
+    }
+  };
+  const listener = (): void => {
+    // One reload at a time, in message order.
+    running = running.then(reload);
+  };
+  await subscriber.subscribe(channel, listener);
+  return {
+    get reloads() {
+      return reloads;
+    },
+    async stop() {
+      await subscriber.unsubscribe(channel, listener);
+      await running;
+      if (owned !== null) await owned.quit();
+    },
+  };
+}
+
+declare module './commands.js' {
+  interface CommandMethods {
+    /** EVAL script numkeys key... arg... */
+    eval<T = unknown>(script: string, keys?: readonly Arg[], args?: readonly Arg[]): Promise<T>;
+    /** EVALSHA sha1 numkeys key... arg... (rejects with ReplyError NOSCRIPT if not cached; see defineScript). */
+    evalsha<T = unknown>(sha1: string, keys?: readonly Arg[], args?: readonly Arg[]): Promise<T>;
+    /** SCRIPT LOAD: caches the script, resolves with its SHA1. */
+    scriptLoad(script: string): Promise<string>;
+    /** SCRIPT EXISTS: one boolean per SHA1. */
+    scriptExists(...sha1s: string[]): Promise<boolean[]>;
+    /** SCRIPT FLUSH [ASYNC|SYNC]: empties the script cache. */
+    scriptFlush(mode?: 'ASYNC' | 'SYNC'): Promise<string>;
+    /** SCRIPT KILL: stops the running script if it has not written (else ReplyError UNKILLABLE / NOTBUSY). */
+    scriptKill(): Promise<string>;
+  }
+}
+
+Object.assign(CommandMethods.prototype, {
+  eval(this: CommandMethods, script: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<unknown> {
+    return this.sendArgv(['EVAL', script, keys.length, ...keys, ...args]);
+  },
+  evalsha(this: CommandMethods, sha1: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<unknown> {
+    return this.sendArgv(['EVALSHA', sha1, keys.length, ...keys, ...args]);
+  },
+  scriptLoad(this: CommandMethods, script: string): Promise<string> {
+    return this.sendArgv(['SCRIPT', 'LOAD', script]).then((r) => textOf(r) ?? '');
+  },
+  scriptExists(this: CommandMethods, ...sha1s: string[]): Promise<boolean[]> {
+    return this.sendArgv(['SCRIPT', 'EXISTS', ...sha1s]).then((r) =>
+      (Array.isArray(r) ? r : []).map((x) => x === 1 || x === true),
+    );
+  },
+  scriptFlush(this: CommandMethods, mode?: 'ASYNC' | 'SYNC'): Promise<string> {
+    return this.sendArgv(mode === undefined ? ['SCRIPT', 'FLUSH'] : ['SCRIPT', 'FLUSH', mode]).then((r) => textOf(r) ?? '');
+  },
+  scriptKill(this: CommandMethods): Promise<string> {
+    return this.sendArgv(['SCRIPT', 'KILL']).then((r) => textOf(r) ?? '');
+  },
+});
