@@ -54,6 +54,21 @@ describe('default reactor', () => {
     expect(res.code).toBe(0);
   });
 
+  it('exits after quit() of a client that used watchRetry (its dedicated connection closes too) and of a pool', async () => {
+    const res = await runScript(`
+      import { createClient, createPool } from './src/index.ts';
+      const c = await createClient({ url: '${srv.url}' }).connect();
+      const r = await c.watchRetry(['exit-w'], (conn) => conn.multi().incr('exit-w'));
+      const pool = await createPool({ url: '${srv.url}', size: 2 }).connect();
+      console.log('exec', r.length, await pool.ping());
+      await c.quit();
+      await pool.quit();
+    `);
+    expect(res.timedOut).toBe(false);
+    expect(res.out).toContain('exec 1 PONG');
+    expect(res.code).toBe(0);
+  });
+
   it('also exits after a failed connect without reconnect', async () => {
     const res = await runScript(`
       import { createClient } from './src/index.ts';
