@@ -298,7 +298,8 @@ function aggregateType(type: number): number {
 
 /** A view when the bytes outlive the call, else a private copy. */
 function bytesOf(bytes: Buffer, start: number, end: number, stable: boolean): Buffer {
-  if (stable) return bytes.subarray(start, end);
+  // slice, not subarray: Node implements it in JS, so V8 can inline it.
+  if (stable) return bytes.slice(start, end);
   const out = Buffer.allocUnsafe(end - start);
   bytes.copy(out, 0, start, end);
   return out;

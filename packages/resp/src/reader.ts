@@ -69,12 +69,15 @@ export const DEFAULT_LIMITS = {
   maxLineLength: 64 * 1024,
 } as const;
 
+/** What a closed frame holds, so that closing one allocates nothing. */
+const NO_ITEMS: unknown[] = [];
+
 /** One open aggregate. Frames are reused, so they never shrink back. */
 class Frame {
   /** Type byte: * % ~ > or |. */
   type = 0;
   /** Values collected so far; maps interleave keys and values. */
-  items: unknown[] = [];
+  items: unknown[] = NO_ITEMS;
   /** Next slot in `items`. */
   idx = 0;
   /** Slots expected in all. */
@@ -133,6 +136,8 @@ export class RespReader {
   private readonly textBulks: boolean;
   /** True with the native builder: its commonest cases are inlined below. */
   private readonly native: boolean;
+  /** True when the builder is the native one making Buffers. */
+  private readonly nativeBuffers: boolean;
 
   // Open aggregates, stack[0..depth); attributes waiting at the top level.
   private stack: Frame[] = [];
@@ -153,6 +158,7 @@ export class RespReader {
     const stringMode = opts.returnBuffers === true ? 'buffer' : (opts.stringMode ?? 'string');
     this.native = b === 'native';
     this.textBulks = this.native && stringMode === 'string';
+    this.nativeBuffers = this.native && stringMode === 'buffer';
     if (b === 'native') {
       this.builder = new NativeBuilder({ stringMode, largeIntegers: opts.largeIntegers ?? 'bigint' });
     } else if (b === 'hiredis') {
@@ -206,6 +212,35 @@ export class RespReader {
   /** The next complete reply, or `NEED_MORE`. Throws a `ProtocolError` on a broken stream. */
   getReply(): unknown {
     if (this.failure !== null) throw this.failure;
+    // Hot path, a whole short integer at the top level with the native
+    // builder: parsed right here. Anything else (or anything odd about this
+    // one) takes the general path below, which parses it again properly.
+    const b = this.buf;
+    const end = this.end;
+    let i = this.pos;
+    // (Bounds are checked before every read: reading past a typed array's
+    // end makes V8 deoptimise.)
+    if (i < end && b[i] === 0x3a && this.native && this.depth === 0 && this.topAttrs === null && this.lineLen === 0 && this.bulkType === 0) {
+      const neg = i + 1 < end && b[i + 1] === 0x2d;
+      if (neg) i++;
+      const first = i + 1;
+      let n = 0;
+      let c = -1;
+      while (++i < end) {
+        c = b[i]!;
+        if (c < 0x30 || c > 0x39) break;
+        n = n * 10 + (c - 0x30);
+      }
+      if (c === CR && i + 1 < end && b[i + 1] === LF && i !== first && i - first <= 15) {
+        this.pos = i + 2;
+        return neg ? 0 - n : n;
+      }
+    }
+    return this.nextReply();
+  }
+
+  // Kept apart from getReply so that getReply stays small enough to inline.
+  private nextReply(): unknown {
     try {
       for (;;) {
         const r = this.parse();
@@ -314,7 +349,7 @@ export class RespReader {
     this.decoder.end();
     for (let i = 0; i < this.depth; i++) {
       const f = this.stack[i]!;
-      f.items = [];
+      f.items = NO_ITEMS;
       f.attrs = null;
     }
     this.depth = 0;
@@ -379,13 +414,14 @@ export class RespReader {
         if (f.idx < f.n) break;
         this.depth = d - 1;
         const items = f.items;
-        f.items = [];
+        f.items = NO_ITEMS;
         if (f.type === RespType.ATTRIBUTE) {
           // Not an element: it annotates the next value at the outer level.
           this.addAttrs(items);
           break;
         }
-        value = this.builder.aggregate(f.type, items);
+        // Hot path: the native builder's array is the items array itself.
+        value = f.type === 0x2a && this.native ? items : this.builder.aggregate(f.type, items);
       }
     }
   }
@@ -426,7 +462,10 @@ export class RespReader {
           if (b[stop + 1] !== LF) this.fail(b, stop + 1, 'expected LF after bulk data');
           this.pos = stop + 2;
           // Hot path: the native builder's string, without the call.
-          if (t === 0x24 && this.textBulks) return decodeUtf8(b, p, stop);
+          if (t === 0x24) {
+            if (this.textBulks) return decodeUtf8(b, p, stop);
+            if (this.nativeBuffers && stable) return b.slice(p, stop);
+          }
           return this.bulkValue(t, b, p, stop, stable);
         }
         this.bulkType = t;
@@ -478,7 +517,10 @@ export class RespReader {
         const cr = this.lineEnd(b, start, end);
         if (cr === -1) return this.partial(b, start, end);
         this.pos = cr + 2;
-        if (t === 0x2b && this.textBulks) return decodeUtf8(b, start + 1, cr);
+        if (t === 0x2b) {
+          if (this.textBulks) return decodeUtf8(b, start + 1, cr);
+          if (this.nativeBuffers && stable) return b.slice(start + 1, cr);
+        }
         return t === 0x2b
           ? this.builder.simpleString(b, start + 1, cr, stable)
           : this.builder.error(b, start + 1, cr, false);
@@ -576,16 +618,15 @@ export class RespReader {
   /** `:` at b[start]. */
   private integer(b: Buffer, start: number, end: number): unknown {
     let i = start + 1;
-    let c = b[i];
-    const neg = c === 0x2d;
-    if (neg) c = b[++i];
+    const neg = i < end && b[i] === 0x2d;
+    if (neg) i++;
     const first = i;
     let n = 0;
-    // Past the chunk's end b[i] is undefined (chunks end at their buffer's
-    // end; the line buffer always holds a whole line), which ends the loop.
-    while (c !== undefined && c >= 0x30 && c <= 0x39) {
+    let c = -1;
+    for (; i < end; i++) {
+      c = b[i]!;
+      if (c < 0x30 || c > 0x39) break;
       n = n * 10 + (c - 0x30);
-      c = b[++i];
     }
     if (i >= end || (c === CR && i + 1 >= end)) return this.partial(b, start, end);
     if (c !== CR || i === first) this.fail(b, i, 'bad integer');
