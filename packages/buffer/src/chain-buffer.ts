@@ -230,7 +230,8 @@ export class ChainBuffer {
    * as a view, without draining: write them, then `drain(written)`.
    */
   writeAtMost(max = Infinity): Buffer {
-    if (typeof max !== 'number' || Number.isNaN(max) || max < 0 || (max !== Infinity && !Number.isInteger(max))) {
+    if (typeof max !== 'number') throw new TypeError(`ChainBuffer.writeAtMost: max must be a number, got ${describe(max)}`);
+    if (Number.isNaN(max) || max < 0 || (max !== Infinity && !Number.isInteger(max))) {
       throw new RangeError(`ChainBuffer.writeAtMost: max must be a non-negative integer, got ${describe(max)}`);
     }
     if (this.len === 0 || max === 0) return EMPTY;
@@ -241,7 +242,8 @@ export class ChainBuffer {
 
   /** The byte at index `i` from the front. */
   byteAt(i: number): number {
-    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= this.len) {
+    if (typeof i !== 'number') throw new TypeError(`ChainBuffer.byteAt: index must be a number, got ${describe(i)}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.len) {
       throw new RangeError(`ChainBuffer.byteAt: index must be an integer in [0, ${this.len}), got ${describe(i)}`);
     }
     const { ring, mask } = this;
