@@ -8,7 +8,7 @@
  * tests with an array.
  */
 import type { Database, Watcher } from './db.js';
-import type { Command } from './command-table.js';
+import type { Command } from './command.js';
 import type { ServerState } from './state.js';
 
 /** Where a client's replies go. */

@@ -1,10 +1,8 @@
 /**
- * The command table: lower-case name → arity, flags and handler, as Redis's
- * `redisCommandTable`. Arity follows Redis: positive = exactly that many
- * arguments including the name, negative = at least -arity. The key
- * positions (first, last, step) are what COMMAND reports to clients.
+ * The command table: lower-case name → Command (command.ts), as Redis's
+ * `redisCommandTable`, and the case-insensitive lookup every request uses.
  */
-import type { Client } from './client.js';
+import type { Command } from './command.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
@@ -16,36 +14,7 @@ import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
 import { zsetCommands } from './commands/zsets.js';
 
-/** Runs a command; returns its reply (or NO_REPLY), may throw a ReplyError. */
-export type Handler = (c: Client, argv: Buffer[]) => unknown;
-
-export interface Command {
-  /** Lower-case name, as Redis reports it. */
-  readonly name: string;
-  readonly arity: number;
-  /** Redis's flag names: write, readonly, fast, denyoom, pubsub, noscript, loading, stale, no_auth... */
-  readonly flags: readonly string[];
-  readonly firstKey: number;
-  readonly lastKey: number;
-  readonly step: number;
-  /** May run before AUTH (AUTH, HELLO, QUIT). */
-  readonly noAuth: boolean;
-  readonly handler: Handler;
-}
-
-/** Shorthand for the command modules: keys default to "one key at argv[1]" when flagged write/readonly. */
-export function command(
-  name: string,
-  arity: number,
-  flags: string,
-  handler: Handler,
-  keys: [first: number, last: number, step: number] | null = null,
-): Command {
-  const list = flags.split(' ').filter((f) => f.length > 0);
-  const hasKey = list.includes('write') || list.includes('readonly');
-  const [firstKey, lastKey, step] = keys ?? (hasKey ? [1, 1, 1] : [0, 0, 0]);
-  return { name, arity, flags: list, firstKey, lastKey, step, noAuth: list.includes('no_auth'), handler };
-}
+export type { Command, Handler } from './command.js';
 
 /** Every command mini-redis knows. */
 export function buildCommandTable(): Map<string, Command> {
@@ -65,4 +34,46 @@ export function buildCommandTable(): Map<string, Command> {
     for (const cmd of group) table.set(cmd.name, cmd);
   }
   return table;
+}
+
+/**
+ * Finds a command from the raw bytes of argv[0], case-insensitively,
+ * without making a string: every request needs this, and a string plus its
+ * lower-case copy per request showed up in profiles.
+ */
+export class CommandLookup {
+  private readonly byHash = new Map<number, Command[]>();
+
+  constructor(table: ReadonlyMap<string, Command>) {
+    for (const cmd of table.values()) {
+      const h = hashName(Buffer.from(cmd.name, 'latin1'));
+      const list = this.byHash.get(h) ?? [];
+      list.push(cmd);
+      this.byHash.set(h, list);
+    }
+  }
+
+  find(name: Buffer): Command | undefined {
+    if (name.length > 32) return undefined;
+    const list = this.byHash.get(hashName(name));
+    if (list === undefined) return undefined;
+    for (const cmd of list) if (sameName(name, cmd.name)) return cmd;
+    return undefined;
+  }
+}
+
+function lower(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+}
+
+function hashName(b: Buffer): number {
+  let h = b.length;
+  for (let i = 0; i < b.length; i++) h = (Math.imul(h, 31) + lower(b[i] as number)) | 0;
+  return h;
+}
+
+function sameName(b: Buffer, name: string): boolean {
+  if (b.length !== name.length) return false;
+  for (let i = 0; i < b.length; i++) if (lower(b[i] as number) !== name.charCodeAt(i)) return false;
+  return true;
 }

@@ -6,7 +6,7 @@
  */
 import { ReplyError } from '@reactor-ts/resp';
 import type { Client } from './client.js';
-import type { Command } from './command-table.js';
+import type { Command } from './command.js';
 import { err, NO_REPLY, NOAUTH, QUEUED, unknownCommand, wrongArity } from './reply.js';
 
 /** What a RESP2 client may send while subscribed. */
@@ -16,8 +16,7 @@ const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'res
 
 export function processCommand(c: Client, argv: Buffer[]): void {
   if (argv.length === 0 || c.closing) return;
-  const raw = (argv[0] as Buffer).toString('latin1');
-  const cmd = c.server.lookup.get(raw) ?? c.server.lookup.get(raw.toLowerCase());
+  const cmd = c.server.lookup.find(argv[0] as Buffer);
   if (cmd === undefined) return reject(c, unknownCommand(argv));
   const name = cmd.name;
   if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {

@@ -7,6 +7,9 @@
  */
 import { ReplyError, SimpleString } from '@reactor-ts/resp';
 
+/** The Redis version whose protocol and replies mini-redis follows (HELLO, INFO). */
+export const REDIS_VERSION = '7.0.0';
+
 export const OK = new SimpleString('OK');
 export const PONG = new SimpleString('PONG');
 export const QUEUED = new SimpleString('QUEUED');

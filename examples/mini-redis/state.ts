@@ -3,7 +3,8 @@
  * registry, the command table, configuration and counters.
  */
 import type { Client } from './client.js';
-import type { Command } from './command-table.js';
+import type { Command } from './command.js';
+import { CommandLookup } from './command-table.js';
 import { Store } from './db.js';
 import { PubSub } from './pubsub.js';
 
@@ -11,8 +12,8 @@ export interface ServerState {
   readonly store: Store;
   readonly pubsub: PubSub;
   readonly commands: ReadonlyMap<string, Command>;
-  /** `commands` plus an upper-case alias of each name: most clients send GET, not get. */
-  readonly lookup: ReadonlyMap<string, Command>;
+  /** Case-insensitive lookup from argv[0]'s bytes. */
+  readonly lookup: CommandLookup;
   readonly clients: Map<number, Client>;
   /** null: no password, every client starts authenticated. */
   readonly requirepass: string | null;
@@ -32,7 +33,7 @@ export function createState(opts: {
     store: new Store(),
     pubsub: new PubSub(),
     commands: opts.commands,
-    lookup: new Map([...opts.commands].flatMap(([name, cmd]) => [[name, cmd] as const, [name.toUpperCase(), cmd] as const])),
+    lookup: new CommandLookup(opts.commands),
     clients: new Map(),
     requirepass: opts.requirepass ?? null,
     maxclients: opts.maxclients ?? 10000,
@@ -42,6 +43,3 @@ export function createState(opts: {
     stats: { connections: 0, commands: 0, rejected: 0, expired: 0 },
   };
 }
-
-/** The Redis version whose protocol and replies mini-redis follows (HELLO, INFO). */
-export const REDIS_VERSION = '7.0.0';

@@ -1,9 +1,8 @@
 /** Connection commands: PING, ECHO, HELLO, AUTH, SELECT, QUIT, CLIENT. */
 import { intArg } from '../args.js';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
-import { err, NO_REPLY, OK, PONG, SYNTAX, unknownSubcommand, WRONGPASS, wrongArity } from '../reply.js';
-import { REDIS_VERSION } from '../state.js';
+import { command, type Command } from '../command.js';
+import { err, NO_REPLY, OK, PONG, REDIS_VERSION, SYNTAX, unknownSubcommand, WRONGPASS, wrongArity } from '../reply.js';
 import { is } from './util.js';
 
 const PONG_LOWER = Buffer.from('pong');

@@ -1,6 +1,6 @@
 /** Hash commands: HSET, HGET, HGETALL, HDEL. */
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { newHash } from '../db.js';
 import { wrongArity } from '../reply.js';
 import { bytes, k } from './util.js';

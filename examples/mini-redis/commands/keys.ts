@@ -2,7 +2,7 @@
 import { SimpleString } from '@reactor-ts/resp';
 import { intArg } from '../args.js';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { globMatch } from '../glob.js';
 import { err } from '../reply.js';
 import { bytes, k } from './util.js';

@@ -1,7 +1,7 @@
 /** List commands: LPUSH, RPUSH, LPOP, RPOP, LRANGE, LLEN. */
 import { countArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { newList } from '../db.js';
 import { NULL_ARRAY, wrongArity } from '../reply.js';
 import { clampRange, k } from './util.js';

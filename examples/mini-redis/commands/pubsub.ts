@@ -5,7 +5,7 @@
  */
 import { PushFrame } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { NO_REPLY } from '../reply.js';
 import { bytes, k } from './util.js';
 

@@ -1,10 +1,9 @@
 /** Server commands: COMMAND, INFO, DBSIZE, FLUSHDB, FLUSHALL, CONFIG GET, TIME. */
 import { SimpleString, VerbatimString } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { globMatch } from '../glob.js';
-import { err, OK, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
-import { REDIS_VERSION } from '../state.js';
+import { err, OK, REDIS_VERSION, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
 import { is } from './util.js';
 
 /** One COMMAND entry in Redis 7's ten-field shape. */

@@ -1,7 +1,7 @@
 /** Set commands: SADD, SREM, SMEMBERS, SPOP, SCARD. */
 import { countArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { newSet } from '../db.js';
 import { wrongArity } from '../reply.js';
 import { bytes, k } from './util.js';

@@ -1,7 +1,7 @@
 /** String commands: GET, SET, MGET, MSET, APPEND, STRLEN and the INCR family. */
 import { bigIntArg, inInt64, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { err, NOT_INTEGER, OK, OVERFLOW, SYNTAX, wrongArity } from '../reply.js';
 import { k } from './util.js';
 

@@ -1,7 +1,7 @@
 /** MULTI, EXEC, DISCARD, WATCH, UNWATCH. */
 import { ReplyError } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { call } from '../dispatch.js';
 import { err, NULL_ARRAY, OK, ReplyList } from '../reply.js';
 import { k } from './util.js';

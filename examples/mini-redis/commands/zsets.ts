@@ -2,7 +2,7 @@
 import { RespDouble } from '@reactor-ts/resp';
 import { countArg, floatArg, formatDouble, intArg } from '../args.js';
 import type { Client } from '../client.js';
-import { command, type Command } from '../command-table.js';
+import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
 import { err, SYNTAX } from '../reply.js';
 import type { ScoredMember } from '../sorted-set.js';
