@@ -91,6 +91,7 @@ class ReactorImpl implements Reactor, Core {
   private firedHead = 0;
   /** Connections with bytes in e.out to flush after the batch. */
   private pending: EventState[] = [];
+  private pendingSpare: EventState[] = [];
   private beforeSleep: (() => void) | null = null;
   /** Sockets ever wrapped by this reactor: one event per socket, ever. */
   private readonly adopted = new WeakSet<net.Socket>();
@@ -222,6 +223,7 @@ class ReactorImpl implements Reactor, Core {
     this.fired = [];
     this.firedHead = 0;
     this.pending = [];
+    this.pendingSpare = [];
     this.beforeSleep = null;
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
@@ -578,7 +580,9 @@ class ReactorImpl implements Reactor, Core {
   private flushPending(): void {
     const list = this.pending;
     if (list.length === 0) return;
-    this.pending = [];
+    // Swap in the spare list: events re-queued during the flush go there.
+    this.pending = this.pendingSpare;
+    this.pendingSpare = list;
     for (const e of list) {
       e.pendingWrite = false;
       if (!e.alive || e.out.length === 0 || !e.connected || e.blocked || e.socket === null) continue;
@@ -588,6 +592,7 @@ class ReactorImpl implements Reactor, Core {
       // themselves for the next turn.
       writeSome(this, e, e.sysWrite ? MAX_WRITE_PER_EVENT : Infinity);
     }
+    list.length = 0;
   }
 
   private settleLoop(err: unknown): void {
@@ -611,6 +616,7 @@ class ReactorImpl implements Reactor, Core {
 
   /** Keeps one Node timer armed for the nearest reactor timer while dispatching. */
   private armWake(): void {
+    if (this.wakeTimer === null && this.timers.size === 0) return; // the common case
     const dispatching = this.running || this.step !== null;
     const when = dispatching ? this.timers.nearest() : -1;
     if (when < 0) {
