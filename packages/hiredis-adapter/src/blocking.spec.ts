@@ -33,7 +33,15 @@ import {
   redisSetTimeout,
   type RedisContext,
 } from './blocking.js';
-import { REDIS_ERR, REDIS_ERR_EOF, REDIS_ERR_IO, REDIS_ERR_OTHER, REDIS_ERR_TIMEOUT, REDIS_OK } from './constants.js';
+import {
+  REDIS_ERR,
+  REDIS_ERR_EOF,
+  REDIS_ERR_IO,
+  REDIS_ERR_OTHER,
+  REDIS_ERR_PROTOCOL,
+  REDIS_ERR_TIMEOUT,
+  REDIS_OK,
+} from './constants.js';
 
 function connected(srv: RedisServer, opts: { ringSize?: number } = {}): RedisContext {
   const c = redisConnectWithOptions({ host: srv.host, port: srv.port, ...opts });
@@ -313,6 +321,71 @@ describe('the shared ring', () => {
       { numRuns: 60 },
     );
     ch.close();
+  });
+});
+
+/**
+ * A scripted peer in a child process: this thread is blocked while the
+ * context waits, so a server in this process could never answer. `onData`
+ * is the body of a `(socket, chunk) => ...` handler.
+ */
+async function startFakeServer(onData: string): Promise<{ port: number; stop(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const net = require('net');
+       const s = net.createServer((socket) => { socket.on('error', () => {});
+         socket.on('data', (chunk) => { ${onData} }); });
+       s.listen(0, '127.0.0.1', () => console.log(s.address().port));`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(String(d)))));
+  return { port, stop: () => child.kill('SIGKILL') };
+}
+
+describe('blocking context: scripted peers', () => {
+  it('a broken reply stream → REDIS_ERR_PROTOCOL, no hang', async () => {
+    const peer = await startFakeServer(`socket.write('?not resp\\r\\n');`);
+    try {
+      const c = redisConnect('127.0.0.1', peer.port);
+      expect(redisCommand(c, 'PING')).toBeNull();
+      expect(c.err).toBe(REDIS_ERR_PROTOCOL);
+      expect(c.errstr).not.toBe('');
+      redisFree(c);
+    } finally {
+      peer.stop();
+    }
+  });
+
+  it('a reply that arrives one byte at a time is reassembled', async () => {
+    const reply = '*3\\r\\n$5\\r\\nhello\\r\\n:42\\r\\n+OK\\r\\n';
+    const peer = await startFakeServer(
+      `const r = Buffer.from('${reply}'); let i = 0;
+       const t = setInterval(() => { socket.write(r.subarray(i, i + 1)); if (++i === r.length) clearInterval(t); }, 2);`,
+    );
+    try {
+      const c = redisConnect('127.0.0.1', peer.port);
+      const r = redisCommand(c, 'ANYTHING');
+      expect(r?.type).toBe(REDIS_REPLY_ARRAY);
+      expect(r?.element.map((e) => e.str ?? e.integer)).toEqual(['hello', 42, 'OK']);
+      redisFree(c);
+    } finally {
+      peer.stop();
+    }
+  });
+
+  it('the server closing mid-reply → REDIS_ERR_EOF after the bytes it did send', async () => {
+    const peer = await startFakeServer(`socket.end('$10\\r\\nhal');`);
+    try {
+      const c = redisConnect('127.0.0.1', peer.port);
+      expect(redisCommand(c, 'GET x')).toBeNull();
+      expect(c.err).toBe(REDIS_ERR_EOF);
+      redisFree(c);
+    } finally {
+      peer.stop();
+    }
   });
 });
 
