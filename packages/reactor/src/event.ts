@@ -94,6 +94,8 @@ export class EventState implements ReactorEvent {
   /** Listener only: the user's accept callback and sockets waiting for it. */
   acceptFn: AcceptCallback | null = null;
   acceptQueue: net.Socket[] | null = null;
+  /** Listener only: the bound port, once listening (0 before). */
+  port = 0;
 
   constructor(
     reactor: Reactor,

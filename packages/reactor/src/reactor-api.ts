@@ -66,6 +66,12 @@ export interface Reactor {
   release(): void;
   /** Listens on `port` (0: any free port); resolves with the bound port. */
   createServer(port: number, acceptFn: AcceptCallback, opts?: ServerOptions): Promise<number>;
+  /**
+   * The listening event of a server this reactor made on `port` (as returned
+   * by createServer), or null; `delEvent` on it stops listening. Additive to
+   * the contract: createServer resolves with the port only.
+   */
+  listenerFor(port: number): ReactorEvent | null;
   /** Outbound TCP connect; success arrives as EV_WRITE, failure at errorFn. */
   connect(port: number, host?: string): ReactorEvent;
   /** Outbound unix-socket connect, same semantics. */

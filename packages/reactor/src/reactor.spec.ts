@@ -43,6 +43,18 @@ describe('echo server', () => {
     await loop;
   });
 
+  it('listenerFor finds the listening event; delEvent on it stops listening', async () => {
+    const r = make();
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const listener = r.listenerFor(port);
+    expect(listener).not.toBeNull();
+    expect(listener!.socket).toBeInstanceOf(net.Server);
+    r.delEvent(listener!);
+    expect(r.listenerFor(port)).toBeNull();
+    expect(r.size).toBe(0);
+    await expect(connectClient(port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('createServer rejects with the Node code when the port is taken', async () => {
     const r = make();
     const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });

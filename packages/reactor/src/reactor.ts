@@ -93,6 +93,8 @@ class ReactorImpl implements Reactor, Core {
   private pending: EventState[] = [];
   private pendingSpare: EventState[] = [];
   private beforeSleep: (() => void) | null = null;
+  /** Listening events by bound port, for listenerFor(). */
+  private readonly listeners = new Map<number, EventState>();
   /** Sockets ever wrapped by this reactor: one event per socket, ever. */
   private readonly adopted = new WeakSet<net.Socket>();
 
@@ -277,9 +279,17 @@ class ReactorImpl implements Reactor, Core {
           e.error = toReactorError(err);
           this.fire(e, EV_READ);
         });
-        resolve((server.address() as net.AddressInfo).port);
+        const bound = (server.address() as net.AddressInfo | null)?.port ?? port;
+        this.listeners.set(bound, e);
+        e.port = bound;
+        resolve(bound);
       });
     });
+  }
+
+  listenerFor(port: number): ReactorEvent | null {
+    const e = this.listeners.get(port);
+    return e !== undefined && e.alive ? e : null;
   }
 
   connect(port: number, host?: string): ReactorEvent {
@@ -407,6 +417,7 @@ class ReactorImpl implements Reactor, Core {
     if (e.kind === KIND_SOCKET) closeSocket(e, abort);
     else if (e.kind === KIND_LISTENER) {
       (e.socket as net.Server).close();
+      if (this.listeners.get(e.port) === e) this.listeners.delete(e.port);
       for (const s of e.acceptQueue ?? []) s.destroy();
       e.acceptQueue = null;
     }
