@@ -73,6 +73,22 @@ describe('pool', () => {
     p.release(first);
   });
 
+  it('replaces a connection that closed for good instead of sending to it', async () => {
+    const p = await pool({ size: 2 }).connect();
+    const dead = p.connections[0]!;
+    await dead.disconnect();
+    const replies = await Promise.all(Array.from({ length: 100 }, () => p.ping()));
+    expect(replies.every((r) => r === 'PONG')).toBe(true);
+    // Lending also never hands out the dead one.
+    const a = await p.acquire();
+    const b = await p.acquire();
+    expect([a, b]).not.toContain(dead);
+    expect(await a.ping()).toBe('PONG');
+    expect(await b.ping()).toBe('PONG');
+    p.release(a);
+    p.release(b);
+  });
+
   it('runs watchRetry on a borrowed connection: concurrent increments all land', async () => {
     const p = await pool({ size: 3 }).connect();
     await p.set('pw', '0');

@@ -49,8 +49,7 @@ interface Waiter {
 }
 
 export class RedisPool extends CommandMethods {
-  /** Every connection of the pool, lent or not. */
-  readonly connections: readonly RedisClient[];
+  private readonly conns: RedisClient[];
   private readonly lent: boolean[];
   private readonly waiters: BoundedQueue<Waiter>;
   private readonly acquireTimeout: number;
@@ -61,7 +60,7 @@ export class RedisPool extends CommandMethods {
     const size = opts.size ?? 4;
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`pool size must be a positive integer, got ${size}`);
     const { size: _s, maxWaiting, acquireTimeout, ...clientOpts } = opts;
-    this.connections = Array.from({ length: size }, () => new RedisClient({ ...clientOpts, reactor }));
+    this.conns = Array.from({ length: size }, () => new RedisClient({ ...clientOpts, reactor }));
     this.lent = new Array<boolean>(size).fill(false);
     this.waiters = new BoundedQueue<Waiter>(maxWaiting ?? 1000);
     this.acquireTimeout = acquireTimeout ?? 10_000;
@@ -69,8 +68,13 @@ export class RedisPool extends CommandMethods {
 
   /** Connects every connection; resolves when all are up. */
   async connect(): Promise<this> {
-    await Promise.all(this.connections.map((c) => c.connect()));
+    await Promise.all(this.conns.map((c) => c.connect()));
     return this;
+  }
+
+  /** Every connection of the pool, lent or not. */
+  get connections(): readonly RedisClient[] {
+    return this.conns;
   }
 
   /** Connections not lent out. */
@@ -89,7 +93,7 @@ export class RedisPool extends CommandMethods {
     if (c !== null) return c.sendArgv(argv);
     return this.acquire().then((conn) => {
       const p = conn.sendArgv(argv);
-      this.release(conn);
+      this.giveBack(conn, false);
       return p;
     });
   }
@@ -117,14 +121,14 @@ export class RedisPool extends CommandMethods {
     const i = this.freeIndex();
     if (i !== -1) {
       this.lent[i] = true;
-      return Promise.resolve(this.connections[i]!);
+      return Promise.resolve(this.usable(i));
     }
     return new Promise<RedisClient>((resolve, reject) => {
       const w: Waiter = { resolve, reject, timer: null };
       if (!this.waiters.push(w)) {
         reject(
           new PoolExhaustedError(
-            `pool exhausted: all ${this.connections.length} connections are lent out and ${this.waiters.limit} borrowers already wait`,
+            `pool exhausted: all ${this.conns.length} connections are lent out and ${this.waiters.limit} borrowers already wait`,
             'ERR_POOL_QUEUE_FULL',
           ),
         );
@@ -135,7 +139,7 @@ export class RedisPool extends CommandMethods {
         this.waiters.remove(w);
         reject(
           new PoolExhaustedError(
-            `no pool connection became free within ${this.acquireTimeout} ms (all ${this.connections.length} are lent out)`,
+            `no pool connection became free within ${this.acquireTimeout} ms (all ${this.conns.length} are lent out)`,
             'ERR_POOL_TIMEOUT',
           ),
         );
@@ -150,13 +154,17 @@ export class RedisPool extends CommandMethods {
    * would hold up whoever gets the connection next.
    */
   release(conn: RedisClient): void {
-    const i = this.connections.indexOf(conn);
+    this.giveBack(conn, true);
+  }
+
+  private giveBack(conn: RedisClient, unwatch: boolean): void {
+    const i = this.conns.indexOf(conn);
     if (i === -1 || !this.lent[i]) throw new Error('release() of a connection that is not lent out by this pool');
-    if (conn.state !== 'closed') conn.sendArgv(['UNWATCH']).catch(() => undefined);
+    if (unwatch && conn.state !== 'closed') conn.sendArgv(['UNWATCH']).catch(() => undefined);
     const w = this.waiters.shift();
     if (w !== undefined) {
       if (w.timer !== null) clearTimeout(w.timer);
-      w.resolve(conn);
+      w.resolve(this.usable(i));
       return;
     }
     this.lent[i] = false;
@@ -175,13 +183,13 @@ export class RedisPool extends CommandMethods {
   /** quit() on every connection; borrowers still waiting are rejected. */
   async quit(): Promise<void> {
     this.close();
-    await Promise.all(this.connections.map((c) => c.quit()));
+    await Promise.all(this.conns.map((c) => c.quit()));
   }
 
   /** disconnect() on every connection. */
   async disconnect(): Promise<void> {
     this.close();
-    await Promise.all(this.connections.map((c) => c.disconnect()));
+    await Promise.all(this.conns.map((c) => c.disconnect()));
   }
 
   private close(): void {
@@ -197,14 +205,26 @@ export class RedisPool extends CommandMethods {
   }
 
   private leastBusy(): RedisClient | null {
-    let best: RedisClient | null = null;
+    const i = this.freeIndex();
+    return i === -1 ? null : this.usable(i);
+  }
+
+  /** For pipelines: the least busy free connection, or any if all are lent (MULTI/EXEC stays contiguous). */
+  private pick(): RedisClient {
+    return this.leastBusy() ?? this.usable(0);
+  }
+
+  /** The free connection with the fewest commands pending, or -1. */
+  private freeIndex(): number {
+    let best = -1;
     let bestLoad = Infinity;
-    for (let i = 0; i < this.connections.length; i++) {
+    for (let i = 0; i < this.conns.length; i++) {
       if (this.lent[i]) continue;
-      const c = this.connections[i]!;
-      const load = this.load(c);
+      const c = this.conns[i]!;
+      // A closed connection has nothing pending; without this it would draw all traffic.
+      const load = c.state === 'closed' ? Number.MAX_SAFE_INTEGER : this.load(c);
       if (load < bestLoad) {
-        best = c;
+        best = i;
         bestLoad = load;
         if (load === 0) break;
       }
@@ -212,23 +232,19 @@ export class RedisPool extends CommandMethods {
     return best;
   }
 
-  /** For pipelines: the least busy free connection, or any if all are lent (MULTI/EXEC stays contiguous). */
-  private pick(): RedisClient {
-    return this.leastBusy() ?? this.connections[0]!;
-  }
-
-  private freeIndex(): number {
-    let best = -1;
-    let bestLoad = Infinity;
-    for (let i = 0; i < this.connections.length; i++) {
-      if (this.lent[i]) continue;
-      const load = this.load(this.connections[i]!);
-      if (load < bestLoad) {
-        best = i;
-        bestLoad = load;
-      }
-    }
-    return best;
+  /**
+   * Connection `i`, replaced by a fresh one first if it closed for good (its
+   * server went away and reconnecting was off or gave up): the pool heals
+   * instead of handing out a dead client. Commands wait in the new client's
+   * offline queue until it is up.
+   */
+  private usable(i: number): RedisClient {
+    const c = this.conns[i]!;
+    if (c.state !== 'closed' || this.closed) return c;
+    const fresh = c.duplicate();
+    this.conns[i] = fresh;
+    fresh.connect().catch(() => undefined);
+    return fresh;
   }
 }
 
