@@ -112,15 +112,18 @@ class BlockingContext implements RedisContext {
   commandTimeoutMs: number | null;
   /** The transport; null once freed or after a connect failure. */
   channel: WorkerChannel | null = null;
+  /** Parses the byte stream into hiredis-shaped replies (hiredis's `reader`). */
   readonly reader: RespReader;
   /** Appended commands not yet sent (hiredis's `obuf`). */
   obuf: Buffer[] = [];
+  /** Receives RESP3 pushes; null drops them. */
   pushCallback: RedisPushCallback | null = null;
 
-  /** Kept for redisReconnect. */
+  /** Endpoint, connect timeout and ring size: kept for redisReconnect. */
   readonly target: WorkerTarget;
   readonly connectTimeoutMs: number | null;
   readonly ringSize: number;
+  /** Set by redisFree; a freed context can never reconnect. */
   freed = false;
 
   constructor(
