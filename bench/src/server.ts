@@ -10,6 +10,7 @@
  * alternate which server goes first; each row is the median over rounds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '@reactor-ts/test-utils';
@@ -23,7 +24,25 @@ const PIPELINE = 16;
 interface Target {
   name: string;
   port: number;
+  /** The server's process, for its CPU time. */
+  pid: number;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from
+ * /proc/PID/stat; null off Linux. On a busy machine throughput swings with
+ * the neighbours, but CPU time per request hardly does, so it is reported too.
+ */
+function cpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the file, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Starts examples/mini-redis.ts in a child process; resolves once it prints its port. */
@@ -52,6 +71,7 @@ async function startMiniRedisProcess(): Promise<Target> {
   return {
     name: 'mini-redis',
     port,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -94,7 +114,9 @@ async function run(opts: RunOptions): Promise<SuiteResult> {
   const rounds = opts.quick ? 1 : 5;
   const n = opts.quick ? 100_000 : 400_000;
   const redis = await startRedis();
-  const targets: Target[] = [{ name: 'redis-server', port: redis.port, stop: () => redis.stop() }];
+  const targets: Target[] = [{ name: 'redis-server', port: redis.port, pid: redis.pid, stop: () => redis.stop() }];
+  const TEST_COUNT = TESTS.split(',').length + 1; // redis-benchmark runs ping as PING_INLINE and PING_MBULK
+  const cpu = new Map<string, number[]>();
   try {
     targets.unshift(await startMiniRedisProcess());
     // Warm-up, not measured: lets V8 optimise mini-redis's hot paths first.
@@ -105,7 +127,15 @@ async function run(opts: RunOptions): Promise<SuiteResult> {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       for (const t of order) {
         progress(`server ${t.name} round ${round + 1}/${rounds}`);
-        for (const [test, rps] of await benchmark(t.port, n)) {
+        const cpu0 = cpuSeconds(t.pid);
+        const results = await benchmark(t.port, n);
+        const cpu1 = cpuSeconds(t.pid);
+        if (cpu0 !== null && cpu1 !== null) {
+          const list = cpu.get(t.name) ?? [];
+          cpu.set(t.name, list);
+          list.push(((cpu1 - cpu0) * 1e6) / (n * TEST_COUNT));
+        }
+        for (const [test, rps] of results) {
           const byImpl = samples.get(test) ?? new Map<string, number[]>();
           samples.set(test, byImpl);
           const list = byImpl.get(t.name) ?? [];
@@ -120,6 +150,9 @@ async function run(opts: RunOptions): Promise<SuiteResult> {
       for (const [impl, s] of byImpl) {
         rows.push({ workload: `${test} -c${CLIENTS} -P${PIPELINE}`, impl, unit: 'req/s', value: median(s), samples: s });
       }
+    }
+    for (const [impl, s] of cpu) {
+      rows.push({ workload: 'server CPU per request', impl, unit: 'µs/req', value: median(s), samples: s, lowerIsBetter: true });
     }
     return {
       suite: 'server',
