@@ -74,6 +74,22 @@ describe('limits', () => {
     expect(await pub.command('publish', 'ch', 'x')).toBe(':0\r\n');
   });
 
+  it('output hard limit (the reactor\'s): a client that never reads its big replies is closed', async () => {
+    const s = await start({ outputLimits: { hard: 256 * 1024 } });
+    const c = await open(s.port);
+    await c.command('set', 'big', 'x'.repeat(200 * 1024));
+    c.pause();
+    const other = await open(s.port);
+    // Pipelined GETs whose replies pile up in e.out once the socket is backed up.
+    const burst = Buffer.from('*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n'.repeat(200));
+    for (let i = 0; i < 20 && s.state.clients.size > 1; i++) {
+      c.send(burst);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await waitFor(() => s.state.clients.size === 1);
+    expect(await other.command('ping')).toBe('+PONG\r\n');
+  });
+
   it('QUIT answers +OK and closes; requests after it are ignored', async () => {
     const s = await start();
     const c = await open(s.port);

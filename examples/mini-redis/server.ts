@@ -14,6 +14,7 @@ import {
   createReactor,
   EV_READ,
   eventBufferWrite,
+  type OutputLimits,
   type Reactor,
   type ReactorError,
   type ReactorEvent,
@@ -43,6 +44,8 @@ export interface MiniRedisOptions {
   pubsubHardLimit?: number;
   /** Milliseconds between active expiry cycles (default 100, Redis's hz 10). */
   expireIntervalMs?: number;
+  /** Output limits for every client, when mini-redis makes its own reactor (default: the reactor's). */
+  outputLimits?: OutputLimits;
 }
 
 export interface MiniRedis {
@@ -74,7 +77,12 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
   // Two slots beyond maxclients: the listener, and one to answer the client
   // that is one too many with Redis's error rather than the reactor's.
   const reactor =
-    opts.reactor ?? createReactor({ maxConn: maxclients + 2, maxInput: queryLimit + 64 * 1024 });
+    opts.reactor ??
+    createReactor({
+      maxConn: maxclients + 2,
+      maxInput: queryLimit + 64 * 1024,
+      ...(opts.outputLimits !== undefined ? { output: opts.outputLimits } : {}),
+    });
   const state = createState({ commands: buildCommandTable(), requirepass: opts.requirepass ?? null, maxclients });
   const events = new Set<ReactorEvent>();
   let closed = false;

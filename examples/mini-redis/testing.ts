@@ -94,6 +94,11 @@ export class RawConnection {
     return this.until(done, (got) => got);
   }
 
+  /** Writes bytes without waiting for anything. */
+  send(bytes: string | Buffer): void {
+    this.socket.write(bytes);
+  }
+
   /** Stop reading: the kernel buffers fill and the server's output queue grows. */
   pause(): void {
     this.socket.pause();
