@@ -78,6 +78,20 @@ describe('RespReader: RESP2 types (native builder)', () => {
     expect(one('*0\r\n')).toEqual([]);
   });
 
+  it('long arrays of bulks and integers (the fill fast path), with odd elements between', () => {
+    const wire = '*10\r\n$1\r\na\r\n:-12\r\n$-1\r\n$0\r\n\r\n:9007199254740993\r\n+s\r\n$3\r\nxyz\r\n:0\r\n*1\r\n:5\r\n$2\r\nok\r\n';
+    expect(one(wire)).toEqual(['a', -12, null, '', 9007199254740993n, 's', 'xyz', 0, [5], 'ok']);
+    expect(one(wire, { returnBuffers: true })).toEqual([
+      Buffer.from('a'), -12, null, Buffer.alloc(0), 9007199254740993n, Buffer.from('s'), Buffer.from('xyz'), 0, [5], Buffer.from('ok'),
+    ]);
+    const h = one(wire, { builder: 'hiredis' }) as RedisReply;
+    expect(h.element.map((e) => (e.type === REDIS_REPLY_NIL ? null : (e.str ?? e.integer)))).toEqual([
+      'a', -12, null, '', 9007199254740993n, 's', 'xyz', 0, 0, 'ok',
+    ]);
+    expect(protocolError('*5\r\n:1\r\n:2\r\n$1\r\nab\r\n').offset).toBe(17);
+    expect(protocolError('*5\r\n:1\r\n:2x\r\n').offset).toBe(10);
+  });
+
   it('nulls: $-1 and *-1', () => {
     expect(one('$-1\r\n')).toBeNull();
     expect(one('*-1\r\n')).toBeNull();

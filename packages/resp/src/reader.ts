@@ -389,6 +389,11 @@ export class RespReader {
       } else if (this.lineLen !== 0) {
         value = this.continueLine();
       } else if (this.pos < this.end) {
+        if (this.depth !== 0) {
+          // Worth a separate loop only with a few elements to go.
+          const f = this.stack[this.depth - 1]!;
+          if (f.n - f.idx > 3 && this.fill(f)) continue;
+        }
         value = this.item(this.buf, this.pos, this.end, this.stable);
       } else {
         return NEED_MORE;
@@ -424,6 +429,58 @@ export class RespReader {
         value = f.type === 0x2a && this.native ? items : this.builder.aggregate(f.type, items);
       }
     }
+  }
+
+  /**
+   * Hot path for aggregates of simple items (LRANGE, HGETALL, MGET): store
+   * whole `$` bulks and `:` integers of this chunk straight into the open
+   * frame, all but its last element (which closes it through parse()).
+   * Stops at anything else, anything partial and anything malformed, for
+   * item() to handle or report. True if it stored anything.
+   */
+  private fill(f: Frame): boolean {
+    if (f.attrs !== null) return false;
+    const b = this.buf;
+    const end = this.end;
+    const items = f.items;
+    const last = f.n - 1;
+    let idx = f.idx;
+    let pos = this.pos;
+    while (idx < last && pos < end) {
+      const t = b[pos]!;
+      if (t !== 0x24 && t !== 0x3a) break;
+      let i = pos + 1;
+      const neg = t === 0x3a && i < end && b[i] === 0x2d;
+      if (neg) i++;
+      const first = i;
+      let n = 0;
+      let c = -1;
+      for (; i < end; i++) {
+        c = b[i]!;
+        if (c < 0x30 || c > 0x39) break;
+        n = n * 10 + (c - 0x30);
+      }
+      if (c !== CR || i === first || i - first > 15 || i + 1 >= end || b[i + 1] !== LF) break;
+      if (t === 0x3a) {
+        if (!this.native) break;
+        items[idx++] = neg ? 0 - n : n;
+        pos = i + 2;
+        continue;
+      }
+      const p = i + 2;
+      const stop = p + n;
+      if (n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) break;
+      items[idx++] = this.textBulks
+        ? decodeUtf8(b, p, stop)
+        : this.nativeBuffers && this.stable
+          ? b.slice(p, stop)
+          : this.builder.bulkString(b, p, stop, this.stable);
+      pos = stop + 2;
+    }
+    if (idx === f.idx) return false;
+    f.idx = idx;
+    this.pos = pos;
+    return true;
   }
 
   private addAttrs(items: unknown[]): void {
