@@ -66,9 +66,7 @@ function keyOf(space: Space, name: string): string {
   return `${space} ${name}`;
 }
 
-function spaceOfKind(kind: string): Space {
-  return kind.startsWith('p') ? 'pattern' : kind.startsWith('s') ? 'shard' : 'channel';
-}
+const SPACE_OF_CONFIRMATION: Record<string, Space> = { subscribe: 'channel', psubscribe: 'pattern', ssubscribe: 'shard' };
 
 function asList(names: string | readonly string[] | undefined): string[] {
   if (names === undefined) return [];
@@ -190,10 +188,11 @@ class PubSub {
     const items = itemsOf(reply);
     const kind = items === null ? null : textOf(items[0]);
     if (items === null || kind === null) return;
-    switch (kind.toLowerCase()) {
+    const k = kind.toLowerCase();
+    switch (k) {
       case 'message':
       case 'smessage':
-        this.deliver(kind.length === 7 ? 'channel' : 'shard', textOf(items[1]) ?? '', items[2], undefined);
+        this.deliver(k === 'message' ? 'channel' : 'shard', textOf(items[1]) ?? '', items[2], undefined);
         return;
       case 'pmessage': {
         const pattern = textOf(items[1]) ?? '';
@@ -203,7 +202,7 @@ class PubSub {
       case 'subscribe':
       case 'psubscribe':
       case 'ssubscribe':
-        this.confirm(spaceOfKind(kind.toLowerCase()), [textOf(items[1]) ?? ''], integerOf(items[2]) ?? this.count());
+        this.confirm(SPACE_OF_CONFIRMATION[k]!, [textOf(items[1]) ?? ''], integerOf(items[2]) ?? this.count());
         return;
       default:
         // An unsubscribe confirmation: the unsubscribe() call's own callback settles it.

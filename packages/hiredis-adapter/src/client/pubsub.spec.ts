@@ -1,0 +1,202 @@
+// Pub/sub in the promise client (article §4), against redis-servers started
+// for this file: RESP2 subscribed mode, RESP3 pushes, PUBSUB introspection,
+// order, and resubscription after a server restart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReactor, type Reactor } from '@reactor-ts/reactor';
+import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { createClient, type RedisClient } from './client.js';
+import { ConnectionError } from './errors.js';
+import './pubsub.js';
+
+let srv: RedisServer;
+let reactor: Reactor;
+const clients: RedisClient[] = [];
+
+function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
+  const c = createClient({ url: srv.url, reactor, ...opts });
+  clients.push(c);
+  return c;
+}
+
+async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(async () => {
+  srv = await startRedis();
+  reactor = createReactor();
+  void reactor.eventloop();
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.disconnect()));
+  reactor.stopEventloop();
+  await srv.stop();
+});
+
+describe('the article example', () => {
+  it('SUBSCRIBE three channels, PSUBSCRIBE news.*, PUBLISH news.shanxi harmony: both receive it', async () => {
+    const a = await client().connect();
+    const b = await client().connect();
+    const publisher = await client().connect();
+    const gotA: Array<[string, string]> = [];
+    const gotB: Array<[string, string, string | undefined]> = [];
+    expect(await a.subscribe(['news.shanxi', 'news.henan', 'news.shandong'], (m, ch) => gotA.push([m, ch]))).toBe(3);
+    expect(await b.psubscribe('news.*', (m, ch, pattern) => gotB.push([m, ch, pattern]))).toBe(1);
+    expect(await publisher.publish('news.shanxi', 'harmony')).toBe(2);
+    await waitFor(() => gotA.length === 1 && gotB.length === 1, 'both messages');
+    expect(gotA).toEqual([['harmony', 'news.shanxi']]);
+    expect(gotB).toEqual([['harmony', 'news.shanxi', 'news.*']]);
+    expect(await publisher.pubsubNumsub('news.shanxi', 'news.henan', 'news.none')).toEqual(
+      new Map([['news.shanxi', 1], ['news.henan', 1], ['news.none', 0]]),
+    );
+    expect((await publisher.pubsubChannels('news.*')).sort()).toEqual(['news.henan', 'news.shandong', 'news.shanxi']);
+    expect(await publisher.pubsubNumpat()).toBe(1);
+    expect(await a.unsubscribe()).toBe(0);
+    expect(await b.punsubscribe()).toBe(0);
+    expect(await publisher.pubsubNumpat()).toBe(0);
+  });
+});
+
+describe('RESP2 subscribed mode', () => {
+  it('refuses other commands at once, allows PING, and ends when the count reaches 0', async () => {
+    const c = await client().connect();
+    const seen: string[] = [];
+    const listener = (m: string): void => void seen.push(m);
+    await c.subscribe(['m:a', 'm:b'], listener);
+    const refused = await c.get('x').then(() => null, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(ConnectionError);
+    expect((refused as Error).message).toMatch(/subscribed mode only .*SUBSCRIBE.*PING/);
+    expect(await c.ping()).toEqual(['pong', '']);
+    expect(await c.unsubscribe('m:a')).toBe(1);
+    await expect(c.get('x')).rejects.toBeInstanceOf(ConnectionError);
+    expect(await c.unsubscribe('m:b', listener)).toBe(0);
+    // Out of subscribed mode: an ordinary connection again.
+    expect(await c.set('after', 'sub')).toBe('OK');
+    expect(await c.get('after')).toBe('sub');
+  });
+
+  it('two listeners on one channel: removing one keeps the subscription', async () => {
+    const c = await client().connect();
+    const pub = await client().connect();
+    const one: string[] = [];
+    const two: string[] = [];
+    const l1 = (m: string): void => void one.push(m);
+    const l2 = (m: string): void => void two.push(m);
+    await c.subscribe('shared', l1);
+    expect(await c.subscribe('shared', l2)).toBe(1);
+    await pub.publish('shared', 'x');
+    await waitFor(() => one.length === 1 && two.length === 1, 'x on both');
+    expect(await c.unsubscribe('shared', l1)).toBe(1);
+    await pub.publish('shared', 'y');
+    await waitFor(() => two.length === 2, 'y');
+    expect(one).toEqual(['x']);
+    expect(two).toEqual(['x', 'y']);
+    expect(await pub.pubsubNumsub('shared')).toEqual(new Map([['shared', 1]]));
+    expect(await c.unsubscribe('shared', l2)).toBe(0);
+  });
+
+  it('SSUBSCRIBE / SUNSUBSCRIBE and PUBSUB SHARDCHANNELS', async () => {
+    const c = await client().connect();
+    const pub = await client().connect();
+    const got: Array<[string, string]> = [];
+    expect(await c.ssubscribe('orders', (m, ch) => got.push([m, ch]))).toBe(1);
+    expect(await pub.pubsubShardchannels()).toEqual(['orders']);
+    expect(await pub.pubsubShardnumsub('orders')).toEqual(new Map([['orders', 1]]));
+    expect(await pub.command('SPUBLISH', 'orders', 'o1')).toBe(1);
+    await waitFor(() => got.length === 1, 'the shard message');
+    expect(got).toEqual([['o1', 'orders']]);
+    expect(await c.sunsubscribe()).toBe(0);
+    expect(await pub.pubsubShardchannels()).toEqual([]);
+  });
+
+  it('subscribe() on a client not yet connected connects it', async () => {
+    const c = client();
+    const pub = await client().connect();
+    const got: string[] = [];
+    expect(await c.subscribe('early', (m) => got.push(m))).toBe(1);
+    expect(c.state).toBe('ready');
+    await pub.publish('early', 'hi');
+    await waitFor(() => got.length === 1, 'the message');
+    expect(await c.quit()).toBe('OK');
+    await expect(c.subscribe('late', () => {})).rejects.toThrow(/closed/);
+  });
+
+  it('bad arguments reject with a TypeError', async () => {
+    const c = client();
+    await expect(c.subscribe([], () => {})).rejects.toBeInstanceOf(TypeError);
+    await expect(c.subscribe('x', null as unknown as () => void)).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it('keeps per-channel order over 10,000 messages on two channels', async () => {
+    const c = await client().connect();
+    const pub = await client().connect();
+    const n = 10_000;
+    const got = { 'ord:a': [] as number[], 'ord:b': [] as number[] };
+    await c.subscribe(['ord:a', 'ord:b'], (m, ch) => got[ch as 'ord:a' | 'ord:b'].push(Number(m)));
+    const sends: Array<Promise<number>> = [];
+    for (let i = 0; i < n; i++) sends.push(pub.publish(i % 2 === 0 ? 'ord:a' : 'ord:b', String(i)));
+    await Promise.all(sends);
+    await waitFor(() => got['ord:a'].length + got['ord:b'].length === n, 'every message', 20_000);
+    expect(got['ord:a']).toEqual(Array.from({ length: n / 2 }, (_, i) => 2 * i));
+    expect(got['ord:b']).toEqual(Array.from({ length: n / 2 }, (_, i) => 2 * i + 1));
+    await c.unsubscribe();
+  });
+});
+
+describe('RESP3', () => {
+  it('messages arrive as pushes and the same connection keeps answering commands', async () => {
+    const c = await client({ protocol: 3 }).connect();
+    const pub = await client().connect();
+    const got: Array<[string, string, string | undefined]> = [];
+    await c.subscribe('r3', (m, ch) => got.push([m, ch, undefined]));
+    await c.psubscribe('r3*', (m, ch, p) => got.push([m, ch, p]));
+    expect(await c.set('r3:key', 'v')).toBe('OK');
+    await pub.publish('r3', 'one');
+    expect(await c.get('r3:key')).toBe('v');
+    await waitFor(() => got.length === 2, 'two deliveries');
+    expect(got).toContainEqual(['one', 'r3', undefined]);
+    expect(got).toContainEqual(['one', 'r3', 'r3*']);
+    expect(await c.unsubscribe()).toBe(1);
+    expect(await c.punsubscribe()).toBe(0);
+    expect(await c.get('r3:key')).toBe('v');
+  });
+});
+
+describe('reconnect', () => {
+  it('after kill -9 and a restart, the subscriptions are back and messages flow again', async () => {
+    const own = await startRedis();
+    const opts = { url: own.url, reactor, reconnect: { retries: 100, minDelayMs: 20, maxDelayMs: 100 } };
+    const sub = createClient(opts);
+    const pub = createClient(opts);
+    clients.push(sub, pub);
+    try {
+      await sub.connect();
+      await pub.connect();
+      const got: string[] = [];
+      await sub.subscribe('rc:ch', (m) => got.push(m));
+      await sub.psubscribe('rc:*', () => {});
+      await pub.publish('rc:ch', 'before');
+      await waitFor(() => got.length === 1, 'the first message');
+      await own.kill9();
+      await own.start();
+      await waitFor(async () => {
+        if (pub.state !== 'ready') return false;
+        const n = await pub.pubsubNumsub('rc:ch').catch(() => new Map<string, number>());
+        return n.get('rc:ch') === 1;
+      }, 'the resubscription', 20_000);
+      expect(await pub.pubsubNumpat()).toBe(1);
+      await pub.publish('rc:ch', 'after');
+      await waitFor(() => got.length === 2, 'the message after the restart');
+      expect(got).toEqual(['before', 'after']);
+    } finally {
+      await sub.disconnect();
+      await pub.disconnect();
+      await own.stop();
+    }
+  }, 40_000);
+});

@@ -1,0 +1,196 @@
+// Lua (article §3.3) through the callback layer and the promise client, on a
+// redis-server started for this file with a 100 ms busy threshold so a
+// runaway script can be killed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createReactor, type Reactor } from '@reactor-ts/reactor';
+import { ReplyError as RespReplyError } from '@reactor-ts/resp';
+import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { redisAttach } from '../attach.js';
+import { REDIS_OK } from '../constants.js';
+import { redisAsyncCommandArgv, redisAsyncConnectWithOptions, redisAsyncFree } from '../context.js';
+import type { RedisAsyncContext } from '../types.js';
+import { createClient, type RedisClient } from './client.js';
+import { ReplyError } from './errors.js';
+import {
+  broadcastScriptReload,
+  defineScript,
+  preloadScripts,
+  scriptSha1,
+  watchScriptReloads,
+} from './script.js';
+
+/** The article's doubling script, as its mangled extraction meant it. */
+const DOUBLING =
+  "local val = redis.call('get', KEYS[1]); if val then redis.call('set', KEYS[1], 2*val); return 2*val; end; return 0;";
+
+let srv: RedisServer;
+let reactor: Reactor;
+const clients: RedisClient[] = [];
+
+function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
+  const c = createClient({ url: srv.url, reactor, ...opts });
+  clients.push(c);
+  return c;
+}
+
+async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+beforeAll(async () => {
+  srv = await startRedis({ args: ['--busy-reply-threshold', '100'] });
+  reactor = createReactor();
+  void reactor.eventloop();
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.disconnect()));
+  reactor.stopEventloop();
+  await srv.stop();
+});
+
+describe('callback API: EVAL, EVALSHA, SCRIPT as plain commands', () => {
+  it('runs the doubling script with EVAL and EVALSHA and manages the cache with SCRIPT', async () => {
+    const ac = redisAsyncConnectWithOptions({ port: srv.port, replies: 'native' }) as RedisAsyncContext<unknown>;
+    expect(redisAttach(reactor, ac)).toBe(REDIS_OK);
+    const cmd = (...argv: Array<string | number>): Promise<unknown> =>
+      new Promise((resolve) => {
+        expect(redisAsyncCommandArgv(ac, (_c, reply) => resolve(reply), null, argv)).toBe(REDIS_OK);
+      });
+    try {
+      expect(await cmd('SET', 'cb:mark', 1)).toBe('OK');
+      expect(await cmd('EVAL', DOUBLING, 1, 'cb:mark')).toBe(2);
+      const sha = await cmd('SCRIPT', 'LOAD', DOUBLING);
+      expect(sha).toBe(scriptSha1(DOUBLING));
+      expect(await cmd('EVALSHA', sha as string, 1, 'cb:mark')).toBe(4);
+      expect(await cmd('SCRIPT', 'EXISTS', sha as string, '0'.repeat(40))).toEqual([1, 0]);
+      expect(await cmd('SCRIPT', 'FLUSH')).toBe('OK');
+      const noscript = await cmd('EVALSHA', sha as string, 1, 'cb:mark');
+      expect(noscript).toBeInstanceOf(RespReplyError);
+      expect((noscript as RespReplyError).code).toBe('NOSCRIPT');
+      const notbusy = await cmd('SCRIPT', 'KILL');
+      expect((notbusy as RespReplyError).code).toBe('NOTBUSY');
+    } finally {
+      redisAsyncFree(ac);
+    }
+  });
+});
+
+describe('promise API: the article doubling example', () => {
+  it('SET mark 1, EVAL → 2, SCRIPT LOAD, EVALSHA → 4; a missing key → 0', async () => {
+    const c = await client().connect();
+    await c.del('mark', 'darren');
+    await c.set('mark', 1);
+    expect(await c.eval(DOUBLING, ['mark'])).toBe(2);
+    const sha = await c.scriptLoad(DOUBLING);
+    expect(sha).toBe(scriptSha1(DOUBLING));
+    expect(sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(await c.evalsha(sha, ['mark'])).toBe(4);
+    expect(await c.eval(DOUBLING, ['darren'])).toBe(0);
+    expect(await c.scriptExists(sha, 'f'.repeat(40))).toEqual([true, false]);
+    expect(await c.scriptFlush()).toBe('OK');
+    expect(await c.scriptExists(sha)).toEqual([false]);
+    await expect(c.evalsha(sha, ['mark'])).rejects.toMatchObject({ name: 'ReplyError', code: 'NOSCRIPT' });
+    await expect(c.scriptKill()).rejects.toMatchObject({ code: 'NOTBUSY' });
+  });
+});
+
+describe('defineScript', () => {
+  it('computes the SHA1 locally, falls back to EVAL on NOSCRIPT once, then EVALSHA hits', async () => {
+    const c = await client().connect();
+    const doubling = defineScript(DOUBLING, { numberOfKeys: 1 });
+    expect(doubling.sha1).toBe(scriptSha1(DOUBLING));
+    await c.scriptFlush();
+    await c.set('ds:k', 3);
+    expect(await doubling.call(c, 'ds:k')).toBe(6); // NOSCRIPT → EVAL
+    expect(await c.scriptExists(doubling.sha1)).toEqual([true]);
+    expect(await doubling.run(c, ['ds:k'])).toBe(12); // EVALSHA
+    expect(await doubling.call(c, 'ds:missing')).toBe(0);
+    // Hot update: the cache is flushed behind the client's back, the next call recovers by itself.
+    await c.scriptFlush();
+    expect(await doubling.call(c, 'ds:k')).toBe(24);
+    const withArgs = defineScript('return {KEYS[1], ARGV[1], ARGV[2]}');
+    expect(await withArgs.run(c, ['a'], ['b', 3])).toEqual(['a', 'b', '3']);
+    await expect(withArgs.call(c, 'a')).rejects.toThrow(/numberOfKeys/);
+  });
+
+  it('a script error is a ReplyError, not retried', async () => {
+    const c = await client().connect();
+    const bad = defineScript("return redis.call('nosuchcommand')");
+    await expect(bad.run(c)).rejects.toBeInstanceOf(ReplyError);
+    expect(() => defineScript('')).toThrow(TypeError);
+    expect(() => defineScript('return 1', { numberOfKeys: -1 })).toThrow(TypeError);
+    await expect(c.scriptLoad('this is not lua')).rejects.toBeInstanceOf(ReplyError);
+  });
+
+  it('preloadScripts loads now and on every new link, before queued commands', async () => {
+    const admin = await client().connect();
+    const c = await client({ reconnect: { retries: 20, minDelayMs: 10, maxDelayMs: 50 } }).connect();
+    const s = defineScript('return 42');
+    await admin.scriptFlush();
+    expect(await preloadScripts(c, [s])).toEqual([s.sha1]);
+    expect(await admin.scriptExists(s.sha1)).toEqual([true]);
+    await admin.scriptFlush();
+    const id = await c.command<number>('CLIENT', 'ID');
+    await admin.command('CLIENT', 'KILL', 'ID', id);
+    await waitFor(() => c.state === 'reconnecting' || (c.state === 'ready' && c.readyLink !== null), 'the link to drop');
+    await waitFor(() => c.state === 'ready', 'the reconnect');
+    // EVALSHA straight from the reconnected client: the hook loaded the script first.
+    expect(await c.evalsha(s.sha1)).toBe(42);
+  });
+
+  it('a reload broadcast over pub/sub reloads the scripts on each watcher', async () => {
+    const admin = await client().connect();
+    const sub = await client().connect();
+    const s1 = defineScript('return 1');
+    const s2 = defineScript('return 2');
+    let reloaded = 0;
+    let failure: Error | null = null;
+    const watch = await watchScriptReloads(sub, 'test:scripts:reload', [s1, s2], {
+      onReload: (err) => {
+        if (err !== null) failure = err;
+        reloaded++;
+      },
+    });
+    await admin.scriptFlush();
+    expect(await broadcastScriptReload(admin, 'test:scripts:reload')).toBe(1);
+    await waitFor(() => reloaded === 1, 'the reload');
+    expect(failure).toBeNull();
+    expect(watch.reloads).toBe(1);
+    expect(await admin.scriptExists(s1.sha1, s2.sha1)).toEqual([true, true]);
+    await watch.stop();
+    expect(await admin.pubsubNumsub('test:scripts:reload')).toEqual(new Map([['test:scripts:reload', 0]]));
+  });
+});
+
+describe('SCRIPT KILL of a busy script', () => {
+  it('other callers get BUSY; the killed caller gets a ReplyError saying so', async () => {
+    const runner = await client().connect();
+    const other = await client().connect();
+    // No redis.call, so it stays killable; bounded, so a failed kill still ends.
+    const busy = runner.eval('local n = 0 while n < 3e9 do n = n + 1 end return n');
+    const settled = busy.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    // Past the 100 ms threshold the server answers other clients with BUSY.
+    await new Promise((r) => setTimeout(r, 200));
+    const busyErr = await other.ping().then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(busyErr).toBeInstanceOf(ReplyError);
+    expect((busyErr as ReplyError).code).toBe('BUSY');
+    expect((busyErr as ReplyError).message).toMatch(/SCRIPT KILL/);
+    expect(await other.scriptKill()).toBe('OK');
+    const err = await settled;
+    expect(err).toBeInstanceOf(ReplyError);
+    expect((err as ReplyError).message).toMatch(/Script killed by user with SCRIPT KILL/);
+    expect(await other.ping()).toBe('PONG');
+    expect(await runner.ping()).toBe('PONG');
+  }, 30_000);
+});
