@@ -217,6 +217,11 @@ export class RedisClient extends CommandMethods {
     else this.hold(s);
   }
 
+  /** A pipeline's commands, back to back on this connection. @internal */
+  sendBatch(settlers: Settler[]): void {
+    for (const s of settlers) this.enqueue(s);
+  }
+
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
   pipeline(): Pipeline {
     return new Pipeline(this);

@@ -19,7 +19,7 @@
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState } from './client.js';
 export { CommandMethods, type SetOptions } from './commands.js';
-export { CommandBatch, Pipeline, Transaction } from './pipeline.js';
+export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 export { WatchConflictError, type WatchFn, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
 export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError } from './errors.js';

@@ -14,9 +14,17 @@
  * pipeline (which commands ran is then unknown).
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
-import type { RedisClient, Settler } from './client.js';
+import type { Settler } from './client.js';
 
 type Arg = CommandArgument;
+
+/**
+ * Where a batch goes: all of its commands on one connection, in one
+ * synchronous pass (a RedisClient, or a pool choosing one of its clients).
+ */
+export interface BatchTarget {
+  sendBatch(settlers: Settler[]): void;
+}
 
 /** Collects the replies of one exec(); settles its promise exactly once. */
 class Batch {
@@ -76,7 +84,7 @@ export abstract class CommandBatch {
   protected readonly commands: Arg[][] = [];
   private sent = false;
 
-  constructor(protected readonly client: RedisClient) {}
+  constructor(protected readonly target: BatchTarget) {}
 
   /** Commands collected so far. */
   get length(): number {
@@ -95,7 +103,9 @@ export abstract class CommandBatch {
     this.sent = true;
     return new Promise<unknown[]>((resolve, reject) => {
       const batch = new Batch(commands.length, resolve, reject);
-      for (let i = 0; i < commands.length; i++) this.client.enqueue(new SlotSettler(commands[i]!, batch, i));
+      const settlers = new Array<Settler>(commands.length);
+      for (let i = 0; i < commands.length; i++) settlers[i] = new SlotSettler(commands[i]!, batch, i);
+      this.target.sendBatch(settlers);
     });
   }
 

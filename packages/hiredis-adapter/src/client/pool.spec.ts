@@ -89,6 +89,18 @@ describe('pool', () => {
     p.release(b);
   });
 
+  it('runs a MULTI/EXEC only on a free connection, waiting while all are lent', async () => {
+    const p = await pool({ size: 1 }).connect();
+    await p.set('pm', '0');
+    const held = await p.acquire();
+    await held.command('WATCH', 'pm');
+    const tx = p.multi().incr('pm').exec();
+    // The borrower's WATCH must not void the pool's transaction: it waits.
+    await held.set('pm', '10');
+    p.release(held); // UNWATCH, then the transaction goes out
+    expect(await tx).toEqual([11]);
+  });
+
   it('runs watchRetry on a borrowed connection: concurrent increments all land', async () => {
     const p = await pool({ size: 3 }).connect();
     await p.set('pw', '0');

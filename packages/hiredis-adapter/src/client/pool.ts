@@ -13,7 +13,7 @@
  */
 import type { CommandArgument } from '@reactor-ts/resp';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
-import { RedisClient, type ClientOptions } from './client.js';
+import { RedisClient, type ClientOptions, type Settler } from './client.js';
 import { CommandMethods } from './commands.js';
 import { ClientClosedError } from './errors.js';
 import { Pipeline, Transaction } from './pipeline.js';
@@ -98,12 +98,32 @@ export class RedisPool extends CommandMethods {
     });
   }
 
+  /** A pipeline sent on the least busy free connection (or the first one freed, if all are lent). */
   pipeline(): Pipeline {
-    return new Pipeline(this.pick());
+    return new Pipeline(this);
   }
 
+  /** MULTI/EXEC on one free connection: never on a lent one, whose WATCH or MULTI it could meet. */
   multi(): Transaction {
-    return new Transaction(this.pick());
+    return new Transaction(this);
+  }
+
+  /** @internal */
+  sendBatch(settlers: Settler[]): void {
+    const c = this.leastBusy();
+    if (c !== null) {
+      c.sendBatch(settlers);
+      return;
+    }
+    this.acquire().then(
+      (conn) => {
+        conn.sendBatch(settlers);
+        this.giveBack(conn, false);
+      },
+      (err: Error) => {
+        for (const s of settlers) s.reject(err);
+      },
+    );
   }
 
   /** watchRetry on a borrowed connection (see watch.ts for the guarantees). */
@@ -207,11 +227,6 @@ export class RedisPool extends CommandMethods {
   private leastBusy(): RedisClient | null {
     const i = this.freeIndex();
     return i === -1 ? null : this.usable(i);
-  }
-
-  /** For pipelines: the least busy free connection, or any if all are lent (MULTI/EXEC stays contiguous). */
-  private pick(): RedisClient {
-    return this.leastBusy() ?? this.usable(0);
   }
 
   /** The free connection with the fewest commands pending, or -1. */
