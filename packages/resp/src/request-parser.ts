@@ -146,6 +146,8 @@ export class RequestParser {
           if (argv.length > 0) return argv;
           continue;
         }
+        const whole = this.frontCommand();
+        if (whole !== null) return whole;
         if (!this.readCount()) return null;
         if (this.multibulkLen === 0) continue;
       }
@@ -211,30 +213,46 @@ export class RequestParser {
   }
 
   /**
+   * Fast path for the common case: a whole, well-formed multibulk command
+   * inside the front chunk, parsed with local variables and consumed at
+   * once (as redis-parser does). Anything else (a command crossing into the
+   * next chunk, `*0`, a bad or over-limit number) returns null with nothing
+   * consumed, and the general path below takes over.
+   */
+  private frontCommand(): Buffer[] | null {
+    const c = this.q.front;
+    const start = this.q.frontOffset;
+    const end = c.length;
+    const count = numberAt(c, start + 1, end);
+    let p = lineEnd + 2;
+    // each argument takes at least 6 bytes: a count that cannot fit is left to the general path
+    if (count <= 0 || count > this.maxMultibulk || count * 6 > end - p) return null;
+    const argv: Buffer[] = new Array(count);
+    for (let k = 0; k < count; k++) {
+      if (c[p] !== DOLLAR) return null;
+      const len = numberAt(c, p + 1, end);
+      if (len < 0 || len > this.maxBulk) return null;
+      p = lineEnd + 2;
+      if (p + len + 2 > end) return null;
+      argv[k] = this.copy ? copyOut(c, p, len) : c.subarray(p, p + len);
+      p += len + 2;
+    }
+    this.q.skip(p - start);
+    this.scanned = 0;
+    return argv;
+  }
+
+  /**
    * Fast path for a `*`/`$` line wholly inside the front chunk and well
    * formed: its number, consumed; else NO_FAST_PATH and nothing consumed
    * (the general path then waits, or names the error). A JS scan of a few
    * bytes is much cheaper than Buffer#indexOf, a native call.
    */
   private frontNumber(): number {
-    const c = this.q.front;
     const start = this.q.frontOffset;
-    const end = Math.min(c.length, start + 18);
-    let i = start + 1;
-    const neg = c[i] === 0x2d;
-    if (neg) i++;
-    const first = i;
-    let v = 0;
-    for (; i < end; i++) {
-      const d = (c[i] as number) - 0x30;
-      if (d < 0 || d > 9) break;
-      v = v * 10 + d;
-    }
-    const digits = i - first;
-    if (i + 1 >= c.length || c[i] !== CR || digits === 0) return NO_FAST_PATH;
-    if (c[first] === 0x30 && (digits > 1 || neg)) return NO_FAST_PATH; // string2ll refuses 01 and -0
-    this.q.skip(i + 2 - start);
-    return neg ? -v : v;
+    const v = numberAt(this.q.front, start + 1, this.q.front.length);
+    if (v !== NO_FAST_PATH) this.q.skip(lineEnd + 2 - start);
+    return v;
   }
 
   /** `*<count>\r\n`. False if incomplete. */
@@ -321,4 +339,41 @@ export class RequestParser {
     // beyond 2^53 the value is imprecise, but every such count is over its limit
     return neg ? -v : v;
   }
+}
+
+/** Where the last successful numberAt found its CR. */
+let lineEnd = 0;
+
+/**
+ * The number in a `*`/`$` line starting at `i` (after the type byte), read
+ * by string2ll's rules, when its CR and LF are before `end`; else
+ * NO_FAST_PATH. Sets `lineEnd` to the CR's index.
+ */
+function numberAt(c: Buffer, i: number, end: number): number {
+  const neg = c[i] === 0x2d;
+  if (neg) i++;
+  const first = i;
+  const stop = Math.min(end, first + 16);
+  let v = 0;
+  for (; i < stop; i++) {
+    const d = (c[i] as number) - 0x30;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  const digits = i - first;
+  if (i + 1 >= end || c[i] !== CR || digits === 0) return NO_FAST_PATH;
+  if (c[first] === 0x30 && (digits > 1 || neg)) return NO_FAST_PATH; // string2ll refuses 01 and -0
+  lineEnd = i;
+  return neg ? -v : v;
+}
+
+/** A copy of `len` bytes of `c` at `p`. */
+function copyOut(c: Buffer, p: number, len: number): Buffer {
+  const out = Buffer.allocUnsafe(len);
+  if (len <= 32) {
+    for (let i = 0; i < len; i++) out[i] = c[p + i] as number; // a loop beats a native copy here
+  } else {
+    c.copy(out, 0, p, p + len);
+  }
+  return out;
 }

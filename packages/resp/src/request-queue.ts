@@ -83,7 +83,7 @@ export class ByteQueue {
     if (h + n <= c.length) {
       let out: Buffer;
       if (!copy) {
-        out = Buffer.from(c.buffer, c.byteOffset + h, n);
+        out = c.subarray(h, h + n);
       } else if (n <= SHORT_COPY) {
         // a loop beats a native copy for a few bytes
         out = Buffer.allocUnsafe(n);
