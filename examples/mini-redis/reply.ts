@@ -66,3 +66,13 @@ export const NULL_ARRAY: unique symbol = Symbol('null-array');
 export class ReplyList {
   constructor(readonly items: unknown[]) {}
 }
+
+/**
+ * A reply already in wire form, for the one case `encodeReply` prints
+ * differently from Redis 7.0: RESP3 doubles, which Redis prints with `%.17g`
+ * (`,0.10000000000000001`) and JavaScript in shortest form (`,0.1`). Only
+ * the batch writer (wire.ts) knows it, at the top level or inside arrays.
+ */
+export class Encoded {
+  constructor(readonly bytes: Buffer) {}
+}

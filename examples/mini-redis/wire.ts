@@ -12,7 +12,7 @@
  * scratch directly.
  */
 import { encodeReply, SimpleString } from '@reactor-ts/resp';
-import { NULL_ARRAY, OK, ReplyList } from './reply.js';
+import { Encoded, NULL_ARRAY, OK, ReplyList } from './reply.js';
 
 const OK_BYTES = Buffer.from('+OK\r\n');
 const NULL2 = Buffer.from('$-1\r\n');
@@ -41,11 +41,15 @@ export class ReplyBatch {
     if (value instanceof SimpleString && value.value.length < 64 && !/[\r\n]/.test(value.value)) {
       return this.line(0x2b, value.value);
     }
-    if (value instanceof ReplyList) {
-      this.line(0x2a, String(value.items.length));
-      for (const item of value.items) this.reply(item, protocol);
+    if (value instanceof ReplyList || Array.isArray(value)) {
+      // Arrays are walked here rather than in encodeReply so that their
+      // elements may be NULL_ARRAY or Encoded, and so small bulks take the fast path.
+      const items: unknown[] = value instanceof ReplyList ? value.items : value;
+      this.line(0x2a, String(items.length));
+      for (const item of items) this.reply(item, protocol);
       return;
     }
+    if (value instanceof Encoded) return this.bytes(value.bytes);
     this.bytes(encodeReply(value, protocol === 3 ? OPTS3 : OPTS2));
   }
 

@@ -1,16 +1,16 @@
-/** Sorted-set commands: ZADD, ZRANGE, ZPOPMIN, ZSCORE, ZCARD. */
-import { RespDouble } from '@reactor-ts/resp';
+/** Sorted-set commands: ZADD, ZRANGE, ZPOPMIN, ZSCORE, ZREM, ZCARD. */
 import { countArg, floatArg, formatDouble, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
-import { err, SYNTAX } from '../reply.js';
+import { Encoded, err, SYNTAX } from '../reply.js';
 import type { ScoredMember } from '../sorted-set.js';
 import { bytes, clampRange, is, k } from './util.js';
 
-/** A score as Redis 7.0 sends it: a `%.17g` bulk string in RESP2, a double in RESP3. */
+/** A score as Redis 7.0 sends it: `%.17g` as a bulk string in RESP2, as a double in RESP3. */
 function score(c: Client, s: number): unknown {
-  return c.protocol === 3 ? new RespDouble(s) : Buffer.from(formatDouble(s));
+  const text = formatDouble(s);
+  return c.protocol === 3 ? new Encoded(Buffer.from(`,${text}\r\n`)) : Buffer.from(text);
 }
 
 const NX = 1;
@@ -184,6 +184,19 @@ function zscore(c: Client, argv: Buffer[]): unknown {
   return s === undefined ? null : score(c, s);
 }
 
+function zrem(c: Client, argv: Buffer[]): unknown {
+  const key = k(argv[1] as Buffer);
+  const zset = c.db.getZset(key);
+  if (zset === undefined) return 0;
+  let removed = 0;
+  for (let i = 2; i < argv.length; i++) if (zset.delete(k(argv[i] as Buffer))) removed++;
+  if (removed > 0) {
+    c.db.deleteIfEmpty(key, zset.size);
+    c.db.touch(key);
+  }
+  return removed;
+}
+
 function zcard(c: Client, argv: Buffer[]): unknown {
   return c.db.getZset(k(argv[1] as Buffer))?.size ?? 0;
 }
@@ -193,5 +206,6 @@ export const zsetCommands: Command[] = [
   command('zrange', -4, 'readonly', zrange),
   command('zpopmin', -2, 'write fast', zpopmin),
   command('zscore', 3, 'readonly fast', zscore),
+  command('zrem', -3, 'write fast', zrem),
   command('zcard', 2, 'readonly fast', zcard),
 ];
