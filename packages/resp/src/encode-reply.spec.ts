@@ -233,3 +233,13 @@ describe('encodeReply → RespReader round trip', () => {
     );
   });
 });
+
+describe('encodeReplyInto: failures', () => {
+  it('a small reply with an unencodable value queues nothing', () => {
+    const chain = new ChainBuffer();
+    expect(() => encodeReplyInto(chain, ['ok', new Date()], { protocol: 3 })).toThrow(TypeError);
+    expect(chain.length).toBe(0);
+    encodeReplyInto(chain, 'next', { protocol: 3 });
+    expect(chain.remove(chain.length).toString()).toBe('$4\r\nnext\r\n');
+  });
+});

@@ -69,9 +69,11 @@ export function encodeReply(value: unknown, opts?: EncodeReplyOptions): Buffer {
 
 /**
  * Append the encoding of `value` to `chain` (a connection's output queue).
- * Bytes go in as they are produced: if the chain throws (its `maxSize`), a
- * partial reply may be queued and the connection must be closed, as Redis
- * closes a client past its output buffer limit.
+ * Bytes go in as they are produced, 16 KiB at a time: if the chain throws
+ * (its `maxSize`), or `value` holds something unencodable past the first
+ * 16 KiB of a reply, part of the reply may already be queued and the
+ * connection must be closed, as Redis closes a client past its output
+ * buffer limit. A reply under 16 KiB is queued whole or not at all.
  */
 export function encodeReplyInto(chain: ChainBuffer, value: unknown, opts?: EncodeReplyOptions): void {
   const w = acquire(chain);
