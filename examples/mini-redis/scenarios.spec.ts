@@ -155,6 +155,27 @@ const inline: Scenario = async (port) => {
   }
 };
 
+/** KEYS with tricky globs; the order of KEYS is unspecified, so each answer is sorted. */
+const keysGlob: Scenario = async (port) => {
+  const c = await RawConnection.open(port);
+  const t: string[] = [];
+  try {
+    await c.command('flushall');
+    const names = ['hello', 'hallo', 'hxllo', 'hllo', 'heeeello', 'a*b', 'a?b', 'a[b', 'a\\b', 'x', 'news.sport', 'news', ']', '^', '-'];
+    for (const n of names) await c.command('set', n, '1');
+    for (const p of ['h?llo', 'h*llo', 'h[ae]llo', 'h[^e]llo', 'h[a-b]llo', 'h[b-a]llo', 'a\\*b', 'a[\\*]b', 'a[', 'a[b', 'a\\', '*', '?', 'news.*', '[]]', '[\\]]', '[^a-z]', '[-]', '*e*l*o', '', '\\x']) {
+      const reply = await c.command('keys', p);
+      const items = reply.split('\r\n').slice(1, -1);
+      const pairs: string[] = [];
+      for (let i = 0; i < items.length; i += 2) pairs.push(items[i + 1]!);
+      t.push(`${p} => ${pairs.sort().join(' ')}`);
+    }
+  } finally {
+    c.close();
+  }
+  return t;
+};
+
 describe('mini-redis and redis-server give the same transcripts', () => {
   let redis: RedisServer;
   let redisAuth: RedisServer;
@@ -177,6 +198,7 @@ describe('mini-redis and redis-server give the same transcripts', () => {
   it('WATCH aborts EXEC only when the key really changed', () => both(redis.port, mini.port, watch));
   it('requirepass: NOAUTH, WRONGPASS, AUTH', () => both(redisAuth.port, miniAuth.port, auth));
   it('inline requests', () => both(redis.port, mini.port, inline));
+  it('KEYS glob patterns', () => both(redis.port, mini.port, keysGlob));
   for (const [name, bytes] of [
     ['bad bulk length', '*1\r\n$x\r\n'],
     ['bad multibulk length', '*abc\r\n'],
