@@ -183,6 +183,7 @@ function writev(bufs: Buffer[]): number {
 
 function writeQueueWorkload(name: string, batch: Array<string | Buffer>): CpuWorkload {
   const chain = new ChainBuffer();
+  const chainRef = new ChainBuffer();
   const bl = new BufferListCtor();
   let parts: Buffer[] = [];
   return {
@@ -196,6 +197,17 @@ function writeQueueWorkload(name: string, batch: Array<string | Buffer>): CpuWor
           const n = writev(chain.peek());
           sink += n;
           chain.drain(n);
+        }
+      },
+      'ChainBuffer (Buffers by reference)': () => {
+        for (const r of batch) {
+          if (typeof r === 'string') chainRef.add(r);
+          else chainRef.addReference(r);
+        }
+        while (chainRef.length > 0) {
+          const n = writev(chainRef.peek());
+          sink += n;
+          chainRef.drain(n);
         }
       },
       bl: () => {
@@ -240,6 +252,8 @@ export const suite: Suite = {
       "line: chunks arrive by reference (addReference; bl.append; concat); '(add copies)' copies them in.",
       'readLine returns a view when the line lies in one referenced chunk, else a copy; bl.slice likewise;',
       'the concat queue always returns a view (it copied every chunk on arrival instead).',
+      'write queue: ChainBuffer.add copies every reply (the caller may reuse its Buffer); bl and the concat',
+      "queue keep references until the flush; '(Buffers by reference)' uses addReference for Buffers.",
     ];
     return result;
   },

@@ -76,6 +76,30 @@ describe('ChainBuffer addReference', () => {
     expect([...Buffer.concat(cb.peek())]).toEqual([2, 3, 4]);
   });
 
+  it('copies a short buffer into an owned tail with room instead of linking it', () => {
+    const cb = new ChainBuffer();
+    cb.add('+OK\r\n');
+    cb.addReference(b('$3\r\nfoo\r\n'));
+    cb.add(':1\r\n');
+    expect(cb.peek().map((v) => v.toString())).toEqual(['+OK\r\n$3\r\nfoo\r\n:1\r\n']);
+  });
+
+  it('links buffers over 1 KiB, or when the tail is not owned or is full', () => {
+    const cb = new ChainBuffer({ chunkSize: 8 });
+    cb.add('ab');
+    const big = Buffer.alloc(1025, 0x61);
+    cb.addReference(big);
+    expect(cb.peek()[1]?.buffer).toBe(big.buffer);
+    const small = b('xy');
+    cb.addReference(small); // tail is big's chunk: not owned
+    expect(cb.peek()[2]?.buffer).toBe(small.buffer);
+    cb.add('12345678'); // new owned chunk, full
+    const other = b('zz');
+    cb.addReference(other);
+    expect(cb.peek().at(-1)?.buffer).toBe(other.buffer);
+    expect(contents(cb)).toBe('ab' + 'a'.repeat(1025) + 'xy12345678zz');
+  });
+
   it('is never written to by a following add', () => {
     const cb = new ChainBuffer();
     const big = Buffer.alloc(8, 0x61);

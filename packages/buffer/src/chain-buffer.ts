@@ -46,6 +46,8 @@ const DEFAULT_POOL_SIZE = 2;
 const INITIAL_RING = 8;
 /** Below this many bytes a JS loop beats the native call's fixed cost. */
 const SMALL = 32;
+/** addReference copies up to this many bytes into an owned tail with room. */
+const REF_COPY_MAX = 1024;
 /** By-reference Chunk objects kept for reuse (they hold no memory). */
 const SHELLS = 16;
 /** Copies out of a chunk shorter than this use a JS loop. */
@@ -106,7 +108,9 @@ export class ChainBuffer {
    * Appends the caller's bytes without copying (socket data, for instance).
    * The bytes are handed over: the buffer never writes to them, and the
    * caller must not change them afterwards either, because views of them
-   * (readLine, peek, pullup, writeAtMost) may outlive the drain.
+   * (readLine, peek, pullup, writeAtMost) may outlive the drain. Exception:
+   * up to 1 KiB that fits the free space of an owned tail chunk is copied
+   * there, which costs less than linking it (and is invisible to callers).
    */
   addReference(buf: Uint8Array): void {
     if (!(buf instanceof Uint8Array)) {
@@ -115,6 +119,16 @@ export class ChainBuffer {
     const n = buf.length;
     if (n === 0) return;
     if (this.len + n > this.maxSize) throw new BufferOverflowError(this.maxSize, this.len, n);
+    if (n <= REF_COPY_MAX && this.count > 0) {
+      // A few bytes that fit the owned tail are cheaper to copy than to link,
+      // and copying keeps the tail open for the next add(): a linked chunk
+      // there would make that add() start a fresh chunk.
+      const t = this.ring[(this.head + this.count - 1) & this.mask];
+      if (t.owned && t.buf.length - t.end >= n) {
+        this.copyIn(buf, n);
+        return;
+      }
+    }
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, n);
     let c = this.shells.pop();
     if (c === undefined) c = new Chunk(b, false);
