@@ -44,7 +44,7 @@ export interface ChainBufferOptions {
 const DEFAULT_CHUNK_SIZE = 16384;
 const DEFAULT_POOL_SIZE = 2;
 const INITIAL_RING = 8;
-/** Below this many bytes a JS loop beats the native call's fixed cost. */
+/** add() copies shorter than this by a JS loop: cheaper than TypedArray#set here. */
 const SMALL = 32;
 /** addReference copies up to this many bytes into an owned tail with room. */
 const REF_COPY_MAX = 1024;
