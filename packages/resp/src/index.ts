@@ -8,8 +8,12 @@
  * - values.ts          value classes for RESP3 types with no plain JS equivalent
  * - errors.ts          ProtocolError (broken stream) and ReplyError (error reply)
  * - encoder.ts         encodeCommand / formatCommand (client → server)
- * - encode-reply.ts    encodeReply (server → client)
- * - request-parser.ts  RequestParser: multibulk and inline requests, server side
+ * - encode-reply.ts    encodeReply / encodeReplyInto (server → client)
+ * - request-parser.ts  RequestParser + RequestError: multibulk and inline requests, server side
+ * - format.ts          formatCommand's format compiler and printf-style numbers (internal)
+ * - bytes.ts           UTF-8 length and decimal helpers shared by the encoders (internal)
+ * - request-queue.ts   ByteQueue: the request parser's chunk FIFO (internal)
+ * - split-args.ts      sdssplitargs: inline request splitting (internal)
  */
 export * from './errors.js';
 export * from './values.js';
