@@ -1,0 +1,294 @@
+/**
+ * bench/adapter-features: the promise client's pipelines, transactions, Lua
+ * and pub/sub beside ioredis 5 and node-redis 5, against one redis-server
+ * the suite starts.
+ *
+ * Workloads (fresh keys per child; results are checked):
+ *   pipe1000   pipelines of 1000 INCR, one after another (ops = commands)
+ *   multi100   MULTI + 100 INCR + EXEC, one after another (ops = INCRs)
+ *   evalsha    the article's doubling script by EVALSHA on a fresh (missing)
+ *              key each call, 1000 in flight at a time (ops = calls)
+ *   pubsub-rtt PUBLISH one message, wait until the subscriber (a second
+ *              connection) has it, repeat (ops = round trips)
+ *
+ * Every client runs in a child process of its own (this file, `--child`),
+ * so no client warms the JIT or the heap for another; the order rotates
+ * each round.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { startRedis } from '@reactor-ts/test-utils';
+import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
+
+const IMPLS = ['reactor-ts', 'ioredis', 'node-redis'] as const;
+type Impl = (typeof IMPLS)[number];
+const WORKLOADS = ['pipe1000', 'multi100', 'evalsha', 'pubsub-rtt'] as const;
+type Workload = (typeof WORKLOADS)[number];
+
+const DOUBLING =
+  "local val = redis.call('get', KEYS[1]); if val then redis.call('set', KEYS[1], 2*val); return 2*val; end; return 0;";
+
+const COUNTS: Record<Workload, { full: number; quick: number }> = {
+  pipe1000: { full: 200_000, quick: 50_000 },
+  multi100: { full: 100_000, quick: 20_000 },
+  evalsha: { full: 100_000, quick: 20_000 },
+  'pubsub-rtt': { full: 20_000, quick: 5_000 },
+};
+
+interface ChildResult {
+  ops: number;
+  ms: number;
+}
+
+/** The uniform face each client gets in a child. */
+interface Driver {
+  pipelineIncr(key: string, n: number): Promise<unknown[]>;
+  multiIncr(key: string, n: number): Promise<unknown[]>;
+  scriptLoad(src: string): Promise<string>;
+  evalsha(sha: string, key: string): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+  /** Subscribes a second connection; `onMessage` gets each payload. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function makeDriver(impl: Impl, port: number): Promise<Driver> {
+  const url = `redis://127.0.0.1:${port}`;
+  if (impl === 'reactor-ts') {
+    const { createClient } = await import('@reactor-ts/hiredis-adapter');
+    const c = await createClient({ url }).connect();
+    const sub = createClient({ url });
+    return {
+      pipelineIncr: (k, n) => {
+        const p = c.pipeline();
+        for (let i = 0; i < n; i++) p.incr(k);
+        return p.exec();
+      },
+      multiIncr: async (k, n) => {
+        const m = c.multi();
+        for (let i = 0; i < n; i++) m.incr(k);
+        return (await m.exec()) ?? [];
+      },
+      scriptLoad: (src) => c.scriptLoad(src),
+      evalsha: (sha, k) => c.evalsha(sha, [k]),
+      get: (k) => c.get(k),
+      publish: (ch, m) => c.publish(ch, m),
+      subscribe: async (ch, on) => void (await sub.subscribe(ch, on)),
+      close: async () => {
+        await Promise.all([c.quit(), sub.state === 'idle' ? undefined : sub.quit()]);
+      },
+    };
+  }
+  if (impl === 'ioredis') {
+    const { Redis } = await import('ioredis');
+    const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true });
+    await c.connect();
+    let sub: InstanceType<typeof Redis> | null = null;
+    return {
+      pipelineIncr: async (k, n) => {
+        const p = c.pipeline();
+        for (let i = 0; i < n; i++) p.incr(k);
+        return ((await p.exec()) ?? []).map(([, v]) => v);
+      },
+      multiIncr: async (k, n) => {
+        const m = c.multi();
+        for (let i = 0; i < n; i++) m.incr(k);
+        return ((await m.exec()) ?? []).map(([, v]) => v);
+      },
+      scriptLoad: async (src) => String(await c.script('LOAD', src)),
+      evalsha: (sha, k) => c.evalsha(sha, 1, k),
+      get: (k) => c.get(k),
+      publish: (ch, m) => c.publish(ch, m),
+      subscribe: async (ch, on) => {
+        sub = new Redis({ host: '127.0.0.1', port });
+        sub.on('message', (_ch: string, m: string) => on(m));
+        await sub.subscribe(ch);
+      },
+      close: async () => {
+        await c.quit();
+        if (sub !== null) await sub.quit();
+      },
+    };
+  }
+  const { createClient } = await import('redis');
+  const c = createClient({ url });
+  await c.connect();
+  let sub: typeof c | null = null;
+  return {
+    pipelineIncr: (k, n) => {
+      const m = c.multi();
+      for (let i = 0; i < n; i++) m.incr(k);
+      return m.execAsPipeline() as Promise<unknown[]>;
+    },
+    multiIncr: (k, n) => {
+      const m = c.multi();
+      for (let i = 0; i < n; i++) m.incr(k);
+      return m.exec() as Promise<unknown[]>;
+    },
+    scriptLoad: (src) => c.scriptLoad(src),
+    evalsha: (sha, k) => c.evalSha(sha, { keys: [k] }),
+    get: (k) => c.get(k),
+    publish: (ch, m) => c.publish(ch, m),
+    subscribe: async (ch, on) => {
+      sub = c.duplicate();
+      await sub.connect();
+      await sub.subscribe(ch, (m: string) => on(m));
+    },
+    close: async () => {
+      c.destroy();
+      sub?.destroy();
+    },
+  };
+}
+
+/** The child: one client, one workload, one JSON line. */
+async function child(impl: Impl, workload: Workload, port: number, n: number): Promise<void> {
+  const d = await makeDriver(impl, port);
+  const key = `bench:f:${impl}:${workload}:${process.pid}`;
+  let check: () => Promise<void> = async () => {};
+  let body: (n: number) => Promise<void>;
+  if (workload === 'pipe1000' || workload === 'multi100') {
+    const size = workload === 'pipe1000' ? 1000 : 100;
+    const batch = workload === 'pipe1000' ? d.pipelineIncr.bind(d) : d.multiIncr.bind(d);
+    let k = `${key}:warm`;
+    body = async (count) => {
+      for (let done = 0; done < count; done += size) await batch(k, Math.min(size, count - done));
+    };
+    await body(size * 20);
+    k = key;
+    check = async () => {
+      if (Number(await d.get(key)) !== n) throw new Error(`${impl}/${workload}: counter is ${String(await d.get(key))}, expected ${n}`);
+    };
+  } else if (workload === 'evalsha') {
+    const sha = await d.scriptLoad(DOUBLING);
+    let i = 0;
+    body = async (count) => {
+      for (let done = 0; done < count; done += 1000) {
+        const m = Math.min(1000, count - done);
+        const calls: Array<Promise<unknown>> = [];
+        for (let j = 0; j < m; j++) calls.push(d.evalsha(sha, `${key}:${i++}`));
+        const replies = await Promise.all(calls);
+        if (replies.some((r) => Number(r) !== 0)) throw new Error(`${impl}/evalsha: a missing key did not give 0`);
+      }
+    };
+    await body(5000);
+  } else {
+    let expect = 0;
+    let wake: (() => void) | null = null;
+    let bad: string | null = null;
+    await d.subscribe(key, (m) => {
+      if (Number(m) !== expect) bad ??= `got message ${m}, expected ${expect}`;
+      expect++;
+      const w = wake;
+      wake = null;
+      w?.();
+    });
+    let seq = 0;
+    body = async (count) => {
+      for (let i = 0; i < count; i++) {
+        const arrived = new Promise<void>((r) => (wake = r));
+        await Promise.all([d.publish(key, String(seq++)), arrived]);
+      }
+      if (bad !== null) throw new Error(`${impl}/pubsub-rtt: ${bad}`);
+    };
+    await body(1000);
+  }
+  const t0 = performance.now();
+  await body(n);
+  const ms = performance.now() - t0;
+  await check();
+  await d.close();
+  const res: ChildResult = { ops: n, ms };
+  process.stdout.write(`${JSON.stringify(res)}\n`);
+}
+
+function runChild(impl: Impl, workload: Workload, port: number, n: number): Promise<ChildResult> {
+  const self = fileURLToPath(import.meta.url);
+  const args = ['--import', 'tsx', '--conditions=source', self, '--child', impl, workload, String(port), String(n)];
+  return collect(process.execPath, args, 120_000).then((out) => {
+    const line = out.trim().split('\n').pop() ?? '';
+    try {
+      return JSON.parse(line) as ChildResult;
+    } catch {
+      throw new Error(`${impl}/${workload} child failed:\n${out}`);
+    }
+  });
+}
+
+function collect(cmd: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+async function run(opts: { quick: boolean }): Promise<SuiteResult> {
+  const rounds = opts.quick ? 1 : 3;
+  const srv = await startRedis();
+  const samples = new Map<string, number[]>();
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const workload of WORKLOADS) {
+        const n = opts.quick ? COUNTS[workload].quick : COUNTS[workload].full;
+        const order = IMPLS.map((_, i) => IMPLS[(i + r) % IMPLS.length]!);
+        for (const impl of order) {
+          progress(`adapter-features ${workload} ${impl} round ${r + 1}/${rounds}`);
+          const res = await runChild(impl, workload, srv.port, n);
+          const k = `${workload}\u0000${impl}`;
+          samples.set(k, [...(samples.get(k) ?? []), (res.ops / res.ms) * 1000]);
+        }
+      }
+    }
+  } finally {
+    progress('');
+    await srv.stop();
+  }
+  const rows: Row[] = [];
+  for (const [k, s] of samples) {
+    const [workload, impl] = k.split('\u0000') as [string, string];
+    rows.push({ workload, impl, unit: 'ops/s', value: median(s), samples: s });
+  }
+  return { suite: 'adapter-features', ours: 'reactor-ts', rows, notes: notes(rows) };
+}
+
+function notes(rows: Row[]): string[] {
+  const v = (w: string, i: string): number => rows.find((r) => r.workload === w && r.impl === i)?.value ?? NaN;
+  return [
+    ...WORKLOADS.map((w) => {
+      const got = v(w, 'reactor-ts') / Math.max(v(w, 'ioredis'), v(w, 'node-redis'));
+      return `${got >= 1.5 ? 'met  ' : 'SHORT'} ${w} vs the faster of ioredis/node-redis: ${got.toFixed(2)}× (target 1.5×)`;
+    }),
+    'Each client runs in its own child process; pubsub-rtt is latency-bound (one message in flight).',
+  ];
+}
+
+export const suite: Suite = {
+  name: 'adapter-features',
+  description: 'promise client vs ioredis / node-redis: pipeline of 1000, MULTI/EXEC of 100, EVALSHA, PUBLISH→message round trips',
+  run,
+};
+
+// Child mode: `adapter-features.ts --child <impl> <workload> <port> <n>`.
+const argv = process.argv;
+const at = argv.indexOf('--child');
+if (at !== -1 && fileURLToPath(import.meta.url) === argv[1]) {
+  const [impl, workload, port, n] = argv.slice(at + 1) as [Impl, Workload, string, string];
+  child(impl, workload, Number(port), Number(n)).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
