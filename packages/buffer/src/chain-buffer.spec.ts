@@ -59,6 +59,33 @@ describe('ChainBuffer add / length', () => {
   });
 });
 
+describe('ChainBuffer when empty', () => {
+  it('answers every read without throwing, and rejects reads past the end', () => {
+    const cb = new ChainBuffer();
+    expect(cb.readLine()).toBeNull();
+    expect(cb.search('x')).toBe(-1);
+    expect(cb.pullup(0).length).toBe(0);
+    expect(cb.remove(0).length).toBe(0);
+    expect(cb.writeAtMost(5).length).toBe(0);
+    cb.drain(0);
+    cb.clear();
+    expect(() => cb.byteAt(0)).toThrow(RangeError);
+    expect(() => cb.pullup(1)).toThrow(RangeError);
+    expect(cb.length).toBe(0);
+  });
+
+  it('is empty again after everything is drained, with views still intact', () => {
+    const cb = new ChainBuffer({ chunkSize: 8 });
+    cb.add('abcdefghij');
+    const views = cb.peek();
+    cb.drain(10);
+    expect(cb.length).toBe(0);
+    expect(cb.peek()).toEqual([]);
+    expect(cb.readLine()).toBeNull();
+    expect(Buffer.concat(views).toString()).toBe('abcdefghij');
+  });
+});
+
 describe('ChainBuffer addReference', () => {
   it('appends without copying', () => {
     const cb = new ChainBuffer();
