@@ -1,0 +1,1 @@
+console.log("reliability suite: not written yet");
