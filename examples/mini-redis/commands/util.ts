@@ -1,8 +1,14 @@
 /** Small helpers every command module uses. */
 
-/** A key or member as the keyspace stores it: latin1, one unit per byte. */
+/** Node's Buffer carries its per-encoding decoders; `toString` adds argument checks around them. */
+type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
+
+/**
+ * A key or member as the keyspace stores it: latin1, one unit per byte.
+ * Called for nearly every request, so it skips `toString`'s checks.
+ */
 export function k(b: Buffer): string {
-  return b.toString('latin1');
+  return (b as Latin1Buffer).latin1Slice(0, b.length);
 }
 
 /** The stored form back to bytes for a reply. */
