@@ -118,22 +118,27 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     parser.feedFrom(e.in);
     serving = e;
     try {
-      for (;;) {
-        if (client.closing) break;
-        const argv = parser.next();
+      while (!client.closing) {
+        let argv: Buffer[] | null;
+        try {
+          argv = parser.next();
+        } catch (err) {
+          // Redis answers a malformed request with the reason and closes; a
+          // client over the query buffer limit is closed without a word.
+          if (err instanceof RequestError && err.code === 'ERR_PROTOCOL') batch.bytes(Buffer.from(`-ERR ${err.message}\r\n`));
+          conn.closeAfterReply = true;
+          break;
+        }
         if (argv === null) break;
-        processCommand(client, argv);
-      }
-    } catch (err) {
-      if (err instanceof RequestError) {
-        // Redis answers a malformed request with the reason and closes; a
-        // client over the query buffer limit is closed without a word.
-        if (err.code === 'ERR_PROTOCOL') batch.bytes(Buffer.from(`-ERR ${err.message}\r\n`));
-        conn.closeAfterReply = true;
-      } else {
-        // A bug in a command must not take the server down: report and go on.
-        batch.bytes(Buffer.from(`-ERR internal error: ${String((err as Error).message).replace(/[\r\n]/g, ' ')}\r\n`));
-        console.error('mini-redis: internal error', err);
+        try {
+          processCommand(client, argv);
+        } catch (err) {
+          // A bug in a command must not take the server down nor stall the
+          // pipeline behind it: answer this request with an error and go on.
+          const text = String((err as Error).message).replace(/[\r\n]/g, ' ');
+          batch.bytes(Buffer.from(`-ERR internal error: ${text}\r\n`));
+          console.error('mini-redis: internal error', err);
+        }
       }
     } finally {
       batch.flush();
@@ -166,11 +171,10 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       reactor.delEvent(e);
       return;
     }
-    const conn: Connection = {
-      client: null as unknown as Client,
-      parser: new RequestParser({ maxQueryBuffer: queryLimit }),
-      closeAfterReply: false,
-    };
+    const parser = new RequestParser({ maxQueryBuffer: queryLimit });
+    // The sink needs the client (to mark it closing) and the client needs
+    // the sink: the closures read `conn`, which is set right below.
+    let conn: Connection | null = null;
     const sink: ReplySink = {
       reply: (value, protocol) => {
         if (serving === e) batch.reply(value, protocol);
@@ -185,7 +189,7 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
         // Redis's `client-output-buffer-limit pubsub`: a subscriber that
         // does not read is dropped rather than allowed to grow without bound.
         if (e.out.length > pubsubHard) {
-          conn.client.closing = true;
+          if (conn !== null) conn.client.closing = true;
           queueMicrotask(() => drop(e));
           return;
         }
@@ -193,10 +197,10 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
         else eventBufferWrite(e, bytes);
       },
       closeAfterReply: () => {
-        conn.closeAfterReply = true;
+        if (conn !== null) conn.closeAfterReply = true;
       },
     };
-    conn.client = new Client(state, state.nextClientId++, sink);
+    conn = { client: new Client(state, state.nextClientId++, sink), parser, closeAfterReply: false };
     state.clients.set(conn.client.id, conn.client);
     e.privdata = conn;
     events.add(e);
