@@ -109,6 +109,11 @@ describe('limits', () => {
     expect(s.state.stats.expired).toBe(50);
   });
 
+  it('a port already taken rejects with the socket error', async () => {
+    const s = await start();
+    await expect(startMiniRedis({ port: s.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+
   it('embeds in a reactor the caller runs, and close() leaves that reactor running', async () => {
     const reactor = createReactor();
     const loop = reactor.eventloop();

@@ -207,7 +207,14 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     reactor.addEvent(e, EV_READ);
   }
 
-  const port = await reactor.createServer(opts.port ?? 0, onAccept, { host });
+  let port: number;
+  try {
+    port = await reactor.createServer(opts.port ?? 0, onAccept, { host });
+  } catch (err) {
+    // EADDRINUSE and friends: leave nothing behind.
+    if (own) reactor.release();
+    throw err;
+  }
   state.port = port;
   const expireTimer = reactor.addTimer(
     opts.expireIntervalMs ?? 100,
