@@ -9,6 +9,7 @@
  *   reactor-api.ts the Reactor interface and its options
  *   reactor.ts     portable core (ae.c): fired list, batches, pending writes, loop
  *   node-io.ts     Node layer (ae_epoll.c): socket events -> readiness, writes, closes
+ *   server.ts      createServer: listener events, the accept queue, maxclients answer
  *   io.ts          eventBufferRead / eventBufferWrite
  *   errors.ts      ReactorError, ReactorFullError
  */

@@ -35,7 +35,8 @@ import {
   type ReadCallback,
   type WriteCallback,
 } from './event.js';
-import { ReactorError, ReactorFullError, eofError, toReactorError } from './errors.js';
+import { ReactorError, ReactorFullError, eofError } from './errors.js';
+import { acceptAll, listen, type ListenerCore } from './server.js';
 import type { Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
 import { SlotTable } from './slots.js';
 import { TimerHeap } from './timers.js';
@@ -45,7 +46,6 @@ import {
   canWrite,
   closeSocket,
   openConnection,
-  rejectClient,
   setReading,
   writeSome,
   type Core,
@@ -74,14 +74,14 @@ function nonNegative(name: string, v: number | undefined, dflt: number): number 
   return v;
 }
 
-class ReactorImpl implements Reactor, Core {
+class ReactorImpl implements Reactor, Core, ListenerCore {
   readonly maxConn: number;
   readonly maxEventNum: number;
   readonly maxInput: number;
   private readonly hardOut: number;
   private readonly softOut: number;
   private readonly softMs: number;
-  private readonly fullMessage: Buffer;
+  readonly fullMessage: Buffer;
   private readonly bufferOpts: { chunkSize: number };
 
   private readonly slots: SlotTable<EventState>;
@@ -94,7 +94,7 @@ class ReactorImpl implements Reactor, Core {
   private pendingSpare: EventState[] = [];
   private beforeSleep: (() => void) | null = null;
   /** Listening events by bound port, for listenerFor(). */
-  private readonly listeners = new Map<number, EventState>();
+  readonly listeners = new Map<number, EventState>();
   /** Sockets ever wrapped by this reactor: one event per socket, ever. */
   private readonly adopted = new WeakSet<net.Socket>();
 
@@ -130,6 +130,10 @@ class ReactorImpl implements Reactor, Core {
 
   get size(): number {
     return this.slots.used;
+  }
+
+  get freeSlots(): number {
+    return this.slots.available;
   }
 
   // ---- events ---------------------------------------------------------
@@ -253,38 +257,7 @@ class ReactorImpl implements Reactor, Core {
   // ---- servers and outbound connections ----------------------------------
 
   createServer(port: number, acceptFn: AcceptCallback, opts: ServerOptions = {}): Promise<number> {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-    // The listener takes its slot now, so a loop started before the promise
-    // settles already sees it.
-    const e = this.take(server, KIND_LISTENER, null, null, null);
-    e.acceptFn = acceptFn;
-    e.acceptQueue = [];
-    e.userMask = EV_READ;
-    server.on('connection', (socket: net.Socket) => this.onConnection(e, socket));
-    return new Promise<number>((resolve, reject) => {
-      const onListenError = (err: Error): void => {
-        if (e.alive) this.close(e, true);
-        reject(toReactorError(err));
-      };
-      server.once('error', onListenError);
-      server.listen({ port, host: opts.host, backlog: opts.backlog ?? 511 }, () => {
-        server.off('error', onListenError);
-        if (!e.alive) {
-          server.close();
-          reject(new ReactorError('reactor released before the server listened', 'ERR_RELEASED'));
-          return;
-        }
-        server.on('error', (err: Error) => {
-          if (!e.alive || e.error !== null) return;
-          e.error = toReactorError(err);
-          this.fire(e, EV_READ);
-        });
-        const bound = (server.address() as net.AddressInfo | null)?.port ?? port;
-        this.listeners.set(bound, e);
-        e.port = bound;
-        resolve(bound);
-      });
-    });
+    return listen(this, port, acceptFn, opts);
   }
 
   listenerFor(port: number): ReactorEvent | null {
@@ -356,7 +329,8 @@ class ReactorImpl implements Reactor, Core {
 
   // ---- internals -----------------------------------------------------------
 
-  private take(
+  /** Takes a slot for a new event (server.ts uses it for listeners). */
+  take(
     socket: net.Socket | net.Server | null,
     kind: Kind,
     readFn: ReadCallback | null,
@@ -409,7 +383,8 @@ class ReactorImpl implements Reactor, Core {
     }
   }
 
-  private close(e: EventState, abort: boolean): void {
+  /** Frees e's slot and closes its handle; abort drops queued output. */
+  close(e: EventState, abort: boolean): void {
     e.alive = false;
     e.userMask = 0;
     e.firedMask = 0;
@@ -423,21 +398,6 @@ class ReactorImpl implements Reactor, Core {
     }
     e.in.clear();
     e.out.clear();
-  }
-
-  private onConnection(listener: EventState, socket: net.Socket): void {
-    const queue = listener.acceptQueue;
-    if (!listener.alive || queue === null) {
-      socket.destroy();
-      return;
-    }
-    // Sockets already waiting for acceptFn will take slots too.
-    if (this.slots.available - queue.length <= 0) {
-      rejectClient(socket, this.fullMessage);
-      return;
-    }
-    queue.push(socket);
-    this.fire(listener, EV_READ);
   }
 
   private scheduleTurn(): void {
@@ -515,7 +475,7 @@ class ReactorImpl implements Reactor, Core {
     if (e.kind === KIND_LISTENER) {
       if (e.error !== null) {
         if (!e.errorReported) this.report(e);
-      } else this.acceptAll(e);
+      } else acceptAll(this, e);
       return;
     }
     if (mask & EV_READ && e.unread && e.userMask & EV_READ && e.error === null) {
@@ -560,32 +520,6 @@ class ReactorImpl implements Reactor, Core {
     // Limit breaches always close; other errors are the handler's call,
     // unless there is no handler to make it.
     if (e.alive && (e.fatal || e.errorFn === null)) this.close(e, true);
-  }
-
-  private acceptAll(listener: EventState): void {
-    // Take the queue: sockets arriving during acceptFn go to a fresh one.
-    const queue = listener.acceptQueue!;
-    listener.acceptQueue = [];
-    let i = 0;
-    try {
-      while (i < queue.length && listener.alive && listener.userMask & EV_READ) {
-        const socket = queue[i++]!;
-        try {
-          listener.acceptFn!(socket, listener);
-        } catch (err) {
-          if (!(err instanceof ReactorFullError)) throw err;
-          rejectClient(socket, this.fullMessage);
-        }
-      }
-    } finally {
-      const rest = queue.slice(i);
-      if (listener.alive && listener.acceptQueue !== null) {
-        listener.acceptQueue.unshift(...rest);
-        if (rest.length > 0 && listener.userMask & EV_READ) this.fire(listener, EV_READ);
-      } else {
-        for (const s of rest) s.destroy();
-      }
-    }
   }
 
   private flushPending(): void {
