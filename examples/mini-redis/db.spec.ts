@@ -97,4 +97,30 @@ describe('Database WATCH bookkeeping', () => {
       vi.useRealTimers();
     }
   });
+
+  it('a key already expired when watched: its removal is no change; a TTL running out after WATCH is', () => {
+    vi.useFakeTimers();
+    try {
+      const db = new Database(0);
+      const w = { dirtyCas: false };
+      db.set('dead', str('v'));
+      db.setExpire('dead', Date.now() + 5);
+      vi.advanceTimersByTime(10);
+      db.watch('dead', w); // logically expired already
+      expect(db.lookup('dead')).toBeUndefined(); // lazy deletion
+      expect(w.dirtyCas).toBe(false);
+      db.set('dead', str('again'));
+      expect(w.dirtyCas).toBe(true);
+
+      const w2 = { dirtyCas: false };
+      db.set('live', str('v'));
+      db.setExpire('live', Date.now() + 5);
+      db.watch('live', w2);
+      expect(db.expiredSinceWatch('live', w2)).toBe(false);
+      vi.advanceTimersByTime(10);
+      expect(db.expiredSinceWatch('live', w2)).toBe(true); // still in the map, but dead
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -45,7 +45,12 @@ export class Database {
   readonly data = new Map<string, Entry>();
   /** Absolute deadline in ms (Date.now clock) for keys that have one. */
   readonly expires = new Map<string, number>();
-  private readonly watchers = new Map<string, Set<Watcher>>();
+  /**
+   * key → its watchers, each with a flag: the key was already logically
+   * expired when WATCH ran. Redis keeps that flag so the deletion of a key
+   * that was dead all along is not counted as a change.
+   */
+  private readonly watchers = new Map<string, Map<Watcher, boolean>>();
   /** Where the active cycle resumes: a live iterator over `expires`. */
   private cursor: Iterator<[string, number]> | null = null;
 
@@ -147,34 +152,60 @@ export class Database {
     return out;
   }
 
-  /** FLUSHDB: every watcher of a key that existed sees it change. */
+  /** FLUSHDB: every watcher of a key that existed sees it change (unless it was dead already). */
   flush(): void {
-    for (const [key, set] of this.watchers) {
-      if (this.data.has(key)) for (const w of set) w.dirtyCas = true;
+    for (const [key, map] of this.watchers) {
+      if (!this.data.has(key)) continue;
+      for (const [w, expired] of map) {
+        if (expired) map.set(w, false);
+        else w.dirtyCas = true;
+      }
     }
     this.data.clear();
     this.expires.clear();
     this.cursor = null;
   }
 
-  /** Signal that `key` changed: watchers' transactions will abort. */
+  /**
+   * Signal that `key` changed: watchers' transactions will abort. A key that
+   * was already expired when watched and is now gone did not change
+   * logically (Redis's touchWatchedKey): its flag is cleared instead.
+   */
   touch(key: string): void {
     if (this.watchers.size === 0) return;
-    const set = this.watchers.get(key);
-    if (set !== undefined) for (const w of set) w.dirtyCas = true;
+    const map = this.watchers.get(key);
+    if (map === undefined) return;
+    for (const [w, expired] of map) {
+      if (expired && !this.data.has(key)) map.set(w, false);
+      else w.dirtyCas = true;
+    }
   }
 
   watch(key: string, w: Watcher): void {
-    let set = this.watchers.get(key);
-    if (set === undefined) this.watchers.set(key, (set = new Set()));
-    set.add(w);
+    let map = this.watchers.get(key);
+    if (map === undefined) this.watchers.set(key, (map = new Map()));
+    if (!map.has(w)) map.set(w, this.isExpired(key));
   }
 
   unwatch(key: string, w: Watcher): void {
-    const set = this.watchers.get(key);
-    if (set === undefined) return;
-    set.delete(w);
-    if (set.size === 0) this.watchers.delete(key);
+    const map = this.watchers.get(key);
+    if (map === undefined) return;
+    map.delete(w);
+    if (map.size === 0) this.watchers.delete(key);
+  }
+
+  /**
+   * For EXEC: did this watched key expire since WATCH? It may still sit in
+   * the map, not yet removed lazily or actively (Redis's isWatchedKeyExpired).
+   */
+  expiredSinceWatch(key: string, w: Watcher): boolean {
+    return this.watchers.get(key)?.get(w) === false && this.isExpired(key);
+  }
+
+  /** Present in the map but past its deadline, without deleting it. */
+  private isExpired(key: string): boolean {
+    const at = this.expires.get(key);
+    return at !== undefined && at <= Date.now() && this.data.has(key);
   }
 
   /**

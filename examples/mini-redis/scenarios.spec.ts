@@ -96,6 +96,20 @@ const watch: Scenario = async (port) => {
     t.push(await c1.command('multi'));
     t.push(await c1.command('get', 'k'));
     t.push(await c1.command('exec'));
+    // A watched key that expires before EXEC.
+    t.push(await c1.command('set', 'ttl', '1', 'px', '30'));
+    t.push(await c1.command('watch', 'ttl'));
+    await new Promise((r) => setTimeout(r, 120));
+    t.push(await c1.command('multi'));
+    t.push(await c1.command('get', 'ttl'));
+    t.push(await c1.command('exec'));
+    // A watched key that had already expired when WATCH ran.
+    t.push(await c1.command('set', 'gone', '1', 'px', '10'));
+    await new Promise((r) => setTimeout(r, 60));
+    t.push(await c1.command('watch', 'gone'));
+    t.push(await c1.command('multi'));
+    t.push(await c1.command('get', 'gone'));
+    t.push(await c1.command('exec'));
     // FLUSHALL touches every watched key that existed.
     t.push(await c1.command('watch', 'k'));
     t.push(await c2.command('flushall'));

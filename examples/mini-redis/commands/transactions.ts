@@ -29,7 +29,7 @@ function exec(c: Client): unknown {
   const queue = c.multi;
   if (queue === null) throw err('ERR EXEC without MULTI');
   const aborted = c.multiError;
-  const dirty = c.dirtyCas;
+  const dirty = c.dirtyCas || c.watched.some(({ db, key }) => db.expiredSinceWatch(key, c));
   endTransaction(c);
   if (aborted) return EXECABORT;
   if (dirty) return NULL_ARRAY;
