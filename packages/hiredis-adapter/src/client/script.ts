@@ -65,9 +65,8 @@ export class RedisScript {
    * `BUSY` while another script runs).
    */
   run<T = unknown>(client: CommandMethods, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<T> {
-    const tail = [keys.length, ...keys, ...args];
-    return client.sendArgv(['EVALSHA', this.sha1, ...tail]).catch((err: unknown) => {
-      if (err instanceof ReplyError && err.code === 'NOSCRIPT') return client.sendArgv(['EVAL', this.source, ...tail]);
+    return client.sendArgv(scriptArgv('EVALSHA', this.sha1, keys, args)).catch((err: unknown) => {
+      if (err instanceof ReplyError && err.code === 'NOSCRIPT') return client.sendArgv(scriptArgv('EVAL', this.source, keys, args));
       throw err;
     }) as Promise<T>;
   }
@@ -86,6 +85,14 @@ export class RedisScript {
     if (sha !== this.sha1) throw new Error(`SCRIPT LOAD returned ${String(sha)}, expected ${this.sha1}`);
     return sha;
   }
+}
+
+/** `verb script numkeys key... arg...`, built without spreads (EVALSHA is a hot path). */
+function scriptArgv(verb: string, script: string, keys: readonly Arg[], args: readonly Arg[]): Arg[] {
+  const argv: Arg[] = [verb, script, keys.length];
+  for (let i = 0; i < keys.length; i++) argv.push(keys[i]!);
+  for (let i = 0; i < args.length; i++) argv.push(args[i]!);
+  return argv;
 }
 
 /** A script object for `source`: see RedisScript. */
@@ -202,10 +209,10 @@ declare module './commands.js' {
 
 Object.assign(CommandMethods.prototype, {
   eval(this: CommandMethods, script: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<unknown> {
-    return this.sendArgv(['EVAL', script, keys.length, ...keys, ...args]);
+    return this.sendArgv(scriptArgv('EVAL', script, keys, args));
   },
   evalsha(this: CommandMethods, sha1: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<unknown> {
-    return this.sendArgv(['EVALSHA', sha1, keys.length, ...keys, ...args]);
+    return this.sendArgv(scriptArgv('EVALSHA', sha1, keys, args));
   },
   scriptLoad(this: CommandMethods, script: string): Promise<string> {
     return this.sendArgv(['SCRIPT', 'LOAD', script]).then((r) => textOf(r) ?? '');
