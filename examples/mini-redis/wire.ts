@@ -12,9 +12,11 @@
  * scratch directly.
  */
 import { encodeReply, SimpleString } from '@reactor-ts/resp';
-import { Encoded, NULL_ARRAY, OK, ReplyList } from './reply.js';
+import { Encoded, NULL_ARRAY, OK, PONG, QUEUED, ReplyList } from './reply.js';
 
 const OK_BYTES = Buffer.from('+OK\r\n');
+const PONG_BYTES = Buffer.from('+PONG\r\n');
+const QUEUED_BYTES = Buffer.from('+QUEUED\r\n');
 const NULL2 = Buffer.from('$-1\r\n');
 const NULL3 = Buffer.from('_\r\n');
 const NULL_ARRAY2 = Buffer.from('*-1\r\n');
@@ -34,6 +36,8 @@ export class ReplyBatch {
 
   reply(value: unknown, protocol: 2 | 3): void {
     if (value === OK) return this.bytes(OK_BYTES);
+    if (value === PONG) return this.bytes(PONG_BYTES);
+    if (value === QUEUED) return this.bytes(QUEUED_BYTES);
     if (value === null) return this.bytes(protocol === 3 ? NULL3 : NULL2);
     if (value instanceof Buffer && value.length <= BIG) return this.bulk(value);
     if (typeof value === 'number' && Number.isSafeInteger(value)) return this.integer(value);
