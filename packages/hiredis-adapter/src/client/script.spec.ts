@@ -80,6 +80,38 @@ describe('callback API: EVAL, EVALSHA, SCRIPT as plain commands', () => {
   });
 });
 
+describe('callback API: SCRIPT KILL of a busy script from a second context', () => {
+  it('the second context sees BUSY, kills it, and the first gets the killed error reply', async () => {
+    const open = (): RedisAsyncContext<unknown> => {
+      const ac = redisAsyncConnectWithOptions({ port: srv.port, replies: 'native' }) as RedisAsyncContext<unknown>;
+      expect(redisAttach(reactor, ac)).toBe(REDIS_OK);
+      return ac;
+    };
+    const cmd = (ac: RedisAsyncContext<unknown>, ...argv: Array<string | number>): Promise<unknown> =>
+      new Promise((resolve) => {
+        expect(redisAsyncCommandArgv(ac, (_c, reply) => resolve(reply), null, argv)).toBe(REDIS_OK);
+      });
+    const a = open();
+    const b = open();
+    try {
+      expect(await cmd(b, 'PING')).toBe('PONG');
+      const busy = cmd(a, 'EVAL', 'local n = 0 while n < 3e9 do n = n + 1 end return n', 0);
+      await new Promise((r) => setTimeout(r, 200));
+      const busyReply = await cmd(b, 'PING');
+      expect(busyReply).toBeInstanceOf(RespReplyError);
+      expect((busyReply as RespReplyError).code).toBe('BUSY');
+      expect(await cmd(b, 'SCRIPT', 'KILL')).toBe('OK');
+      const killed = await busy;
+      expect(killed).toBeInstanceOf(RespReplyError);
+      expect((killed as RespReplyError).message).toMatch(/Script killed by user with SCRIPT KILL/);
+      expect(await cmd(a, 'PING')).toBe('PONG');
+    } finally {
+      redisAsyncFree(a);
+      redisAsyncFree(b);
+    }
+  }, 30_000);
+});
+
 describe('promise API: the article doubling example', () => {
   it('SET mark 1, EVAL → 2, SCRIPT LOAD, EVALSHA → 4; a missing key → 0', async () => {
     const c = await client().connect();
