@@ -38,6 +38,8 @@ import { withTimeout, type TourContext } from './step.js';
 
 /** Longest line a client may send; past it the client is told and closed (memory stays bounded). */
 const MAX_LINE = 64 * 1024;
+/** Most answers a client may have outstanding (it sends faster than it reads); past it, it is closed. */
+const MAX_PENDING = 10_000;
 
 /**
  * Commands that would change the shared connection's state for every client
@@ -83,10 +85,18 @@ export async function startTourServer(ctx: TourContext, opts: { host: string; po
     throw err;
   }
 
-  /** Per client; `open` guards callbacks that run after the client left (its slot may be reused). */
+  /**
+   * Per client. `replies` keeps answers in request order: a refusal is known
+   * at once, a Redis reply only later, so each line takes a slot and slots
+   * are written from the front as they fill. `open` guards callbacks that
+   * run after the client left (its slot in the reactor may be reused).
+   */
   interface Conn {
     open: boolean;
     e: ReactorEvent;
+    replies: Array<{ text: string | null; last: boolean }>;
+    /** A last answer ("bye", an error that ends the session) is queued: ignore further lines. */
+    ending: boolean;
   }
   const conns = new Set<Conn>();
 
@@ -97,39 +107,56 @@ export async function startTourServer(ctx: TourContext, opts: { host: string; po
     reactor.delEvent(conn.e);
   }
 
-  function send(conn: Conn, text: string): void {
-    if (conn.open) eventBufferWrite(conn.e, `${text}\n`);
+  function slot(conn: Conn, last = false): (text: string) => void {
+    const entry: { text: string | null; last: boolean } = { text: null, last };
+    if (last) conn.ending = true;
+    conn.replies.push(entry);
+    return (text) => {
+      entry.text = text;
+      flush(conn);
+    };
+  }
+
+  function flush(conn: Conn): void {
+    while (conn.open && conn.replies.length > 0 && conn.replies[0]!.text !== null) {
+      const { text, last } = conn.replies.shift()!;
+      eventBufferWrite(conn.e, `${text}\n`);
+      // The reactor flushes e.out after this batch; close on the turn after.
+      if (last) setImmediate(() => close(conn));
+    }
   }
 
   function onLine(conn: Conn, line: string): void {
     const argv = splitLine(line);
-    if (argv === null) return send(conn, '(error) ERR unbalanced quotes');
+    if (argv === null) return slot(conn)('(error) ERR unbalanced quotes');
     if (argv.length === 0) return;
     const name = argv[0]!.toLowerCase();
-    if (name === 'exit') {
-      send(conn, 'bye');
-      // The reply is flushed after this batch; the close waits for that turn.
-      setImmediate(() => close(conn));
-      return;
-    }
-    if (REFUSED.has(name)) return send(conn, `(error) ${argv[0]} is not available here: every client shares one Redis connection`);
+    if (name === 'exit') return slot(conn, true)('bye');
+    if (REFUSED.has(name)) return slot(conn)(`(error) ${argv[0]} is not available here: every client shares one Redis connection`);
+    const answer = slot(conn);
     const status = redisAsyncCommandArgv(
       ac,
-      (c, reply) => send(conn, reply === null ? `(error) Redis connection lost: ${c.errstr}` : formatReply(reply)),
+      (c, reply) => answer(reply === null ? `(error) Redis connection lost: ${c.errstr}` : formatReply(reply)),
       null,
       argv,
     );
-    if (status === REDIS_ERR) send(conn, `(error) ${ac.commandErrstr}`);
+    if (status === REDIS_ERR) answer(`(error) ${ac.commandErrstr}`);
   }
 
   function onRead(e: ReactorEvent): void {
     const conn = e.privdata as Conn;
     for (;;) {
+      if (conn.ending) return e.in.clear();
+      if (conn.replies.length >= MAX_PENDING) {
+        slot(conn, true)(`(error) more than ${MAX_PENDING} commands waiting for their replies; read them first`);
+        // Written after the replies already asked for; then the client is closed.
+        return;
+      }
       const nl = e.in.search('\n');
       if (nl === -1) {
         if (e.in.length > MAX_LINE) {
-          send(conn, `(error) line longer than ${MAX_LINE} bytes`);
-          setImmediate(() => close(conn));
+          e.in.clear();
+          slot(conn, true)(`(error) line longer than ${MAX_LINE} bytes`);
         }
         return;
       }
@@ -146,11 +173,11 @@ export async function startTourServer(ctx: TourContext, opts: { host: string; po
     opts.port,
     (socket: net.Socket) => {
       const e = reactor.newEvent(socket, onRead, null, onError);
-      const conn: Conn = { open: true, e };
+      const conn: Conn = { open: true, e, replies: [], ending: false };
       e.privdata = conn;
       conns.add(conn);
       reactor.addEvent(e, EV_READ);
-      send(conn, GREETING);
+      slot(conn)(GREETING);
     },
     { host: opts.host },
   );
