@@ -4,6 +4,7 @@ import { VerbatimString } from '@reactor-ts/resp';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import {
   ClientClosedError,
+  CommandRefusedError,
   ConnectionError,
   createClient,
   OfflineQueueFullError,
@@ -102,6 +103,16 @@ describe('typed errors', () => {
     const wrong = await c.lpush('str', 'x').catch((e: unknown) => e);
     expect((wrong as ReplyError).code).toBe('WRONGTYPE');
     // The link survives an error reply.
+    expect(await c.ping()).toBe('PONG');
+  });
+
+  it('rejects a malformed command with CommandRefusedError, before sending anything', async () => {
+    const c = await client().connect();
+    const empty = await c.command().catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(CommandRefusedError);
+    expect((empty as Error).message).toMatch(/non-empty/);
+    const bad = await c.command('SET', 'k', {} as unknown as string).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(CommandRefusedError);
     expect(await c.ping()).toBe('PONG');
   });
 

@@ -44,7 +44,7 @@ import { Pipeline, Transaction } from './pipeline.js';
 import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
 import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
-import { ClientClosedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { ClientClosedError, CommandRefusedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
 import { BoundedQueue } from './queue.js';
 import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
 
@@ -473,8 +473,10 @@ export class RedisClient extends CommandMethods {
     return err;
   }
 
-  private refused(ac: Context): ConnectionError {
-    return new ConnectionError(`command refused by the connection to ${this.where()}: ${ac.commandErrstr || ac.errstr}`);
+  /** Why redisAsyncCommandArgv said REDIS_ERR: a dead context, or the command itself. */
+  private refused(ac: Context): Error {
+    if (ac.err !== 0) return new ConnectionError(`command not sent: the connection to ${this.where()} failed (${ac.errstr})`);
+    return new CommandRefusedError(`command not sent to ${this.where()}: ${ac.commandErrstr}`);
   }
 
   /** The typed error for a context's failure, with a message naming the server. */

@@ -53,6 +53,16 @@ export class OfflineQueueFullError extends Error {
   }
 }
 
+/**
+ * The command was refused before anything was sent: bad arguments (an empty
+ * command, an argument that is not a string, Buffer or number), or a command
+ * the connection's mode does not allow (RESP2 subscribed mode, MONITOR).
+ */
+export class CommandRefusedError extends Error {
+  override readonly name = 'CommandRefusedError';
+  readonly code = 'ERR_COMMAND_REFUSED';
+}
+
 /** The client was closed (`quit()`, `disconnect()`, or it gave up reconnecting); it takes no more commands. */
 export class ClientClosedError extends Error {
   override readonly name = 'ClientClosedError';

@@ -22,7 +22,7 @@ export { CommandMethods, type SetOptions } from './commands.js';
 export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 export { WatchConflictError, type WatchFn, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
-export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError } from './errors.js';
+export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError, CommandRefusedError } from './errors.js';
 export { parseRedisUrl, type RedisEndpoint } from './url.js';
 export { type ReconnectPolicy } from './backoff.js';
 export { defineScript, RedisScript, scriptSha1, preloadScripts, broadcastScriptReload, watchScriptReloads, SCRIPT_RELOAD_CHANNEL, type ScriptOptions, type WatchScriptsOptions, type ScriptReloadWatch } from './script.js';

@@ -8,6 +8,7 @@ import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import {
   ClientClosedError,
+  CommandRefusedError,
   ConnectionError,
   createClient,
   OfflineQueueFullError,
@@ -46,6 +47,7 @@ function typed(e: unknown): boolean {
     e instanceof TimeoutError ||
     e instanceof ClientClosedError ||
     e instanceof OfflineQueueFullError ||
+    e instanceof CommandRefusedError ||
     e instanceof ReplyError
   );
 }
