@@ -34,7 +34,12 @@ export interface Target {
 
 export async function chooseTarget(reactor: Reactor, env: NodeJS.ProcessEnv = process.env): Promise<Target> {
   const fromEnv = env['REDIS_URL'];
-  if (fromEnv) return urlTarget(fromEnv);
+  if (fromEnv) {
+    const target = urlTarget(fromEnv);
+    const problem = await unreachable(target.host, target.port);
+    if (problem !== null) throw new Error(`REDIS_URL points at ${target.host}:${target.port}, which cannot be reached (${problem})`);
+    return target;
+  }
   const bin = findOnPath('redis-server', env['PATH'] ?? '');
   if (bin !== undefined) return spawnRedisServer(bin);
   const server = await startMiniRedis({ port: 0, host: '127.0.0.1', reactor });
@@ -130,6 +135,22 @@ function freePort(): Promise<number> {
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => (port === 6379 ? freePort().then(resolve, reject) : resolve(port)));
+    });
+  });
+}
+
+/** Null if a TCP connection opens within 3 s, else why not. */
+function unreachable(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, host);
+    sock.setTimeout(3000, () => {
+      sock.destroy();
+      resolve('no answer within 3 s');
+    });
+    sock.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(null);
     });
   });
 }
