@@ -352,6 +352,8 @@ const resp3: Script = [
   ['exec'],
   ['config', 'get', 'save'],
   ['exists', 'k'],
+  ['set', 'big', '9223372036854775806'],
+  ['incr', 'big'],
   ['foo'],
 ];
 

@@ -76,3 +76,13 @@ export class ReplyList {
 export class Encoded {
   constructor(readonly bytes: Buffer) {}
 }
+
+/**
+ * An int64 result (INCR, HINCRBY): a number when exact, else the `:` line
+ * itself, since `encodeReply` sends a bigint as a RESP3 big number (`(`)
+ * where Redis sends an integer.
+ */
+export function integerReply(n: bigint): unknown {
+  const v = Number(n);
+  return Number.isSafeInteger(v) ? v : new Encoded(Buffer.from(`:${n}\r\n`));
+}

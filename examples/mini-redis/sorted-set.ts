@@ -50,6 +50,12 @@ export class SortedSet {
     return true;
   }
 
+  /** 0-based rank of `member` by ascending score; undefined when absent. */
+  rank(member: string): number | undefined {
+    const s = this.byMember.get(member);
+    return s === undefined ? undefined : this.position(s, member);
+  }
+
   /** Removes and returns up to `count` lowest entries. */
   popMin(count: number): ScoredMember[] {
     const taken = this.ordered.splice(0, Math.min(count, this.ordered.length));

@@ -1,10 +1,10 @@
-/** Keyspace commands: DEL, EXISTS, TYPE, KEYS and the expiry family. */
+/** Keyspace commands: DEL, EXISTS, TYPE, KEYS, RENAME and the expiry family. */
 import { SimpleString } from '@reactor-ts/resp';
 import { intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { globMatch } from '../glob.js';
-import { err } from '../reply.js';
+import { err, OK } from '../reply.js';
 import { bytes, k } from './util.js';
 
 function del(c: Client, argv: Buffer[]): unknown {
@@ -99,6 +99,20 @@ function persist(c: Client, argv: Buffer[]): unknown {
   return c.db.persist(key) ? 1 : 0;
 }
 
+/** RENAME src dst: the value and its TTL move; dst is overwritten. */
+function rename(c: Client, argv: Buffer[]): unknown {
+  const src = k(argv[1] as Buffer);
+  const dst = k(argv[2] as Buffer);
+  const e = c.db.lookup(src);
+  if (e === undefined) throw err('ERR no such key');
+  if (src === dst) return OK;
+  const at = c.db.getExpire(src);
+  c.db.delete(src);
+  c.db.set(dst, e);
+  if (at !== undefined) c.db.setExpire(dst, at);
+  return OK;
+}
+
 export const keyCommands: Command[] = [
   command('del', -2, 'write', del, [1, -1, 1]),
   command('unlink', -2, 'write fast', del, [1, -1, 1]),
@@ -112,4 +126,5 @@ export const keyCommands: Command[] = [
   command('ttl', 2, 'readonly fast', (c, argv) => ttl(c, argv, false)),
   command('pttl', 2, 'readonly fast', (c, argv) => ttl(c, argv, true)),
   command('persist', 2, 'write fast', persist),
+  command('rename', 3, 'write', rename, [1, 2, 1]),
 ];

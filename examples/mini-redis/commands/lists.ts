@@ -1,4 +1,4 @@
-/** List commands: LPUSH, RPUSH, LPOP, RPOP, LRANGE, LLEN. */
+/** List commands: LPUSH, RPUSH, LPOP, RPOP, LRANGE, LLEN, LINDEX. */
 import { countArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
@@ -51,6 +51,13 @@ function lrange(c: Client, argv: Buffer[]): unknown {
   return r === null ? [] : list.slice(r[0], r[1]);
 }
 
+function lindex(c: Client, argv: Buffer[]): unknown {
+  const list = c.db.getList(k(argv[1] as Buffer));
+  const i = intArg(argv[2] as Buffer);
+  if (list === undefined) return null;
+  return list.at(i < 0 ? list.length + i : i) ?? null;
+}
+
 function llen(c: Client, argv: Buffer[]): unknown {
   return c.db.getList(k(argv[1] as Buffer))?.length ?? 0;
 }
@@ -62,4 +69,5 @@ export const listCommands: Command[] = [
   command('rpop', -2, 'write fast', (c, argv) => pop(c, argv, false)),
   command('lrange', 4, 'readonly', lrange),
   command('llen', 2, 'readonly fast', llen),
+  command('lindex', 3, 'readonly', lindex),
 ];

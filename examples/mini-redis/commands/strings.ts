@@ -1,8 +1,8 @@
-/** String commands: GET, SET, MGET, MSET, APPEND, STRLEN and the INCR family. */
+/** String commands: GET, SET (and SETNX, SETEX, PSETEX, GETSET, GETDEL), MGET, MSET, APPEND, STRLEN and the INCR family. */
 import { bigIntArg, inInt64, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { err, NOT_INTEGER, OK, OVERFLOW, SYNTAX, wrongArity } from '../reply.js';
+import { err, integerReply, NOT_INTEGER, OK, OVERFLOW, SYNTAX, wrongArity } from '../reply.js';
 import { k } from './util.js';
 
 function get(c: Client, argv: Buffer[]): unknown {
@@ -58,6 +58,38 @@ function set(c: Client, argv: Buffer[]): unknown {
   return flags & GET ? old : OK;
 }
 
+function setnx(c: Client, argv: Buffer[]): unknown {
+  const key = k(argv[1] as Buffer);
+  if (c.db.lookup(key) !== undefined) return 0;
+  c.db.set(key, { type: 'string', value: argv[2] as Buffer });
+  return 1;
+}
+
+/** SETEX / PSETEX key time value. */
+function setex(c: Client, argv: Buffer[], name: string, unitMs: number): unknown {
+  const n = intArg(argv[2] as Buffer);
+  if (n <= 0 || n > Number.MAX_SAFE_INTEGER / unitMs) throw err(`ERR invalid expire time in '${name}' command`);
+  const key = k(argv[1] as Buffer);
+  c.db.set(key, { type: 'string', value: argv[3] as Buffer });
+  c.db.setExpire(key, Date.now() + n * unitMs);
+  return OK;
+}
+
+function getset(c: Client, argv: Buffer[]): unknown {
+  const key = k(argv[1] as Buffer);
+  const old = c.db.getString(key) ?? null;
+  c.db.set(key, { type: 'string', value: argv[2] as Buffer });
+  return old;
+}
+
+function getdel(c: Client, argv: Buffer[]): unknown {
+  const key = k(argv[1] as Buffer);
+  const v = c.db.getString(key);
+  if (v === undefined) return null;
+  c.db.delete(key);
+  return v;
+}
+
 function mget(c: Client, argv: Buffer[]): unknown {
   const out: Array<Buffer | null> = [];
   for (let i = 1; i < argv.length; i++) {
@@ -88,7 +120,7 @@ function incrBy(c: Client, keyArg: Buffer, delta: bigint): unknown {
   const next = value + delta;
   if (!inInt64(next)) throw OVERFLOW;
   c.db.set(key, { type: 'string', value: Buffer.from(next.toString()) }, true);
-  return Number.isSafeInteger(Number(next)) ? Number(next) : next;
+  return integerReply(next);
 }
 
 function append(c: Client, argv: Buffer[]): unknown {
@@ -106,6 +138,11 @@ function strlen(c: Client, argv: Buffer[]): unknown {
 export const stringCommands: Command[] = [
   command('get', 2, 'readonly fast', get),
   command('set', -3, 'write denyoom', set),
+  command('setnx', 3, 'write denyoom fast', setnx),
+  command('setex', 4, 'write denyoom', (c, argv) => setex(c, argv, 'setex', 1000)),
+  command('psetex', 4, 'write denyoom', (c, argv) => setex(c, argv, 'psetex', 1)),
+  command('getset', 3, 'write denyoom fast', getset),
+  command('getdel', 2, 'write fast', getdel),
   command('mget', -2, 'readonly fast', mget, [1, -1, 1]),
   command('mset', -3, 'write denyoom', mset, [1, -1, 2]),
   command('incr', 2, 'write denyoom fast', (c, argv) => incrBy(c, argv[1] as Buffer, 1n)),

@@ -1,4 +1,4 @@
-/** Sorted-set commands: ZADD, ZRANGE, ZPOPMIN, ZSCORE, ZREM, ZCARD. */
+/** Sorted-set commands: ZADD, ZINCRBY, ZRANGE, ZREVRANGE, ZRANK, ZPOPMIN, ZSCORE, ZREM, ZCARD. */
 import { countArg, floatArg, formatDouble, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
@@ -184,6 +184,23 @@ function zscore(c: Client, argv: Buffer[]): unknown {
   return s === undefined ? null : score(c, s);
 }
 
+/** ZINCRBY key increment member: ZADD INCR by another name. */
+function zincrby(c: Client, argv: Buffer[]): unknown {
+  return zadd(c, [argv[0] as Buffer, argv[1] as Buffer, Buffer.from('INCR'), argv[2] as Buffer, argv[3] as Buffer]);
+}
+
+/** ZREVRANGE key start stop [WITHSCORES]: ZRANGE ... REV. */
+function zrevrange(c: Client, argv: Buffer[]): unknown {
+  if (argv.length > 5 || (argv.length === 5 && !is(argv[4] as Buffer, 'withscores'))) throw SYNTAX;
+  return zrange(c, [...argv.slice(0, 4), Buffer.from('REV'), ...argv.slice(4)]);
+}
+
+function zrank(c: Client, argv: Buffer[]): unknown {
+  const zset = c.db.getZset(k(argv[1] as Buffer));
+  if (zset === undefined) return null;
+  return zset.rank(k(argv[2] as Buffer)) ?? null;
+}
+
 function zrem(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   const zset = c.db.getZset(key);
@@ -203,7 +220,10 @@ function zcard(c: Client, argv: Buffer[]): unknown {
 
 export const zsetCommands: Command[] = [
   command('zadd', -4, 'write denyoom fast', zadd),
+  command('zincrby', 4, 'write denyoom fast', zincrby),
   command('zrange', -4, 'readonly', zrange),
+  command('zrevrange', -4, 'readonly', zrevrange),
+  command('zrank', 3, 'readonly fast', zrank),
   command('zpopmin', -2, 'write fast', zpopmin),
   command('zscore', 3, 'readonly fast', zscore),
   command('zrem', -3, 'write fast', zrem),
