@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { createClient, type RedisClient } from './client.js';
-import { ConnectionError } from './errors.js';
+import { CommandRefusedError } from './errors.js';
 import './pubsub.js';
 
 let srv: RedisServer;
@@ -69,11 +69,11 @@ describe('RESP2 subscribed mode', () => {
     const listener = (m: string): void => void seen.push(m);
     await c.subscribe(['m:a', 'm:b'], listener);
     const refused = await c.get('x').then(() => null, (err: unknown) => err);
-    expect(refused).toBeInstanceOf(ConnectionError);
+    expect(refused).toBeInstanceOf(CommandRefusedError);
     expect((refused as Error).message).toMatch(/subscribed mode only .*SUBSCRIBE.*PING/);
     expect(await c.ping()).toEqual(['pong', '']);
     expect(await c.unsubscribe('m:a')).toBe(1);
-    await expect(c.get('x')).rejects.toBeInstanceOf(ConnectionError);
+    await expect(c.get('x')).rejects.toBeInstanceOf(CommandRefusedError);
     expect(await c.unsubscribe('m:b', listener)).toBe(0);
     // Out of subscribed mode: an ordinary connection again.
     expect(await c.set('after', 'sub')).toBe('OK');
@@ -145,6 +145,32 @@ describe('RESP2 subscribed mode', () => {
     expect(got['ord:a']).toEqual(Array.from({ length: n / 2 }, (_, i) => 2 * i));
     expect(got['ord:b']).toEqual(Array.from({ length: n / 2 }, (_, i) => 2 * i + 1));
     await c.unsubscribe();
+  });
+});
+
+describe('refusals', () => {
+  it('a channel the ACL forbids rejects with the NOPERM ReplyError; allowed ones still work', async () => {
+    const own = await startRedis({ users: [{ name: 'limited', password: 'pw', rules: '~* resetchannels &public* +@all' }] });
+    const c = createClient({ url: `redis://limited:pw@127.0.0.1:${own.port}`, reactor });
+    const pub = createClient({ url: own.url, reactor });
+    clients.push(c, pub);
+    try {
+      await c.connect();
+      await pub.connect();
+      const got: string[] = [];
+      await expect(c.subscribe('secret', (m) => got.push(m))).rejects.toMatchObject({ name: 'ReplyError', code: 'NOPERM' });
+      expect(await c.subscribe('public.news', (m) => got.push(m))).toBe(1);
+      await pub.publish('secret', 'no');
+      await pub.publish('public.news', 'yes');
+      await waitFor(() => got.length === 1, 'the allowed message');
+      expect(got).toEqual(['yes']);
+      // The refused name is not held: a reconnect would not try it again.
+      expect(await c.unsubscribe()).toBe(0);
+    } finally {
+      await c.disconnect();
+      await pub.disconnect();
+      await own.stop();
+    }
   });
 });
 

@@ -8,7 +8,7 @@
  * its names, and the context routes every confirmation and message to it.
  * Under RESP2 the connection is then in subscribed mode and the context
  * refuses any other command at once (the client rejects it with a
- * ConnectionError saying which commands are allowed); the mode ends when the
+ * CommandRefusedError saying which commands are allowed); the mode ends when the
  * server's count reaches 0. Under RESP3 messages are push frames and the
  * connection keeps answering commands.
  *
@@ -31,7 +31,7 @@ import { integerOf, itemsOf, textOf } from '../reply-view.js';
 import type { RedisAsyncContext } from '../types.js';
 import { RedisClient } from './client.js';
 import { CommandMethods } from './commands.js';
-import { ClientClosedError, ConnectionError } from './errors.js';
+import { ClientClosedError, CommandRefusedError } from './errors.js';
 
 /**
  * Called for every message: its payload (a string, or a Buffer with
@@ -151,7 +151,7 @@ class PubSub {
         if (reply instanceof ReplyError) reject(reply);
         else resolve(integerOf(itemsOf(reply)?.[2]) ?? this.count());
       }, null, [UNSUBSCRIBE[space], ...gone]);
-      if (ok === REDIS_ERR) reject(new ConnectionError(`${UNSUBSCRIBE[space]} refused by the connection: ${ac.commandErrstr}`));
+      if (ok === REDIS_ERR) reject(new CommandRefusedError(`${UNSUBSCRIBE[space]} not sent: ${ac.commandErrstr}`));
     });
   }
 
@@ -163,7 +163,7 @@ class PubSub {
   private send(ac: Context, space: Space, names: string[]): void {
     const sent: Sent = { space, names };
     if (redisAsyncCommandArgv(ac, this.onReply, sent, [SUBSCRIBE[space], ...names]) === REDIS_ERR) {
-      this.refused(sent, new ConnectionError(`${SUBSCRIBE[space]} refused by the connection: ${ac.commandErrstr}`));
+      this.refused(sent, new CommandRefusedError(`${SUBSCRIBE[space]} not sent: ${ac.commandErrstr}`));
     }
   }
 
