@@ -54,13 +54,17 @@ export class OfflineQueueFullError extends Error {
 }
 
 /**
- * The command was refused before anything was sent: bad arguments (an empty
- * command, an argument that is not a string, Buffer or number), or a command
- * the connection's mode does not allow (RESP2 subscribed mode, MONITOR).
+ * The connection refused the command before anything was sent: bad
+ * arguments (an empty command, an argument that is not a string, Buffer or
+ * number), or a command its mode does not allow (RESP2 subscribed mode,
+ * MONITOR). Unlike its parent's other cases, the command certainly did not
+ * run; it is a ConnectionError so that code catching those keeps working.
  */
-export class CommandRefusedError extends Error {
+export class CommandRefusedError extends ConnectionError {
   override readonly name = 'CommandRefusedError';
-  readonly code = 'ERR_COMMAND_REFUSED';
+  constructor(message: string) {
+    super(message, 'ERR_COMMAND_REFUSED');
+  }
 }
 
 /** The client was closed (`quit()`, `disconnect()`, or it gave up reconnecting); it takes no more commands. */
