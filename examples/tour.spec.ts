@@ -3,7 +3,7 @@
 // mini-redis (no REDIS_URL and no redis-server on PATH), against an address
 // nobody listens on, and in its interactive mode (serving until SIGTERM).
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -125,6 +125,32 @@ describe('examples/tour.ts --once without Redis', () => {
     expect(out).toContain('the counter runs in a child process');
     expectCommonSteps(out);
     expect(out).toMatch(/== 6\. The Lua doubling script.*\n +skipped: mini-redis has no Lua interpreter/);
+  });
+});
+
+const redisOnPath = (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, 'redis-server')));
+
+describe('examples/tour.ts --once with redis-server on PATH', () => {
+  it.runIf(redisOnPath)('starts its own redis-server on a free port (never 6379) and stops it at exit', async () => {
+    const res = await runTour(['--once', '--count', String(COUNT)], cleanEnv({}));
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const m = /Redis target: redis-server [\d.]+ \(.*\) started on 127\.0\.0\.1:(\d+), stopped when the tour ends/.exec(res.stdout);
+    expect(m).not.toBeNull();
+    const port = Number(m![1]);
+    expect(port).not.toBe(6379);
+    expectCommonSteps(res.stdout);
+    expect(res.stdout).toContain('EVAL script 1 tour:mark     -> (integer) 2');
+    // Gone with the tour: nothing listens on its port any more.
+    await expect(
+      new Promise((resolve, reject) => {
+        const sock = net.connect(port, '127.0.0.1', () => {
+          sock.destroy();
+          resolve('connected');
+        });
+        sock.on('error', (err: NodeJS.ErrnoException) => reject(new Error(err.code)));
+      }),
+    ).rejects.toThrow('ECONNREFUSED');
   });
 });
 

@@ -1,0 +1,117 @@
+// Every runnable file in examples/ is run by a test. Most have a spec of
+// their own (async-counter, blocking, echo-server, issue6-examples,
+// mini-redis/cli, tour); this file runs the ones that had none (pipeline.ts,
+// transaction-watch.ts) against a redis-server of its own, and checks that
+// no example is left without a spec and that each says how to run it.
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', file, ...args], {
+      cwd: here,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, REDIS_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The runnable programs: top-level .ts files that are not specs. */
+function programs(): string[] {
+  return readdirSync(here)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'))
+    .sort();
+}
+
+/** Every spec under examples/ (mini-redis/ included), as text. */
+function specTexts(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const ent of readdirSync(dir, { withFileTypes: true })) {
+      if (ent.name === 'node_modules' || ent.name === 'dist') continue;
+      const p = path.join(dir, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else if (ent.name.endsWith('.spec.ts')) out.push(readFileSync(p, 'utf8'));
+    }
+  };
+  walk(here);
+  return out;
+}
+
+describe('examples/pipeline.ts and examples/transaction-watch.ts', () => {
+  let srv: RedisServer;
+  beforeAll(async () => {
+    srv = await startRedis();
+  });
+  afterAll(() => srv?.stop());
+
+  it('pipeline.ts: replies in order, the error in its slot, then N pipelined INCR', async () => {
+    const res = await run('pipeline.ts', ['--url', srv.url, '--count', '50']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout.split('\n').slice(0, 5)).toEqual([
+      'reply 0: 1',
+      'reply 1: 2',
+      'reply 2: 2',
+      'reply 3: error WRONGTYPE Operation against a key holding the wrong kind of value',
+      'reply 4: not a list',
+    ]);
+    expect(res.stdout).toMatch(/after 50 pipelined INCR, counter = 50, used [\d.]+ ms/);
+  });
+
+  it('pipeline.ts: a bad --count is refused', async () => {
+    const res = await run('pipeline.ts', ['--url', srv.url, '--count', '0']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--count must be a positive integer');
+  });
+
+  it('transaction-watch.ts: racing deposits under watchRetry lose nothing', async () => {
+    const res = await run('transaction-watch.ts', ['--url', srv.url, '--workers', '3', '--rounds', '10']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('MULTI/EXEC set the balance to 0');
+    expect(res.stdout).toMatch(/3 clients × 10 deposits: balance = 30 \(expected 30\); most attempts for one deposit: \d+/);
+  });
+
+  it('transaction-watch.ts: bad --workers is refused', async () => {
+    const res = await run('transaction-watch.ts', ['--url', srv.url, '--workers', 'x']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--workers and --rounds must be positive integers');
+  });
+});
+
+describe('every example', () => {
+  it('is run by some spec', () => {
+    const specs = specTexts();
+    const uncovered = programs().filter((f) => !specs.some((t) => t.includes(`'${f}'`) || t.includes(`examples/${f}'`)));
+    expect(uncovered).toEqual([]);
+  });
+
+  it('says in its first lines how to run it, naming itself (or its pnpm script)', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const f of programs()) {
+      const head = readFileSync(path.join(here, f), 'utf8').split('\n').slice(0, 12).join('\n');
+      const runLine = /^\/\/ Run: +(.*)$/m.exec(head);
+      expect(runLine, `${f} has no '// Run:' line`).not.toBeNull();
+      const pnpm = /^pnpm (\S+)/.exec(runLine![1]!);
+      if (pnpm) expect(scripts[pnpm[1]!], `pnpm ${pnpm[1]} in ${f}`).toContain(`examples/${f}`);
+      else expect(runLine![1]).toContain(`examples/${f}`);
+    }
+  });
+});
