@@ -126,6 +126,20 @@ describe('RESP2 subscribed mode', () => {
     await expect(c.subscribe('late', () => {})).rejects.toThrow(/closed/);
   });
 
+  it('with returnBuffers, binary payloads arrive as Buffers (channel names as strings)', async () => {
+    const c = await client({ returnBuffers: true }).connect();
+    const pub = await client().connect();
+    const got: Array<[Buffer, string]> = [];
+    await c.subscribe<Buffer>('bin', (m, ch) => got.push([m, ch]));
+    const payload = Buffer.from([0xff, 0x00, 0xfe, 0x0d, 0x0a]);
+    await pub.publish('bin', payload);
+    await waitFor(() => got.length === 1, 'the binary message');
+    expect(Buffer.isBuffer(got[0]![0])).toBe(true);
+    expect(got[0]![0].equals(payload)).toBe(true);
+    expect(got[0]![1]).toBe('bin');
+    expect(await c.unsubscribe()).toBe(0);
+  });
+
   it('bad arguments reject with a TypeError', async () => {
     const c = client();
     await expect(c.subscribe([], () => {})).rejects.toBeInstanceOf(TypeError);
