@@ -10,6 +10,7 @@ import { REDIS_OK } from '../constants.js';
 import { redisAsyncCommandArgv, redisAsyncConnectWithOptions, redisAsyncFree } from '../context.js';
 import type { RedisAsyncContext } from '../types.js';
 import { createClient, type RedisClient } from './client.js';
+import { createPool } from './pool.js';
 import { ReplyError } from './errors.js';
 import {
   broadcastScriptReload,
@@ -174,6 +175,22 @@ describe('defineScript', () => {
     // EVALSHA straight from the reconnected client: the hook loaded the script first.
     expect(await c.evalsha(s.sha1)).toBe(42);
     expect(await c.command('CLIENT', 'ID')).not.toBe(id);
+  });
+
+  it('preloadScripts on a pool hooks every connection', async () => {
+    const admin = await client().connect();
+    const pool = await createPool({ url: srv.url, reactor, size: 2 }).connect();
+    try {
+      const s = defineScript('return 7');
+      await admin.scriptFlush();
+      expect(await preloadScripts(pool, [s])).toEqual([s.sha1]);
+      expect(await admin.scriptExists(s.sha1)).toEqual([true]);
+      for (const conn of pool.connections) expect(conn.linkHooks.length).toBeGreaterThan(0);
+      expect(await s.run(pool)).toBe(7);
+      expect(await pool.evalsha(s.sha1)).toBe(7);
+    } finally {
+      await pool.quit();
+    }
   });
 
   it('a reload broadcast over pub/sub reloads the scripts on each watcher', async () => {

@@ -23,6 +23,7 @@ import { redisAsyncCommandArgv } from '../context.js';
 import { textOf } from '../reply-view.js';
 import type { RedisClient } from './client.js';
 import { CommandMethods } from './commands.js';
+import { RedisPool } from './pool.js';
 import './pubsub.js';
 
 type Arg = CommandArgument;
@@ -102,16 +103,21 @@ export function defineScript(source: string, opts?: ScriptOptions): RedisScript 
 
 /**
  * Loads `scripts` now (rejects on a compile error) and again on every new
- * link of `client`, before its queued commands: after a reconnect to a
- * restarted server, EVALSHA finds them. Resolves with their SHA1s.
+ * link of `target` (each connection of a pool), before its queued commands:
+ * after a reconnect to a restarted server, EVALSHA finds them. Resolves with
+ * their SHA1s.
  */
-export async function preloadScripts(client: RedisClient, scripts: readonly RedisScript[]): Promise<string[]> {
-  client.linkHooks.push((ac) => {
-    // Replies unread: a script that compiles once compiles again, and a
-    // failed load only costs the NOSCRIPT fallback.
-    for (const s of scripts) redisAsyncCommandArgv(ac, null, null, ['SCRIPT', 'LOAD', s.source]);
-  });
-  return Promise.all(scripts.map((s) => s.load(client)));
+export async function preloadScripts(target: RedisClient | RedisPool, scripts: readonly RedisScript[]): Promise<string[]> {
+  const clients = target instanceof RedisPool ? target.connections : [target];
+  for (const client of clients) {
+    client.linkHooks.push((ac) => {
+      // Replies unread: a script that compiles once compiles again, and a
+      // failed load only costs the NOSCRIPT fallback.
+      for (const s of scripts) redisAsyncCommandArgv(ac, null, null, ['SCRIPT', 'LOAD', s.source]);
+    });
+  }
+  // The script cache is the server's: one connection loading it is enough.
+  return Promise.all(scripts.map((s) => s.load(target)));
 }
 
 /** Default channel of the reload broadcast. */
