@@ -43,7 +43,32 @@ function runLoop(): void {
 }
 runLoop();
 
-let target: Target;
+let target: Target | undefined;
+let server: TourServer | undefined;
+let finished = false;
+let failed = 0;
+let closing: Promise<void> | undefined;
+
+/** Frees everything the tour holds, whatever the point it reached: the server, the target, the reactor. */
+function shutdown(): Promise<void> {
+  return (closing ??= (async () => {
+    stopping = true;
+    await server?.close();
+    await target?.stop();
+    reactor.release();
+    if (!finished) console.log('tour interrupted.');
+    else console.log(failed === 0 ? 'tour done.' : `tour done: ${failed} step(s) failed.`);
+    process.exitCode = failed === 0 && process.exitCode !== 1 ? 0 : 1;
+  })());
+}
+
+// Ctrl-C is the normal end once the tour serves; before that it interrupts
+// the tour, and the redis-server it started must still be stopped.
+onShutdown(async () => {
+  await shutdown();
+  process.exit(finished ? process.exitCode : 130);
+});
+
 try {
   target = await chooseTarget(reactor);
 } catch (err) {
@@ -55,12 +80,13 @@ console.log('reactor-ts tour: the article "redis protocol and asynchronous mode"
 console.log(`Redis target: ${target.description}`);
 
 const ctx: TourContext = { reactor, target, count, timings: {} };
-let failed = 0;
 
 async function runStep(name: string, step: (ctx: TourContext) => Promise<void>): Promise<void> {
+  if (stopping) return;
   try {
     await step(ctx);
   } catch (err) {
+    if (stopping) return;
     if (err instanceof SkipStep) {
       console.log(`   ${err.message}`);
     } else {
@@ -78,28 +104,18 @@ await runStep('pipeline', pipeline);
 await runStep('transaction', transaction);
 await runStep('Lua', luaDoubling);
 await runStep('pub/sub', pubsubNews);
-
-let server: TourServer | undefined;
 await runStep('server', async (c) => {
   server = await startTourServer(c, { host, port });
 });
-
-async function shutdown(): Promise<void> {
-  stopping = true;
-  await server?.close();
-  await target.stop();
-  reactor.release();
-  console.log(failed === 0 ? 'tour done.' : `tour done: ${failed} step(s) failed.`);
-  process.exitCode = failed === 0 && process.exitCode !== 1 ? 0 : 1;
-}
+finished = true;
 
 if (once || server === undefined) {
   if (server !== undefined) {
     const s = server;
-    await runStep('server exchange', () => talkToServer(s.host === '0.0.0.0' ? '127.0.0.1' : s.host, s.port, ['INCR tour:visits', 'GET tour:visits', 'PING']));
+    const to = s.host === '0.0.0.0' ? '127.0.0.1' : s.host;
+    await runStep('server exchange', () => talkToServer(to, s.port, ['INCR tour:visits', 'GET tour:visits', 'PING']));
   }
   await shutdown();
 } else {
   console.log(`Connect with:  nc ${host === '0.0.0.0' ? '127.0.0.1' : host} ${server.port}   (type a Redis command, e.g. INCR hits; Ctrl-C stops the tour)`);
-  onShutdown(shutdown);
 }
