@@ -195,13 +195,15 @@ export class RedisClient extends CommandMethods {
     // A shared executor instead of a closure per call: one object fewer per
     // command, which matters when 200,000 are issued at once.
     const promise = new Promise<unknown>(captureResolvers);
+    const resolve = capturedResolve;
+    const reject = capturedReject;
     if (this.stateNow === 'ready' && !this.resendOn) {
       // Fast path: the context's privdata is the promise's resolve function
       // itself, with no record around it (see settle()).
       const ac = this.ac!;
-      if (redisAsyncCommandArgv(ac, this.onReply, capturedResolve, argv) === REDIS_ERR) capturedReject(this.refused(ac));
+      if (redisAsyncCommandArgv(ac, this.onReply, resolve, argv) === REDIS_ERR) reject(this.refused(ac));
     } else {
-      this.enqueue(new Pending(argv, capturedResolve, capturedReject));
+      this.enqueue(new Pending(argv, resolve, reject));
     }
     return promise;
   }
