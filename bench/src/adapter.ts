@@ -123,7 +123,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
   const key = `bench:${impl}:${workload}:${process.pid}`;
   // Warm-up on another key: connection set up, JIT past the first calls.
   await Promise.all(Array.from({ length: 2000 }, () => d.incr(`${key}:warm`)));
-  for (let i = 0; i < 200; i++) await d.incr(`${key}:warm`);
+  for (let i = 0; i < 2000; i++) await d.incr(`${key}:warm`);
   const startRssMiB = process.memoryUsage().rss / 1048576;
   const t0 = performance.now();
   let last: unknown;
