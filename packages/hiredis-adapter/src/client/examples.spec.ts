@@ -1,0 +1,50 @@
+// Runs the promise-client examples as a user would (tsx, in a child process)
+// against a redis-server of their own, and checks what they print.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+let srv: RedisServer;
+
+beforeAll(async () => {
+  srv = await startRedis();
+});
+afterAll(() => srv.stop());
+
+function runExample(file: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join(root, 'examples', file), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+describe('examples', () => {
+  it('pipeline.ts prints the replies in order, the error in place, and the counter', async () => {
+    const { code, out } = await runExample('pipeline.ts', ['--url', srv.url, '--count', '500']);
+    expect(out).toContain('reply 0: 1');
+    expect(out).toContain('reply 2: 2');
+    expect(out).toMatch(/reply 3: error WRONGTYPE/);
+    expect(out).toMatch(/after 500 pipelined INCR, counter = 500, used [\d.]+ ms/);
+    expect(code).toBe(0);
+  });
+
+  it('transaction-watch.ts ends with the exact balance', async () => {
+    const { code, out } = await runExample('transaction-watch.ts', ['--url', srv.url, '--workers', '3', '--rounds', '20']);
+    expect(out).toContain('MULTI/EXEC set the balance to 0');
+    expect(out).toMatch(/3 clients × 20 deposits: balance = 60 \(expected 60\)/);
+    expect(code).toBe(0);
+  });
+});
