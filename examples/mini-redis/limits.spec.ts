@@ -124,6 +124,8 @@ describe('limits', () => {
       await s.close();
       await waitFor(() => c.isClosed);
       expect(reactor.running).toBe(true);
+      // No longer listening: a new connection is refused.
+      await expect(RawConnection.open(s.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       reactor.release();
       await loop;

@@ -151,16 +151,9 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     drop(e);
   }
 
-  // The reactor's createServer does not hand back its listening event; the
-  // accept callback sees it, so close() can stop listening once a client
-  // has connected (otherwise the listener lives until the reactor's release()).
-  let listener: ReactorEvent | null = null;
-
-  function onAccept(socket: net.Socket, listening: ReactorEvent): void {
-    listener = listening;
+  function onAccept(socket: net.Socket): void {
     if (closed) {
       socket.destroy();
-      reactor.delEvent(listening);
       return;
     }
     state.stats.connections++;
@@ -234,8 +227,10 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       if (closed) return;
       closed = true;
       reactor.delTimer(expireTimer);
-      for (const e of [...events]) drop(e);
+      // createServer resolves with the port only; listenerFor finds its event.
+      const listener = reactor.listenerFor(port);
       if (listener !== null) reactor.delEvent(listener);
+      for (const e of [...events]) drop(e);
       if (own) {
         reactor.release();
         await loop;
