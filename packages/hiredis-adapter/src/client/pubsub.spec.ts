@@ -2,6 +2,7 @@
 // for this file: RESP2 subscribed mode, RESP3 pushes, PUBSUB introspection,
 // order, and resubscription after a server restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { createClient, type RedisClient } from './client.js';
@@ -160,6 +161,80 @@ describe('RESP2 subscribed mode', () => {
     expect(got['ord:b']).toEqual(Array.from({ length: n / 2 }, (_, i) => 2 * i + 1));
     await c.unsubscribe();
   });
+});
+
+describe('listener bookkeeping (property, against the server)', () => {
+  const CHANNELS = ['pc:a', 'pc:b', 'pc:c'];
+  const PATTERNS = ['pc:a*', 'pc:[ab]', 'pc:*'];
+  const matches = (pattern: string, ch: string): boolean =>
+    pattern === 'pc:*' || (pattern === 'pc:a*' && ch === 'pc:a') || (pattern === 'pc:[ab]' && (ch === 'pc:a' || ch === 'pc:b'));
+  type Op = { sub: boolean; pattern: boolean; name: number | null; listener: number | null };
+  const op = fc.record({
+    sub: fc.boolean(),
+    pattern: fc.boolean(),
+    name: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+    listener: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }),
+  });
+
+  it('any sequence of (p)subscribe / (p)unsubscribe leaves the server, the counts and the deliveries as a model says', async () => {
+    const pub = await client().connect();
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 8 }), async (ops: Op[]) => {
+        const c = createClient({ url: srv.url, reactor });
+        try {
+          await c.connect();
+          const got: string[][] = [[], [], []];
+          const listeners = [0, 1, 2].map((i) => (m: string, ch: string, p?: string) => void got[i]!.push(`${ch}|${p ?? ''}|${m}`));
+          const model = { channel: new Map<string, Set<number>>(), pattern: new Map<string, Set<number>>() };
+          const total = (): number => model.channel.size + model.pattern.size;
+          for (const o of ops) {
+            const table = o.pattern ? model.pattern : model.channel;
+            const names = o.pattern ? PATTERNS : CHANNELS;
+            if (o.sub) {
+              const name = names[o.name ?? 0]!;
+              const l = o.listener ?? 0;
+              if (!table.has(name)) table.set(name, new Set());
+              table.get(name)!.add(l);
+              const n = await (o.pattern ? c.psubscribe(name, listeners[l]!) : c.subscribe(name, listeners[l]!));
+              expect(n).toBe(total());
+            } else {
+              const targets = o.name === null ? [...table.keys()] : [names[o.name]!];
+              for (const t of targets) {
+                const set = table.get(t);
+                if (set === undefined) continue;
+                if (o.listener !== null) set.delete(o.listener);
+                if (o.listener === null || set.size === 0) table.delete(t);
+              }
+              const name = o.name === null ? undefined : names[o.name]!;
+              const l = o.listener === null ? undefined : listeners[o.listener]!;
+              const n = await (o.pattern ? c.punsubscribe(name, l) : c.unsubscribe(name, l));
+              expect(n).toBe(total());
+            }
+          }
+          const numsub = await pub.pubsubNumsub(...CHANNELS);
+          for (const ch of CHANNELS) expect(numsub.get(ch)).toBe(model.channel.has(ch) ? 1 : 0);
+          expect(await pub.pubsubNumpat()).toBe(model.pattern.size);
+          for (const ch of CHANNELS) await pub.publish(ch, 'm');
+          // PING's reply follows every message already sent to this connection.
+          await c.ping();
+          for (const i of [0, 1, 2]) {
+            const want: string[] = [];
+            for (const ch of CHANNELS) {
+              if (model.channel.get(ch)?.has(i) === true) want.push(`${ch}||m`);
+              for (const p of PATTERNS) if (matches(p, ch) && model.pattern.get(p)?.has(i) === true) want.push(`${ch}|${p}|m`);
+            }
+            expect(got[i]!.sort()).toEqual(want.sort());
+          }
+          // Confirmed before the next run counts the server's subscriptions.
+          await c.unsubscribe();
+          expect(await c.punsubscribe()).toBe(0);
+        } finally {
+          await c.disconnect();
+        }
+      }),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });
 
 describe('refusals', () => {
