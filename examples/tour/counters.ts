@@ -23,6 +23,7 @@ import {
   redisFree,
 } from '@reactor-ts/hiredis-adapter';
 import { REDIS_REPLY_ERROR } from '@reactor-ts/resp';
+import { withClients } from './clients.js';
 import { heading, Progress, say, timingLine } from './output.js';
 import { handshakeCommands, withTimeout, type TourContext } from './step.js';
 
@@ -69,6 +70,7 @@ export async function syncCounter(ctx: TourContext): Promise<void> {
 
 /** Runs examples/sync-counter.ts against the target; returns its `used X ms`. */
 async function syncCounterInChild(ctx: TourContext): Promise<number> {
+  await withClients(ctx, 1, ([c]) => c!.del(KEY));
   const script = fileURLToPath(new URL('../sync-counter.ts', import.meta.url));
   // The tour's own loader flags (tsx, --conditions=source) work for the child too.
   const child = spawn(process.execPath, [...process.execArgv, script, '--url', ctx.target.url, '--count', String(ctx.count)], {
@@ -88,7 +90,7 @@ async function syncCounterInChild(ctx: TourContext): Promise<number> {
   });
   const m = /after (\d+) exec redis command, used (\d+) ms/.exec(out);
   if (code !== 0 || m === null) throw new Error(`sync-counter.ts exited with ${code}: ${out.trim().split('\n').pop() ?? ''}`);
-  say(`INCR ${KEY}: ${ctx.count} (counted from 0 on the fresh embedded server)`);
+  say(`INCR ${KEY}: ${String(await withClients(ctx, 1, ([c]) => c!.get(KEY)))}`);
   say(m[0]);
   return Number(m[2]);
 }
