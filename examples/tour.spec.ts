@@ -35,7 +35,7 @@ function runTour(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(killer);
@@ -182,7 +182,7 @@ describe('examples/tour.ts interactive (no --once)', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
     try {
       const port = await new Promise<number>((resolve, reject) => {
         const check = (): void => {

@@ -81,7 +81,7 @@ export async function transaction(ctx: TourContext): Promise<void> {
     const seen = Number(await alice.get(BALANCE));
     say(`alice: WATCH ${BALANCE}; GET -> ${seen}`);
     await bob.set(BALANCE, '150');
-    say(`bob:   SET ${BALANCE} 150            (a conflicting write)`);
+    say(`bob:   SET ${BALANCE} 150  (a conflicting write)`);
     const first = await alice.multi().set(BALANCE, String(seen + 10)).exec();
     say(`alice: MULTI; SET ${BALANCE} ${seen + 10}; EXEC -> ${first === null ? '(nil): the watched key changed, the SET did not run' : JSON.stringify(first)}`);
 
@@ -92,7 +92,7 @@ export async function transaction(ctx: TourContext): Promise<void> {
       say(`carol: attempt ${attempt}: WATCH; GET -> ${current}`);
       if (attempt === 1) {
         await bob.incrby(BALANCE, 50);
-        say(`bob:   INCRBY ${BALANCE} 50            (a conflicting write during attempt 1)`);
+        say(`bob:   INCRBY ${BALANCE} 50  (a conflicting write during attempt 1)`);
       }
       return conn.multi().set(BALANCE, String(current + 10));
     });
