@@ -14,6 +14,10 @@
  * generator in a separate process and build rows themselves.
  */
 import { Bench } from 'tinybench';
+import { progress } from './progress.js';
+import { byWorkload, fmtNumber, fmtRatio, peerRatio } from './ratios.js';
+
+export { progress } from './progress.js';
 
 export interface RunOptions {
   /** A short smoke run: one round, short timings, smaller corpora. */
@@ -65,6 +69,11 @@ export interface CpuOptions {
   rounds?: number;
   /** Milliseconds per impl per round; default 400, quick 60. */
   timeMs?: number;
+  /**
+   * Fewest calls per impl per round, even past timeMs; default 10, quick 3.
+   * (tinybench's own default, 64, made a round of a 100 ms call last 6 s.)
+   */
+  minCalls?: number;
 }
 
 export function median(xs: number[]): number {
@@ -84,8 +93,9 @@ export async function runCpuWorkloads(
 ): Promise<SuiteResult> {
   const rounds = cpu.rounds ?? (opts.quick ? 1 : 5);
   const time = cpu.timeMs ?? (opts.quick ? 60 : 400);
+  const iterations = cpu.minCalls ?? (opts.quick ? 3 : 10);
   const rows: Row[] = [];
-  for (const w of workloads) {
+  for (const [wi, w] of workloads.entries()) {
     const names = Object.keys(w.impls);
     if (!names.includes(ours)) throw new Error(`workload ${w.name}: no implementation named ${ours}`);
     const samples = new Map<string, number[]>(names.map((n) => [n, []]));
@@ -93,14 +103,20 @@ export async function runCpuWorkloads(
       // Rotate the order each round so no implementation always runs first (cold) or last.
       const order = names.map((_, i) => names[(i + r) % names.length]!);
       for (const name of order) {
-        const bench = new Bench({ time, warmupTime: Math.min(50, time / 2), throws: true });
+        progress(`${w.name} · ${name} · round ${r + 1}/${rounds} · workload ${wi + 1}/${workloads.length}`);
+        const bench = new Bench({
+          time,
+          iterations,
+          warmupTime: Math.min(50, time / 2),
+          warmupIterations: Math.min(16, iterations),
+          throws: true,
+        });
         bench.add(name, w.impls[name]!);
         await bench.run();
         const task = bench.tasks[0]!;
         const res = task.result;
         if (res.state !== 'completed') throw new Error(`${suite}/${w.name}/${name}: ${res.state}`);
         samples.get(name)!.push(res.throughput.mean * (w.perCall ?? 1));
-        progress(`${suite} ${w.name} ${name} round ${r + 1}/${rounds}`);
       }
     }
     for (const name of names) {
@@ -112,47 +128,32 @@ export async function runCpuWorkloads(
   return { suite, ours, rows };
 }
 
-/** One overwritten status line on a terminal; nothing when output is piped. */
-export function progress(text: string): void {
-  if (!process.stderr.isTTY) return;
-  process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 80) - 1)}`);
-}
-
 /** ours / peer, inverted for lower-is-better units. */
 export function ratio(ours: Row, peer: Row): number {
-  return ours.lowerIsBetter ? peer.value / ours.value : ours.value / peer.value;
-}
-
-function fmt(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
-  if (n >= 100) return n.toFixed(0);
-  return n.toFixed(2);
+  return peerRatio(ours, peer).ratio;
 }
 
 /** The terminal table: one line per workload × impl, with ratios of ours to each peer. */
 export function formatSuite(res: SuiteResult): string {
   const lines: string[] = [`\n== ${res.suite} (ours: ${res.ours}) ==`];
-  const header = ['workload', 'impl', 'median', 'min–max', 'ours ÷ this'];
+  const header = ['workload', 'impl', 'median', 'min–max', 'ours ÷ this (per-round range)'];
   const table: string[][] = [header];
-  const byWorkload = new Map<string, Row[]>();
-  for (const r of res.rows) {
-    const list = byWorkload.get(r.workload) ?? [];
-    list.push(r);
-    byWorkload.set(r.workload, list);
-  }
-  for (const [workload, rows] of byWorkload) {
+  for (const rows of byWorkload(res.rows).values()) {
     const ours = rows.find((r) => r.impl === res.ours);
     for (const r of rows) {
       const lo = Math.min(...r.samples);
       const hi = Math.max(...r.samples);
-      const rel = ours && r !== ours ? `${ratio(ours, r).toFixed(2)}×` : r === ours ? '—' : '';
-      table.push([workload, r.impl, `${fmt(r.value)} ${r.unit}`, `${fmt(lo)}–${fmt(hi)}`, rel]);
+      let rel = '';
+      if (r === ours) rel = '—';
+      else if (ours) {
+        const p = peerRatio(ours, r);
+        rel = `${fmtRatio(p.ratio)} (${fmtRatio(p.min)}–${fmtRatio(p.max)})`;
+      }
+      table.push([r.workload, r.impl, `${fmtNumber(r.value)} ${r.unit}`, `${fmtNumber(lo)}–${fmtNumber(hi)}`, rel]);
     }
   }
   const widths = header.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
-  for (const row of table) lines.push(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
+  for (const row of table) lines.push(row.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd());
   for (const n of res.notes ?? []) lines.push(`  ${n}`);
   return lines.join('\n');
 }
