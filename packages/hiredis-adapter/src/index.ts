@@ -11,6 +11,9 @@
  *                 FIFO, reply and command inspection, pub/sub tables; internal
  * - attach.ts     redisAttach: the adapter object of hiredis's adapters/ae.h
  * - blocking.ts   redisConnect / redisCommand ...: a truly blocking context
+ * - blocking-channel.ts  the calling thread's side: starts the worker, sleeps in
+ *                 Atomics.wait, reads replies from the shared ring, internal
+ * - blocking-worker.ts   the worker thread that owns the blocking context's socket, internal
  */
 export * from './constants.js';
 export * from './context.js';
