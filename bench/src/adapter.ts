@@ -12,6 +12,9 @@
  *   burst-rss peak RSS of the process running `burst` (lower is better)
  *   burst-rss-growth  that peak minus the RSS just before the burst: the
  *             burst's own cost, without the runtime (node + tsx) every child pays
+ *   <w>-cpu   the client process's CPU time (user + system) per command in
+ *             workload <w>, lower is better: steadier than ops/s on a shared
+ *             machine, since time spent waiting for a CPU is not counted
  *
  * Every client runs in a child process of its own (this same file, started
  * with `--child`), so RSS figures belong to one client and no client warms
@@ -36,6 +39,8 @@ interface ChildResult {
   peakRssMiB: number;
   /** RSS right before the workload started. */
   startRssMiB: number;
+  /** CPU time (user + system) of the child per command, in µs. */
+  cpuUsPerOp: number;
   counter: number;
 }
 
@@ -125,6 +130,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
   await Promise.all(Array.from({ length: 2000 }, () => d.incr(`${key}:warm`)));
   for (let i = 0; i < 2000; i++) await d.incr(`${key}:warm`);
   const startRssMiB = process.memoryUsage().rss / 1048576;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let last: unknown;
   if (workload === 'sync') {
@@ -145,11 +151,13 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
     }
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuUsPerOp = (cpu.user + cpu.system) / n;
   const counter = Number(await d.get(key));
   if (Number(last) !== n || counter !== n) throw new Error(`${impl}/${workload}: counter ${counter}, last reply ${String(last)}, expected ${n}`);
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   await d.close();
-  const res: ChildResult = { ops: n, ms, peakRssMiB, startRssMiB, counter };
+  const res: ChildResult = { ops: n, ms, peakRssMiB, startRssMiB, cpuUsPerOp, counter };
   process.stdout.write(`${JSON.stringify(res)}\n`);
 }
 
@@ -212,6 +220,7 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
           progress(`adapter ${workload} ${impl} round ${r + 1}/${rounds}`);
           const res = await runChild(impl, workload, srv.port, n);
           add(workload, impl, (res.ops / res.ms) * 1000);
+          add(`${workload}-cpu`, impl, res.cpuUsPerOp);
           if (workload === 'burst') {
             add('burst-rss', impl, res.peakRssMiB);
             add('burst-rss-growth', impl, res.peakRssMiB - res.startRssMiB);
@@ -230,7 +239,9 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   for (const [k, s] of samples) {
     const [workload, impl] = k.split('\u0000') as [string, string];
     const rss = workload.startsWith('burst-rss');
-    rows.push({ workload, impl, unit: rss ? 'MiB' : 'ops/s', value: median(s), samples: s, ...(rss ? { lowerIsBetter: true } : {}) });
+    const cpu = workload.endsWith('-cpu');
+    const unit = rss ? 'MiB' : cpu ? 'µs/op' : 'ops/s';
+    rows.push({ workload, impl, unit, value: median(s), samples: s, ...(rss || cpu ? { lowerIsBetter: true } : {}) });
   }
   return { suite: 'adapter', ours: 'reactor-ts', rows, notes: notes(rows) };
 }
@@ -241,6 +252,7 @@ function notes(rows: Row[]): string[] {
   const ours = (w: string): number => v(w, 'reactor-ts');
   const peerBurst = Math.max(v('burst', 'ioredis'), v('burst', 'ioredis-auto'), v('burst', 'node-redis'));
   const peerRss = Math.min(v('burst-rss', 'ioredis'), v('burst-rss', 'ioredis-auto'), v('burst-rss', 'node-redis'));
+  const peerCpu = Math.min(v('burst-cpu', 'ioredis'), v('burst-cpu', 'ioredis-auto'), v('burst-cpu', 'node-redis'));
   const peerGrowth = Math.min(v('burst-rss-growth', 'ioredis'), v('burst-rss-growth', 'ioredis-auto'), v('burst-rss-growth', 'node-redis'));
   const line = (what: string, got: number, want: number): string =>
     `${got >= want ? 'met  ' : 'SHORT'} ${what}: ${got.toFixed(2)}× (target ${want}×)`;
@@ -250,6 +262,7 @@ function notes(rows: Row[]): string[] {
     line('burst vs redis-benchmark -c1 -P100', ours('burst') / v('burst', 'redis-benchmark -c1 -P100'), 0.5),
     line('burst peak RSS, lowest peer ÷ ours', peerRss / ours('burst-rss'), 2),
     line('burst RSS growth, lowest peer ÷ ours', peerGrowth / ours('burst-rss-growth'), 2),
+    line('burst CPU per command, fastest peer ÷ ours', peerCpu / ours('burst-cpu'), 2),
     'Each client runs in its own child process; RSS is the child\'s peak (process.resourceUsage().maxRSS).',
   ];
 }
