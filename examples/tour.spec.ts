@@ -186,13 +186,14 @@ describe('examples/tour.ts interactive (no --once)', () => {
     try {
       const port = await new Promise<number>((resolve, reject) => {
         const check = (): void => {
-          const m = /listening on 127\.0\.0\.1:(\d+)/.exec(out);
+          // The last line the tour prints before it waits for clients.
+          const m = /listening on 127\.0\.0\.1:(\d+)[\s\S]*Connect with: +nc 127\.0\.0\.1 (\d+)/.exec(out);
           if (m) resolve(Number(m[1]));
         };
         child.stdout.on('data', check);
         void exit.then((code) => reject(new Error(`exited with ${code}: ${out}`)));
       });
-      expect(out).toContain(`nc 127.0.0.1 ${port}`);
+      expect(out).toContain(`nc 127.0.0.1 ${port} `);
       const lines = [
         'DEL l', 'INCR hits', 'SET k "a b"', 'GET k', 'MULTI', 'RPUSH l a b', 'LRANGE l 0 -1', 'BOGUS x', 'GET nope', 'SET k', 'exit',
       ];
