@@ -169,18 +169,24 @@ export async function startTourServer(ctx: TourContext, opts: { host: string; po
     close(e.privdata as Conn);
   }
 
-  const port = await reactor.createServer(
-    opts.port,
-    (socket: net.Socket) => {
-      const e = reactor.newEvent(socket, onRead, null, onError);
-      const conn: Conn = { open: true, e, replies: [], ending: false };
-      e.privdata = conn;
-      conns.add(conn);
-      reactor.addEvent(e, EV_READ);
-      slot(conn)(GREETING);
-    },
-    { host: opts.host },
-  );
+  let port: number;
+  try {
+    port = await reactor.createServer(
+      opts.port,
+      (socket: net.Socket) => {
+        const e = reactor.newEvent(socket, onRead, null, onError);
+        const conn: Conn = { open: true, e, replies: [], ending: false };
+        e.privdata = conn;
+        conns.add(conn);
+        reactor.addEvent(e, EV_READ);
+        slot(conn)(GREETING);
+      },
+      { host: opts.host },
+    );
+  } catch (err) {
+    redisAsyncFree(ac);
+    throw new Error(`cannot listen on ${opts.host}:${opts.port}: ${(err as Error).message}`);
+  }
   const listener = reactor.listenerFor(port);
   say('Each line a client sends is run through one redisAsyncCommandArgv context attached to this reactor;');
   say('the callback writes the reply back to that client (redis-cli style). Accept, read, Redis: one loop.');
