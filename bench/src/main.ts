@@ -41,7 +41,10 @@ import { loadSuite, suiteNames } from './suites.js';
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const userPath = (p: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
-const shown = (p: string): string => path.relative(process.env.INIT_CWD ?? process.cwd(), p);
+const shown = (p: string): string => {
+  const rel = path.relative(process.env.INIT_CWD ?? process.cwd(), p);
+  return rel.startsWith('..') ? p : rel;
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

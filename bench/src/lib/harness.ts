@@ -15,7 +15,7 @@
  */
 import { Bench } from 'tinybench';
 import { progress } from './progress.js';
-import { byWorkload, fmtNumber, fmtRatio, peerRatio } from './ratios.js';
+import { byWorkload, fmtNumber, fmtRatioRange, peerRatio } from './ratios.js';
 
 export { progress } from './progress.js';
 
@@ -146,8 +146,7 @@ export function formatSuite(res: SuiteResult): string {
       let rel = '';
       if (r === ours) rel = '—';
       else if (ours) {
-        const p = peerRatio(ours, r);
-        rel = `${fmtRatio(p.ratio)} (${fmtRatio(p.min)}–${fmtRatio(p.max)})`;
+        rel = fmtRatioRange(peerRatio(ours, r));
       }
       table.push([r.workload, r.impl, `${fmtNumber(r.value)} ${r.unit}`, `${fmtNumber(lo)}–${fmtNumber(hi)}`, rel]);
     }

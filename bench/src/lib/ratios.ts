@@ -90,3 +90,9 @@ export function fmtRatio(r: number): string {
   if (!Number.isFinite(r)) return '—';
   return r >= 10 ? `${r.toFixed(1)}×` : `${r.toFixed(2)}×`;
 }
+
+/** "2.00× (1.90×–2.10×)", or "2.00×" when every round agreed (one round). */
+export function fmtRatioRange(p: PeerRatio, bold = false): string {
+  const head = bold ? `**${fmtRatio(p.ratio)}**` : fmtRatio(p.ratio);
+  return fmtRatio(p.min) === fmtRatio(p.max) ? head : `${head} (${fmtRatio(p.min)}–${fmtRatio(p.max)})`;
+}

@@ -87,6 +87,11 @@ describe('ratios', () => {
     ]);
   });
 
+  it('show no range when there was one round', () => {
+    const one: SuiteResult = { suite: 's', ours: 'us', rows: [row('w', 'us', [3]), row('w', 'them', [2])] };
+    expect(formatSuite(one)).toMatch(/them\s+2\.00\s+ops\/s\s+2\.00–2\.00\s+1\.50×$/m);
+  });
+
   it('appear in the terminal table with their range', () => {
     const table = formatSuite(cpu);
     expect(table).toContain('2.00× (1.90×–2.10×)');

@@ -4,7 +4,7 @@
  * the per-round range) and the suite's notes.
  */
 import type { ResultsFile, SuiteRecord } from './results.js';
-import { byWorkload, fmtNumber, fmtRatio, peerRatio } from './ratios.js';
+import { byWorkload, fmtNumber, fmtRatioRange, peerRatio } from './ratios.js';
 
 /** Markdown table cell: pipes escaped, line breaks flattened. */
 function cell(s: string): string {
@@ -25,8 +25,7 @@ function suiteSection(s: SuiteRecord, chart: string | null): string[] {
       let rel = '';
       if (r === ours) rel = '—';
       else if (ours) {
-        const p = peerRatio(ours, r);
-        rel = `**${fmtRatio(p.ratio)}** (${fmtRatio(p.min)}–${fmtRatio(p.max)})`;
+        rel = fmtRatioRange(peerRatio(ours, r), true);
       }
       const impl = r === ours ? `**${cell(r.impl)}**` : cell(r.impl);
       const unit = r.lowerIsBetter ? `${r.unit} ↓` : r.unit;
