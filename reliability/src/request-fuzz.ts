@@ -80,7 +80,7 @@ function mutate(r: Rand, b: Buffer): Buffer {
 
 function makeInput(r: Rand): Buffer {
   if (r() < 0.1) return Buffer.from(Array.from({ length: int(r, 64) }, () => int(r, 256)));
-  let b = Buffer.concat(Array.from({ length: 1 + int(r, 4) }, () => validCommand(r)));
+  let b: Buffer = Buffer.concat(Array.from({ length: 1 + int(r, 4) }, () => validCommand(r)));
   const muts = r() < 0.15 ? 0 : 1 + int(r, 3);
   for (let i = 0; i < muts; i++) b = mutate(r, b);
   return b;
