@@ -145,7 +145,14 @@ describe('renderMarkdown', () => {
     expect(md).toContain('| memory | **us** | 10.00 MiB ↓ |');
     expect(md).toContain('**2.00×** (1.90×–2.10×)');
     expect(md).toContain('- a note | with a pipe');
-    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| workload')).length).toBe(5);
+    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| workload') && !l.startsWith('| suite') && !l.startsWith('| cpu')).length).toBe(5);
+  });
+
+  it('summarises each suite and peer with the geometric mean over workloads', () => {
+    const md = renderMarkdown(results([cpu]), () => null);
+    // them: 2× on parse, 3× on memory → √6; other: 0.5× on parse only.
+    expect(md).toContain(`| cpu | them | 2 | **${Math.sqrt(6).toFixed(2)}×** | 2.00× | 3.00× |`);
+    expect(md).toContain('| cpu | other | 1 | **0.50×** | 0.50× | 0.50× |');
   });
 
   it('lists failed suites', () => {

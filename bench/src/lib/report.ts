@@ -4,7 +4,7 @@
  * the per-round range) and the suite's notes.
  */
 import type { ResultsFile, SuiteRecord } from './results.js';
-import { byWorkload, fmtNumber, fmtRatioRange, peerRatio } from './ratios.js';
+import { byWorkload, fmtNumber, fmtRatio, fmtRatioRange, peerRatio, suiteRatios } from './ratios.js';
 
 /** Markdown table cell: pipes escaped, line breaks flattened. */
 function cell(s: string): string {
@@ -42,6 +42,26 @@ function suiteSection(s: SuiteRecord, chart: string | null): string[] {
 }
 
 /**
+ * One line per suite and peer: over that suite's workloads, the geometric
+ * mean of ours ÷ peer and the lowest and highest workload ratio.
+ */
+export function summaryTable(res: ResultsFile): string[] {
+  const out = ['| suite | peer | workloads | geometric mean of ours ÷ peer | lowest | highest |', '|---|---|--:|--:|--:|--:|'];
+  for (const s of res.suites) {
+    const byPeer = new Map<string, number[]>();
+    for (const r of suiteRatios(s)) {
+      if (!Number.isFinite(r.ratio) || r.ratio <= 0) continue;
+      byPeer.set(r.peer, [...(byPeer.get(r.peer) ?? []), r.ratio]);
+    }
+    for (const [peer, xs] of byPeer) {
+      const geo = Math.exp(xs.reduce((a, x) => a + Math.log(x), 0) / xs.length);
+      out.push(`| ${cell(s.suite)} | ${cell(peer)} | ${xs.length} | **${fmtRatio(geo)}** | ${fmtRatio(Math.min(...xs))} | ${fmtRatio(Math.max(...xs))} |`);
+    }
+  }
+  return out;
+}
+
+/**
  * chartFor maps a suite name to the relative path of its SVG (or null for
  * none), so the same function serves dated reports and latest.md.
  */
@@ -64,6 +84,9 @@ export function renderMarkdown(res: ResultsFile, chartFor: (suite: string) => st
   const failed = Object.entries(res.failures);
   if (failed.length > 0) {
     out.push('**Failed suites:**', '', ...failed.map(([k, v]) => `- ${k}: ${cell(v)}`), '');
+  }
+  if (res.suites.length > 0) {
+    out.push('## Summary', '', 'Per suite and peer, over all its workloads (throughput and ↓ rows alike):', '', ...summaryTable(res), '');
   }
   for (const s of res.suites) out.push(...suiteSection(s, chartFor(s.suite)));
   return `${out.join('\n').trimEnd()}\n`;
