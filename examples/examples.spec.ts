@@ -32,10 +32,10 @@ function run(file: string, args: string[]): Promise<{ code: number | null; stdou
   });
 }
 
-/** The runnable programs: top-level .ts files that are not specs. */
+/** The runnable programs: top-level .ts files that are not specs (nor someone's scratch `tmp*` file). */
 function programs(): string[] {
   return readdirSync(here)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts') && !f.endsWith('.d.ts') && !f.startsWith('tmp') && !f.includes('.tmp.'))
     .sort();
 }
 
