@@ -1,7 +1,8 @@
 /**
  * RespReader: a streaming, resumable RESP2/RESP3 reply parser with no I/O.
  *
- * Bytes go in (`feed`, or a chain buffer read in place with `getReplyFrom`);
+ * Bytes go in (`feed`, `feedFrom(chain)`, or a chain buffer read in place
+ * with `getReplyFrom`);
  * complete replies come out one at a time from `getReply()`, or the
  * `NEED_MORE` sentinel when the bytes so far end mid-reply. Nothing is ever
  * parsed twice: the reader keeps exactly where it stopped —
@@ -12,7 +13,9 @@
  *   - a partial line (type byte, header, simple string) copied into a small
  *     growable buffer, bounded by the line limit;
  *   - a partial bulk payload as a list of pieces, concatenated once when the
- *     last piece arrives — a 100 MiB bulk in 16 KiB chunks costs O(total).
+ *     last piece arrives (a big one for the native string builder is decoded
+ *     piece by piece instead) — a 100 MiB bulk in 16 KiB chunks costs
+ *     O(total).
  *
  * The common case, a whole reply inside the current chunk, never touches that
  * state: items are decoded straight from the chunk.
@@ -21,6 +24,12 @@
  * from the last reset, offending byte). The reader is then failed: every
  * later `feed`, `getReply` and `getReplyFrom` throws that same error object
  * until `reset()`.
+ *
+ * The file stays whole (~900 lines): every decoding step shares the cursor,
+ * the partial-item state and the stack, and the hot paths (top-level
+ * integers, fill() for long aggregates, the native builder's strings) are
+ * inlined copies of the general ones; split up, that state would travel
+ * through arguments on every item.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { HiredisBuilder, NativeBuilder, RespType, type ReplyBuilder } from './builders.js';
