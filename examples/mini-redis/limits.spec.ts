@@ -104,7 +104,9 @@ describe('limits', () => {
     // No command reads these keys again, so only the active cycle can remove them.
     for (let i = 0; i < 50; i++) await c.command('set', `k${i}`, 'v', 'px', '100');
     await c.command('set', 'keep', 'v');
-    await waitFor(() => s.state.store.dbs[0]!.size === 1, 3000);
+    // Generous: on a loaded CI machine the 20 ms cycle can run late; what is
+    // asserted is that the keys go, not how fast.
+    await waitFor(() => s.state.store.dbs[0]!.size === 1, 15_000);
     expect(await c.command('dbsize')).toBe(':1\r\n');
     expect(s.state.stats.expired).toBe(50);
   });
