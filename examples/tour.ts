@@ -10,6 +10,11 @@
 // a step that fails prints one line and the tour goes on (exit code 1).
 // --once: after step 8 a client of the tour's own talks to the server, then
 // everything is shut down (for tests).
+//
+// Layout (examples/tour/): target.ts picks the Redis; step.ts is what a step
+// gets and how it ends; output.ts prints; wire.ts is step 1; counters.ts
+// steps 2-3; clients.ts steps 4-5; lua.ts 6; pubsub.ts 7; server.ts 8 (and
+// demo-client.ts, the --once client that talks to it).
 import { createReactor } from '@reactor-ts/reactor';
 import { onShutdown, parseServerArgs } from './lib/cli.js';
 import { asyncCounter, syncCounter } from './tour/counters.js';
