@@ -2,9 +2,9 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { ChainBuffer } from '@reactor-ts/buffer';
 import { NEED_MORE, RespReader } from './reader.js';
-import { encodeReply, encodeReplyInto } from './encode-reply.js';
+import { encodeReply, encodeReplyInto, formatG17 } from './encode-reply.js';
 import { ReplyError } from './errors.js';
-import { PushFrame, RespDouble, SimpleString, VerbatimString, WithAttributes } from './values.js';
+import { NULL_ARRAY, PushFrame, RespDouble, SimpleString, VerbatimString, WithAttributes } from './values.js';
 
 const r2 = (v: unknown): string => encodeReply(v, { protocol: 2 }).toString('latin1');
 const r3 = (v: unknown): string => encodeReply(v, { protocol: 3 }).toString('latin1');
@@ -56,12 +56,31 @@ describe('encodeReply: scalars', () => {
     expect(r2(false)).toBe(':0\r\n');
   });
 
-  it('big numbers', () => {
-    expect(r3(123n)).toBe('(123\r\n');
+  it('bigints: integers within int64 in both protocols (as Redis sends INCR), big numbers past it', () => {
+    expect(r3(123n)).toBe(':123\r\n');
+    expect(r3(9007199254740993n)).toBe(':9007199254740993\r\n');
+    expect(r2(9007199254740993n)).toBe(':9007199254740993\r\n');
+    expect(r3(2n ** 63n - 1n)).toBe(':9223372036854775807\r\n');
+    expect(r3(-(2n ** 63n))).toBe(':-9223372036854775808\r\n');
+    expect(r3(2n ** 63n)).toBe('(9223372036854775808\r\n');
+    expect(r3(-(2n ** 63n) - 1n)).toBe('(-9223372036854775809\r\n');
     expect(r3(-(2n ** 100n))).toBe('(-1267650600228229401496703205376\r\n');
     expect(r2(2n ** 63n - 1n)).toBe(':9223372036854775807\r\n');
     expect(r2(-(2n ** 63n))).toBe(':-9223372036854775808\r\n');
     expect(r2(2n ** 63n)).toBe('$19\r\n9223372036854775808\r\n');
+  });
+
+  it('NULL_ARRAY: *-1 in RESP2, _ in RESP3, also inside arrays', () => {
+    expect(r2(NULL_ARRAY)).toBe('*-1\r\n');
+    expect(r3(NULL_ARRAY)).toBe('_\r\n');
+    expect(r2([1, NULL_ARRAY, null])).toBe('*3\r\n:1\r\n*-1\r\n$-1\r\n');
+    expect(() => r2(Symbol('other'))).toThrow(TypeError);
+  });
+
+  it('NULL_ARRAY reads back as null (the reader has one null)', () => {
+    const reader = new RespReader();
+    reader.feed(encodeReply(NULL_ARRAY, { protocol: 2 }));
+    expect(reader.getReply()).toBe(null);
   });
 
   it('null and undefined', () => {
@@ -191,7 +210,8 @@ describe('encodeReply → RespReader round trip', () => {
       fc.integer(),
       fc.double().filter((d) => !Object.is(d, -0)),
       fc.boolean(),
-      fc.bigInt(),
+      // a bigint within 2^53 is sent `:` and reads back as a number
+      fc.bigInt().filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)),
       fc.constant(null),
       fc.string({ maxLength: 30 }).map((m) => new ReplyError(m)),
       fc.string({ maxLength: 30 }).map((t) => new VerbatimString('txt', t)),
@@ -241,5 +261,135 @@ describe('encodeReplyInto: failures', () => {
     expect(chain.length).toBe(0);
     encodeReplyInto(chain, 'next', { protocol: 3 });
     expect(chain.remove(chain.length).toString()).toBe('$4\r\nnext\r\n');
+  });
+});
+
+const r3redis = (v: unknown): string => encodeReply(v, { protocol: 3, doubleFormat: 'redis' }).toString('latin1');
+const r2redis = (v: unknown): string => encodeReply(v, { protocol: 2, doubleFormat: 'redis' }).toString('latin1');
+
+/**
+ * An independent %.17g: the double's exact decimal expansion (BigInt),
+ * rounded to 17 digits with ties to even, then laid out by C's %g rules.
+ */
+function referenceG17(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const neg = x < 0;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  let m = bits & ((1n << 52n) - 1n);
+  let e2 = -1074;
+  if (biased !== 0) {
+    m |= 1n << 52n;
+    e2 = biased - 1075;
+  }
+  // |x| = digits * 10^-shift, exactly
+  let digits: bigint;
+  let shift: number;
+  if (e2 >= 0) {
+    digits = m << BigInt(e2);
+    shift = 0;
+  } else {
+    digits = m * 5n ** BigInt(-e2);
+    shift = -e2;
+  }
+  let text = digits.toString();
+  let exp = text.length - 1 - shift;
+  if (text.length > 17) {
+    const drop = 10n ** BigInt(text.length - 17);
+    let q = digits / drop;
+    const r = digits % drop;
+    const half = drop / 2n;
+    if (r > half || (r === half && q % 2n === 1n)) q++;
+    if (q === 10n ** 17n) {
+      q = 10n ** 16n;
+      exp++;
+    }
+    text = q.toString();
+  }
+  text = text.padEnd(17, '0');
+  const trim = (s: string): string => s.replace(/0+$/, '');
+  let out: string;
+  if (exp < -4 || exp >= 17) {
+    const frac = trim(text.slice(1));
+    out = `${text[0]}${frac ? '.' + frac : ''}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  } else if (exp >= 0) {
+    const frac = trim(text.slice(exp + 1));
+    out = text.slice(0, exp + 1) + (frac ? '.' + frac : '');
+  } else {
+    out = '0.' + '0'.repeat(-exp - 1) + trim(text);
+  }
+  return neg ? '-' + out : out;
+}
+
+describe("doubleFormat: 'redis' (%.17g, as Redis 7.0)", () => {
+  it('known cases (from C printf and redis-server 7.0)', () => {
+    const cases: Array<[number, string]> = [
+      [0.1, '0.10000000000000001'],
+      [-0.1, '-0.10000000000000001'],
+      [1e20, '1e+20'],
+      [1.5e-5, '1.5e-05'],
+      [123456789012345678, '1.2345678901234568e+17'],
+      [3, '3'],
+      [0.5, '0.5'],
+      [1 / 3, '0.33333333333333331'],
+      [0.0001, '0.0001'],
+      [0.00001, '1.0000000000000001e-05'],
+      [1e16, '10000000000000000'],
+      [1e17, '1e+17'],
+      [2 ** 60, '1.152921504606847e+18'],
+      [5e-324, '4.9406564584124654e-324'],
+      [1.7976931348623157e308, '1.7976931348623157e+308'],
+      [-0, '-0'],
+      // exact ties at the 18th digit: printf rounds to even, toExponential away from zero
+      [1 + 2 ** -17, '1.0000076293945312'],
+      [1 + 3 * 2 ** -17, '1.0000228881835938'],
+      [-(1 + 2 ** -17), '-1.0000076293945312'],
+    ];
+    for (const [x, want] of cases) expect(formatG17(x)).toBe(want);
+  });
+
+  it('agrees with an exact BigInt reference and reads back as the same double', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        const got = formatG17(x);
+        expect(got).toBe(referenceG17(x));
+        expect(Object.is(Number(got), x)).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('finds ties to even among doubles with few fraction bits', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 10, max: 40 }), (k, bits) => {
+        const x = 1 + k * 2 ** -bits;
+        expect(formatG17(x)).toBe(referenceG17(x));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('in RESP3 a double, in RESP2 a bulk string, as Redis 7.0 sends ZSCORE', () => {
+    expect(r3redis(0.1)).toBe(',0.10000000000000001\r\n');
+    expect(r2redis(0.1)).toBe('$19\r\n0.10000000000000001\r\n');
+    expect(r3redis(new RespDouble(3))).toBe(',3\r\n');
+    expect(r3redis(1e20)).toBe(',1e+20\r\n');
+    expect(r3redis(Infinity)).toBe(',inf\r\n');
+    expect(r2redis(-Infinity)).toBe('$4\r\n-inf\r\n');
+    expect(r3redis(NaN)).toBe(',nan\r\n');
+    expect(r3redis([1.5, 7])).toBe('*2\r\n,1.5\r\n:7\r\n'); // integers stay integers
+    expect(r3(0.1)).toBe(',0.1\r\n'); // default: shortest
+  });
+
+  it('reads back as the same double', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true }), (x) => {
+        const reader = new RespReader();
+        reader.feed(encodeReply(new RespDouble(x), { protocol: 3, doubleFormat: 'redis' }));
+        expect(Object.is(reader.getReply(), x)).toBe(true);
+      }),
+    );
   });
 });

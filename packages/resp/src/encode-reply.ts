@@ -11,7 +11,7 @@
 
 import type { ChainBuffer } from '@reactor-ts/buffer';
 import { ReplyError } from './errors.js';
-import { PushFrame, RespDouble, SimpleString, VerbatimString, WithAttributes } from './values.js';
+import { NULL_ARRAY, PushFrame, RespDouble, SimpleString, VerbatimString, WithAttributes } from './values.js';
 import { describe, utf8Length, writeDecimal, type FastBuffer } from './bytes.js';
 
 export interface EncodeReplyOptions {
@@ -20,6 +20,15 @@ export interface EncodeReplyOptions {
    * until it sends `HELLO 3`.
    */
   protocol?: 2 | 3;
+  /**
+   * How doubles (non-integer numbers, RespDouble) are printed, in both
+   * protocols. `'shortest'` (default): the shortest text that reads back as
+   * the same double, as JavaScript prints it (`0.1`). `'redis'`: C's
+   * `%.17g`, as Redis 7.0 prints them (`0.10000000000000001`, `1e+20`), for
+   * a server that must match Redis byte for byte. The RESP3 spec allows
+   * both; both read back exactly.
+   */
+  doubleFormat?: 'shortest' | 'redis';
 }
 
 /** Deeper nesting than this is refused (the reader's default limit; also catches cycles). */
@@ -42,8 +51,9 @@ const INT64_MAX = 2n ** 63n - 1n;
  *   safe integer      :n
  *   other number, RespDouble   ,x  (inf, -inf, nan)       RESP2: $ bulk
  *   boolean           #t / #f                            RESP2: :1 / :0
- *   bigint            (n                                 RESP2: :n, or $ past 64 bits
+ *   bigint            :n within int64, else (n           RESP2: :n, or $ past int64
  *   null, undefined   _                                  RESP2: $-1
+ *   NULL_ARRAY        _                                  RESP2: *-1
  *   ReplyError        -msg, or !len blob if it has CR/LF RESP2: -msg, CR/LF → spaces
  *   Array             *n
  *   Map, plain object %n                                 RESP2: *2n flat
@@ -56,7 +66,7 @@ const INT64_MAX = 2n ** 63n - 1n;
  * nesting deeper than 1024 (or a cycle) is a RangeError.
  */
 export function encodeReply(value: unknown, opts?: EncodeReplyOptions): Buffer {
-  const w = acquire(null);
+  const w = acquire(null, opts);
   try {
     w.value(value, opts?.protocol === 3, 0);
     const out = Buffer.allocUnsafe(w.len);
@@ -76,7 +86,7 @@ export function encodeReply(value: unknown, opts?: EncodeReplyOptions): Buffer {
  * buffer limit. A reply under 16 KiB is queued whole or not at all.
  */
 export function encodeReplyInto(chain: ChainBuffer, value: unknown, opts?: EncodeReplyOptions): void {
-  const w = acquire(chain);
+  const w = acquire(chain, opts);
   try {
     w.value(value, opts?.protocol === 3, 0);
     w.flush();
@@ -89,10 +99,11 @@ export function encodeReplyInto(chain: ChainBuffer, value: unknown, opts?: Encod
 // object encoding a reply of its own) gets a fresh one.
 let shared: ReplyWriter | null = null;
 
-function acquire(sink: ChainBuffer | null): ReplyWriter {
+function acquire(sink: ChainBuffer | null, opts: EncodeReplyOptions | undefined): ReplyWriter {
   const w = shared ?? new ReplyWriter();
   shared = null;
   w.sink = sink;
+  w.redisDoubles = opts?.doubleFormat === 'redis';
   w.len = 0;
   return w;
 }
@@ -109,6 +120,8 @@ class ReplyWriter {
   len = 0;
   /** Where full scratch chunks go; null while building one Buffer. */
   sink: ChainBuffer | null = null;
+  /** Print doubles as `%.17g` (doubleFormat 'redis'). */
+  redisDoubles = false;
 
   value(v: unknown, resp3: boolean, depth: number): void {
     switch (typeof v) {
@@ -124,6 +137,9 @@ class ReplyWriter {
         return this.ascii(v ? ':1\r\n' : ':0\r\n');
       case 'undefined':
         return this.ascii(resp3 ? '_\r\n' : '$-1\r\n');
+      case 'symbol':
+        if (v === NULL_ARRAY) return this.ascii(resp3 ? '_\r\n' : '*-1\r\n');
+        throw new TypeError(`encodeReply: cannot encode a symbol other than NULL_ARRAY`);
       case 'object':
         return this.object(v, resp3, depth);
       default:
@@ -219,7 +235,13 @@ class ReplyWriter {
   }
 
   private double(x: number, resp3: boolean): void {
-    const text = x !== x ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : Object.is(x, -0) ? '-0' : String(x);
+    const text =
+      x !== x ? 'nan'
+      : x === Infinity ? 'inf'
+      : x === -Infinity ? '-inf'
+      : this.redisDoubles ? formatG17(x)
+      : Object.is(x, -0) ? '-0'
+      : String(x);
     if (resp3) return this.line(',', text);
     this.header('$', text.length);
     this.ascii(text);
@@ -228,9 +250,11 @@ class ReplyWriter {
 
   private bigint(v: bigint, resp3: boolean): void {
     const text = v.toString();
-    if (resp3) return this.line('(', text);
+    // Redis sends every int64 as `:` in both protocols (INCR past 2^53 too);
+    // only what is wider is a RESP3 big number
     if (v >= INT64_MIN && v <= INT64_MAX) return this.line(':', text);
-    // RESP2 integers are 64-bit; Redis sends a wider big number as a bulk string
+    if (resp3) return this.line('(', text);
+    // RESP2 has no wider integer; Redis sends a big number as a bulk string
     this.header('$', text.length);
     this.ascii(text);
     this.crlf();
@@ -342,4 +366,71 @@ class ReplyWriter {
 /** Redis replaces CR and LF with spaces in status and error lines. */
 function sanitize(s: string): string {
   return /[\r\n]/.test(s) ? s.replace(/[\r\n]/g, ' ') : s;
+}
+
+/**
+ * `x` (finite) as C's `printf("%.17g")` prints it: 17 significant digits,
+ * rounded to nearest with ties to even as glibc does; exponent form
+ * (`1e+20`, `1.5e-05`) when the exponent is below -4 or 17 and up, else
+ * fixed; trailing zeros and a bare point dropped. Seventeen digits always
+ * read back as the same double.
+ */
+export function formatG17(x: number): string {
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const neg = x < 0;
+  const a = neg ? -x : x;
+  // toExponential rounds ties away from zero; printf rounds them to even
+  let e = a.toExponential(16);
+  const wide = a.toExponential(17);
+  if (wide.charCodeAt(18) === 0x35 /* 5 */ && isExact(a, wide)) {
+    const cut = wide.slice(0, 18);
+    if ((cut.charCodeAt(17) & 1) === 0) e = cut + wide.slice(19);
+  }
+  const ePos = e.indexOf('e');
+  const exp = Number(e.slice(ePos + 1));
+  const digits = e.charAt(0) + e.slice(2, ePos); // 17 digits
+  let out: string;
+  if (exp < -4 || exp >= 17) {
+    const frac = stripZeros(digits.slice(1));
+    const abs = exp < 0 ? -exp : exp;
+    out = `${digits.charAt(0)}${frac === '' ? '' : '.' + frac}e${exp < 0 ? '-' : '+'}${abs < 10 ? '0' : ''}${abs}`;
+  } else if (exp >= 0) {
+    const frac = stripZeros(digits.slice(exp + 1));
+    out = digits.slice(0, exp + 1) + (frac === '' ? '' : '.' + frac);
+  } else {
+    out = '0.' + '0'.repeat(-exp - 1) + stripZeros(digits);
+  }
+  return neg ? '-' + out : out;
+}
+
+function stripZeros(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 0x30) end--;
+  return s.slice(0, end);
+}
+
+/** Whether `dec` (a toExponential text) is exactly the double `a` > 0, compared as integers. */
+function isExact(a: number, dec: string): boolean {
+  const ePos = dec.indexOf('e');
+  const mant = dec.charAt(0) + dec.slice(2, ePos);
+  const decExp = Number(dec.slice(ePos + 1)) - (mant.length - 1); // a = D * 10^decExp
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = hi >>> 20;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let binExp: number;
+  if (biased === 0) binExp = -1074;
+  else {
+    m |= 1n << 52n;
+    binExp = biased - 1075;
+  } // a = m * 2^binExp
+  let left = BigInt(mant);
+  let right = m;
+  if (decExp >= 0) left *= 10n ** BigInt(decExp);
+  else right *= 10n ** BigInt(-decExp);
+  if (binExp >= 0) right <<= BigInt(binExp);
+  else left <<= BigInt(-binExp);
+  return left === right;
 }

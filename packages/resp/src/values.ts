@@ -14,8 +14,8 @@
  *   :integer       number (bigint or string past 2^53, by option) ← safe integer number
  *   ,double        number (Infinity, -Infinity, NaN) ← RespDouble | non-integer number
  *   #boolean       boolean                          ← boolean
- *   (big number    bigint                           ← bigint
- *   _ $-1 *-1      null                             ← null | undefined
+ *   (big number    bigint                           ← bigint beyond int64 (within: `:`)
+ *   _ $-1 *-1      null                             ← null | undefined; NULL_ARRAY for `*-1`
  *   -error !blob   ReplyError                       ← ReplyError
  *   *array         Array                            ← Array
  *   %map           Map                              ← Map (or a plain object)
@@ -28,7 +28,20 @@
  * does for a RESP2 client: maps and sets become flat arrays, doubles and
  * verbatim strings bulk strings, booleans integers, null `$-1`, attributes
  * are dropped and push frames become arrays.
+ *
+ * Two asymmetries remain, both because RESP has more spellings than JS has
+ * values: `*-1` reads back as `null` (not NULL_ARRAY), and an integer sent
+ * from a bigint reads back as a number when it fits in 2^53.
  */
+
+/**
+ * The RESP2 null array, `*-1` (`_` in RESP3), which Redis sends where an
+ * array is missing rather than a string: EXEC aborted by WATCH, BLPOP timing
+ * out, LPOP key count on no key. A plain `null` is sent `$-1` in RESP2;
+ * clients treat the two alike, but a server matching Redis byte for byte
+ * needs both. The reader returns `null` for either.
+ */
+export const NULL_ARRAY: unique symbol = Symbol('resp.null-array');
 
 /** A string to be sent as a RESP simple string (`+OK`) rather than a bulk. */
 export class SimpleString {

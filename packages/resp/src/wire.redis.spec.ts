@@ -3,11 +3,15 @@
  * built by encodeCommand/formatCommand go over a raw socket and the reply
  * bytes are compared exactly; bad and inline requests are sent to Redis and
  * to RequestParser, which must agree on the arguments and the error texts.
+ * encodeReply's output is compared with the bytes Redis sends for the same
+ * replies (int64 integers, %.17g doubles, the null array).
  */
 import net from 'node:net';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startRedis, hasRedisServer, type RedisServer } from '@reactor-ts/test-utils';
 import { encodeCommand, formatCommand } from './encoder.js';
+import { encodeReply } from './encode-reply.js';
+import { NULL_ARRAY } from './values.js';
 import { RequestError, RequestParser } from './request-parser.js';
 
 /**
@@ -172,5 +176,72 @@ describe.skipIf(!hasRedisServer())('encoders and RequestParser against redis-ser
       const reply = await exchange(srv.port, Buffer.from(input, 'latin1'));
       expect(reply.toString('latin1'), JSON.stringify(input.slice(0, 20))).toBe(`-ERR ${message}\r\n`);
     }
+  });
+
+  /** The reply bytes after `HELLO 3`'s (if `resp3`) once they end with `tail`. */
+  const replies = (cmds: string[][], resp3: boolean, tail: Buffer): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const sock = net.connect(srv.port, '127.0.0.1');
+      const finish = (): void => {
+        clearTimeout(timer);
+        sock.destroy();
+        const all = Buffer.concat(chunks).toString('latin1');
+        // HELLO's map ends with its empty module list
+        resolve(resp3 ? all.slice(all.indexOf('$7\r\nmodules\r\n*0\r\n') + 17) : all);
+      };
+      const timer = setTimeout(finish, 5000);
+      sock.on('data', (d: Buffer) => {
+        chunks.push(d);
+        const all = Buffer.concat(chunks);
+        if (all.length >= tail.length && all.subarray(all.length - tail.length).equals(tail)) finish();
+      });
+      sock.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      sock.write(Buffer.concat([...(resp3 ? [encodeCommand(['HELLO', '3'])] : []), ...cmds.map((c) => encodeCommand(c))]));
+    });
+
+  it.each([2, 3] as const)('encodeReply matches Redis byte for byte (RESP%i): int64, %%.17g doubles, null array', async (protocol) => {
+    const ours = Buffer.concat(
+      [
+        9007199254740994n, // INCR past 2^53 is `:` in both protocols
+        9223372036854775807n,
+        1,
+        0.1, // ZSCORE
+        1,
+        1e20,
+        1,
+        1.5e-5,
+        1,
+        123456789012345678,
+        NULL_ARRAY, // EXEC aborted by WATCH
+      ].map((v) => encodeReply(v, { protocol, doubleFormat: 'redis' })),
+    );
+    const cmds = [
+      ['DEL', 'big', 'max', 'z', 'w'],
+      ['SET', 'big', '9007199254740993'],
+      ['INCR', 'big'],
+      ['SET', 'max', '9223372036854775806'],
+      ['INCR', 'max'],
+      ['ZADD', 'z', '0.1', 'a'],
+      ['ZSCORE', 'z', 'a'],
+      ['ZADD', 'z', '1e20', 'b'],
+      ['ZSCORE', 'z', 'b'],
+      ['ZADD', 'z', '1.5e-5', 'c'],
+      ['ZSCORE', 'z', 'c'],
+      ['ZADD', 'z', '123456789012345678', 'd'],
+      ['ZSCORE', 'z', 'd'],
+      ['WATCH', 'w'],
+      ['SET', 'w', '1'],
+      ['MULTI'],
+      ['PING'],
+      ['EXEC'],
+    ];
+    const got = await replies(cmds, protocol === 3, encodeReply(NULL_ARRAY, { protocol }));
+    // DEL's count, and the +OK/+QUEUED of SET, WATCH, MULTI, PING are not ours to compare
+    const expected = got.replace(/^:\d+\r\n/, '').replace(/\+(OK|QUEUED)\r\n/g, '');
+    expect(ours.toString('latin1')).toBe(expected);
   });
 });
