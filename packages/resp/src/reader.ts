@@ -229,7 +229,7 @@ export class RespReader {
     let i = this.pos;
     // (Bounds are checked before every read: reading past a typed array's
     // end makes V8 deoptimise.)
-    if (i < end && b[i] === 0x3a && this.native && this.depth === 0 && this.topAttrs === null && this.lineLen === 0 && this.bulkType === 0) {
+    if (i < end && b[i] === 0x3a && this.native && this.idle()) {
       const neg = i + 1 < end && b[i + 1] === 0x2d;
       if (neg) i++;
       const first = i + 1;
@@ -248,8 +248,45 @@ export class RespReader {
     return this.nextReply();
   }
 
+  /** No partial item, no open aggregate, no pending attributes. */
+  private idle(): boolean {
+    return this.depth === 0 && this.topAttrs === null && this.lineLen === 0 && this.bulkType === 0;
+  }
+
   // Kept apart from getReply so that getReply stays small enough to inline.
   private nextReply(): unknown {
+    // Hot path, a whole bulk string at the top level with the native
+    // builder (a GET's reply): decoded right here, else the general path.
+    const b = this.buf;
+    const end = this.end;
+    let i = this.pos;
+    if (i < end && b[i] === 0x24 && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
+      const first = ++i;
+      let n = 0;
+      let c = -1;
+      for (; i < end; i++) {
+        c = b[i]!;
+        if (c < 0x30 || c > 0x39) break;
+        n = n * 10 + (c - 0x30);
+      }
+      const p = i + 2;
+      const stop = p + n;
+      if (c === CR && i !== first && i - first <= 15 && n <= this.maxBulk && stop + 2 <= end) {
+        if (b[i + 1] === LF && b[stop] === CR && b[stop + 1] === LF) {
+          this.pos = stop + 2;
+          return this.textBulks ? decodeUtf8(b, p, stop) : b.slice(p, stop);
+        }
+      }
+    }
+    if (i < end && b[i] === 0x2b && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
+      // Likewise a simple string (+OK).
+      const first = ++i;
+      while (i < end && b[i] !== CR && b[i] !== LF) i++;
+      if (i + 1 < end && b[i] === CR && b[i + 1] === LF && i - first < this.maxLine) {
+        this.pos = i + 2;
+        return this.textBulks ? decodeUtf8(b, first, i) : b.slice(first, i);
+      }
+    }
     try {
       for (;;) {
         const r = this.parse();
