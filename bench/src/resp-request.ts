@@ -39,10 +39,29 @@ const { Decoder: NodeRedisDecoder } = require('@redis/client/dist/lib/RESP/decod
 const CHUNK = 16 * 1024;
 
 function chunked(commands: Array<Array<string | Buffer>>): Buffer[] {
-  const all = Buffer.concat(commands.map((c) => encodeCommand(c)));
+  return split(Buffer.concat(commands.map((c) => encodeCommand(c))));
+}
+
+function split(all: Buffer): Buffer[] {
   const out: Buffer[] = [];
   for (let i = 0; i < all.length; i += CHUNK) out.push(all.subarray(i, i + CHUNK));
   return out;
+}
+
+/** RequestParser alone: inline requests are RESP to neither peer. */
+function inlineWorkload(name: string, lines: string[]): CpuWorkload {
+  const chunks = split(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
+  const count = lines.length;
+  const ours = (copy: boolean) => (): void => {
+    const p = new RequestParser({ copy });
+    let n = 0;
+    for (const c of chunks) {
+      p.feed(c);
+      while (p.next() !== null) n++;
+    }
+    if (n !== count) throw new Error(`RequestParser read ${n} of ${count}`);
+  };
+  return { name, unit: 'cmds/s', perCall: count, impls: { 'reactor-ts': ours(false), 'reactor-ts copy': ours(true) } };
 }
 
 function workload(name: string, commands: Array<Array<string | Buffer>>): CpuWorkload {
@@ -106,12 +125,16 @@ export const suite: Suite = {
         'MSET 10 pairs x10k',
         Array.from({ length: n(10_000) }, (_, i) => ['MSET', ...Array.from({ length: 20 }, (_, k) => `k:${i}:${k}`)]),
       ),
+      workload('PING (multibulk) x100k', Array.from({ length: n(100_000) }, () => ['PING'])),
+      inlineWorkload('PING (inline) x100k', Array.from({ length: n(100_000) }, () => 'PING')),
+      inlineWorkload('SET key:<n> <16 B> (inline) x100k', Array.from({ length: n(100_000) }, (_, i) => `SET key:${i} ${v16}`)),
       workload('SET key <16 KiB> x1k', Array.from({ length: n(1000) }, (_, i) => ['SET', `key:${i}`, Buffer.alloc(16384, i)])),
     ];
     const result = await runCpuWorkloads('resp-request', 'reactor-ts', workloads, opts);
     result.notes = [
       "redis-parser and node-redis hand out views into the fed chunks, as 'reactor-ts' ({ copy: false }) does;",
       "'reactor-ts copy' (the default) copies every argument out of the chunks.",
+      'The inline workloads (what redis-benchmark PING_INLINE and telnet send) run RequestParser alone: neither peer parses inline requests.',
     ];
     return result;
   },

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ChainBuffer } from '@reactor-ts/buffer';
 import { RequestError, RequestParser, type RequestParserOptions } from './request-parser.js';
 import { encodeCommand } from './encoder.js';
+import { splitArgs, splitPlain, splitQuoted } from './split-args.js';
 
 /** Every command in `input` (latin1), as latin1 strings. */
 function parseAll(input: string | Buffer, opts?: RequestParserOptions): string[][] {
@@ -139,6 +140,74 @@ describe('RequestParser: inline', () => {
 
   it('a NUL byte ends the line, as in the C string sdssplitargs reads', () => {
     expect(parseAll('ECHO a\x00b c\r\n')).toEqual([['ECHO', 'a']]);
+  });
+});
+
+describe('inline fast path (splitPlain) and sdssplitargs (splitQuoted) agree', () => {
+  const show = (args: Buffer[] | null): string[] | null => (args === null ? null : args.map((a) => a.toString('latin1')));
+  // every byte but the quotes: blanks of all kinds, NUL, backslash, high bytes
+  const plainByte = fc.integer({ min: 0, max: 255 }).filter((b) => b !== 0x22 && b !== 0x27);
+  const plainLine = fc.array(fc.oneof(plainByte, fc.constantFrom(0x20, 0x20, 0x09, 0x0b, 0x0c, 0x0d, 0x5c)), { maxLength: 60 });
+
+  it('on random lines of safe bytes and blanks, copies and views alike', () => {
+    fc.assert(
+      fc.property(plainLine, fc.nat(8), (bytes, pad) => {
+        const line = Buffer.from(bytes);
+        const slow = show(splitQuoted(line));
+        expect(show(splitPlain(line, 0, line.length, true))).toEqual(slow);
+        // inside a bigger buffer, as the parser sees a line in a chunk
+        const chunk = Buffer.concat([Buffer.alloc(pad, 0x41), line, Buffer.from('\nXYZ')]);
+        expect(show(splitPlain(chunk, pad, pad + line.length, false))).toEqual(slow);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives up on a quote before any NUL; splitArgs then takes the full path', () => {
+    fc.assert(
+      fc.property(plainLine, fc.constantFrom(0x22, 0x27), fc.nat(60), (bytes, quote, at) => {
+        bytes.splice(at % (bytes.length + 1), 0, quote);
+        const line = Buffer.from(bytes);
+        const nul = line.indexOf(0);
+        const quoteFirst = nul === -1 || line.indexOf(quote) < nul;
+        if (quoteFirst) expect(splitPlain(line, 0, line.length, true)).toBeNull();
+        expect(show(splitArgs(line))).toEqual(show(splitQuoted(line)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the parser gives the same commands for plain lines fed whole or byte by byte', () => {
+    fc.assert(
+      fc.property(
+        // no LF inside a line, and no '*' first (that would be multibulk)
+        fc.array(plainLine.map((b) => b.filter((x) => x !== 0x0a && x !== 0x2a)), { minLength: 1, maxLength: 8 }),
+        (lines) => {
+        const input = Buffer.concat(lines.map((l) => Buffer.concat([Buffer.from(l), Buffer.from('\r\n')])));
+        const expected = lines.map((l) => show(splitQuoted(Buffer.from(l)))).filter((a) => a !== null && a.length > 0);
+        expect(parseAll(input)).toEqual(expected);
+        expect(parseAll(input, { copy: false })).toEqual(expected);
+        const p = new RequestParser();
+        const got: string[][] = [];
+        for (const b of input) {
+          p.feed(Buffer.from([b]));
+          for (let argv = p.next(); argv !== null; argv = p.next()) got.push(argv.map((a) => a.toString('latin1')));
+        }
+        expect(got).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('examples: \\v and \\f separate only between arguments, a NUL ends the line', () => {
+    const plain = (s: string): string[] | null => show(splitPlain(Buffer.from(s, 'latin1'), 0, s.length, true));
+    expect(plain('PING')).toEqual(['PING']);
+    expect(plain('  SET\tk  v\r')).toEqual(['SET', 'k', 'v']);
+    expect(plain('\va\vb c')).toEqual(['a\vb', 'c']);
+    expect(plain('a\\b')).toEqual(['a\\b']);
+    expect(plain('a\0b "c')).toEqual(['a']);
+    expect(plain('a "b"')).toBeNull();
+    expect(plain('')).toEqual([]);
   });
 });
 

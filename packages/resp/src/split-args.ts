@@ -12,12 +12,20 @@
  * at space, \t, \n, \r; a quote inside one starts a quoted part (`a"b c"` is
  * `ab c`). The C function works on a NUL-terminated string, so a NUL byte
  * ends the line here too.
+ *
+ * Most inline lines (`PING`, redis-benchmark's PING_INLINE, `SET k v` typed
+ * in telnet) hold no quote: `splitPlain` cuts those straight out of the
+ * bytes, with no scratch buffer, and gives up at the first quote, leaving
+ * the line to the full sdssplitargs state machine (`splitQuoted`).
  */
 
 const SPACE = 0x20;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 const BACKSLASH = 0x5c;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
 
 function isSpace(c: number): boolean {
   return c === SPACE || (c >= 0x09 && c <= 0x0d);
@@ -32,6 +40,48 @@ function hexValue(c: number): number {
 
 /** The arguments of `line` (fresh Buffers), [] for a blank line, null for unbalanced quotes. */
 export function splitArgs(line: Buffer): Buffer[] | null {
+  return splitPlain(line, 0, line.length, true) ?? splitQuoted(line);
+}
+
+/**
+ * The arguments of the line `c[start, end)` if it holds no quote (which
+ * sdssplitargs then splits the same way): copies, or views into `c` when
+ * `copy` is false. Null at the first quote, before the NUL that ends the
+ * line if any: such a line needs `splitQuoted`.
+ */
+export function splitPlain(c: Buffer, start: number, end: number, copy: boolean): Buffer[] | null {
+  const out: Buffer[] = [];
+  let p = start;
+  for (;;) {
+    // between arguments any blank is skipped, \v and \f too
+    while (p < end && isSpace(c[p] as number)) p++;
+    if (p >= end) return out;
+    const from = p;
+    let b = c[p] as number;
+    // an unquoted argument ends only at space, \t, \n, \r (or NUL)
+    while (b !== SPACE && b !== TAB && b !== LF && b !== CR && b !== 0) {
+      if (b === DQUOTE || b === SQUOTE) return null;
+      if (++p >= end) break;
+      b = c[p] as number;
+    }
+    if (p > from) out.push(copy ? copyOut(c, from, p - from) : c.subarray(from, p));
+    if (p < end && b === 0) return out;
+  }
+}
+
+/** A copy of `len` bytes of `c` at `p`. */
+function copyOut(c: Buffer, p: number, len: number): Buffer {
+  const out = Buffer.allocUnsafe(len);
+  if (len <= 32) {
+    for (let i = 0; i < len; i++) out[i] = c[p + i] as number; // a loop beats a native copy here
+  } else {
+    c.copy(out, 0, p, p + len);
+  }
+  return out;
+}
+
+/** The whole of sdssplitargs, quotes and escapes included. */
+export function splitQuoted(line: Buffer): Buffer[] | null {
   const nul = line.indexOf(0);
   const n = nul === -1 ? line.length : nul;
   // the byte at i, or 0 past the end: the C code reads the terminating NUL
