@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { NEED_MORE, ProtocolError, RequestError, RequestParser, RespReader } from '@reactor-ts/resp';
 import { fuzz } from '../packages/resp/scripts/fuzz-lib.js';
-import { record, scale } from './src/figures.js';
+import { record, scale, TEST_TIMEOUT } from './src/figures.js';
 import { fuzzRequests } from './src/request-fuzz.js';
 
 const BATCH = 50_000;
@@ -32,7 +32,7 @@ describe('protocol fuzzing', () => {
     expect(sum.requestErrors).toBeGreaterThan(total / 10);
     expect(sum.needMore).toBeGreaterThan(total / 10);
     record({ test: 'fuzz: RequestParser', inputs: sum.inputs, note: `${sum.commands} commands, ${sum.needMore} ended needing more, ${sum.requestErrors} RequestError` });
-  });
+  }, TEST_TIMEOUT);
 
   it('RespReader: every input ends in values, NEED_MORE or a ProtocolError', () => {
     const total = scale(20_000, 1_000_000);
@@ -48,7 +48,7 @@ describe('protocol fuzzing', () => {
     expect(sum.protocolErrors).toBeGreaterThan(total / 10);
     expect(sum.needMore).toBeGreaterThan(total / 10);
     record({ test: 'fuzz: RespReader', inputs: sum.inputs, note: `${sum.values} replies, ${sum.needMore} NEED_MORE, ${sum.protocolErrors} ProtocolError (+100,000 in packages/resp)` });
-  });
+  }, TEST_TIMEOUT);
 });
 
 /** External + array-buffer bytes: where a Buffer's contents live. */
@@ -74,7 +74,7 @@ describe('declared lengths are not allocated on trust', () => {
     const r2 = new RespReader();
     r2.feed(Buffer.from('$536870913\r\n'));
     expect(() => r2.getReply()).toThrow(ProtocolError);
-  });
+  }, TEST_TIMEOUT);
 
   it('RespReader: *4294967295 elements declared, none sent, holds nothing', () => {
     const before = offHeap();
@@ -84,7 +84,7 @@ describe('declared lengths are not allocated on trust', () => {
     expect(r.getReply()).toBe(NEED_MORE);
     expect(offHeap() - before).toBeLessThan(32 * MiB);
     expect(process.memoryUsage().heapUsed - heap).toBeLessThan(64 * MiB);
-  });
+  }, TEST_TIMEOUT);
 
   it('RequestParser: $536870911 followed by 1 MiB holds about 1 MiB; $1073741824 is refused with Redis\'s text', () => {
     const before = offHeap();
@@ -104,5 +104,5 @@ describe('declared lengths are not allocated on trust', () => {
     m.feed(Buffer.from('*2147483647\r\n'));
     expect(m.next()).toBeNull();
     expect(offHeap() - before).toBeLessThan(32 * MiB);
-  });
+  }, TEST_TIMEOUT);
 });

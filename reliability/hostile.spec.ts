@@ -7,7 +7,7 @@
  * asserted (the baseline after warm-up plus an allowance per scenario).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { record, scale } from './src/figures.js';
+import { record, scale, TEST_TIMEOUT } from './src/figures.js';
 import { startMiniRedisChild, type MiniRedisChild } from './src/processes.js';
 import { RawClient } from './src/raw-client.js';
 
@@ -72,7 +72,7 @@ describe('hostile clients against mini-redis (child process)', () => {
     expect(served).toBeGreaterThan(0);
     const rss = await serverHealthy(64 * MiB);
     record({ test: 'hostile: slow loris', faults: lorises, connections: lorises + 1, settled: served + lorises, lost: 0, note: `1 byte / 2 ms each; canary served ${served} PINGs meanwhile; RSS ${(rss / MiB).toFixed(0)} MiB` });
-  });
+  }, TEST_TIMEOUT);
 
   it('a 1 GiB bulk is refused with "Protocol error: invalid bulk length" and closed; memory does not grow', async () => {
     const offenders = scale(20, 100);
@@ -94,7 +94,7 @@ describe('hostile clients against mini-redis (child process)', () => {
     await canary.ask('*2\r\n$6\r\nEXISTS\r\n$3\r\nbig\r\n', ':0\r\n');
     const rss = await serverHealthy(64 * MiB);
     record({ test: 'hostile: 1 GiB bulk', faults: offenders, connections: offenders, lost: 0, note: `each closed with -ERR Protocol error: invalid bulk length; RSS ${(rss / MiB).toFixed(0)} MiB` });
-  });
+  }, TEST_TIMEOUT);
 
   it('huge multibulk counts and nested *: Redis\'s errors, then closed', async () => {
     const cases: Array<[string, string]> = [
@@ -120,7 +120,7 @@ describe('hostile clients against mini-redis (child process)', () => {
     c.destroy();
     const rss = await serverHealthy(64 * MiB);
     record({ test: 'hostile: huge counts, nesting', faults: cases.length + 1, connections: cases.length + 1, lost: 0, note: `Redis's protocol error texts; RSS ${(rss / MiB).toFixed(0)} MiB` });
-  });
+  }, TEST_TIMEOUT);
 
   it('connections dropped mid-request leave nothing applied and nothing held', async () => {
     const n = scale(200, 2000);
@@ -138,7 +138,7 @@ describe('hostile clients against mini-redis (child process)', () => {
     await canary.ask('*2\r\n$6\r\nEXISTS\r\n$4\r\nhalf\r\n', ':0\r\n');
     const rss = await serverHealthy(64 * MiB);
     record({ test: 'hostile: dropped mid-request', faults: n, connections: n, lost: 0, note: `half FIN, half RST; nothing applied; RSS ${(rss / MiB).toFixed(0)} MiB` });
-  });
+  }, TEST_TIMEOUT);
 
   it('a subscriber that never reads is closed by the output limit; publishers and others carry on', async () => {
     const sub = await RawClient.connect(srv.port);
@@ -174,7 +174,7 @@ describe('hostile clients against mini-redis (child process)', () => {
     expect(peak).toBeLessThan(baseline + 160 * MiB);
     const rss = await serverHealthy(160 * MiB);
     record({ test: 'hostile: subscriber never reads', faults: 1, connections: 2, lost: 0, note: `closed after ${published} × 64 KiB published; peak RSS ${(peak / MiB).toFixed(0)} MiB, after ${(rss / MiB).toFixed(0)} MiB` });
-  });
+  }, TEST_TIMEOUT);
 
   it(`${scale(1000, 10000)} concurrent connections are all served, then all released`, async () => {
     const n = scale(1000, 10000);
@@ -195,10 +195,10 @@ describe('hostile clients against mini-redis (child process)', () => {
     await sleep(100);
     const rss = await serverHealthy(64 * MiB + n * 10 * 1024);
     record({ test: `hostile: ${n} connections`, connections: n, settled: n, lost: 0, note: `RSS ${(start / MiB).toFixed(0)} MiB before, ${(held / MiB).toFixed(0)} MiB holding them, after close ${(rss / MiB).toFixed(0)} MiB` });
-  });
+  }, TEST_TIMEOUT);
 
   it('the server logged no internal error and is still up', () => {
     expect(srv.alive()).toBe(true);
     expect(srv.stderr()).not.toMatch(/internal error|Unhandled|TypeError/);
-  });
+  }, TEST_TIMEOUT);
 });

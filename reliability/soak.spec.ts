@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { LONG, record, scale } from './src/figures.js';
+import { LONG, record, scale, TEST_TIMEOUT } from './src/figures.js';
 import { runScript } from './src/processes.js';
 
 const MiB = 1024 * 1024;
@@ -39,7 +39,7 @@ describe('memory soak', () => {
       lost: res['expectedCounter']! - res['counter']!,
       note: `heap ${(res['heapStart']! / MiB).toFixed(1)} → ${(res['heapEnd']! / MiB).toFixed(1)} MiB after GC; slots ${res['slots']}, timers ${res['timers']}`,
     });
-  });
+  }, TEST_TIMEOUT);
 
   it(`${scale(10_000, 100_000).toLocaleString('en')} connect/disconnect cycles on the reactor: heap back to start, tables empty`, async () => {
     const n = scale(10_000, 100_000);
@@ -63,5 +63,5 @@ describe('memory soak', () => {
       lost: 0,
       note: `${res['echoed']} echoed, ${res['abandoned']} dropped mid-exchange; heap ${(res['heapStart']! / MiB).toFixed(1)} → ${(res['heapEnd']! / MiB).toFixed(1)} MiB; slots 1 (listener) → 0 after release`,
     });
-  });
+  }, TEST_TIMEOUT);
 });

@@ -17,6 +17,9 @@ export function scale(short: number, long: number): number {
   return LONG ? long : short;
 }
 
+/** Per-test time limit: vitest's 60 s in the normal run, 15 minutes in the long one. */
+export const TEST_TIMEOUT = LONG ? 900_000 : 60_000;
+
 /** The columns of the runner's table; every field is a count. */
 export interface Figures {
   /** Which test, e.g. 'fuzz: RequestParser'. */
