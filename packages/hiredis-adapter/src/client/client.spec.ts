@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getFreePort, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { VerbatimString } from '@reactor-ts/resp';
+import { PushFrame, VerbatimString } from '@reactor-ts/resp';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import {
   ClientClosedError,
@@ -90,6 +90,23 @@ describe('commands and reply types', () => {
     expect(await c.command('DEBUG', 'PROTOCOL', 'bignum')).toBe(1234567999999999999999999999999999999n);
     expect(await c.command('DEBUG', 'PROTOCOL', 'null')).toBeNull();
     expect(await c.command('DEBUG', 'PROTOCOL', 'verbatim')).toBeInstanceOf(VerbatimString);
+  });
+});
+
+describe('RESP3 push frames', () => {
+  it('hands client-side caching invalidations to onPush', async () => {
+    const frames: PushFrame[] = [];
+    const c = await client({ protocol: 3, onPush: (f) => frames.push(f) }).connect();
+    const other = await client().connect();
+    await c.set('tracked', '1');
+    await c.command('CLIENT', 'TRACKING', 'ON');
+    expect(await c.get('tracked')).toBe('1');
+    await other.set('tracked', '2');
+    await waitFor(() => frames.length > 0, 'the invalidate push');
+    expect(frames[0]!.kind).toBe('invalidate');
+    expect(frames[0]!.items[1]).toEqual(['tracked']);
+    // Commands still work on the same connection.
+    expect(await c.get('tracked')).toBe('2');
   });
 });
 

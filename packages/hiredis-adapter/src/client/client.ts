@@ -19,7 +19,7 @@
  * holds itself (offline queue, resend list) are settled when they leave it.
  */
 import type { CommandArgument } from '@reactor-ts/resp';
-import { ReplyError } from '@reactor-ts/resp';
+import { PushFrame, ReplyError } from '@reactor-ts/resp';
 import type { Reactor } from '@reactor-ts/reactor';
 import {
   REDIS_CONNECTED,
@@ -36,6 +36,7 @@ import {
   redisAsyncFree,
   redisAsyncSetConnectCallback,
   redisAsyncSetDisconnectCallback,
+  redisAsyncSetPushCallback,
 } from '../context.js';
 import { redisAttach } from '../attach.js';
 import type { RedisAsyncContext, RedisAsyncOptions } from '../types.js';
@@ -70,6 +71,11 @@ export interface ClientOptions {
   returnBuffers?: boolean;
   /** `CLIENT SETNAME` on every connect. */
   name?: string;
+  /**
+   * RESP3 push frames that are not pub/sub messages, e.g. the `invalidate`
+   * frames of client-side caching (`CLIENT TRACKING ON`): a PushFrame.
+   */
+  onPush?: (frame: PushFrame) => void;
 }
 
 /** Where the client is in its life; see the diagram at the top of this file. */
@@ -334,6 +340,12 @@ export class RedisClient extends CommandMethods {
       else this.linkDown(c);
     });
     redisAsyncSetDisconnectCallback(ac, (c) => this.linkDown(c));
+    const onPush = this.opts.onPush;
+    if (onPush !== undefined) {
+      redisAsyncSetPushCallback(ac, (_c, reply) => {
+        if (reply instanceof PushFrame) onPush(reply);
+      });
+    }
     if (ac.err !== 0 || redisAttach(this.reactor!, ac) !== REDIS_OK) {
       this.linkDown(ac);
       redisAsyncFree(ac);
