@@ -229,8 +229,9 @@ describe('restart with reconnect', () => {
           // onto the first link that completes its handshake, so queued
           // commands can be refused instead of delivered once. ioredis waits
           // for INFO loading:0 first ("ready check"). Seen on this 2-core
-          // machine when the suites run in parallel. Refused, so not applied:
-          // counted apart, and the counter bound below still holds.
+          // machine when the suites run in parallel; pinned down by the
+          // it.fails test below. Refused, so not applied: counted apart, and
+          // the counter bound below still holds.
           incr.rejectedLoading++;
         } else {
           incr.rejectedOther++;
@@ -263,6 +264,31 @@ describe('restart with reconnect', () => {
       lost: incr.resolved - counter,
       note: `counter ${counter} = ${incr.resolved} resolved (of which ${incr.queuedDelivered} offline-queued), ${incr.rejectedWritten} written+rejected not re-sent, ${incr.rejectedLoading} offline-queued refused with LOADING; subscription and script back each time`,
     });
+  }, TEST_TIMEOUT);
+});
+
+describe('restart with reconnect: a server still loading its dataset', () => {
+  // BUG (packages/hiredis-adapter/src/client/client.ts): see the FINDING
+  // comment in the restart test above. Made deterministic here: a dataset
+  // loaded slowly (key-load-delay) while Redis serves events every 1 KiB of
+  // RDB, so the client's reconnect lands during loading. Expected: the INCR
+  // queued while the server was down is delivered once (resolves 1).
+  // Actual: it is rejected with "LOADING Redis is loading the dataset in
+  // memory". Passes once the client waits for loading to finish (e.g. INFO
+  // persistence → loading:0, as ioredis's ready check) before flushing its
+  // offline queue.
+  it.fails('an INCR queued while the server was down is delivered once, even if the server comes back loading', async () => {
+    const srv = await server({ enableDebug: true, args: ['--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'] });
+    const c = await client(srv, { reconnect: { retries: 1000, minDelayMs: 5, maxDelayMs: 20 } }).connect();
+    // 2,000 keys at >= 1 ms each: loading takes over 2 s.
+    await c.command('DEBUG', 'POPULATE', '2000');
+    await c.command('SAVE');
+    await srv.kill9();
+    await waitFor(() => c.state === 'reconnecting', 'reconnecting');
+    const queued = c.incr('loaded-counter');
+    queued.catch(() => undefined);
+    await srv.start();
+    expect(await queued).toBe(1);
   }, TEST_TIMEOUT);
 });
 
