@@ -20,8 +20,9 @@ const QUEUED_BYTES = Buffer.from('+QUEUED\r\n');
 const NULL2 = Buffer.from('$-1\r\n');
 const NULL3 = Buffer.from('_\r\n');
 const NULL_ARRAY2 = Buffer.from('*-1\r\n');
-const OPTS2 = { protocol: 2 } as const;
-const OPTS3 = { protocol: 3 } as const;
+// Doubles as Redis 7.0 prints them (%.17g), so any double reply matches it byte for byte.
+const OPTS2 = { protocol: 2, doubleFormat: 'redis' } as const;
+const OPTS3 = { protocol: 3, doubleFormat: 'redis' } as const;
 const SCRATCH = 64 * 1024;
 /** A bulk past this goes out as its own piece rather than through the scratch. */
 const BIG = 16 * 1024;
