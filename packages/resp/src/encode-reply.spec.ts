@@ -77,6 +77,24 @@ describe('encodeReply: scalars', () => {
     expect(() => r2(Symbol('other'))).toThrow(TypeError);
   });
 
+  it('bigints past 2^53 read back as bigints in both protocols (or strings, by option)', () => {
+    for (const protocol of [2, 3] as const) {
+      for (const v of [9007199254740993n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 63n, -(2n ** 100n)]) {
+        const wire = encodeReply(v, { protocol });
+        const big = new RespReader();
+        big.feed(wire);
+        // RESP2 has no integer past int64: Redis's bulk string reads back as text
+        expect(big.getReply()).toEqual(protocol === 2 && (v > 2n ** 63n - 1n || v < -(2n ** 63n)) ? v.toString() : v);
+        const str = new RespReader({ largeIntegers: 'string' });
+        str.feed(wire);
+        expect(str.getReply()).toBe(v.toString());
+      }
+    }
+    const small = new RespReader();
+    small.feed(encodeReply(42n, { protocol: 3 }));
+    expect(small.getReply()).toBe(42); // within 2^53: a number
+  });
+
   it('NULL_ARRAY reads back as null (the reader has one null)', () => {
     const reader = new RespReader();
     reader.feed(encodeReply(NULL_ARRAY, { protocol: 2 }));
