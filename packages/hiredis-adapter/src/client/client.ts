@@ -76,6 +76,12 @@ export interface ClientOptions {
    * frames of client-side caching (`CLIENT TRACKING ON`): a PushFrame.
    */
   onPush?: (frame: PushFrame) => void;
+  /**
+   * Before using a new link, wait until the server has loaded its dataset
+   * (INFO persistence → loading:0), so queued commands are not refused with
+   * LOADING after a restart. Default true; costs one round trip per connect.
+   */
+  readyCheck?: boolean;
 }
 
 /** Where the client is in its life; see the diagram at the top of this file. */
@@ -126,6 +132,8 @@ export class RedisClient extends CommandMethods {
   /** Reconnect attempts since the last link was up. */
   private attempt = 0;
   private retryTimer = 0;
+  /** The ready check's next poll while the server loads its dataset. */
+  private readyTimer = 0;
   private ready: Deferred<void> | null = null;
   /** The dedicated connection of watchRetry, opened on first use. */
   private lane: DedicatedLane | null = null;
@@ -354,6 +362,37 @@ export class RedisClient extends CommandMethods {
 
   private linkUp(ac: Context): void {
     if (ac !== this.ac) return;
+    if (this.opts.readyCheck === false) this.goLive(ac);
+    else this.checkReady(ac);
+  }
+
+  /**
+   * The ready check (as ioredis's): a server restarted from a snapshot or
+   * AOF accepts connections while still loading its dataset and refuses
+   * most commands with LOADING meanwhile. So before the queue is flushed,
+   * INFO persistence (allowed during loading) is asked until `loading:0`,
+   * polling at most every second; queued commands keep waiting, in order.
+   */
+  private checkReady(ac: Context): void {
+    // A refused INFO means the context is already failing: linkDown follows.
+    redisAsyncCommandArgv(ac, (c, reply) => {
+      if (c !== this.ac || reply === null) return; // that link is gone: linkDown decides
+      const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('latin1') : '';
+      if (!/^loading:1\r?$/m.test(text)) {
+        this.goLive(c);
+        return;
+      }
+      const eta = Number(/^loading_eta_seconds:(\d+)/m.exec(text)?.[1] ?? 1);
+      const delay = Math.min(1000, Math.max(20, eta * 1000));
+      this.readyTimer = this.reactor!.addTimer(delay, () => {
+        this.readyTimer = 0;
+        if (this.ac === c) this.checkReady(c);
+      });
+    }, null, ['INFO', 'persistence']);
+  }
+
+  /** The link is usable: hooks, then resent and queued commands, in order. */
+  private goLive(ac: Context): void {
     this.attempt = 0;
     const quitting = this.stateNow === 'closing';
     if (!quitting) this.stateNow = 'ready';
@@ -373,6 +412,10 @@ export class RedisClient extends CommandMethods {
   private linkDown(ac: Context): void {
     if (ac !== this.ac) return;
     this.ac = null;
+    if (this.readyTimer !== 0) {
+      this.reactor?.delTimer(this.readyTimer);
+      this.readyTimer = 0;
+    }
     if (this.stateNow === 'closed') return;
     if (this.stateNow === 'closing' && ac.err === 0) {
       this.finish(new ClientClosedError(`client quit (${this.where()})`));
@@ -401,6 +444,10 @@ export class RedisClient extends CommandMethods {
   /** Enters 'closed': settles everything the client still holds with `err`. */
   private finish(err: Error): void {
     this.stateNow = 'closed';
+    if (this.readyTimer !== 0) {
+      this.reactor?.delTimer(this.readyTimer);
+      this.readyTimer = 0;
+    }
     if (this.retryTimer !== 0) {
       this.reactor?.delTimer(this.retryTimer);
       this.retryTimer = 0;

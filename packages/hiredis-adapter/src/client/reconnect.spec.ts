@@ -153,6 +153,31 @@ describe('reconnect', () => {
     }
   });
 
+  it('waits for a restarted server to finish loading its dataset before sending the queue (ready check)', async () => {
+    // A dataset loaded slowly (key-load-delay, µs per key) while Redis serves
+    // events every 1 KiB, so the reconnect lands during loading.
+    const srv = await startRedis({
+      enableDebug: true,
+      args: ['--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'],
+    });
+    try {
+      const c = await client(srv).connect();
+      await c.command('DEBUG', 'POPULATE', '2000');
+      await c.command('SAVE');
+      await srv.kill9();
+      await waitFor(() => c.state === 'reconnecting', 'the client to notice the crash');
+      const queued = c.incr('loaded-counter');
+      const settled = tally([queued]);
+      await srv.start();
+      const { ok, failed } = await settled;
+      expect(failed).toEqual([]);
+      expect(ok).toEqual([1]);
+      expect(await c.command('DBSIZE')).toBe(2001);
+    } finally {
+      await srv.stop();
+    }
+  });
+
   it('gives up after the policy retries and rejects what it held', async () => {
     const srv = await startRedis();
     const c = await client(srv, { reconnect: { retries: 2, minDelayMs: 5, maxDelayMs: 10 } }).connect();
