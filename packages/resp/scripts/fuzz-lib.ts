@@ -124,7 +124,7 @@ export function makeInput(r: () => number): Buffer {
   let s = '';
   const n = 1 + int(r, 4);
   for (let i = 0; i < n; i++) s += validItem(r, 0);
-  let b = Buffer.from(s);
+  let b: Buffer = Buffer.from(s);
   const muts = r() < 0.15 ? 0 : 1 + int(r, 3);
   for (let i = 0; i < muts; i++) b = mutate(r, b);
   return b;

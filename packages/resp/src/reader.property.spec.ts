@@ -66,7 +66,9 @@ const topLevel = fc.oneof(
 );
 
 function encode(m: Model, out: Buffer[]): void {
-  const put = (s: string) => out.push(Buffer.from(s));
+  const put = (s: string): void => {
+    out.push(Buffer.from(s));
+  };
   const blob = (type: string, body: Buffer) => {
     put(`${type}${body.length}\r\n`);
     out.push(body);

@@ -491,6 +491,8 @@ describe('RespReader: protocol errors', () => {
     ['short verbatim', '=3\r\ntxt\r\n', 1, 0x33],
     ['verbatim without colon', '=5\r\ntxt-a\r\n', 7, 0x2d],
     ['nested type error', '*2\r\n:1\r\n@\r\n', 8, 0x40],
+    // Found by the long fuzz: a failed bulk fast path must not leak its cursor.
+    ['bulk header running into a simple string', '$0+xxx\r\n', 2, 0x2b],
   ];
   for (const [name, wire, offset, byte] of cases) {
     it(name, () => {

@@ -259,7 +259,8 @@ export class RespReader {
     // builder (a GET's reply): decoded right here, else the general path.
     const b = this.buf;
     const end = this.end;
-    let i = this.pos;
+    const start = this.pos;
+    let i = start;
     if (i < end && b[i] === 0x24 && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
       const first = ++i;
       let n = 0;
@@ -278,6 +279,7 @@ export class RespReader {
         }
       }
     }
+    i = start;
     if (i < end && b[i] === 0x2b && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
       // Likewise a simple string (+OK).
       const first = ++i;
