@@ -10,7 +10,7 @@
  * end. Deterministic for a given seed.
  */
 import { ChainBuffer } from '@reactor-ts/buffer';
-import { NEED_MORE, ProtocolError, RespReader, type RespReaderOptions } from '../src/index.js';
+import { NativeBuilder, NEED_MORE, ProtocolError, RespReader, type RespReaderOptions } from '../src/index.js';
 
 /** mulberry32: small, fast, seedable. */
 export function rng(seed: number): () => number {
@@ -141,6 +141,8 @@ const FLAVOURS: RespReaderOptions[] = [
 export interface Outcome {
   values: unknown[];
   end: 'need-more' | 'protocol-error';
+  /** The ProtocolError's offset, or -1. */
+  offset: number;
 }
 
 /**
@@ -177,9 +179,9 @@ export function runOnce(input: Buffer, chunks: number[], opts: RespReaderOptions
       again = e;
     }
     if (again !== err) throw new Error('reader did not refuse input after a ProtocolError');
-    return { values, end: 'protocol-error' };
+    return { values, end: 'protocol-error', offset: err.offset };
   }
-  return { values, end: 'need-more' };
+  return { values, end: 'need-more', offset: -1 };
 }
 
 /**
@@ -258,6 +260,18 @@ export function fuzz(count: number, seed: number): FuzzStats {
       }
       if (whole.end === 'need-more' && split.end === 'protocol-error') throw new Error('chunked input refused, whole input accepted');
       if (whole.end === 'need-more' && whole.values.length !== split.values.length) throw new Error('chunked input decoded a different number of replies');
+      if (opts.builder === undefined) {
+        // Differential check of the reader's native fast paths: the same
+        // builder passed as a custom object takes only the general paths.
+        const general = new NativeBuilder({ stringMode: opts.returnBuffers ? 'buffer' : 'string', largeIntegers: opts.largeIntegers ?? 'bigint' });
+        const slow = runOnce(input, [], { ...opts, builder: general, returnBuffers: undefined }, 'feed');
+        if (slow.end !== whole.end || slow.offset !== whole.offset || slow.values.length !== whole.values.length) {
+          throw new Error(`fast paths disagree with the general path: ${whole.end}@${whole.offset} vs ${slow.end}@${slow.offset}`);
+        }
+        for (let k = 0; k < slow.values.length; k++) {
+          if (show(whole.values[k]) !== show(slow.values[k])) throw new Error(`reply ${k} differs between fast and general paths`);
+        }
+      }
       stats.inputs++;
       stats.values += whole.values.length;
       if (whole.end === 'need-more') stats.needMore++;
