@@ -13,8 +13,9 @@
  *
  * Events are dispatched only while `eventloop()` runs or an `eventloopOnce()`
  * waits (as in C, nothing happens between calls to epoll_wait); fired slots
- * wait meanwhile. Flushing queued output needs no loop: a write queued from
- * anywhere goes out on the next turn of Node's loop.
+ * wait meanwhile. Flushing queued output needs no loop: a write queued
+ * outside a turn goes out on process.nextTick, once the current microtask
+ * drain is over (see scheduleFlush).
  *
  * Re-entrancy: any callback may call delEvent, stopEventloop or release.
  * After each handler the dispatcher re-checks that the event is still alive
@@ -109,6 +110,8 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Infinity;
   private readonly runTurn = (): void => this.turn();
+  private flushScheduled = false;
+  private readonly runFlush = (): void => this.flushOutsideTurn();
   private readonly onWake = (): void => {
     this.wakeTimer = null;
     this.wakeAt = Infinity;
@@ -289,7 +292,31 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
       e.pendingWrite = true;
       this.pending.push(e);
     }
-    if (!this.inTurn) this.scheduleTurn();
+    if (!this.inTurn) this.scheduleFlush();
+  }
+
+  /**
+   * A write queued outside a turn (a timer, a promise continuation, top-level
+   * code) is flushed on process.nextTick: Node runs that only once the whole
+   * current microtask drain is over, so every command issued by one loop or
+   * one chain of continuations still leaves in one write, and none of them
+   * waits a full turn of Node's loop (a poll plus a check phase) as a
+   * setImmediate would make it. That turn was most of the cost of a command
+   * awaited before the next is sent.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(this.runFlush);
+  }
+
+  private flushOutsideTurn(): void {
+    this.flushScheduled = false;
+    // A turn that started meanwhile flushes for us.
+    if (this.inTurn) return;
+    this.flushPending();
+    // Leftovers (a socket that pushed back) go on with the turns.
+    if (this.pending.length > 0) this.scheduleTurn();
   }
 
   fail(e: EventState, err: ReactorError): void {
