@@ -80,34 +80,6 @@ export function floatArg(b: Buffer, error = NOT_FLOAT): number {
   return v;
 }
 
-/**
- * A double as Redis 7.0 prints it in RESP2 replies (`%.17g`): 17
- * significant digits, trailing zeros dropped, exponent form past 1e17 or
- * below 1e-4.
- */
-export function formatDouble(d: number): string {
-  if (d === Infinity) return 'inf';
-  if (d === -Infinity) return '-inf';
-  // Redis 7.0 prints a zero score as 0, whatever its sign.
-  if (d === 0) return '0';
-  let s: string;
-  // toExponential decides the real exponent after rounding to 17 digits.
-  const e = d.toExponential(16);
-  const [mant, expStr] = e.split('e') as [string, string];
-  const x = Number(expStr);
-  if (x < -4 || x >= 17) {
-    let m = mant.includes('.') ? mant.replace(/0+$/, '').replace(/\.$/, '') : mant;
-    if (m === '') m = '0';
-    const sign = x < 0 ? '-' : '+';
-    const abs = Math.abs(x);
-    s = `${m}e${sign}${abs < 10 ? '0' : ''}${abs}`;
-  } else {
-    s = d.toFixed(Math.max(0, 16 - x));
-    if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  }
-  return s;
-}
-
 /** A count that must be >= 0 (LPOP/RPOP/SPOP/ZPOPMIN): Redis gives one error for both bad forms. */
 export function countArg(b: Buffer): number {
   let n: number;

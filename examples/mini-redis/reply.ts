@@ -7,6 +7,9 @@
  */
 import { ReplyError, SimpleString } from '@reactor-ts/resp';
 
+/** `*-1` in RESP2, `_` in RESP3: a missing array (EXEC after a WATCH fired, LPOP key n on no key). */
+export { NULL_ARRAY } from '@reactor-ts/resp';
+
 /** The Redis version whose protocol and replies mini-redis follows (HELLO, INFO). */
 export const REDIS_VERSION = '7.0.0';
 
@@ -55,34 +58,11 @@ export function wrongArity(fullname: string): ReplyError {
   return new ReplyError(`ERR wrong number of arguments for '${fullname}' command`);
 }
 
-/** `*-1` in RESP2, `_` in RESP3: a missing array (EXEC after a WATCH fired, LPOP key n on no key). */
-export const NULL_ARRAY: unique symbol = Symbol('null-array');
-
 /**
- * The replies of the commands EXEC ran, sent as one array. A class rather
- * than a plain array so that an element may itself be NULL_ARRAY, which
- * `encodeReply` has no value for.
+ * An int64 result (INCR, HINCRBY): a number when exact (the batch writer's
+ * fast path), else the bigint, which `encodeReply` sends as `:` like Redis.
  */
-export class ReplyList {
-  constructor(readonly items: unknown[]) {}
-}
-
-/**
- * A reply already in wire form, for the one case `encodeReply` prints
- * differently from Redis 7.0: RESP3 doubles, which Redis prints with `%.17g`
- * (`,0.10000000000000001`) and JavaScript in shortest form (`,0.1`). Only
- * the batch writer (wire.ts) knows it, at the top level or inside arrays.
- */
-export class Encoded {
-  constructor(readonly bytes: Buffer) {}
-}
-
-/**
- * An int64 result (INCR, HINCRBY): a number when exact, else the `:` line
- * itself, since `encodeReply` sends a bigint as a RESP3 big number (`(`)
- * where Redis sends an integer.
- */
-export function integerReply(n: bigint): unknown {
+export function integerReply(n: bigint): number | bigint {
   const v = Number(n);
-  return Number.isSafeInteger(v) ? v : new Encoded(Buffer.from(`:${n}\r\n`));
+  return Number.isSafeInteger(v) ? v : n;
 }

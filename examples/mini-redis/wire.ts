@@ -1,7 +1,6 @@
 /**
- * Turns reply values into bytes. `encodeReply` does the general work; this
- * adds the two replies it has no value for (NULL_ARRAY and EXEC's
- * ReplyList) and a batch writer for the hot path.
+ * Turns reply values into bytes: a batch writer for the hot path, with
+ * `encodeReply` doing the general work.
  *
  * Why a batch: a pipelined read carries many requests (redis-benchmark -P 16
  * sends sixteen at once). Encoding each reply into its own Buffer and
@@ -12,7 +11,7 @@
  * scratch directly.
  */
 import { encodeReply, SimpleString } from '@reactor-ts/resp';
-import { Encoded, NULL_ARRAY, OK, PONG, QUEUED, ReplyList } from './reply.js';
+import { NULL_ARRAY, OK, PONG, QUEUED } from './reply.js';
 
 const OK_BYTES = Buffer.from('+OK\r\n');
 const PONG_BYTES = Buffer.from('+PONG\r\n');
@@ -46,15 +45,12 @@ export class ReplyBatch {
     if (value instanceof SimpleString && value.value.length < 64 && !/[\r\n]/.test(value.value)) {
       return this.line(0x2b, value.value);
     }
-    if (value instanceof ReplyList || Array.isArray(value)) {
-      // Arrays are walked here rather than in encodeReply so that their
-      // elements may be NULL_ARRAY or Encoded, and so small bulks take the fast path.
-      const items: unknown[] = value instanceof ReplyList ? value.items : value;
-      this.line(0x2a, String(items.length));
-      for (const item of items) this.reply(item, protocol);
+    if (Array.isArray(value)) {
+      // walked here rather than in encodeReply so that small bulks take the fast path
+      this.line(0x2a, String(value.length));
+      for (const item of value) this.reply(item, protocol);
       return;
     }
-    if (value instanceof Encoded) return this.bytes(value.bytes);
     this.bytes(encodeReply(value, protocol === 3 ? OPTS3 : OPTS2));
   }
 

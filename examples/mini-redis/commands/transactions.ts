@@ -3,7 +3,7 @@ import { ReplyError } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { call } from '../dispatch.js';
-import { err, NULL_ARRAY, OK, ReplyList } from '../reply.js';
+import { err, NULL_ARRAY, OK } from '../reply.js';
 import { k } from './util.js';
 
 const EXECABORT = new ReplyError('EXECABORT Transaction discarded because of previous errors.');
@@ -35,7 +35,7 @@ function exec(c: Client): unknown {
   if (dirty) return NULL_ARRAY;
   const replies: unknown[] = [];
   for (const q of queue) replies.push(call(c, q.cmd, q.argv));
-  return new ReplyList(replies);
+  return replies;
 }
 
 function discard(c: Client): unknown {

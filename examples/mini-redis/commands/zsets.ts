@@ -1,16 +1,20 @@
 /** Sorted-set commands: ZADD, ZINCRBY, ZRANGE, ZREVRANGE, ZRANK, ZPOPMIN, ZSCORE, ZREM, ZCARD. */
-import { countArg, floatArg, formatDouble, intArg } from '../args.js';
+import { RespDouble } from '@reactor-ts/resp';
+import { countArg, floatArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
-import { Encoded, err, SYNTAX } from '../reply.js';
+import { err, SYNTAX } from '../reply.js';
 import type { ScoredMember } from '../sorted-set.js';
 import { bytes, clampRange, is, k } from './util.js';
 
-/** A score as Redis 7.0 sends it: `%.17g` as a bulk string in RESP2, as a double in RESP3. */
-function score(c: Client, s: number): unknown {
-  const text = formatDouble(s);
-  return c.protocol === 3 ? new Encoded(Buffer.from(`,${text}\r\n`)) : Buffer.from(text);
+/**
+ * A score: a double, which the writer prints as Redis 7.0 does (`%.17g`, a
+ * bulk string in RESP2). Redis 7.0 stores a small sorted set's scores as
+ * text, so a -0 score comes back as 0.
+ */
+function score(s: number): RespDouble {
+  return new RespDouble(s === 0 ? 0 : s);
 }
 
 const NX = 1;
@@ -71,7 +75,7 @@ function zadd(c: Client, argv: Buffer[]): unknown {
   }
   c.db.deleteIfEmpty(key, zset.size);
   if (added + updated > 0) c.db.touch(key);
-  if (flags & INCR) return incrResult === null ? null : score(c, incrResult);
+  if (flags & INCR) return incrResult === null ? null : score(incrResult);
   return flags & CH ? added + updated : added;
 }
 
@@ -157,8 +161,8 @@ function reply(c: Client, items: ScoredMember[], withScores: boolean, pairs: boo
   const out: unknown[] = [];
   for (const m of items) {
     if (!withScores) out.push(bytes(m.member));
-    else if (c.protocol === 3 && pairs) out.push([bytes(m.member), score(c, m.score)]);
-    else out.push(bytes(m.member), score(c, m.score));
+    else if (c.protocol === 3 && pairs) out.push([bytes(m.member), score(m.score)]);
+    else out.push(bytes(m.member), score(m.score));
   }
   return out;
 }
@@ -181,7 +185,7 @@ function zpopmin(c: Client, argv: Buffer[]): unknown {
 
 function zscore(c: Client, argv: Buffer[]): unknown {
   const s = c.db.getZset(k(argv[1] as Buffer))?.score(k(argv[2] as Buffer));
-  return s === undefined ? null : score(c, s);
+  return s === undefined ? null : score(s);
 }
 
 /** ZINCRBY key increment member: ZADD INCR by another name. */
