@@ -45,6 +45,7 @@ const lines = [
   ...rows.map((r) => `| ${r.test} | ${n(r.inputs)} | ${n(r.faults)} | ${n(r.connections)} | ${n(r.settled)} | ${n(r.lost)} | ${r.note ?? ''} |`),
   `| **total** | **${n(sum('inputs'))}** | **${n(sum('faults'))}** | **${n(sum('connections'))}** | **${n(sum('settled'))}** | **${n(sum('lost'))}** | |`,
 ];
+lines.push('', 'bytes lost: acknowledged writes missing afterwards, checked by a counter or GET where the test has them (blank: nothing acknowledged to check).');
 console.log(`\n${lines.join('\n')}\n`);
 if (sum('lost') !== 0) {
   console.error('data was lost');

@@ -28,7 +28,10 @@ export interface Figures {
   faults?: number;
   connections?: number;
   settled?: number;
-  /** Bytes of acknowledged data missing afterwards: must be 0. */
+  /**
+   * Acknowledged writes missing afterwards, checked against a counter or a
+   * GET (left out where a test has no acknowledged data to check): must be 0.
+   */
   lost?: number;
   /** Free text for the table's last column (outcome counts, bounds). */
   note?: string;
