@@ -6,7 +6,10 @@
  * registration. A suite measures our implementation beside its peers *in the
  * same run* and returns rows; the runner prints each workload's median, the
  * min–max over rounds, and the ratio of ours to every peer (ours / peer, so
- * 2.00× means ours does twice the work per second).
+ * 2.00× means ours does twice the work per second) with the range of the
+ * per-round ratios (ratios.ts). Rows go on to the results JSON, the Markdown
+ * report and one SVG chart per suite (results.ts, report.ts, chart.ts).
+ * Suites report what they are doing with `progress()` (progress.ts).
  *
  * CPU-bound suites hand their workloads to `runCpuWorkloads`, which uses
  * tinybench and interleaves the implementations round by round so a noisy
