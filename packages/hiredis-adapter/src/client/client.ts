@@ -46,6 +46,7 @@ import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } fro
 import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
 import { ClientClosedError, CommandRefusedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
 import { BoundedQueue } from './queue.js';
 import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
 
@@ -260,6 +261,40 @@ export class RedisClient extends CommandMethods {
     }
     this.lane ??= new DedicatedLane(() => this.duplicate());
     return this.lane.run((conn) => watchRetryOn(conn, keys, fn, opts));
+  }
+
+  // ---- pub/sub (pubsub.ts keeps the listeners and resubscribes on each link) ----
+
+  /**
+   * SUBSCRIBE: `listener(message, channel)` for every message on these
+   * channels. Resolves with the server's subscription count once every new
+   * channel is confirmed. Under RESP2 the connection then only takes
+   * (un)subscribe commands, PING and QUIT.
+   */
+  subscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+    return subscribeIn(this, 'channel', channels, listener);
+  }
+  /** PSUBSCRIBE: `listener(message, channel, pattern)` for messages on channels matching the glob patterns. */
+  psubscribe<M = string>(patterns: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+    return subscribeIn(this, 'pattern', patterns, listener);
+  }
+  /** SSUBSCRIBE (Redis 7 shard channels). */
+  ssubscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+    return subscribeIn(this, 'shard', channels, listener);
+  }
+  /**
+   * Removes `listener` (or every listener) from the channels (or from all);
+   * a channel left without listeners is UNSUBSCRIBEd. Resolves with the
+   * count the server reports (0: RESP2 subscribed mode is over).
+   */
+  unsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
+    return unsubscribeIn(this, 'channel', channels, listener);
+  }
+  punsubscribe<M = string>(patterns?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
+    return unsubscribeIn(this, 'pattern', patterns, listener);
+  }
+  sunsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
+    return unsubscribeIn(this, 'shard', channels, listener);
   }
 
   /** A new, unconnected client with the same options (and reactor). */

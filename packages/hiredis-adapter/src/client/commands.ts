@@ -5,9 +5,13 @@
  *
  * The reply types are what Redis answers under RESP2 with string mode (the
  * default); with `returnBuffers` strings arrive as Buffers, and under RESP3
- * some aggregates become Map / Set (HGETALL, SMEMBERS).
+ * some aggregates become Map / Set (HGETALL, SMEMBERS). The script and
+ * PUBSUB commands shape their replies into plain values (strings, booleans,
+ * a Map of counts); their helpers live beside the features in pubsub.ts.
  */
 import type { CommandArgument } from '@reactor-ts/resp';
+import { integerOf, textOf } from '../reply-view.js';
+import { pubsubArgv, toCountMap, toNames } from './pubsub.js';
 
 type Arg = CommandArgument;
 type Str = string | Buffer;
@@ -119,4 +123,62 @@ export abstract class CommandMethods {
   flushdb(): Promise<Str> {
     return this.sendArgv(['FLUSHDB']) as Promise<Str>;
   }
+
+  // ---- scripts (see script.ts for defineScript and the NOSCRIPT fallback) ----
+
+  /** EVAL script numkeys key... arg... */
+  eval<T = unknown>(script: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<T> {
+    return this.sendArgv(scriptArgv('EVAL', script, keys, args)) as Promise<T>;
+  }
+  /** EVALSHA sha1 numkeys key... arg... (rejects with ReplyError NOSCRIPT if not cached; see defineScript). */
+  evalsha<T = unknown>(sha1: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<T> {
+    return this.sendArgv(scriptArgv('EVALSHA', sha1, keys, args)) as Promise<T>;
+  }
+  /** SCRIPT LOAD: caches the script, resolves with its SHA1. */
+  scriptLoad(script: string): Promise<string> {
+    return this.sendArgv(['SCRIPT', 'LOAD', script]).then((r) => textOf(r) ?? '');
+  }
+  /** SCRIPT EXISTS: one boolean per SHA1. */
+  scriptExists(...sha1s: string[]): Promise<boolean[]> {
+    return this.sendArgv(['SCRIPT', 'EXISTS', ...sha1s]).then((r) => (Array.isArray(r) ? r : []).map((x) => x === 1 || x === true));
+  }
+  /** SCRIPT FLUSH [ASYNC|SYNC]: empties the script cache. */
+  scriptFlush(mode?: 'ASYNC' | 'SYNC'): Promise<string> {
+    return this.sendArgv(mode === undefined ? ['SCRIPT', 'FLUSH'] : ['SCRIPT', 'FLUSH', mode]).then((r) => textOf(r) ?? '');
+  }
+  /** SCRIPT KILL: stops the running script if it has not written (else ReplyError UNKILLABLE / NOTBUSY). */
+  scriptKill(): Promise<string> {
+    return this.sendArgv(['SCRIPT', 'KILL']).then((r) => textOf(r) ?? '');
+  }
+
+  // ---- PUBSUB introspection (subscribing itself is RedisClient's, client.ts) ----
+
+  /** PUBSUB CHANNELS [pattern]: active channels (with at least one subscriber). */
+  pubsubChannels(pattern?: string): Promise<string[]> {
+    return this.sendArgv(pubsubArgv('CHANNELS', pattern)).then(toNames);
+  }
+  /** PUBSUB NUMSUB: subscribers per channel, as a Map in the order asked. */
+  pubsubNumsub(...channels: string[]): Promise<Map<string, number>> {
+    return this.sendArgv(['PUBSUB', 'NUMSUB', ...channels]).then(toCountMap);
+  }
+  /** PUBSUB NUMPAT: patterns subscribed over all clients. */
+  pubsubNumpat(): Promise<number> {
+    return this.sendArgv(['PUBSUB', 'NUMPAT']).then((r) => integerOf(r) ?? 0);
+  }
+  /** PUBSUB SHARDCHANNELS [pattern] (Redis 7). */
+  pubsubShardchannels(pattern?: string): Promise<string[]> {
+    return this.sendArgv(pubsubArgv('SHARDCHANNELS', pattern)).then(toNames);
+  }
+  /** PUBSUB SHARDNUMSUB: subscribers per shard channel, as a Map. */
+  pubsubShardnumsub(...channels: string[]): Promise<Map<string, number>> {
+    return this.sendArgv(['PUBSUB', 'SHARDNUMSUB', ...channels]).then(toCountMap);
+  }
+}
+
+/** `verb script numkeys key... arg...`, built without spreads (EVALSHA is a hot path; RedisScript.run uses it too). */
+export function scriptArgv(verb: string, script: string, keys: readonly Arg[], args: readonly Arg[]): Arg[] {
+  const argv: Arg[] = [verb, script, keys.length];
+  for (let i = 0; i < keys.length; i++) argv.push(keys[i]!);
+  for (let i = 0; i < args.length; i++) argv.push(args[i]!);
+  return argv;
 }

@@ -5,7 +5,7 @@
  *
  * Layout
  * - client.ts          RedisClient: link life, offline queue, reconnect, settle-once
- * - commands.ts        typed shorthands (get, set, incr, ...) over sendArgv
+ * - commands.ts        typed shorthands (get, set, incr, ..., EVAL/SCRIPT, PUBSUB) over sendArgv
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
  * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
  * - pool.ts            RedisPool: N connections on one reactor, least pending, lending
@@ -14,8 +14,8 @@
  * - backoff.ts         reconnect policy: exponential backoff with jitter
  * - queue.ts           BoundedQueue: the offline and wait queues' FIFO
  * - default-reactor.ts the shared reactor used when none is given
- * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast; EVAL/SCRIPT methods
- * - pubsub.ts          subscribe/psubscribe/ssubscribe with listeners, resubscribe on reconnect; PUBSUB methods
+ * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast
+ * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribe on reconnect
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState } from './client.js';
 export { CommandMethods, type SetOptions } from './commands.js';

@@ -7,7 +7,6 @@ import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { createClient, type RedisClient } from './client.js';
 import { CommandRefusedError } from './errors.js';
-import './pubsub.js';
 
 let srv: RedisServer;
 let reactor: Reactor;

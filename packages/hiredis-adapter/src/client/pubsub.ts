@@ -1,7 +1,8 @@
 /**
- * Pub/sub for the promise client (article §4): `client.subscribe(channels,
- * listener)`, `psubscribe`, `ssubscribe`, their unsubscribes, and PUBSUB
- * introspection as methods returning plain JS values.
+ * Pub/sub for the promise client (article §4): what `client.subscribe(channels,
+ * listener)`, `psubscribe`, `ssubscribe` and their unsubscribes (RedisClient
+ * methods, client.ts) run, and the reply shapers of the PUBSUB introspection
+ * methods (commands.ts).
  *
  * The client's own context carries the subscriptions, through hiredis's
  * subscribed mode (context.ts): each SUBSCRIBE registers one callback for
@@ -29,8 +30,7 @@ import { REDIS_ERR } from '../constants.js';
 import { redisAsyncCommandArgv } from '../context.js';
 import { integerOf, itemsOf, textOf } from '../reply-view.js';
 import type { RedisAsyncContext } from '../types.js';
-import { RedisClient } from './client.js';
-import { CommandMethods } from './commands.js';
+import type { RedisClient } from './client.js';
 import { ClientClosedError, CommandRefusedError } from './errors.js';
 
 /**
@@ -40,7 +40,7 @@ import { ClientClosedError, CommandRefusedError } from './errors.js';
  */
 export type MessageListener<M = string> = (message: M, channel: string, pattern?: string) => void;
 
-type Space = 'channel' | 'pattern' | 'shard';
+export type Space = 'channel' | 'pattern' | 'shard';
 type Context = RedisAsyncContext<unknown>;
 type AnyListener = MessageListener<unknown>;
 
@@ -285,72 +285,20 @@ function pubsubOf(client: RedisClient): PubSub {
   return p;
 }
 
-declare module './client.js' {
-  interface RedisClient {
-    /**
-     * SUBSCRIBE: `listener(message, channel)` for every message on these
-     * channels. Resolves with the server's subscription count once every new
-     * channel is confirmed. Under RESP2 the connection then only takes
-     * (un)subscribe commands, PING and QUIT.
-     */
-    subscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number>;
-    /** PSUBSCRIBE: `listener(message, channel, pattern)` for messages on channels matching the glob patterns. */
-    psubscribe<M = string>(patterns: string | readonly string[], listener: MessageListener<M>): Promise<number>;
-    /** SSUBSCRIBE (Redis 7 shard channels). */
-    ssubscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number>;
-    /**
-     * Removes `listener` (or every listener) from the channels (or from all);
-     * a channel left without listeners is UNSUBSCRIBEd. Resolves with the
-     * count the server reports (0: RESP2 subscribed mode is over).
-     */
-    unsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number>;
-    punsubscribe<M = string>(patterns?: string | readonly string[], listener?: MessageListener<M>): Promise<number>;
-    sunsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number>;
-  }
+/** What RedisClient's subscribe/psubscribe/ssubscribe run: `names` (one or many) gain `listener` in `space`. */
+export function subscribeIn<M>(client: RedisClient, space: Space, names: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+  return pubsubOf(client).subscribe(space, asList(names), listener as AnyListener);
 }
 
-declare module './commands.js' {
-  interface CommandMethods {
-    /** PUBSUB CHANNELS [pattern]: active channels (with at least one subscriber). */
-    pubsubChannels(pattern?: string): Promise<string[]>;
-    /** PUBSUB NUMSUB: subscribers per channel, as a Map in the order asked. */
-    pubsubNumsub(...channels: string[]): Promise<Map<string, number>>;
-    /** PUBSUB NUMPAT: patterns subscribed over all clients. */
-    pubsubNumpat(): Promise<number>;
-    /** PUBSUB SHARDCHANNELS [pattern] (Redis 7). */
-    pubsubShardchannels(pattern?: string): Promise<string[]>;
-    /** PUBSUB SHARDNUMSUB: subscribers per shard channel, as a Map. */
-    pubsubShardnumsub(...channels: string[]): Promise<Map<string, number>>;
-  }
+/** What RedisClient's unsubscribe/punsubscribe/sunsubscribe run: see PubSub.unsubscribe. */
+export function unsubscribeIn<M>(client: RedisClient, space: Space, names?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
+  return pubsubOf(client).unsubscribe(space, asList(names), listener as AnyListener | undefined);
 }
 
-type SubscribeMethod = (this: RedisClient, names: string | readonly string[], listener: AnyListener) => Promise<number>;
-type UnsubscribeMethod = (this: RedisClient, names?: string | readonly string[], listener?: AnyListener) => Promise<number>;
-
-function subscribeIn(space: Space): SubscribeMethod {
-  return function (this: RedisClient, names, listener) {
-    return pubsubOf(this).subscribe(space, asList(names), listener);
-  };
-}
-
-function unsubscribeIn(space: Space): UnsubscribeMethod {
-  return function (this: RedisClient, names, listener) {
-    return pubsubOf(this).unsubscribe(space, asList(names), listener);
-  };
-}
-
-// Installed here rather than in client.ts so that file keeps to the link's
-// life; the declarations above give them their types.
-const clientProto = RedisClient.prototype as unknown as Record<string, SubscribeMethod | UnsubscribeMethod>;
-clientProto['subscribe'] = subscribeIn('channel');
-clientProto['psubscribe'] = subscribeIn('pattern');
-clientProto['ssubscribe'] = subscribeIn('shard');
-clientProto['unsubscribe'] = unsubscribeIn('channel');
-clientProto['punsubscribe'] = unsubscribeIn('pattern');
-clientProto['sunsubscribe'] = unsubscribeIn('shard');
+// Reply shapers of the PUBSUB methods (commands.ts).
 
 /** A flat [name, n, name, n, ...] array (RESP2 and RESP3 alike) or a Map, as a Map<string, number>. */
-function toCountMap(reply: unknown): Map<string, number> {
+export function toCountMap(reply: unknown): Map<string, number> {
   const out = new Map<string, number>();
   if (reply instanceof Map) {
     for (const [k, v] of reply) out.set(textOf(k) ?? String(k), integerOf(v) ?? 0);
@@ -361,28 +309,10 @@ function toCountMap(reply: unknown): Map<string, number> {
   return out;
 }
 
-function toNames(reply: unknown): string[] {
+export function toNames(reply: unknown): string[] {
   return (itemsOf(reply) ?? []).map((x) => textOf(x) ?? '');
 }
 
-function withPattern(verb: string, pattern: string | undefined): CommandArgument[] {
+export function pubsubArgv(verb: string, pattern: string | undefined): CommandArgument[] {
   return pattern === undefined ? ['PUBSUB', verb] : ['PUBSUB', verb, pattern];
 }
-
-Object.assign(CommandMethods.prototype, {
-  pubsubChannels(this: CommandMethods, pattern?: string): Promise<string[]> {
-    return this.sendArgv(withPattern('CHANNELS', pattern)).then(toNames);
-  },
-  pubsubNumsub(this: CommandMethods, ...channels: string[]): Promise<Map<string, number>> {
-    return this.sendArgv(['PUBSUB', 'NUMSUB', ...channels]).then(toCountMap);
-  },
-  pubsubNumpat(this: CommandMethods): Promise<number> {
-    return this.sendArgv(['PUBSUB', 'NUMPAT']).then((r) => integerOf(r) ?? 0);
-  },
-  pubsubShardchannels(this: CommandMethods, pattern?: string): Promise<string[]> {
-    return this.sendArgv(withPattern('SHARDCHANNELS', pattern)).then(toNames);
-  },
-  pubsubShardnumsub(this: CommandMethods, ...channels: string[]): Promise<Map<string, number>> {
-    return this.sendArgv(['PUBSUB', 'SHARDNUMSUB', ...channels]).then(toCountMap);
-  },
-});

@@ -13,8 +13,8 @@
  * - tell every server to reload over pub/sub: `broadcastScriptReload` on one
  *   side, `watchScriptReloads` on each subscriber.
  *
- * The plain commands are methods too: `eval`, `evalsha`, `scriptLoad`,
- * `scriptExists`, `scriptFlush`, `scriptKill`.
+ * The plain commands are CommandMethods methods (commands.ts): `eval`,
+ * `evalsha`, `scriptLoad`, `scriptExists`, `scriptFlush`, `scriptKill`.
  */
 import { createHash } from 'node:crypto';
 import type { CommandArgument } from '@reactor-ts/resp';
@@ -22,9 +22,8 @@ import { ReplyError } from '@reactor-ts/resp';
 import { redisAsyncCommandArgv } from '../context.js';
 import { textOf } from '../reply-view.js';
 import type { RedisClient } from './client.js';
-import { CommandMethods } from './commands.js';
+import { scriptArgv, type CommandMethods } from './commands.js';
 import { RedisPool } from './pool.js';
-import './pubsub.js';
 
 type Arg = CommandArgument;
 
@@ -86,14 +85,6 @@ export class RedisScript {
     if (sha !== this.sha1) throw new Error(`SCRIPT LOAD returned ${String(sha)}, expected ${this.sha1}`);
     return sha;
   }
-}
-
-/** `verb script numkeys key... arg...`, built without spreads (EVALSHA is a hot path). */
-function scriptArgv(verb: string, script: string, keys: readonly Arg[], args: readonly Arg[]): Arg[] {
-  const argv: Arg[] = [verb, script, keys.length];
-  for (let i = 0; i < keys.length; i++) argv.push(keys[i]!);
-  for (let i = 0; i < args.length; i++) argv.push(args[i]!);
-  return argv;
 }
 
 /** A script object for `source`: see RedisScript. */
@@ -195,43 +186,3 @@ export async function watchScriptReloads(
     },
   };
 }
-
-declare module './commands.js' {
-  interface CommandMethods {
-    /** EVAL script numkeys key... arg... */
-    eval<T = unknown>(script: string, keys?: readonly Arg[], args?: readonly Arg[]): Promise<T>;
-    /** EVALSHA sha1 numkeys key... arg... (rejects with ReplyError NOSCRIPT if not cached; see defineScript). */
-    evalsha<T = unknown>(sha1: string, keys?: readonly Arg[], args?: readonly Arg[]): Promise<T>;
-    /** SCRIPT LOAD: caches the script, resolves with its SHA1. */
-    scriptLoad(script: string): Promise<string>;
-    /** SCRIPT EXISTS: one boolean per SHA1. */
-    scriptExists(...sha1s: string[]): Promise<boolean[]>;
-    /** SCRIPT FLUSH [ASYNC|SYNC]: empties the script cache. */
-    scriptFlush(mode?: 'ASYNC' | 'SYNC'): Promise<string>;
-    /** SCRIPT KILL: stops the running script if it has not written (else ReplyError UNKILLABLE / NOTBUSY). */
-    scriptKill(): Promise<string>;
-  }
-}
-
-Object.assign(CommandMethods.prototype, {
-  eval(this: CommandMethods, script: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<unknown> {
-    return this.sendArgv(scriptArgv('EVAL', script, keys, args));
-  },
-  evalsha(this: CommandMethods, sha1: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<unknown> {
-    return this.sendArgv(scriptArgv('EVALSHA', sha1, keys, args));
-  },
-  scriptLoad(this: CommandMethods, script: string): Promise<string> {
-    return this.sendArgv(['SCRIPT', 'LOAD', script]).then((r) => textOf(r) ?? '');
-  },
-  scriptExists(this: CommandMethods, ...sha1s: string[]): Promise<boolean[]> {
-    return this.sendArgv(['SCRIPT', 'EXISTS', ...sha1s]).then((r) =>
-      (Array.isArray(r) ? r : []).map((x) => x === 1 || x === true),
-    );
-  },
-  scriptFlush(this: CommandMethods, mode?: 'ASYNC' | 'SYNC'): Promise<string> {
-    return this.sendArgv(mode === undefined ? ['SCRIPT', 'FLUSH'] : ['SCRIPT', 'FLUSH', mode]).then((r) => textOf(r) ?? '');
-  },
-  scriptKill(this: CommandMethods): Promise<string> {
-    return this.sendArgv(['SCRIPT', 'KILL']).then((r) => textOf(r) ?? '');
-  },
-});
