@@ -80,7 +80,6 @@ describe('kill -9 with work of every kind in flight', () => {
     const N = scale(100_000, 200_000);
     const c = await client(srv).connect();
     const sub = await client(srv).connect();
-    const holder = await client(srv).connect();
     const ac = await context(srv);
     const acSub = await context(srv);
     let disconnects = 0;
@@ -100,12 +99,10 @@ describe('kill -9 with work of every kind in flight', () => {
       }, null, 'SUBSCRIBE news');
     });
 
-    // Hold the server, so everything below is written and unanswered.
-    const sleeping = holder.sendArgv(['DEBUG', 'SLEEP', '30']);
-    ledger.track(sleeping);
-    await new Promise((r) => setTimeout(r, 100));
-
-    const work: Array<Promise<void>> = [];
+    // Each connection's work starts with DEBUG SLEEP: whichever the server
+    // reads first holds it, and a connection's commands run in order, so
+    // nothing below is answered before the kill (no timing assumed).
+    const work: Array<Promise<void>> = [ledger.track(c.sendArgv(['DEBUG', 'SLEEP', '30']))];
     for (let i = 0; i < N; i++) work.push(ledger.track(c.sendArgv(['INCR', 'pipe'])));
     const tx = c.multi();
     for (let i = 0; i < 100; i++) tx.incr('tx');
@@ -113,7 +110,7 @@ describe('kill -9 with work of every kind in flight', () => {
     work.push(ledger.track(c.pipeline().incr('p').get('p').exec()));
     work.push(ledger.track(c.sendArgv(['BLPOP', 'nothing', '0'])));
     // Callback API: MULTI ... EXEC and a blocking pop.
-    for (const cmd of ['MULTI', ...Array.from({ length: 100 }, () => 'INCR cbtx'), 'EXEC', 'BLPOP nothing 0']) {
+    for (const cmd of ['DEBUG SLEEP 30', 'MULTI', ...Array.from({ length: 100 }, () => 'INCR cbtx'), 'EXEC', 'BLPOP nothing 0']) {
       const i = ledger.expect();
       redisAsyncCommand(ac, (_c, r) => ledger.settle(i, r === null ? new Error('null') : undefined), null, cmd);
     }
@@ -126,7 +123,7 @@ describe('kill -9 with work of every kind in flight', () => {
     const s = ledger.summary();
     expect(s).toEqual({ once: ledger.total, never: 0, twice: 0 });
     expect(ledger.ok).toBe(0);
-    // N INCR, the transaction, the pipeline, BLPOP and the holder's DEBUG SLEEP
+    // DEBUG SLEEP, N INCR, the transaction, the pipeline and BLPOP
     expect(ledger.errors.get('ConnectionError')).toBe(N + 4);
     expect(subNulls).toBe(1);
     expect(disconnects).toBe(2);
@@ -183,7 +180,6 @@ describe('restart with reconnect', () => {
     const c = await client(srv, { reconnect }).connect();
     const sub = await client(srv, { reconnect }).connect();
     const pub = await client(srv, { reconnect }).connect();
-    const holder = await client(srv).connect();
     const got: string[] = [];
     await sub.subscribe('ticks', (m) => got.push(m));
     const double = defineScript("return tonumber(redis.call('INCRBY', KEYS[1], ARGV[1]))", { numberOfKeys: 1 });
@@ -197,11 +193,12 @@ describe('restart with reconnect', () => {
       // Answered INCRs.
       const answered = await Promise.all(Array.from({ length: 1000 }, () => c.incr('counter')));
       incr.resolved += answered.length;
-      // Written and unanswered: the server sleeps while they arrive.
-      void holder.sendArgv(['DEBUG', 'SLEEP', '30']).catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 50));
+      // Written and unanswered: behind a DEBUG SLEEP on the same link, so
+      // none of them runs before the kill.
+      const asleep = c.sendArgv(['DEBUG', 'SLEEP', '30']);
+      asleep.catch(() => undefined);
       const inFlight = Promise.allSettled(Array.from({ length: 1000 }, () => c.incr('counter')));
-      await waitFor(() => c.inFlight >= 1000, 'the burst to be written');
+      await waitFor(() => c.inFlight >= 1001, 'the burst to be written');
       await srv.kill9();
       faults++;
       const r1 = await inFlight;
@@ -282,13 +279,14 @@ describe('restart with reconnect: a server still loading its dataset', () => {
 describe('a stalled server: deadlines fire, nothing waits forever', () => {
   it('DEBUG SLEEP: promise commandTimeout, callback redisAsyncSetTimeout, then both carry on', async () => {
     const srv = await server({ enableDebug: true });
-    const holder = await client(srv).connect();
     const c = await client(srv, { commandTimeout: 300, reconnect: { retries: 100, minDelayMs: 10, maxDelayMs: 50 } }).connect();
     const ac = await context(srv);
     redisAsyncSetTimeout(ac, 300);
     const ledger = new Ledger();
-    const sleeping = holder.sendArgv(['DEBUG', 'SLEEP', '2']);
-    await new Promise((r) => setTimeout(r, 50));
+    // Each link's commands wait behind its own DEBUG SLEEP (2 s > 300 ms).
+    const sleeping = c.sendArgv(['DEBUG', 'SLEEP', '2']);
+    sleeping.catch(() => undefined);
+    redisAsyncCommand(ac, null, null, 'DEBUG SLEEP 2');
     const ps = Array.from({ length: 100 }, () => c.sendArgv(['INCR', 'stall']));
     for (const p of ps) p.catch(() => undefined);
     const tracked = ps.map((p) => ledger.track(p));
@@ -305,10 +303,15 @@ describe('a stalled server: deadlines fire, nothing waits forever', () => {
     for (const p of ps) await expect(p).rejects.toBeInstanceOf(TimeoutError);
     expect(cbNulls).toBe(100);
     expect(ac.err).toBe(REDIS_ERR_TIMEOUT);
-    await sleeping;
-    // The promise client reconnects and serves again.
-    await waitFor(() => c.state === 'ready', 'the reconnect');
-    expect(await c.ping()).toBe('PONG');
+    await expect(sleeping).rejects.toBeInstanceOf(TimeoutError);
+    // The promise client reconnects and, once the server wakes (after up to
+    // two 2 s sleeps), serves again; a PING sent meanwhile times out too.
+    let pong: unknown = null;
+    for (let i = 0; i < 40 && pong !== 'PONG'; i++) {
+      await waitFor(() => c.state === 'ready', 'the reconnect');
+      pong = await c.ping().catch((e: unknown) => (e instanceof TimeoutError || e instanceof ConnectionError ? null : Promise.reject(e)));
+    }
+    expect(pong).toBe('PONG');
     record({ test: 'faults: DEBUG SLEEP past deadlines', faults: 1, settled: ledger.total, note: '100 TimeoutError (promise) + 100 null with REDIS_ERR_TIMEOUT (callback); client back after the stall' });
   }, TEST_TIMEOUT);
 
