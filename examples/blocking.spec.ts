@@ -1,30 +1,13 @@
 // Runs the blocking examples as a user would, in a child process with tsx,
 // against a redis-server of their own.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { getFreePort, startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { getFreePort, runTsx, startRedis, type RedisServer, type RunTsxResult } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function runExample(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', file, ...args], {
-      cwd: here,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, REDIS_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runExample(file: string, args: string[]): Promise<RunTsxResult> {
+  return runTsx(file, args, { cwd: here, env: { ...process.env, REDIS_URL: '' }, timeoutMs: 60_000 });
 }
 
 describe('examples/sync-counter.ts', () => {

@@ -3,33 +3,16 @@
 // mini-redis/cli, tour); this file runs the ones that had none (pipeline.ts,
 // transaction-watch.ts) against a redis-server of its own, and checks that
 // no example is left without a spec and that each says how to run it.
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { runTsx, startRedis, type RedisServer, type RunTsxResult } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', file, ...args], {
-      cwd: here,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, REDIS_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(file: string, args: string[]): Promise<RunTsxResult> {
+  return runTsx(file, args, { cwd: here, env: { ...process.env, REDIS_URL: '' }, timeoutMs: 60_000 });
 }
 
 /** The runnable programs: top-level .ts files that are not specs (nor someone's scratch `tmp*` file). */

@@ -1,31 +1,14 @@
 // Runs examples/lua-doubling.ts and examples/pubsub-news.ts as a user would
 // (tsx, child process) against a redis-server this test starts; REDIS_URL is
 // cleared so they can only reach the server they are given.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { runTsx, startRedis, type RedisServer, type RunTsxResult } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-function run(file: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', file, ...args], {
-      cwd: here,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, REDIS_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function run(file: string, args: string[]): Promise<RunTsxResult> {
+  return runTsx(file, args, { cwd: here, env: { ...process.env, REDIS_URL: '' }, timeoutMs: 30_000 });
 }
 
 let srv: RedisServer;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@reactor-ts/hiredis-adapter';
-import { getFreePort, startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { getFreePort, runTsx, startRedis, type RedisServer, type RunTsxResult } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -28,20 +28,8 @@ function startTour(args: string[], env: NodeJS.ProcessEnv): ChildProcessWithoutN
   return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'tour.ts', ...args], { cwd: here, env });
 }
 
-function runTour(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = startTour(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function runTour(args: string[], env: NodeJS.ProcessEnv): Promise<RunTsxResult> {
+  return runTsx('tour.ts', args, { cwd: here, env, timeoutMs: 50_000 });
 }
 
 function expectCommonSteps(out: string): void {

@@ -27,6 +27,7 @@ import {
   type RedisAsyncContext,
   type RedisAsyncOptions,
 } from './context.js';
+import { runLoop } from '../test/helpers.js';
 
 let srv: RedisServer;
 beforeAll(async () => {
@@ -36,21 +37,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => srv.stop());
-
-async function runLoop(r: Reactor, ms = 20_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      r.stopEventloop();
-      reject(new Error(`the loop did not stop within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([r.eventloop(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function open<R = RedisReply>(r: Reactor, opts: RedisAsyncOptions = {}): RedisAsyncContext<R> {
   const ac = redisAsyncConnectWithOptions<R>({ port: srv.port, ...opts });
@@ -63,7 +49,7 @@ async function scenario(script: (r: Reactor, done: () => void) => void): Promise
   const r = createReactor();
   script(r, () => r.stopEventloop());
   try {
-    await runLoop(r);
+    await runLoop(r, 20_000);
   } finally {
     r.release();
   }

@@ -28,22 +28,7 @@ import {
   type RedisAsyncContext,
   type RedisAsyncOptions,
 } from './context.js';
-
-/** Runs the reactor's loop until a callback calls stopEventloop(); fails after `ms`. */
-async function runLoop(r: Reactor, ms = 30_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      r.stopEventloop();
-      reject(new Error(`the loop did not stop within ${ms} ms`));
-    }, ms);
-  });
-  try {
-    await Promise.race([r.eventloop(), guard]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { runLoop } from '../test/helpers.js';
 
 interface Attached {
   ac: RedisAsyncContext;

@@ -3,25 +3,16 @@
 // on, and a client in a separate process. Every loop is bounded in count.
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EV_READ,
-  createReactor,
   eventBufferWrite,
   type Reactor,
   type ReactorEvent,
 } from './index.js';
-import { connectClient, echoAccept, readBytes, waitFor } from '../test/helpers.js';
+import { connectClient, echoAccept, reactorsReleasedAfterEach, readBytes, waitFor } from '../test/helpers.js';
 
-const reactors: Reactor[] = [];
-function make(opts?: Parameters<typeof createReactor>[0]): Reactor {
-  const r = createReactor(opts);
-  reactors.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of reactors.splice(0)) r.release();
-});
+const make = reactorsReleasedAfterEach();
 
 describe('many connections', () => {
   it('serves 1,000 concurrent connections', async () => {

@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   EV_NONE,
   EV_READ,
@@ -12,17 +12,9 @@ import {
   type Reactor,
   type ReactorEvent,
 } from './index.js';
-import { connectClient, echoAccept, readAll, readBytes, waitFor } from '../test/helpers.js';
+import { connectClient, echoAccept, reactorsReleasedAfterEach, readAll, readBytes, waitFor } from '../test/helpers.js';
 
-const reactors: Reactor[] = [];
-function make(opts?: Parameters<typeof createReactor>[0]): Reactor {
-  const r = createReactor(opts);
-  reactors.push(r);
-  return r;
-}
-afterEach(() => {
-  for (const r of reactors.splice(0)) r.release();
-});
+const make = reactorsReleasedAfterEach();
 
 describe('echo server', () => {
   it('echoes bytes from many messages and clients', async () => {

@@ -1,6 +1,9 @@
-// Shared by the reactor's specs: a reactor echo server and small node:net clients.
+// Shared by the reactor's specs: reactors released after each test, a
+// reactor echo server, and small node:net clients.
 import * as net from 'node:net';
+import { afterEach } from 'vitest';
 import {
+  createReactor,
   EV_READ,
   eventBufferRead,
   eventBufferWrite,
@@ -8,6 +11,22 @@ import {
   type Reactor,
   type ReactorEvent,
 } from '../src/index.js';
+
+/**
+ * `createReactor` for one spec file: every reactor it made is released after
+ * each test, so a failing test cannot leave sockets or timers to the next.
+ */
+export function reactorsReleasedAfterEach(): (opts?: Parameters<typeof createReactor>[0]) => Reactor {
+  const reactors: Reactor[] = [];
+  afterEach(() => {
+    for (const r of reactors.splice(0)) r.release();
+  });
+  return (opts) => {
+    const r = createReactor(opts);
+    reactors.push(r);
+    return r;
+  };
+}
 
 /** Echoes whatever arrives; closes on EOF after flushing. */
 export function echoAccept(r: Reactor, onEvent?: (e: ReactorEvent) => void): AcceptCallback {

@@ -4,6 +4,7 @@
  * Layout
  * - ports.ts         getFreePort: a free loopback port, never 6379
  * - redis-server.ts  startRedis: a redis-server of our own, started, probed, stopped by pid
+ * - run-tsx.ts       runTsx: a TypeScript program in a child process (tsx), bounded in time
  */
 export { getFreePort } from './ports.js';
 export {
@@ -15,3 +16,4 @@ export {
   type RedisServerOptions,
   type RedisAclUser,
 } from './redis-server.js';
+export { runTsx, type RunTsxOptions, type RunTsxResult } from './run-tsx.js';

@@ -1,49 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getFreePort, startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { getFreePort, startRedis } from '@reactor-ts/test-utils';
 import { PushFrame, VerbatimString } from '@reactor-ts/resp';
-import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import {
   ClientClosedError,
   CommandRefusedError,
   ConnectionError,
-  createClient,
   OfflineQueueFullError,
   ReplyError,
   TimeoutError,
-  type RedisClient,
 } from './index.js';
+import { clientSuite, waitFor } from '../../test/helpers.js';
 
-let srv: RedisServer;
-let reactor: Reactor;
-const clients: RedisClient[] = [];
-
-/** A client on the test reactor, disconnected after the suite. */
-function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
-  const c = createClient({ url: srv.url, reactor, ...opts });
-  clients.push(c);
-  return c;
-}
-
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-beforeAll(async () => {
-  srv = await startRedis({ enableDebug: true });
-  reactor = createReactor();
-  void reactor.eventloop();
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.disconnect()));
-  reactor.stopEventloop();
-  reactor.release();
-  await srv.stop();
-});
+const t = clientSuite({ enableDebug: true });
+const client = t.client;
 
 describe('commands and reply types', () => {
   it('runs the article counter: 1000 INCR → 1000', async () => {
@@ -297,7 +266,7 @@ describe('authentication and database', () => {
   });
 
   it('selects the database from the URL', async () => {
-    const db3 = await client({ url: `${srv.url}/3` }).connect();
+    const db3 = await client({ url: `${t.srv.url}/3` }).connect();
     const db0 = await client().connect();
     await db3.set('only-in-3', 'yes');
     expect(await db0.get('only-in-3')).toBeNull();

@@ -1,10 +1,9 @@
 // Runs the promise-client examples as a user would (tsx, in a child process)
 // against a redis-server of their own, and checks what they print.
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { runTsx, startRedis, type RedisServer } from '@reactor-ts/test-utils';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 let srv: RedisServer;
@@ -14,21 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => srv.stop());
 
-function runExample(file: string, args: string[]): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', path.join(root, 'examples', file), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+async function runExample(file: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  const res = await runTsx(path.join(root, 'examples', file), args, { cwd: root, timeoutMs: 30_000 });
+  // Both streams: the checks look for each line wherever the example printed it.
+  return { code: res.code, out: res.stdout + res.stderr };
 }
 
 describe('examples', () => {

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { createReactor, type Reactor } from '@reactor-ts/reactor';
-import { ConnectionError, createClient, ReplyError, WatchConflictError, type RedisClient } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { ConnectionError, ReplyError, WatchConflictError, type RedisClient } from './index.js';
+import { clientSuite } from '../../test/helpers.js';
 
-let srv: RedisServer;
-let reactor: Reactor;
-const clients: RedisClient[] = [];
-
-function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
-  const c = createClient({ url: srv.url, reactor, ...opts });
-  clients.push(c);
-  return c;
-}
+const t = clientSuite();
+const client = t.client;
 
 /** How many times the server ran `name` (INFO commandstats). */
 async function commandCalls(c: RedisClient, name: string): Promise<number> {
@@ -19,19 +11,6 @@ async function commandCalls(c: RedisClient, name: string): Promise<number> {
   const m = new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info);
   return m ? Number(m[1]) : 0;
 }
-
-beforeAll(async () => {
-  srv = await startRedis();
-  reactor = createReactor();
-  void reactor.eventloop();
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.disconnect()));
-  reactor.stopEventloop();
-  reactor.release();
-  await srv.stop();
-});
 
 describe('pipeline', () => {
   it('returns the replies in order, with error replies in place', async () => {
@@ -58,12 +37,12 @@ describe('pipeline', () => {
     const origWrite = proto._write;
     const origWritev = proto._writev;
     proto._write = function (this: import('node:net').Socket, ...a: unknown[]) {
-      if (this.remotePort === srv.port) writes.push((a[0] as Uint8Array).length);
+      if (this.remotePort === t.srv.port) writes.push((a[0] as Uint8Array).length);
       return origWrite.apply(this, a);
     };
     proto._writev = function (this: import('node:net').Socket, ...a: unknown[]) {
       const chunks = a[0] as Array<{ chunk: Uint8Array }>;
-      if (this.remotePort === srv.port) writes.push(chunks.reduce((n, c) => n + c.chunk.length, 0));
+      if (this.remotePort === t.srv.port) writes.push(chunks.reduce((n, c) => n + c.chunk.length, 0));
       return origWritev.apply(this, a);
     };
     let replies: unknown[];

@@ -1,42 +1,15 @@
 // Pub/sub in the promise client (article §4), against redis-servers started
 // for this file: RESP2 subscribed mode, RESP3 pushes, PUBSUB introspection,
 // order, and resubscription after a server restart.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { createReactor, type Reactor } from '@reactor-ts/reactor';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { createClient, type RedisClient } from './client.js';
+import { startRedis } from '@reactor-ts/test-utils';
+import { createClient } from './client.js';
 import { CommandRefusedError } from './errors.js';
+import { clientSuite, waitFor } from '../../test/helpers.js';
 
-let srv: RedisServer;
-let reactor: Reactor;
-const clients: RedisClient[] = [];
-
-function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
-  const c = createClient({ url: srv.url, reactor, ...opts });
-  clients.push(c);
-  return c;
-}
-
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-beforeAll(async () => {
-  srv = await startRedis();
-  reactor = createReactor();
-  void reactor.eventloop();
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.disconnect()));
-  reactor.stopEventloop();
-  await srv.stop();
-});
+const t = clientSuite();
+const client = t.client;
 
 describe('the article example', () => {
   it('SUBSCRIBE three channels, PSUBSCRIBE news.*, PUBLISH news.shanxi harmony: both receive it', async () => {
@@ -179,7 +152,7 @@ describe('listener bookkeeping (property, against the server)', () => {
     const pub = await client().connect();
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 8 }), async (ops: Op[]) => {
-        const c = createClient({ url: srv.url, reactor });
+        const c = createClient({ url: t.srv.url, reactor: t.reactor });
         try {
           await c.connect();
           const got: string[][] = [[], [], []];
@@ -239,9 +212,8 @@ describe('listener bookkeeping (property, against the server)', () => {
 describe('refusals', () => {
   it('a channel the ACL forbids rejects with the NOPERM ReplyError; allowed ones still work', async () => {
     const own = await startRedis({ users: [{ name: 'limited', password: 'pw', rules: '~* resetchannels &public* +@all' }] });
-    const c = createClient({ url: `redis://limited:pw@127.0.0.1:${own.port}`, reactor });
-    const pub = createClient({ url: own.url, reactor });
-    clients.push(c, pub);
+    const c = client({ url: `redis://limited:pw@127.0.0.1:${own.port}` });
+    const pub = client({ url: own.url });
     try {
       await c.connect();
       await pub.connect();
@@ -284,10 +256,9 @@ describe('RESP3', () => {
 describe('reconnect', () => {
   it('after kill -9 and a restart, the subscriptions are back and messages flow again', async () => {
     const own = await startRedis();
-    const opts = { url: own.url, reactor, reconnect: { retries: 100, minDelayMs: 20, maxDelayMs: 100 } };
-    const sub = createClient(opts);
-    const pub = createClient(opts);
-    clients.push(sub, pub);
+    const opts = { url: own.url, reconnect: { retries: 100, minDelayMs: 20, maxDelayMs: 100 } };
+    const sub = client(opts);
+    const pub = client(opts);
     try {
       await sub.connect();
       await pub.connect();

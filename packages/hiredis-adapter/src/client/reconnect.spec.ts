@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { ConnectionError, createClient, type RedisClient } from './index.js';
+import { waitFor } from '../../test/helpers.js';
 
 // The servers here run without persistence: after kill9 + start the dataset
 // is empty, so any INCR found afterwards was executed after the restart.
@@ -13,14 +14,6 @@ function client(srv: RedisServer, opts: Parameters<typeof createClient>[0] = {})
   const c = createClient({ url: srv.url, reactor, reconnect: { retries: 200, minDelayMs: 10, maxDelayMs: 100 }, ...opts });
   clients.push(c);
   return c;
-}
-
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Settles every promise; counts how each ended. */

@@ -1,17 +1,15 @@
 // Lua (article §3.3) through the callback layer and the promise client, on a
 // redis-server started for this file with a 100 ms busy threshold so a
 // runaway script can be killed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReactor, type Reactor } from '@reactor-ts/reactor';
+import { describe, expect, it } from 'vitest';
 import { ReplyError as RespReplyError } from '@reactor-ts/resp';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { redisAttach } from '../attach.js';
 import { REDIS_OK } from '../constants.js';
 import { redisAsyncCommandArgv, redisAsyncConnectWithOptions, redisAsyncFree } from '../context.js';
 import type { RedisAsyncContext } from '../types.js';
-import { createClient, type RedisClient } from './client.js';
 import { createPool } from './pool.js';
 import { ReplyError } from './errors.js';
+import { clientSuite, waitFor } from '../../test/helpers.js';
 import {
   broadcastScriptReload,
   defineScript,
@@ -24,40 +22,13 @@ import {
 const DOUBLING =
   "local val = redis.call('get', KEYS[1]); if val then redis.call('set', KEYS[1], 2*val); return 2*val; end; return 0;";
 
-let srv: RedisServer;
-let reactor: Reactor;
-const clients: RedisClient[] = [];
-
-function client(opts: Parameters<typeof createClient>[0] = {}): RedisClient {
-  const c = createClient({ url: srv.url, reactor, ...opts });
-  clients.push(c);
-  return c;
-}
-
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-beforeAll(async () => {
-  srv = await startRedis({ args: ['--busy-reply-threshold', '100'] });
-  reactor = createReactor();
-  void reactor.eventloop();
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.disconnect()));
-  reactor.stopEventloop();
-  await srv.stop();
-});
+const t = clientSuite({ args: ['--busy-reply-threshold', '100'] });
+const client = t.client;
 
 describe('callback API: EVAL, EVALSHA, SCRIPT as plain commands', () => {
   it('runs the doubling script with EVAL and EVALSHA and manages the cache with SCRIPT', async () => {
-    const ac = redisAsyncConnectWithOptions({ port: srv.port, replies: 'native' }) as RedisAsyncContext<unknown>;
-    expect(redisAttach(reactor, ac)).toBe(REDIS_OK);
+    const ac = redisAsyncConnectWithOptions({ port: t.srv.port, replies: 'native' }) as RedisAsyncContext<unknown>;
+    expect(redisAttach(t.reactor, ac)).toBe(REDIS_OK);
     const cmd = (...argv: Array<string | number>): Promise<unknown> =>
       new Promise((resolve) => {
         expect(redisAsyncCommandArgv(ac, (_c, reply) => resolve(reply), null, argv)).toBe(REDIS_OK);
@@ -84,8 +55,8 @@ describe('callback API: EVAL, EVALSHA, SCRIPT as plain commands', () => {
 describe('callback API: SCRIPT KILL of a busy script from a second context', () => {
   it('the second context sees BUSY, kills it, and the first gets the killed error reply', async () => {
     const open = (): RedisAsyncContext<unknown> => {
-      const ac = redisAsyncConnectWithOptions({ port: srv.port, replies: 'native' }) as RedisAsyncContext<unknown>;
-      expect(redisAttach(reactor, ac)).toBe(REDIS_OK);
+      const ac = redisAsyncConnectWithOptions({ port: t.srv.port, replies: 'native' }) as RedisAsyncContext<unknown>;
+      expect(redisAttach(t.reactor, ac)).toBe(REDIS_OK);
       return ac;
     };
     const cmd = (ac: RedisAsyncContext<unknown>, ...argv: Array<string | number>): Promise<unknown> =>
@@ -179,7 +150,7 @@ describe('defineScript', () => {
 
   it('preloadScripts on a pool hooks every connection', async () => {
     const admin = await client().connect();
-    const pool = await createPool({ url: srv.url, reactor, size: 2 }).connect();
+    const pool = await createPool({ url: t.srv.url, reactor: t.reactor, size: 2 }).connect();
     try {
       const s = defineScript('return 7');
       await admin.scriptFlush();
