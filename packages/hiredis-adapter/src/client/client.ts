@@ -21,14 +21,7 @@
 import type { CommandArgument } from '@reactor-ts/resp';
 import { PushFrame, ReplyError } from '@reactor-ts/resp';
 import type { Reactor } from '@reactor-ts/reactor';
-import {
-  REDIS_CONNECTED,
-  REDIS_ERR,
-  REDIS_ERR_EOF,
-  REDIS_ERR_IO,
-  REDIS_ERR_TIMEOUT,
-  REDIS_OK,
-} from '../constants.js';
+import { REDIS_ERR, REDIS_OK } from '../constants.js';
 import {
   redisAsyncCommandArgv,
   redisAsyncConnectWithOptions,
@@ -45,7 +38,8 @@ import { Pipeline, Transaction } from './pipeline.js';
 import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
 import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
-import { ClientClosedError, CommandRefusedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { ClientClosedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { closedBecause, commandNotSent, linkFailure } from './link-errors.js';
 import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
 import { BoundedQueue } from './queue.js';
 import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
@@ -571,44 +565,21 @@ export class RedisClient extends CommandMethods {
 
   /** Why redisAsyncCommandArgv said REDIS_ERR: a dead context, or the command itself. */
   private refused(ac: Context): Error {
-    if (ac.err !== 0) return new ConnectionError(`command not sent: the connection to ${this.where()} failed (${ac.errstr})`);
-    return new CommandRefusedError(`command not sent to ${this.where()}: ${ac.commandErrstr}`);
+    return commandNotSent(ac, this.where());
   }
 
   /** The typed error for a context's failure, with a message naming the server. */
   private linkError(ac: Context): Error {
-    const where = this.where();
-    const text = ac.errstr || 'connection lost';
-    if (ac.err === REDIS_ERR_TIMEOUT) {
-      const up = (ac.c.flags & REDIS_CONNECTED) !== 0 || this.stateNow === 'ready';
-      const ms = up ? (this.opts.commandTimeout ?? 0) : (this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT);
-      return new TimeoutError(
-        up
-          ? `command to ${where} timed out after ${ms} ms; the connection was closed because reply order is lost`
-          : `connecting to ${where} timed out after ${ms} ms`,
-        ms,
-      );
-    }
-    if (/^(WRONGPASS|NOAUTH|NOPERM)|invalid password|invalid username/i.test(text)) {
-      return new ConnectionError(`authentication to ${where} failed: ${text}`, 'ERR_AUTH');
-    }
-    if (ac.err === REDIS_ERR_EOF) return new ConnectionError(`${where} closed the connection`, 'EOF');
-    const code = ac.err === REDIS_ERR_IO ? (/\b(E[A-Z]{3,})\b/.exec(text)?.[1] ?? 'ERR_CONNECTION') : 'ERR_CONNECTION';
-    return new ConnectionError(`connection to ${where} failed: ${text}`, code);
+    return linkFailure(ac, this.where(), {
+      ready: this.stateNow === 'ready',
+      commandTimeout: this.opts.commandTimeout ?? 0,
+      connectTimeout: this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+    });
   }
 
   private where(): string {
     return describeEndpoint(this.endpoint);
   }
-}
-
-/** The error given to a command the client held when it closed for good. */
-function closedBecause(cause: Error, where: string): Error {
-  if (cause instanceof ConnectionError) {
-    return new ConnectionError(`command not sent: ${cause.message}`, cause.code, { cause });
-  }
-  if (cause instanceof TimeoutError) return new TimeoutError(`command not sent: ${cause.message}`, cause.timeoutMs);
-  return new ConnectionError(`command not sent: the connection to ${where} is closed (${cause.message})`, 'ERR_CONNECTION', { cause });
 }
 
 function noop(): void {}

@@ -10,6 +10,7 @@
  * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
  * - pool.ts            RedisPool: N connections on one reactor, least pending, lending
  * - errors.ts          ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError
+ * - link-errors.ts     which of those errors a failed link / refused command / closed client gives
  * - url.ts             redis:// and unix socket URLs
  * - backoff.ts         reconnect policy: exponential backoff with jitter
  * - queue.ts           BoundedQueue: the offline and wait queues' FIFO
