@@ -885,7 +885,14 @@ export class RespReader {
       this.text = null;
       return v;
     }
-    const whole = Buffer.concat(this.pieces, n + 2);
+    // Our own copy loop rather than Buffer.concat, which V8 kept
+    // deoptimising in mixed workloads (seen with --trace-deopt).
+    const whole = Buffer.allocUnsafe(n + 2);
+    const pieces = this.pieces;
+    for (let k = 0, at = 0; k < pieces.length; k++) {
+      whole.set(pieces[k]!, at);
+      at += pieces[k]!.length;
+    }
     this.pieces = [];
     const savedBase = this.base;
     this.base = this.bulkBase;
