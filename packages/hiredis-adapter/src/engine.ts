@@ -75,7 +75,11 @@ import type {
 
 type State = 'idle' | 'connecting' | 'handshake' | 'connected' | 'closed';
 
-/** One command waiting for its reply. */
+/**
+ * What a command waiting for its reply needs beyond its callback and
+ * privdata. A plain command (CMD_NORMAL, no deadline) has no such record:
+ * its FIFO entry is just the two (see reply-queue.ts).
+ */
 interface Pending<R> {
   fn: RedisCallbackFn<R> | null;
   privdata: unknown;
@@ -128,7 +132,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   private state: State = 'idle';
   private link: RedisLink | null = null;
   private readonly reader: RespReader;
-  private readonly replies = new ReplyQueue<Pending<R>>();
+  private readonly replies = new ReplyQueue<RedisCallbackFn<R> | null, Pending<R>>();
   /** Handshake bytes, sent first once the socket is connected. */
   private hsbuf: Buffer[] = [];
   /** Handshake replies still expected. */
@@ -164,7 +168,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.reader = new RespReader({ builder: options.builder, stringMode: options.stringMode });
     for (const bytes of handshakeCommands(options)) {
       this.hsbuf.push(bytes);
-      this.replies.push({
+      this.replies.push(null, null, {
         fn: null,
         privdata: null,
         kind: CMD_NORMAL,
@@ -203,7 +207,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.armTimer(this.connectDeadline);
     }
     // Any command deadline set before the attach can now be scheduled.
-    this.replies.forEach((p) => this.armTimer(p.deadline));
+    this.replies.forEachMeta((p) => this.armTimer(p.deadline));
     hooks.addRead();
     // A non-blocking connect reports completion as writability.
     hooks.addWrite();
@@ -248,7 +252,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     } else if (kind === CMD_QUIT) {
       this.quitSent = true;
     }
-    this.replies.push({ fn, privdata, kind, deadline, handshake: false, expect, verb, names });
+    const plain = kind === CMD_NORMAL && deadline === Infinity;
+    this.replies.push(fn, privdata, plain ? null : { fn, privdata, kind, deadline, handshake: false, expect, verb, names });
     if (deadline !== Infinity && this.state !== 'idle') this.armTimer(deadline);
     this.send(bytes);
     return REDIS_OK;
@@ -415,9 +420,15 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.invoke(this.monitor.fn, reply, this.monitor.privdata);
       return;
     }
-    const p = this.replies.shift();
-    if (p === undefined) {
+    const q = this.replies;
+    if (!q.shift()) {
       this.unsolicited(reply);
+      return;
+    }
+    const p = q.shiftedMeta;
+    if (p === null) {
+      // A plain command: nothing to inspect.
+      this.invoke(q.shiftedFn as RedisCallbackFn<R> | null, reply, q.shiftedData);
       return;
     }
     if (p.handshake) {
@@ -466,8 +477,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     const sub = this.pubsub.route(kind, textOf(items[1]) ?? '');
     let done: Pending<R> | null = null;
     if (isConfirmation(kind)) {
-      const head = this.replies.peek();
-      if (head !== undefined && head.expect > 0 && --head.expect === 0) {
+      const head = this.replies.peekMeta();
+      if (head !== undefined && head !== null && head.expect > 0 && --head.expect === 0) {
         this.replies.shift();
         this.pubsub.inFlight--;
         done = head;
@@ -529,7 +540,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     const now = Date.now();
     let next = this.connectDeadline;
     let expired = next <= now;
-    this.replies.forEach((p) => {
+    this.replies.forEachMeta((p) => {
       if (p.deadline <= now) expired = true;
       else if (p.deadline < next) next = p.deadline;
     });
@@ -623,9 +634,9 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       const fn = this.onConnect;
       this.invoke((ac) => fn(ac, REDIS_ERR), null, null);
     }
-    for (const p of this.replies.drain()) {
+    for (const { fn, privdata, meta } of this.replies.drain()) {
       // A SUBSCRIBE's callback is its channels': settled once per name below.
-      if (p.kind !== CMD_SUBSCRIBE || p.expect === 0) this.invoke(p.fn, null, p.privdata);
+      if (meta === null || meta.kind !== CMD_SUBSCRIBE || meta.expect === 0) this.invoke(fn, null, privdata);
     }
     if (this.monitor !== null) {
       const m = this.monitor;
