@@ -15,7 +15,7 @@
  */
 export { EV_NONE, EV_READ, EV_WRITE } from './event.js';
 export type { AcceptCallback, ErrorCallback, ReactorEvent, ReadCallback, WriteCallback } from './event.js';
-export type { OutputLimits, Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
+export type { DelEventOptions, OutputLimits, Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
 export { createReactor } from './reactor.js';
 export { eventBufferRead, eventBufferWrite } from './io.js';
 export { ReactorError, ReactorFullError } from './errors.js';

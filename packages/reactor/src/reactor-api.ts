@@ -43,6 +43,12 @@ export interface TimerOptions {
   repeat?: boolean;
 }
 
+/** Options of `delEvent`. */
+export interface DelEventOptions {
+  /** Drop queued output and destroy the socket instead of flushing it first. */
+  abort?: boolean;
+}
+
 export interface Reactor {
   /** Wraps `socket` in a new event in a free slot. Throws ReactorFullError when full. */
   newEvent(
@@ -53,8 +59,14 @@ export interface Reactor {
   ): ReactorEvent;
   /** Turns on the interest in `mask` (merged with what is on already). */
   addEvent(e: ReactorEvent, mask: number): void;
-  /** Frees the slot at once and closes the socket; safe inside any callback. */
-  delEvent(e: ReactorEvent): void;
+  /**
+   * Frees the slot at once and closes the socket; safe inside any callback.
+   * Bytes still queued go out first (bounded by a linger timeout), unless
+   * `abort` is set: then they are dropped and the socket is destroyed, which
+   * is how a server closes a client it drops for crossing a limit (as Redis
+   * frees a client over its output-buffer limit without flushing it).
+   */
+  delEvent(e: ReactorEvent, opts?: DelEventOptions): void;
   /** Sets read and write interest independently of each other. */
   enableEvent(e: ReactorEvent, readable: boolean, writable: boolean): void;
   /** One batch: waits up to `timeoutMs` (< 0: no limit); resolves with the number dispatched. */
@@ -81,6 +93,8 @@ export interface Reactor {
   setBeforeSleep(fn: (() => void) | null): void;
   /** Events alive (slots in use). Additive to the contract. */
   readonly size: number;
+  /** Timers scheduled and not yet fired or deleted. Additive to the contract. */
+  readonly timerCount: number;
   /** Slot-table capacity (maxConn). Additive to the contract. */
   readonly maxConn: number;
   /** True while `eventloop()` runs. Additive to the contract. */

@@ -205,12 +205,47 @@ describe('re-entrancy', () => {
     await waitFor(() => r.size === 2, 'accept');
     let fired = false;
     r.addTimer(50, () => (fired = true));
+    const gone = r.addTimer(60, () => (fired = true));
+    expect(r.timerCount).toBe(2);
+    r.delTimer(gone);
+    expect(r.timerCount).toBe(1);
     r.release();
     await loop;
     await closed;
     expect(r.size).toBe(0);
+    expect(r.timerCount).toBe(0);
     await new Promise((res) => setTimeout(res, 80));
     expect(fired).toBe(false);
+  });
+});
+
+describe('delEvent', () => {
+  it('flushes queued output before closing, unless asked to abort', async () => {
+    const r = make();
+    const received = async (abort: boolean): Promise<string> => {
+      const port = await r.createServer(0, (socket) => {
+        const e = r.newEvent(
+          socket,
+          (ev) => {
+            ev.in.clear();
+            eventBufferWrite(ev, 'queued reply');
+            r.delEvent(ev, { abort });
+          },
+          null,
+          null,
+        );
+        r.addEvent(e, EV_READ);
+      }, { host: '127.0.0.1' });
+      const c = await connectClient(port);
+      const all = readAll(c).catch(() => Buffer.alloc(0)); // an abort may reset the connection
+      c.write('x');
+      return (await all).toString();
+    };
+    const loop = r.eventloop();
+    expect(await received(false)).toBe('queued reply');
+    expect(await received(true)).toBe('');
+    r.stopEventloop();
+    await loop;
   });
 });
 

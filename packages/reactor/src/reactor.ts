@@ -38,7 +38,7 @@ import {
 } from './event.js';
 import { ReactorError, ReactorFullError, eofError } from './errors.js';
 import { acceptAll, listen, type ListenerCore } from './server.js';
-import type { Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
+import type { DelEventOptions, Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
 import { SlotTable } from './slots.js';
 import { TimerHeap } from './timers.js';
 import {
@@ -131,6 +131,10 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     this.slots = new SlotTable<EventState>(this.maxConn);
   }
 
+  get timerCount(): number {
+    return this.timers.size;
+  }
+
   get size(): number {
     return this.slots.used;
   }
@@ -177,9 +181,9 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     this.setWrite(s, writable);
   }
 
-  delEvent(e: ReactorEvent): void {
+  delEvent(e: ReactorEvent, opts?: DelEventOptions): void {
     if (!(e instanceof EventState) || e.reactor !== this || !e.alive) return;
-    this.close(e, e.fatal || e.error !== null);
+    this.close(e, opts?.abort === true || e.fatal || e.error !== null);
   }
 
   // ---- loop -----------------------------------------------------------
