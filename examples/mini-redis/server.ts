@@ -98,7 +98,8 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     if (oobTarget !== null) eventBufferWrite(oobTarget, bytes);
   });
 
-  function drop(e: ReactorEvent): void {
+  /** Forgets the client and closes its connection; `abort` drops its queued output. */
+  function drop(e: ReactorEvent, abort = false): void {
     const conn = e.privdata as Connection | null;
     if (conn !== null) {
       state.pubsub.forget(conn.client);
@@ -108,7 +109,7 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       e.privdata = null;
     }
     events.delete(e);
-    reactor.delEvent(e);
+    reactor.delEvent(e, { abort });
   }
 
   function onRead(e: ReactorEvent): void {
@@ -183,7 +184,9 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
         // does not read is dropped rather than allowed to grow without bound.
         if (e.out.length > pubsubHard) {
           if (conn !== null) conn.client.closing = true;
-          queueMicrotask(() => drop(e));
+          // Abort: flushing the backlog first would keep up to the limit
+          // queued for the linger time, for a peer that is not reading.
+          queueMicrotask(() => drop(e, true));
           return;
         }
         if (serving === e) batch.bytes(bytes);

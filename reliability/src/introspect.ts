@@ -1,26 +1,27 @@
 /**
- * What a soak can observe of a reactor's tables. The public API has
- * `reactor.size` (slots in use) but nothing for timers, so the timer heap is
- * read through its private fields: a test-only look, checked at runtime so
- * that a renamed field fails loudly instead of reading as zero.
+ * What a soak can observe of a reactor's tables: `reactor.size` (slots in
+ * use) and `reactor.timerCount` (live timers) are public. The heap's record
+ * count (deleted timers included, since deletion is lazy) is not, so it is
+ * read through a private field: a test-only look, checked at runtime so that
+ * a renamed field fails loudly instead of reading as zero.
  */
 import type { Reactor } from '@reactor-ts/reactor';
 
 export interface Tables {
   /** Slots in use (public `reactor.size`). */
   slots: number;
-  /** Live timers (TimerHeap.size, private). */
+  /** Live timers (public `reactor.timerCount`). */
   timers: number;
   /** Records in the heap array, deleted ones included (deletion is lazy). */
   heapRecords: number;
 }
 
 export function tablesOf(r: Reactor): Tables {
-  const heap = (r as unknown as { timers?: { size?: unknown; heap?: unknown } }).timers;
-  if (heap === undefined || typeof heap.size !== 'number' || !Array.isArray(heap.heap)) {
-    throw new Error('reactor internals changed: no timers.size / timers.heap to inspect');
+  const heap = (r as unknown as { timers?: { heap?: unknown } }).timers;
+  if (heap === undefined || !Array.isArray(heap.heap)) {
+    throw new Error('reactor internals changed: no timers.heap to inspect');
   }
-  return { slots: r.size, timers: heap.size, heapRecords: heap.heap.length };
+  return { slots: r.size, timers: r.timerCount, heapRecords: heap.heap.length };
 }
 
 /** Heap used after full collections (needs --expose-gc). */
