@@ -10,6 +10,7 @@
  * - encoder.ts         encodeCommand / formatCommand (client → server)
  * - encode-reply.ts    encodeReply / encodeReplyInto (server → client)
  * - request-parser.ts  RequestParser + RequestError: multibulk and inline requests, server side
+ * - utf8.ts           UTF-8 decoding helpers for the reader (internal)
  * - format-double.ts   formatG17: %.17g as Redis 7.0 prints doubles
  * - format.ts          formatCommand's format compiler and printf-style numbers (internal)
  * - bytes.ts           UTF-8 length and decimal helpers shared by the encoders (internal)
