@@ -47,10 +47,22 @@ const KINDS = new Map<string, CommandKind>([
 /** Longest name in KINDS: longer names are ordinary without a lookup. */
 const LONGEST = 12;
 
+/**
+ * Names as callers spell them ('INCR', 'get', ...) with their kinds: asked
+ * for every command, and lower-casing each name cost a new string (and its
+ * hash) per command. Bounded, since names come from callers.
+ */
+const SEEN = new Map<string, CommandKind>();
+const SEEN_MAX = 1024;
+
 /** The kind of a command named `name` (any case). */
 export function kindOfName(name: string): CommandKind {
   if (name.length > LONGEST) return CMD_NORMAL;
-  return KINDS.get(name.toLowerCase()) ?? CMD_NORMAL;
+  const seen = SEEN.get(name);
+  if (seen !== undefined) return seen;
+  const kind = KINDS.get(name.toLowerCase()) ?? CMD_NORMAL;
+  if (SEEN.size < SEEN_MAX) SEEN.set(name, kind);
+  return kind;
 }
 
 /** The table a pub/sub command or reply kind refers to. */
