@@ -34,7 +34,7 @@ import {
 import { redisAttach } from '../attach.js';
 import type { RedisAsyncContext, RedisAsyncOptions } from '../types.js';
 import { CommandMethods } from './commands.js';
-import { Pipeline, Transaction } from './pipeline.js';
+import { Pipeline, Transaction, type Batch } from './pipeline.js';
 import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
 import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
@@ -229,8 +229,18 @@ export class RedisClient extends CommandMethods {
   }
 
   /** A pipeline's commands, back to back on this connection. @internal */
-  sendBatch(settlers: Settler[]): void {
-    for (const s of settlers) this.enqueue(s);
+  sendBatch(commands: CommandArgument[][], batch: Batch): void {
+    if (this.stateNow === 'ready' && !this.resendOn) {
+      // All on the link now, so their callbacks come in this order and the
+      // batch settles them itself (see Batch). A refused command rejects the
+      // whole batch, so its place in that order does not matter.
+      const ac = this.ac!;
+      for (const argv of commands) {
+        if (redisAsyncCommandArgv(ac, this.onReply, batch, argv) === REDIS_ERR) batch.reject(this.refused(ac));
+      }
+      return;
+    }
+    for (let i = 0; i < commands.length; i++) this.enqueue(batch.slot(i, commands[i]!));
   }
 
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */

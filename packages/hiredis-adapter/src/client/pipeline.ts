@@ -23,23 +23,56 @@ type Arg = CommandArgument;
  * synchronous pass (a RedisClient, or a pool choosing one of its clients).
  */
 export interface BatchTarget {
-  sendBatch(settlers: Settler[]): void;
+  sendBatch(commands: Arg[][], batch: Batch): void;
 }
 
-/** Collects the replies of one exec(); settles its promise exactly once. */
-class Batch {
+const NO_ARGS: Arg[] = [];
+
+/**
+ * Collects the replies of one exec(); settles its promise exactly once.
+ *
+ * A batch handed to a ready link in one pass gets its replies in the order
+ * of its commands, one callback each, so the batch itself is the settler of
+ * every command (resolve/reject fill the next slot): no object per command.
+ * Commands that must wait for a link (offline queue, resend list) need one
+ * settler each, with its argv: `slot(i, argv)`. A batch uses one way only.
+ */
+export class Batch implements Settler {
+  /** Settler's field: unused, the commands are sent by the caller. */
+  readonly argv: Arg[] = NO_ARGS;
   readonly results: unknown[];
   private left: number;
+  /** The slot the next in-order reply fills. */
+  private next = 0;
   private failure: Error | null = null;
 
   constructor(
     size: number,
-    private readonly resolve: (results: unknown[]) => void,
-    private readonly reject: (err: Error) => void,
+    private readonly resolveAll: (results: unknown[]) => void,
+    private readonly rejectAll: (err: Error) => void,
   ) {
     this.results = new Array<unknown>(size);
     this.left = size;
-    if (size === 0) resolve(this.results);
+    if (size === 0) resolveAll(this.results);
+  }
+
+  /** Settler of the in-order path: the next command's reply. */
+  resolve(value: unknown): void {
+    this.put(this.next++, value);
+  }
+
+  /** Settler of the in-order path: an error reply is a result, anything else fails the batch. */
+  reject(err: Error): void {
+    if (err instanceof ReplyError) this.put(this.next++, err);
+    else {
+      this.next++;
+      this.fail(err);
+    }
+  }
+
+  /** A settler of its own for command `index`, for commands that wait for a link. */
+  slot(index: number, argv: Arg[]): Settler {
+    return new SlotSettler(argv, this, index);
   }
 
   put(index: number, value: unknown): void {
@@ -53,8 +86,8 @@ class Batch {
   }
 
   private end(): void {
-    if (this.failure !== null) this.reject(this.failure);
-    else this.resolve(this.results);
+    if (this.failure !== null) this.rejectAll(this.failure);
+    else this.resolveAll(this.results);
   }
 }
 
@@ -102,10 +135,7 @@ export abstract class CommandBatch {
     if (this.sent) return Promise.reject(new Error('this pipeline was already executed; create a new one'));
     this.sent = true;
     return new Promise<unknown[]>((resolve, reject) => {
-      const batch = new Batch(commands.length, resolve, reject);
-      const settlers = new Array<Settler>(commands.length);
-      for (let i = 0; i < commands.length; i++) settlers[i] = new SlotSettler(commands[i]!, batch, i);
-      this.target.sendBatch(settlers);
+      this.target.sendBatch(commands, new Batch(commands.length, resolve, reject));
     });
   }
 

@@ -13,10 +13,10 @@
  */
 import type { CommandArgument } from '@reactor-ts/resp';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
-import { RedisClient, type ClientOptions, type Settler } from './client.js';
+import { RedisClient, type ClientOptions } from './client.js';
 import { CommandMethods } from './commands.js';
 import { ClientClosedError } from './errors.js';
-import { Pipeline, Transaction } from './pipeline.js';
+import { Pipeline, Transaction, type Batch } from './pipeline.js';
 import { BoundedQueue } from './queue.js';
 import { watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
 
@@ -109,19 +109,19 @@ export class RedisPool extends CommandMethods {
   }
 
   /** @internal */
-  sendBatch(settlers: Settler[]): void {
+  sendBatch(commands: CommandArgument[][], batch: Batch): void {
     const c = this.leastBusy();
     if (c !== null) {
-      c.sendBatch(settlers);
+      c.sendBatch(commands, batch);
       return;
     }
     this.acquire().then(
       (conn) => {
-        conn.sendBatch(settlers);
+        conn.sendBatch(commands, batch);
         this.giveBack(conn, false);
       },
       (err: Error) => {
-        for (const s of settlers) s.reject(err);
+        for (let i = 0; i < commands.length; i++) batch.reject(err);
       },
     );
   }
