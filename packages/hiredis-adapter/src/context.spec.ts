@@ -109,24 +109,6 @@ describe('connecting', () => {
     expect(h.log).toEqual([['connect', REDIS_OK], ['a', 'OK'], ['b', 'v']]);
   });
 
-  it('sends a repeated command each time, and a Buffer argument as it is when issued', () => {
-    const h = harness();
-    h.connect();
-    const key = Buffer.from('k1');
-    redisAsyncCommandArgv(h.ac, rec(h.log, 'a'), null, ['INCR', 'n']);
-    redisAsyncCommandArgv(h.ac, rec(h.log, 'b'), null, ['INCR', 'n']);
-    redisAsyncCommandArgv(h.ac, rec(h.log, 'c'), null, ['GET', key]);
-    key[1] = 0x32; // '2'
-    redisAsyncCommandArgv(h.ac, rec(h.log, 'd'), null, ['GET', key]);
-    redisAsyncCommandArgv(h.ac, rec(h.log, 'e'), null, ['INCR', 5]);
-    redisAsyncCommandArgv(h.ac, rec(h.log, 'f'), null, ['INCR', '5']);
-    expect(h.wire()).toBe(
-      '*2\r\n$4\r\nINCR\r\n$1\r\nn\r\n'.repeat(2) +
-        '*2\r\n$3\r\nGET\r\n$2\r\nk1\r\n*2\r\n$3\r\nGET\r\n$2\r\nk2\r\n' +
-        '*2\r\n$4\r\nINCR\r\n$1\r\n5\r\n'.repeat(2),
-    );
-  });
-
   it('sends AUTH, HELLO 3, SELECT and CLIENT SETNAME first and holds user commands until all succeed', () => {
     const h = harness({ username: 'u', password: 'p', protocol: 3, db: 2, name: 'me' });
     redisAsyncCommand(h.ac, rec(h.log, 'ping'), null, 'PING');

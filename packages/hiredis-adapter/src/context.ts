@@ -160,7 +160,7 @@ export function redisAsyncCommandArgv<R>(
   if (!Array.isArray(argv) || argv.length === 0) return e.refuse('redisAsyncCommandArgv: argv must be a non-empty array');
   let bytes: Buffer;
   try {
-    bytes = encodeArgv(argv);
+    bytes = encodeCommand(argv);
   } catch (err) {
     return e.refuse(err instanceof Error ? err.message : String(err));
   }
@@ -194,37 +194,6 @@ function issueFormatted<R>(e: AsyncContext<R>, fn: RedisCallbackFn<R> | null, pr
   const args = kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE ? commandArgs(bytes) : null;
   const pubsub = kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE;
   return e.command(bytes, pubsub && args === null ? CMD_NORMAL : kind, args, fn, privdata);
-}
-
-/**
- * The last command encoded from strings only, and its bytes: a command
- * repeated back to back (a counter, a hot key, a pipeline of the same
- * command) is encoded once. Sharing the bytes is safe because nothing
- * writes to them (the reactor copies them into its output buffer). Buffers
- * in argv are never remembered: their caller may change them.
- */
-let lastArgv: string[] = [];
-let lastBytes: Buffer | null = null;
-const MEMO_MAX_ARGS = 4;
-
-function encodeArgv(argv: ReadonlyArray<CommandArgument>): Buffer {
-  const n = argv.length;
-  if (n > MEMO_MAX_ARGS) return encodeCommand(argv);
-  if (lastBytes !== null && n === lastArgv.length) {
-    let same = true;
-    for (let i = 0; i < n; i++) {
-      if (argv[i] !== lastArgv[i]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return lastBytes;
-  }
-  const bytes = encodeCommand(argv);
-  for (let i = 0; i < n; i++) if (typeof argv[i] !== 'string') return bytes;
-  lastArgv = argv.slice() as string[];
-  lastBytes = bytes;
-  return bytes;
 }
 
 function argToString(a: CommandArgument): string {
