@@ -9,6 +9,7 @@
 import { ChainBuffer } from '@reactor-ts/buffer';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NativeBuilder } from './builders.js';
 import { ReplyError } from './errors.js';
 import { NEED_MORE, RespReader } from './reader.js';
 import { PushFrame, VerbatimString, WithAttributes } from './values.js';
@@ -225,6 +226,62 @@ describe('RespReader property: encode → cut → feed → same values', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+/** Arrays, integers and strings, as the whole-reply fast path reads them; written by hand so that they can be odd. */
+const { plain } = fc.letrec<{ plain: string }>((tie) => ({
+  plain: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.integer({ min: -1e16, max: 1e16 }).map((n) => `:${n}\r\n`),
+    fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).map((s) => `$${Buffer.byteLength(s)}\r\n${s}\r\n`),
+    fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).map((s) => `+${s}\r\n`),
+    fc.constantFrom('$-1\r\n', '*-1\r\n', '_\r\n', '#t\r\n', '$0\r\n\r\n', '*0\r\n', '%1\r\n:1\r\n:2\r\n'),
+    fc.array(tie('plain'), { maxLength: 6 }).map((items) => `*${items.length}\r\n${items.join('')}`),
+  ),
+}));
+
+/** What a reader makes of `pieces`: its values, then its ProtocolError if any. */
+function readAll(opts: ConstructorParameters<typeof RespReader>[0], pieces: Buffer[]): unknown[] {
+  const r = new RespReader(opts);
+  const got: unknown[] = [];
+  try {
+    for (const piece of pieces) {
+      r.feed(piece);
+      for (let x = r.getReply(); x !== NEED_MORE; x = r.getReply()) got.push(x);
+    }
+  } catch (err) {
+    const e = err as { message: string; offset: number; byte: number | undefined };
+    got.push({ error: e.message, offset: e.offset, byte: e.byte });
+  }
+  return got;
+}
+
+describe('RespReader property: fast paths agree with the general path', () => {
+  // A NativeBuilder passed as a custom builder turns every fast path off.
+  it('the native builder reads as the same builder passed as a custom one, errors and limits included', () => {
+    fc.assert(
+      fc.property(
+        fc.array(plain, { minLength: 1, maxLength: 4 }),
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom('\r', '\n', '-', 'x', '*', '$', ':', '+', '0', '9')), { nil: undefined }),
+        fc.array(fc.nat(), { maxLength: 2 }),
+        fc.record({
+          stringMode: fc.constantFrom<'string' | 'buffer'>('string', 'buffer'),
+          maxDepth: fc.integer({ min: 0, max: 4 }),
+          maxLineLength: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 5, max: 20 })),
+          maxBulkLength: fc.integer({ min: 0, max: 12 }),
+          maxAggregateLength: fc.integer({ min: 0, max: 6 }),
+        }),
+        (replies, mutation, cuts, opts) => {
+          const wire = Buffer.from(replies.join(''));
+          if (mutation !== undefined) wire[mutation[0] % wire.length] = mutation[1].charCodeAt(0);
+          const pieces = cut(wire, cuts);
+          const general = new NativeBuilder({ stringMode: opts.stringMode });
+          expect(readAll(opts, pieces)).toEqual(readAll({ ...opts, builder: general }, pieces));
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });

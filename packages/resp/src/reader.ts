@@ -98,6 +98,10 @@ class Frame {
 // Returned by item() when it pushed an aggregate (or began a bulk) rather
 // than made a value: parsing goes on in the same chunk.
 const OPENED: unique symbol = Symbol('opened');
+// Returned by quick() when the reply needs the general path.
+const BAIL: unique symbol = Symbol('bail');
+/** quick() recurses, so it leaves deeper nesting to the general path. */
+const QUICK_DEPTH = 32;
 const EMPTY = Buffer.alloc(0);
 const CR = 13;
 const LF = 10;
@@ -272,21 +276,29 @@ export class RespReader {
       }
       const p = i + 2;
       const stop = p + n;
-      if (c === CR && i !== first && i - first <= 15 && n <= this.maxBulk && stop + 2 <= end) {
+      if (c === CR && i !== first && i - first <= 15 && i - start <= this.maxLine && n <= this.maxBulk && stop + 2 <= end) {
         if (b[i + 1] === LF && b[stop] === CR && b[stop + 1] === LF) {
           this.pos = stop + 2;
-          return this.textBulks ? decodeUtf8(b, p, stop) : b.slice(p, stop);
+          return this.textBulks ? decodeUtf8(b, p, stop) : b.subarray(p, stop);
         }
       }
     }
     i = start;
+    if (i < end && b[i] === 0x2a && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
+      // Likewise a whole array of arrays, integers and strings.
+      const v = this.quick(b, i, end, 0);
+      if (v !== BAIL) {
+        this.pos = this.next;
+        return v;
+      }
+    }
     if (i < end && b[i] === 0x2b && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
       // Likewise a simple string (+OK).
       const first = ++i;
       while (i < end && b[i] !== CR && b[i] !== LF) i++;
       if (i + 1 < end && b[i] === CR && b[i + 1] === LF && i - first < this.maxLine) {
         this.pos = i + 2;
-        return this.textBulks ? decodeUtf8(b, first, i) : b.slice(first, i);
+        return this.textBulks ? decodeUtf8(b, first, i) : b.subarray(first, i);
       }
     }
     try {
@@ -517,11 +529,11 @@ export class RespReader {
       }
       const p = i + 2;
       const stop = p + n;
-      if (n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) break;
+      if (i - pos > this.maxLine || n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) break;
       items[idx++] = this.textBulks
         ? decodeUtf8(b, p, stop)
         : this.nativeBuffers && this.stable
-          ? b.slice(p, stop)
+          ? b.subarray(p, stop)
           : this.builder.bulkString(b, p, stop, this.stable);
       pos = stop + 2;
     }
@@ -529,6 +541,85 @@ export class RespReader {
     f.idx = idx;
     this.pos = pos;
     return true;
+  }
+
+  /**
+   * Hot path for a whole reply of arrays, integers and strings inside the
+   * chunk, with the native builder: parsed recursively straight from the
+   * chunk, as redis-parser does, with no frames, no partial state and no
+   * per-item dispatch through parse(). Anything else — another type, a
+   * partial or malformed item, a limit reached — returns BAIL having changed
+   * nothing, and the general path parses the reply again from its start.
+   * On success `next` is past the value.
+   */
+  private quick(b: Buffer, i: number, end: number, level: number): unknown {
+    if (i >= end) return BAIL;
+    const t = b[i]!;
+    if (t === 0x2b) {
+      const first = ++i;
+      while (i < end && b[i] !== CR && b[i] !== LF) i++;
+      if (i + 1 >= end || b[i] !== CR || b[i + 1] !== LF || i - first >= this.maxLine) return BAIL;
+      this.next = i + 2;
+      return this.textBulks ? decodeUtf8(b, first, i) : b.subarray(first, i);
+    }
+    if (t !== 0x3a && t !== 0x24 && t !== 0x2a) return BAIL;
+    const start = i;
+    const neg = t === 0x3a && i + 1 < end && b[i + 1] === 0x2d;
+    if (neg) i++;
+    const first = ++i;
+    let n = 0;
+    let c = -1;
+    for (; i < end; i++) {
+      c = b[i]!;
+      if (c < 0x30 || c > 0x39) break;
+      n = n * 10 + (c - 0x30);
+    }
+    if (c !== CR || i === first || i - first > 15 || i + 1 >= end || b[i + 1] !== LF) return BAIL;
+    const p = i + 2;
+    if (t === 0x3a) {
+      this.next = p;
+      return neg ? 0 - n : n;
+    }
+    if (i - start > this.maxLine) return BAIL;
+    if (t === 0x24) {
+      const stop = p + n;
+      if (n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) return BAIL;
+      this.next = stop + 2;
+      return this.textBulks ? decodeUtf8(b, p, stop) : b.subarray(p, stop);
+    }
+    // Every element takes at least 4 bytes: a longer array cannot be whole here.
+    if (n > this.maxAggregate || level >= this.maxDepth || level >= QUICK_DEPTH || 4 * n > end - p) return BAIL;
+    const items = new Array<unknown>(n);
+    let at = p;
+    for (let k = 0; k < n; k++) {
+      // Bulk strings, the commonest elements (LRANGE, MGET), without the call.
+      if (at < end && b[at] === 0x24) {
+        let j = at + 1;
+        let len = 0;
+        c = -1;
+        for (; j < end; j++) {
+          c = b[j]!;
+          if (c < 0x30 || c > 0x39) break;
+          len = len * 10 + (c - 0x30);
+        }
+        const q = j + 2;
+        const stop = q + len;
+        if (
+          c === CR && j !== at + 1 && j - at <= 16 && j - at <= this.maxLine && len <= this.maxBulk &&
+          stop + 2 <= end && b[j + 1] === LF && b[stop] === CR && b[stop + 1] === LF
+        ) {
+          items[k] = this.textBulks ? decodeUtf8(b, q, stop) : b.subarray(q, stop);
+          at = stop + 2;
+          continue;
+        }
+      }
+      const v = this.quick(b, at, end, level + 1);
+      if (v === BAIL) return BAIL;
+      items[k] = v;
+      at = this.next;
+    }
+    this.next = at;
+    return items;
   }
 
   private addAttrs(items: unknown[]): void {
@@ -569,7 +660,7 @@ export class RespReader {
           // Hot path: the native builder's string, without the call.
           if (t === 0x24) {
             if (this.textBulks) return decodeUtf8(b, p, stop);
-            if (this.nativeBuffers && stable) return b.slice(p, stop);
+            if (this.nativeBuffers && stable) return b.subarray(p, stop);
           }
           return this.bulkValue(t, b, p, stop, stable);
         }
@@ -624,7 +715,7 @@ export class RespReader {
         this.pos = cr + 2;
         if (t === 0x2b) {
           if (this.textBulks) return decodeUtf8(b, start + 1, cr);
-          if (this.nativeBuffers && stable) return b.slice(start + 1, cr);
+          if (this.nativeBuffers && stable) return b.subarray(start + 1, cr);
         }
         return t === 0x2b
           ? this.builder.simpleString(b, start + 1, cr, stable)
