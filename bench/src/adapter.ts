@@ -1,7 +1,10 @@
 /**
- * bench/adapter: the promise client beside ioredis 5 (auto-pipelining off
- * and on), node-redis 5 and redis-benchmark, against one redis-server the
- * suite starts.
+ * bench/adapter: the promise client (`ours`) and the hiredis-style callback
+ * API (`reactor-ts callback`: redisAsyncConnect + redisAttach on a reactor
+ * in the child) beside ioredis 5 (auto-pipelining off and on), node-redis 5
+ * and redis-benchmark, against one redis-server the suite starts. The table's
+ * ratios are the promise client's; the notes give both APIs' against the
+ * issue's targets. The callback API runs every workload but multi100.
  *
  * Workloads (INCR on a fresh key each run; the counter is checked after):
  *   sync      20,000 INCR, each awaited before the next
@@ -25,12 +28,17 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
+import type { RedisReply } from '@reactor-ts/resp';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
-const IMPLS = ['reactor-ts', 'ioredis', 'ioredis-auto', 'node-redis'] as const;
+/** Our hiredis-style callback API (redisAsyncConnect + redisAttach), run by a reactor in the child. */
+const CALLBACK = 'reactor-ts callback';
+const IMPLS = ['reactor-ts', CALLBACK, 'ioredis', 'ioredis-auto', 'node-redis'] as const;
 type Impl = (typeof IMPLS)[number];
 const WORKLOADS = ['sync', 'burst', 'pipe100', 'pipe1000', 'multi100'] as const;
 type Workload = (typeof WORKLOADS)[number];
+/** The callback API has no MULTI helper; the issue's workloads are the others. */
+const CALLBACK_WORKLOADS: ReadonlySet<Workload> = new Set(['sync', 'burst', 'pipe100', 'pipe1000']);
 
 /** What a child reports on its last stdout line. */
 interface ChildResult {
@@ -124,6 +132,7 @@ const COUNTS: Record<Workload, { full: number; quick: number }> = {
 
 /** The child: one client, one workload, one JSON line. */
 async function child(impl: Impl, workload: Workload, port: number, n: number): Promise<void> {
+  if (impl === CALLBACK) return callbackChild(workload, port, n);
   const d = await makeDriver(impl, port);
   const key = `bench:${impl}:${workload}:${process.pid}`;
   // Warm-up on another key: connection set up, JIT past the first calls.
@@ -158,6 +167,77 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   await d.close();
   const res: ChildResult = { ops: n, ms, peakRssMiB, startRssMiB, cpuUsPerOp, counter };
+  process.stdout.write(`${JSON.stringify(res)}\n`);
+}
+
+/**
+ * The callback API's child: a reactor created here runs the context
+ * (`reactor.eventloop()`), and commands are issued as a hiredis program
+ * would — the next one (sync) or the next batch (pipelines) from the
+ * callback of the previous reply, the burst all at once with one shared
+ * callback counting replies. A promise settles once per phase only, so the
+ * timed part is callbacks end to end.
+ */
+async function callbackChild(workload: Workload, port: number, n: number): Promise<void> {
+  const { createReactor } = await import('@reactor-ts/reactor');
+  const h = await import('@reactor-ts/hiredis-adapter');
+  const { REDIS_REPLY_ERROR } = await import('@reactor-ts/resp');
+  const reactor = createReactor();
+  const ac = h.redisAsyncConnect('127.0.0.1', port);
+  if (h.redisAttach(reactor, ac) !== h.REDIS_OK) throw new Error(`redisAttach failed: ${ac.errstr}`);
+  const closed = new Promise<void>((resolve) => {
+    h.redisAsyncSetDisconnectCallback(ac, () => {
+      reactor.stopEventloop();
+      resolve();
+    });
+  });
+  const loop = reactor.eventloop();
+  const failed = (what: string, reply: RedisReply | null): Error =>
+    new Error(`${CALLBACK}/${workload}: ${what} failed: ${reply === null ? ac.errstr : String(reply.str)}`);
+
+  /** `total` INCR on `key`, `batch` at a time, each batch issued from the callback ending the previous one; the last reply. */
+  const incrs = (key: string, total: number, batch: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const argv = ['INCR', key];
+      let replies = 0;
+      const onReply = (_ac: unknown, reply: RedisReply | null): void => {
+        if (reply === null || reply.type === REDIS_REPLY_ERROR) return reject(failed('INCR', reply));
+        replies++;
+        if (replies === total) resolve(Number(reply.integer));
+        else if (replies % batch === 0) issue();
+      };
+      const issue = (): void => {
+        const m = Math.min(batch, total - replies);
+        for (let i = 0; i < m; i++) {
+          if (h.redisAsyncCommandArgv(ac, onReply, null, argv) !== h.REDIS_OK) return reject(failed('INCR', null));
+        }
+      };
+      issue();
+    });
+  const get = (key: string): Promise<string | null> =>
+    new Promise((resolve, reject) => {
+      h.redisAsyncCommandArgv(ac, (_ac, reply) => (reply === null ? reject(failed('GET', reply)) : resolve(reply.str)), null, ['GET', key]);
+    });
+
+  const key = `bench:callback:${workload}:${process.pid}`;
+  // The same warm-up as the promise clients: a burst of 2000, then 2000 one by one.
+  await incrs(`${key}:warm`, 2000, 2000);
+  await incrs(`${key}:warm`, 2000, 1);
+  const batch = workload === 'sync' ? 1 : workload === 'burst' ? n : workload === 'pipe100' ? 100 : 1000;
+  const startRssMiB = process.memoryUsage().rss / 1048576;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const last = await incrs(key, n, batch);
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const counter = Number(await get(key));
+  if (last !== n || counter !== n) throw new Error(`${CALLBACK}/${workload}: counter ${counter}, last reply ${last}, expected ${n}`);
+  const peakRssMiB = process.resourceUsage().maxRSS / 1024;
+  h.redisAsyncDisconnect(ac);
+  await closed;
+  await loop;
+  reactor.release();
+  const res: ChildResult = { ops: n, ms, peakRssMiB, startRssMiB, cpuUsPerOp: (cpu.user + cpu.system) / n, counter };
   process.stdout.write(`${JSON.stringify(res)}\n`);
 }
 
@@ -217,6 +297,7 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
         // Rotate who goes first each round.
         const order = IMPLS.map((_, i) => IMPLS[(i + r) % IMPLS.length]!);
         for (const impl of order) {
+          if (impl === CALLBACK && !CALLBACK_WORKLOADS.has(workload)) continue;
           progress(`adapter ${workload} ${impl} round ${r + 1}/${rounds}`);
           const res = await runChild(impl, workload, srv.port, n);
           add(workload, impl, (res.ops / res.ms) * 1000);
@@ -246,30 +327,39 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   return { suite: 'adapter', ours: 'reactor-ts', rows, notes: notes(rows) };
 }
 
-/** The issue's targets, as pass/short lines. */
+/** The issue's targets, as pass/short lines: for the promise client (`ours`), then for the callback API. */
 function notes(rows: Row[]): string[] {
   const v = (w: string, i: string): number => rows.find((r) => r.workload === w && r.impl === i)?.value ?? NaN;
-  const ours = (w: string): number => v(w, 'reactor-ts');
-  const peerBurst = Math.max(v('burst', 'ioredis'), v('burst', 'ioredis-auto'), v('burst', 'node-redis'));
-  const peerRss = Math.min(v('burst-rss', 'ioredis'), v('burst-rss', 'ioredis-auto'), v('burst-rss', 'node-redis'));
-  const peerCpu = Math.min(v('burst-cpu', 'ioredis'), v('burst-cpu', 'ioredis-auto'), v('burst-cpu', 'node-redis'));
-  const peerGrowth = Math.min(v('burst-rss-growth', 'ioredis'), v('burst-rss-growth', 'ioredis-auto'), v('burst-rss-growth', 'node-redis'));
+  const peers = ['ioredis', 'ioredis-auto', 'node-redis'];
+  const best = (w: string): number => Math.max(...peers.map((p) => v(w, p)));
+  const least = (w: string): number => Math.min(...peers.map((p) => v(w, p)));
   const line = (what: string, got: number, want: number): string =>
     `${got >= want ? 'met  ' : 'SHORT'} ${what}: ${got.toFixed(2)}× (target ${want}×)`;
+  const targets = (impl: string, label: string): string[] => [
+    line(`${label} sync vs redis-benchmark -c1 -P1`, v('sync', impl) / v('sync', 'redis-benchmark -c1 -P1'), 0.9),
+    line(`${label} burst vs fastest of ioredis/node-redis`, v('burst', impl) / best('burst'), 2),
+    line(`${label} burst vs redis-benchmark -c1 -P100`, v('burst', impl) / v('burst', 'redis-benchmark -c1 -P100'), 0.5),
+    line(`${label} burst peak RSS, lowest peer ÷ ours`, least('burst-rss') / v('burst-rss', impl), 2),
+    line(`${label} burst RSS growth, lowest peer ÷ ours`, least('burst-rss-growth') / v('burst-rss-growth', impl), 2),
+    line(`${label} burst CPU per command, fastest peer ÷ ours`, least('burst-cpu') / v('burst-cpu', impl), 2),
+  ];
+  const pipes = ['pipe100', 'pipe1000'].map(
+    (w) => `      [callback] ${w} vs fastest of ioredis/node-redis: ${(v(w, CALLBACK) / best(w)).toFixed(2)}×; vs the promise client: ${(v(w, CALLBACK) / v(w, 'reactor-ts')).toFixed(2)}×`,
+  );
   return [
-    line('sync vs redis-benchmark -c1 -P1', ours('sync') / v('sync', 'redis-benchmark -c1 -P1'), 0.9),
-    line('burst vs fastest of ioredis/node-redis', ours('burst') / peerBurst, 2),
-    line('burst vs redis-benchmark -c1 -P100', ours('burst') / v('burst', 'redis-benchmark -c1 -P100'), 0.5),
-    line('burst peak RSS, lowest peer ÷ ours', peerRss / ours('burst-rss'), 2),
-    line('burst RSS growth, lowest peer ÷ ours', peerGrowth / ours('burst-rss-growth'), 2),
-    line('burst CPU per command, fastest peer ÷ ours', peerCpu / ours('burst-cpu'), 2),
+    ...targets('reactor-ts', '[promise]'),
+    ...targets(CALLBACK, '[callback]'),
+    ...pipes,
+    `"ours" in the table is the promise client (createClient); "${CALLBACK}" is the hiredis-style API (redisAsyncConnect + redisAttach +`,
+    'redisAsyncCommandArgv, reactor.eventloop() in the child): sync issues each INCR from the previous reply\'s callback, burst issues all at once',
+    'with one shared callback, pipelines issue each batch from the callback ending the previous one. Its ratios are the [callback] lines (same run\'s medians).',
     'Each client runs in its own child process; RSS is the child\'s peak (process.resourceUsage().maxRSS).',
   ];
 }
 
 export const suite: Suite = {
   name: 'adapter',
-  description: 'promise client vs ioredis / node-redis / redis-benchmark: sync, burst, pipelines, peak RSS',
+  description: 'promise client and callback API vs ioredis / node-redis / redis-benchmark: sync, burst, pipelines, peak RSS',
   run,
 };
 
