@@ -15,10 +15,9 @@
  * so no client warms the JIT or the heap for another; the order rotates
  * each round.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
+import { runIfChild, runSelfAsChild } from './lib/child.js';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
 const IMPLS = ['reactor-ts', 'ioredis', 'node-redis'] as const;
@@ -209,32 +208,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
 }
 
 function runChild(impl: Impl, workload: Workload, port: number, n: number): Promise<ChildResult> {
-  const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', '--conditions=source', self, '--child', impl, workload, String(port), String(n)];
-  return collect(process.execPath, args, 120_000).then((out) => {
-    const line = out.trim().split('\n').pop() ?? '';
-    try {
-      return JSON.parse(line) as ChildResult;
-    } catch {
-      throw new Error(`${impl}/${workload} child failed:\n${out}`);
-    }
-  });
-}
-
-function collect(cmd: string, args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`));
-    });
-  });
+  return runSelfAsChild<ChildResult>(import.meta.url, [impl, workload, String(port), String(n)]);
 }
 
 async function run(opts: { quick: boolean }): Promise<SuiteResult> {
@@ -294,15 +268,4 @@ export const suite: Suite = {
 };
 
 // Child mode: `adapter-features.ts --child <impl> <workload> <port> <n>`.
-const argv = process.argv;
-const at = argv.indexOf('--child');
-if (at !== -1 && fileURLToPath(import.meta.url) === argv[1]) {
-  const [impl, workload, port, n] = argv.slice(at + 1) as [Impl, Workload, string, string];
-  child(impl, workload, Number(port), Number(n)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runIfChild(import.meta.url, ([impl, workload, port, n]) => child(impl as Impl, workload as Workload, Number(port), Number(n)));

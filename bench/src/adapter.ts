@@ -24,11 +24,10 @@
  * the JIT or the heap for another. redis-benchmark (-c 1, -P 1 / -P 100)
  * is the ceiling for sync / burst.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
 import type { RedisReply } from '@reactor-ts/resp';
+import { collect, runIfChild, runSelfAsChild } from './lib/child.js';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
 /** Our hiredis-style callback API (redisAsyncConnect + redisAttach), run by a reactor in the child. */
@@ -241,34 +240,8 @@ async function callbackChild(workload: Workload, port: number, n: number): Promi
   process.stdout.write(`${JSON.stringify(res)}\n`);
 }
 
-/** Spawns this file as a child; resolves with its result. */
 function runChild(impl: Impl, workload: Workload, port: number, n: number): Promise<ChildResult> {
-  const self = fileURLToPath(import.meta.url);
-  const args = ['--import', 'tsx', '--conditions=source', self, '--child', impl, workload, String(port), String(n)];
-  return collect(process.execPath, args, 120_000).then((out) => {
-    const line = out.trim().split('\n').pop() ?? '';
-    try {
-      return JSON.parse(line) as ChildResult;
-    } catch {
-      throw new Error(`${impl}/${workload} child failed:\n${out}`);
-    }
-  });
-}
-
-function collect(cmd: string, args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`));
-    });
-  });
+  return runSelfAsChild<ChildResult>(import.meta.url, [impl, workload, String(port), String(n)]);
 }
 
 /** redis-benchmark -c 1 -P <pipeline> -t incr: requests per second. */
@@ -364,15 +337,4 @@ export const suite: Suite = {
 };
 
 // Child mode: `adapter.ts --child <impl> <workload> <port> <n>`.
-const argv = process.argv;
-const at = argv.indexOf('--child');
-if (at !== -1 && fileURLToPath(import.meta.url) === argv[1]) {
-  const [impl, workload, port, n] = argv.slice(at + 1) as [Impl, Workload, string, string];
-  child(impl, workload, Number(port), Number(n)).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+runIfChild(import.meta.url, ([impl, workload, port, n]) => child(impl as Impl, workload as Workload, Number(port), Number(n)));
