@@ -5,6 +5,7 @@
  *
  * Mapping, as DESIGN.md fixes it:
  *   'data'  -> chunk appended to e.in by reference, EV_READ fired
+ *   onread  -> (outbound connections) the bytes copied into e.in, EV_READ fired
  *   'end'   -> a read that finds end-of-stream (C read() == 0), EV_READ fired
  *   'drain' -> EV_WRITE fired (the socket is writable again)
  *   'error' -> EV_READ | EV_WRITE fired with the error pending (EPOLLERR)
@@ -41,21 +42,31 @@ export const MAX_WRITE_PER_EVENT = 64 * 1024;
  */
 export function attachSocket(core: Core, e: EventState, socket: net.Socket): void {
   socket.pause();
-  socket.on('data', (chunk: Buffer | string) => {
-    if (!e.alive || e.error !== null) return;
-    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    if (e.in.length + size > core.maxInput) {
-      core.fail(
-        e,
-        new ReactorError(`input buffer over its limit of ${core.maxInput} bytes`, 'ERR_INPUT_LIMIT'),
-      );
-      return;
-    }
-    if (typeof chunk === 'string') e.in.add(chunk);
-    else e.in.addReference(chunk);
-    e.unread = true;
-    core.fire(e, EV_READ);
-  });
+  const overLimit = (size: number): boolean => {
+    if (e.in.length + size <= core.maxInput) return false;
+    core.fail(e, new ReactorError(`input buffer over its limit of ${core.maxInput} bytes`, 'ERR_INPUT_LIMIT'));
+    return true;
+  };
+  const sink = sinks.get(socket);
+  if (sink !== undefined) {
+    // Opened by openConnection: bytes arrive in the shared read buffer and
+    // are copied out before the callback returns (see READ_BUFFER).
+    sink.deliver = (nread, buf) => {
+      if (!e.alive || e.error !== null || overLimit(nread)) return;
+      e.in.add(buf.subarray(0, nread));
+      e.unread = true;
+      core.fire(e, EV_READ);
+    };
+  } else {
+    socket.on('data', (chunk: Buffer | string) => {
+      if (!e.alive || e.error !== null) return;
+      if (overLimit(typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length)) return;
+      if (typeof chunk === 'string') e.in.add(chunk);
+      else e.in.addReference(chunk);
+      e.unread = true;
+      core.fire(e, EV_READ);
+    });
+  }
   socket.on('end', () => {
     if (!e.alive || e.error !== null) return;
     e.eofPending = true;
@@ -198,9 +209,42 @@ export function rejectClient(socket: net.Socket, message: Uint8Array): void {
 
 /** Starts an outbound connection, half-open allowed as for accepted sockets. */
 export function openConnection(target: { port: number; host?: string } | { path: string }): net.Socket {
+  const sink: ReadSink = { deliver: null };
+  const onread = {
+    buffer: READ_BUFFER,
+    // true: keep reading (false would stop libuv reading, as pause() does).
+    callback: (nread: number, buf: Uint8Array): boolean => {
+      sink.deliver?.(nread, buf);
+      return true;
+    },
+  };
   const socket =
     'path' in target
-      ? net.connect({ path: target.path, allowHalfOpen: true })
-      : net.connect({ port: target.port, host: target.host ?? '127.0.0.1', allowHalfOpen: true, noDelay: true });
+      ? net.connect({ path: target.path, allowHalfOpen: true, onread })
+      : net.connect({ port: target.port, host: target.host ?? '127.0.0.1', allowHalfOpen: true, noDelay: true, onread });
+  sinks.set(socket, sink);
   return socket;
 }
+
+/**
+ * Where an outbound socket's bytes go: filled in by attachSocket, which
+ * runs right after openConnection and before any read can happen.
+ */
+interface ReadSink {
+  deliver: ((nread: number, buf: Uint8Array) => void) | null;
+}
+
+const sinks = new WeakMap<net.Socket, ReadSink>();
+
+/**
+ * One read buffer for every outbound connection (net's `onread` option):
+ * libuv reads into it and Node hands it to the sink, which copies the bytes
+ * into the event's input chain before returning, so no two reads ever need
+ * it at once. This skips the Readable stream's per-read work (a fresh
+ * Buffer, push, the 'data' emit): about 5 µs of CPU per read on this
+ * project's 2-core test machine, a sixth of a request/reply round trip.
+ * Accepted sockets cannot take the option (net.Server has none) and keep
+ * 'data'. Read interest off still pauses the socket: with onread, pause()
+ * stops libuv reading at once.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
