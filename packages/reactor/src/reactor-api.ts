@@ -29,6 +29,15 @@ export interface ReactorOptions {
   fullMessage?: string | Uint8Array;
   /** Chunk size of each event's ChainBuffers (default 16384). */
   chunkSize?: number;
+  /**
+   * Busy polling (as Linux's `net.core.busy_poll`): after a turn that wrote
+   * to a socket, keep polling without sleeping for up to this many
+   * microseconds, so a reply that comes back quickly is picked up without
+   * the process going to sleep and being woken. Trades CPU for latency on
+   * request/reply traffic; see the README. Default 0 (off). Settable later
+   * with setBusyPoll().
+   */
+  busyPollMicros?: number;
 }
 
 export interface ServerOptions {
@@ -91,6 +100,10 @@ export interface Reactor {
   addTimer(ms: number, fn: () => void, opts?: TimerOptions): number;
   delTimer(id: number): boolean;
   setBeforeSleep(fn: (() => void) | null): void;
+  /** Changes the busy-poll window (µs, 0: off); see ReactorOptions.busyPollMicros. Additive to the contract. */
+  setBusyPoll(micros: number): void;
+  /** The busy-poll window in µs (0: off). Additive to the contract. */
+  readonly busyPollMicros: number;
   /** Events alive (slots in use). Additive to the contract. */
   readonly size: number;
   /** Timers scheduled and not yet fired or deleted. Additive to the contract. */

@@ -11,6 +11,10 @@
  *     -> flush the pending-write list (one socket write per connection)
  *     -> before-sleep hook -> flush again if the hook queued bytes
  *
+ * Busy polling (opt-in, `busyPollMicros`): a turn that wrote to a socket
+ * opens a window during which the reactor keeps scheduling turns instead of
+ * letting Node block in epoll_wait: each such turn is a non-blocking poll.
+ *
  * Events are dispatched only while `eventloop()` runs or an `eventloopOnce()`
  * waits (as in C, nothing happens between calls to epoll_wait); fired slots
  * wait meanwhile. Flushing queued output needs no loop: a write queued
@@ -112,6 +116,9 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
   private readonly runTurn = (): void => this.turn();
   private flushScheduled = false;
   private readonly runFlush = (): void => this.flushOutsideTurn();
+  /** Busy-poll window in ms (0: off), and when the current one ends (performance.now()). */
+  private busyPollMs: number;
+  private spinUntil = 0;
   private readonly onWake = (): void => {
     this.wakeTimer = null;
     this.wakeAt = Infinity;
@@ -129,6 +136,16 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     this.fullMessage = typeof msg === 'string' ? Buffer.from(msg) : Buffer.from(msg);
     this.bufferOpts = { chunkSize: positiveInt('chunkSize', opts.chunkSize, 16384) };
     this.slots = new SlotTable<EventState>(this.maxConn);
+    this.busyPollMs = nonNegative('busyPollMicros', opts.busyPollMicros, 0) / 1000;
+  }
+
+  get busyPollMicros(): number {
+    return this.busyPollMs * 1000;
+  }
+
+  setBusyPoll(micros: number): void {
+    this.busyPollMs = nonNegative('busyPollMicros', micros, 0) / 1000;
+    if (this.busyPollMs === 0) this.spinUntil = 0;
   }
 
   get timerCount(): number {
@@ -241,6 +258,7 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     this.wakeAt = Infinity;
+    this.spinUntil = 0;
     this.settleLoop(null);
     this.settleStep(0, null);
   }
@@ -318,9 +336,21 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     this.flushScheduled = false;
     // A turn that started meanwhile flushes for us.
     if (this.inTurn) return;
-    this.flushPending();
+    const wrote = this.flushPending();
     // Leftovers (a socket that pushed back) go on with the turns.
     if (this.pending.length > 0) this.scheduleTurn();
+    if (wrote > 0 && this.busyPollMs > 0 && (this.running || this.step !== null)) this.openSpinWindow();
+  }
+
+  /**
+   * Something was just written: keep the loop polling (a turn per pass of
+   * Node's loop, and a pending setImmediate makes libuv poll with a zero
+   * timeout) until the window ends, so the answer is read by a process that
+   * never went to sleep. Each write restarts the window.
+   */
+  private openSpinWindow(): void {
+    this.spinUntil = performance.now() + this.busyPollMs;
+    this.scheduleTurn();
   }
 
   fail(e: EventState, err: ReactorError): void {
@@ -443,6 +473,7 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     const dispatching = this.running || this.step !== null;
     const epoch = this.epoch;
     let count = 0;
+    let wrote = 0;
     this.inTurn = true;
     try {
       if (dispatching) {
@@ -451,10 +482,10 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
           count += this.timers.runDue(performance.now(), () => epoch !== this.epoch);
         }
       }
-      this.flushPending();
+      wrote = this.flushPending();
       if (dispatching && this.beforeSleep !== null && epoch === this.epoch) {
         this.beforeSleep();
-        this.flushPending();
+        wrote += this.flushPending();
       }
     } catch (err) {
       this.inTurn = false;
@@ -475,6 +506,13 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     }
     if (this.pending.length > 0) this.scheduleTurn();
     if ((this.running || this.step !== null) && this.firedHead < this.fired.length) this.scheduleTurn();
+    if (this.busyPollMs > 0 && (this.running || this.step !== null)) {
+      if (wrote > 0) this.openSpinWindow();
+      else if (this.spinUntil !== 0) {
+        if (performance.now() < this.spinUntil) this.scheduleTurn();
+        else this.spinUntil = 0;
+      }
+    }
     this.armWake();
   }
 
@@ -553,9 +591,11 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     if (e.alive && (e.fatal || e.errorFn === null)) this.close(e, true);
   }
 
-  private flushPending(): void {
+  /** Flushes the pending-write list; returns how many sockets were written to. */
+  private flushPending(): number {
     const list = this.pending;
-    if (list.length === 0) return;
+    if (list.length === 0) return 0;
+    let wrote = 0;
     // Swap in the spare list: events re-queued during the flush go there.
     this.pending = this.pendingSpare;
     this.pendingSpare = list;
@@ -567,8 +607,10 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
       // (fairness, as Redis's NET_MAX_WRITES_PER_EVENT). Leftovers re-queue
       // themselves for the next turn.
       writeSome(this, e, e.sysWrite ? MAX_WRITE_PER_EVENT : Infinity);
+      wrote++;
     }
     list.length = 0;
+    return wrote;
   }
 
   private settleLoop(err: unknown): void {

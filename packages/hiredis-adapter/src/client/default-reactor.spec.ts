@@ -69,6 +69,25 @@ describe('default reactor', () => {
     expect(res.code).toBe(0);
   });
 
+  it('busyPollMicros: commands awaited one by one stay correct, a client given its own reactor refuses it, and the script still exits', async () => {
+    const res = await runScript(`
+      import { createClient } from './src/index.ts';
+      import { createReactor } from '@reactor-ts/reactor';
+      const c = await createClient({ url: '${srv.url}', busyPollMicros: 50 }).connect();
+      let last = 0;
+      for (let i = 0; i < 2000; i++) last = await c.incr('busy-poll-check');
+      console.log('last', last);
+      let refused = '';
+      try { createClient({ url: '${srv.url}', reactor: createReactor(), busyPollMicros: 50 }); } catch (e) { refused = e.name; }
+      console.log('with a reactor:', refused);
+      await c.quit();
+    `);
+    expect(res.timedOut).toBe(false);
+    expect(res.out).toContain('last 2000');
+    expect(res.out).toContain('with a reactor: TypeError');
+    expect(res.code).toBe(0);
+  });
+
   it('also exits after a failed connect without reconnect', async () => {
     const res = await runScript(`
       import { createClient } from './src/index.ts';

@@ -19,8 +19,12 @@ interface Shared {
 
 let shared: Shared | null = null;
 
-/** The default reactor, its loop running; pair every call with `releaseDefaultReactor`. */
-export function acquireDefaultReactor(): Reactor {
+/**
+ * The default reactor, its loop running; pair every call with
+ * `releaseDefaultReactor`. `busyPollMicros` widens its busy-poll window
+ * (the largest asked for by its current users applies).
+ */
+export function acquireDefaultReactor(busyPollMicros = 0): Reactor {
   if (shared === null) {
     const reactor = createReactor();
     shared = { reactor, users: 0 };
@@ -29,6 +33,7 @@ export function acquireDefaultReactor(): Reactor {
     reactor.eventloop().catch(() => undefined);
   }
   shared.users++;
+  if (busyPollMicros > shared.reactor.busyPollMicros) shared.reactor.setBusyPoll(busyPollMicros);
   return shared.reactor;
 }
 
