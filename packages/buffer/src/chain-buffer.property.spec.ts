@@ -22,7 +22,8 @@ type Op =
   | { op: 'drain' | 'remove' | 'pullup' | 'byteAt'; at: number }
   | { op: 'search'; sep: Buffer | string | { slice: number; len: number }; from: number }
   | { op: 'readLine' | 'peek' | 'clear' | 'bad' }
-  | { op: 'writeAtMost'; max: number | undefined };
+  | { op: 'writeAtMost'; max: number | undefined }
+  | { op: 'reserve'; data: Buffer; extra: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: bytes.map((data) => ({ op: 'add' as const, data })) },
@@ -48,6 +49,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.constant({ op: 'peek' as const }) },
   { weight: 1, arbitrary: fc.constantFrom({ op: 'clear' as const }, { op: 'bad' as const }) },
   { weight: 2, arbitrary: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }).map((max) => ({ op: 'writeAtMost' as const, max })) },
+  // reserve room for data plus some, write data in place, commit its length
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('reserve' as const), data: bytes, extra: fc.integer({ min: 0, max: 30 }) }) },
 );
 
 const configArb = fc.record({
@@ -133,6 +136,23 @@ function run(config: { chunkSize: number; poolSize: number; maxSize: number | un
         const views = cb.peek().map(keep);
         expect(views.every((v) => v.length > 0)).toBe(true);
         expect(Buffer.concat(views).equals(model)).toBe(true);
+        break;
+      }
+      case 'reserve': {
+        const room = step.data.length + step.extra;
+        if (room === 0) break;
+        if (model.length + room > limit) {
+          expect(() => cb.reserve(room)).toThrow(BufferOverflowError);
+          break;
+        }
+        const buf = cb.reserve(room);
+        const at = cb.reservedOffset;
+        expect(buf.length - at).toBeGreaterThanOrEqual(room);
+        // Garbage in the unused part must never become readable.
+        buf.fill(0xee, at, at + room);
+        step.data.copy(buf, at);
+        cb.commit(step.data.length);
+        model = Buffer.concat([model, step.data]);
         break;
       }
       case 'writeAtMost': {

@@ -399,6 +399,59 @@ describe('ChainBuffer pooling never corrupts bytes handed out', () => {
   });
 });
 
+describe('ChainBuffer reserve / commit (writing in place)', () => {
+  const write = (cb: ChainBuffer, text: string, room = text.length): void => {
+    const buf = cb.reserve(room);
+    buf.write(text, cb.reservedOffset, 'latin1');
+    cb.commit(text.length);
+  };
+
+  it('writes into the tail when it has room, else into a fresh chunk; bytes come out in order', () => {
+    const cb = new ChainBuffer({ chunkSize: 8 });
+    cb.add('abc');
+    write(cb, 'defg'); // fits the tail's 5 free bytes
+    expect(cb.peek().length).toBe(1);
+    write(cb, 'hij'); // 1 byte left in the tail: a fresh chunk
+    expect(cb.peek().map(String)).toEqual(['abcdefg', 'hij']);
+    write(cb, 'x'.repeat(20)); // longer than a chunk: a chunk of its own
+    expect(cb.remove(cb.length).toString()).toBe(`abcdefghij${'x'.repeat(20)}`);
+  });
+
+  it('only committed bytes become readable; commit(0) and an unused fresh chunk leave nothing behind', () => {
+    const cb = new ChainBuffer({ chunkSize: 8 });
+    const buf = cb.reserve(6);
+    buf.write('hello!', cb.reservedOffset);
+    cb.commit(5);
+    expect(cb.length).toBe(5);
+    cb.reserve(8); // the tail has 3 free: a fresh chunk, abandoned by commit(0)
+    cb.commit(0);
+    expect(cb.peek().map(String)).toEqual(['hello']);
+    cb.reserve(2);
+    cb.reserve(3); // replaces the first reservation
+    expect(() => cb.commit(4)).toThrow(RangeError);
+    cb.reserve(3);
+    cb.commit(0);
+    expect(cb.remove(5).toString()).toBe('hello');
+  });
+
+  it('refuses bad calls and a commit after the buffer changed, and keeps maxSize', () => {
+    const cb = new ChainBuffer({ chunkSize: 8, maxSize: 10 });
+    expect(() => cb.commit(1)).toThrow(RangeError);
+    expect(() => cb.reserve(0)).toThrow(RangeError);
+    expect(() => cb.reserve(1.5)).toThrow(RangeError);
+    expect(() => cb.reserve(11)).toThrow(BufferOverflowError);
+    cb.reserve(4);
+    cb.add('zz');
+    expect(() => cb.commit(1)).toThrow(/changed after reserve/);
+    expect(cb.remove(cb.length).toString()).toBe('zz');
+    cb.add('abc');
+    cb.reserve(4);
+    cb.drain(1);
+    expect(() => cb.commit(1)).toThrow(/changed after reserve/);
+    expect(cb.remove(cb.length).toString()).toBe('bc');
+  });
+});
+
 describe('ChainBuffer maxSize', () => {
   it('refuses an append that would overflow, storing none of it', () => {
     const cb = new ChainBuffer({ chunkSize: 4, maxSize: 10 });

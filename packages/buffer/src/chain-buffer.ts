@@ -76,6 +76,13 @@ export class ChainBuffer {
   private readonly shells: Chunk[] = [];
   private readonly chunkSize: number;
   private readonly maxSize: number;
+  /** The chunk of the open reservation (NO_CHUNK: none), whether it is linked yet, and its size. */
+  private reserved: Chunk = NO_CHUNK;
+  private reservedFresh = false;
+  private reservedRoom = 0;
+  /** The chunk's end and the buffer's length at reserve(): commit checks nothing moved. */
+  private reservedEnd = 0;
+  private reservedLen = 0;
   private readonly poolSize: number;
 
   constructor(opts: ChainBufferOptions = {}) {
@@ -331,6 +338,62 @@ export class ChainBuffer {
     t.end += n;
     this.len += n;
     return true;
+  }
+
+  // ---- writing in place (evbuffer_reserve_space / evbuffer_commit_space) ----
+
+  /**
+   * Room for up to `n` bytes at the end, to be written in place by an encoder
+   * that would otherwise build a Buffer only to have it copied here. Returns
+   * the chunk's Buffer; write from `reservedOffset` on, then `commit(k)` with
+   * the number of bytes written. Nothing is readable before the commit. A
+   * new reserve() replaces the reservation; any other change to the buffer
+   * before the commit makes commit() throw (and nothing appears). The
+   * tail's free space is used when it holds `n` bytes,
+   * else a fresh chunk (at least `n` long) follows it, and the rest of the
+   * old tail stays unused.
+   */
+  reserve(n: number): Buffer {
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+      throw new RangeError(`ChainBuffer.reserve: n must be an integer >= 1, got ${describe(n)}`);
+    }
+    if (this.len + n > this.maxSize) throw new BufferOverflowError(this.maxSize, this.len, n);
+    const t = this.count > 0 ? this.ring[(this.head + this.count - 1) & this.mask] : NO_CHUNK;
+    if (t.owned && t.buf.length - t.end >= n) {
+      this.reserved = t;
+      this.reservedFresh = false;
+    } else {
+      // Linked only by commit(), so an abandoned reservation leaves no empty chunk behind.
+      this.reserved = n <= this.chunkSize ? this.takeChunk() : new Chunk(Buffer.allocUnsafe(n), true);
+      this.reservedFresh = true;
+    }
+    this.reservedRoom = n;
+    this.reservedEnd = this.reserved.end;
+    this.reservedLen = this.len;
+    return this.reserved.buf;
+  }
+
+  /** Where the bytes of the current reservation start in the Buffer reserve() returned. */
+  get reservedOffset(): number {
+    return this.reserved.end;
+  }
+
+  /** Makes the first `k` reserved bytes readable (0 abandons the reservation); ends it. */
+  commit(k: number): void {
+    const t = this.reserved;
+    if (t === NO_CHUNK) throw new RangeError('ChainBuffer.commit: no reservation (reserve() first; add() in between ends it)');
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > this.reservedRoom) {
+      throw new RangeError(`ChainBuffer.commit: k must be an integer in [0, ${this.reservedRoom}], got ${describe(k)}`);
+    }
+    this.reserved = NO_CHUNK;
+    const tail = this.count > 0 ? this.ring[(this.head + this.count - 1) & this.mask] : NO_CHUNK;
+    if (this.len !== this.reservedLen || (!this.reservedFresh && (tail !== t || t.end !== this.reservedEnd))) {
+      throw new RangeError('ChainBuffer.commit: the buffer changed after reserve(); the reservation is void');
+    }
+    if (k === 0) return;
+    if (this.reservedFresh) this.push(t);
+    t.end += k;
+    this.len += k;
   }
 
   /** Copies n > 0 bytes of data to the end, filling the tail, then new chunks. */
