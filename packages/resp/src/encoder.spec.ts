@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { encodeCommand, formatCommand } from './encoder.js';
+import { ChainBuffer } from '@reactor-ts/buffer';
+import { appendCommand, encodeCommand, formatCommand } from './encoder.js';
 import { formatDouble } from './format.js';
 
 /** The wire bytes as a latin1 string, so each byte is one character. */
@@ -108,6 +109,54 @@ describe('encodeCommand', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('appendCommand (encoding in place into a ChainBuffer)', () => {
+  const arg = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 80 }),
+    fc.string({ unit: 'binary', maxLength: 80 }),
+    fc.uint8Array({ maxLength: 80 }),
+    fc.integer(),
+  );
+
+  it('appends exactly encodeCommand\'s bytes, after whatever was queued, at any chunk size (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(arg, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.uint8Array({ maxLength: 20 }),
+        (commands, chunkSize, before) => {
+          const out = new ChainBuffer({ chunkSize });
+          out.add(before);
+          for (const argv of commands) appendCommand(out, argv);
+          const want = Buffer.concat([Buffer.from(before), ...commands.map((argv) => encodeCommand(argv))]);
+          expect(out.remove(out.length).equals(want)).toBe(true);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('handles non-ASCII and long strings on both sides of the in-place limit', () => {
+    for (const n of [1, 47, 48, 100, 2700, 2800, 5000, 100_000]) {
+      for (const s of ['é'.repeat(n), 'a'.repeat(n - 1) + '€', 'a'.repeat(n)]) {
+        const out = new ChainBuffer({ chunkSize: 1024 });
+        out.add('x');
+        appendCommand(out, ['SET', s, 'k']);
+        expect(out.remove(out.length).equals(Buffer.concat([Buffer.from('x'), reference(['SET', s, 'k'])]))).toBe(true);
+      }
+    }
+  });
+
+  it('a bad argument throws the TypeError encodeCommand throws and appends nothing', () => {
+    const out = new ChainBuffer();
+    out.add('kept');
+    const bad = ['SET', 'k', { no: 1 }] as unknown as string[];
+    expect(() => appendCommand(out, bad)).toThrow(TypeError);
+    expect(() => encodeCommand(bad)).toThrow(TypeError);
+    appendCommand(out, ['PING']);
+    expect(out.remove(out.length).toString()).toBe('kept*1\r\n$4\r\nPING\r\n');
   });
 });
 

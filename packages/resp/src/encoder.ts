@@ -13,6 +13,7 @@
  * than the copy. A wrong guess costs one more, exact, encoding.
  */
 
+import type { ChainBuffer } from '@reactor-ts/buffer';
 import { utf8Length, writeDecimal, decimalLength, describe, type FastBuffer } from './bytes.js';
 import { compileFormat, type FormatPiece } from './format.js';
 
@@ -61,22 +62,8 @@ export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
   // Optimistic: every string is taken to be ASCII (byte length = string
   // length), so nothing is measured ahead; writeArgs checks as it copies and
   // the first non-ASCII string sends the command down the exact path.
-  const argc = argv.length;
-  let total = 1 + decimalLength(argc) + 2;
-  let longUnits = 0; // UTF-16 units in strings written by a native call
-  for (let i = 0; i < argc; i++) {
-    const arg = argv[i];
-    let len: number;
-    if (typeof arg === 'string') {
-      len = arg.length;
-      if (len >= SHORT_STRING) longUnits += len;
-    } else if (arg instanceof Uint8Array) {
-      len = arg.length;
-    } else {
-      len = scalarToString(arg, i).length;
-    }
-    total += decimalLength(len) + len + 5;
-  }
+  const total = guessSize(argv);
+  const longUnits = guessedLongUnits;
   if (longUnits === 0) {
     // all strings short: the total is exact if they are ASCII
     const buf = Buffer.allocUnsafe(total) as FastBuffer;
@@ -93,6 +80,61 @@ export function encodeCommand(argv: ReadonlyArray<CommandArgument>): Buffer {
   if (end === -1) return encodeExact(argv);
   slabOffset = (end + 7) & ~7; // keep 8-byte alignment, as Node's pool does
   return slab.subarray(start, end);
+}
+
+/** UTF-16 units in the strings of the last guessSize() that writeArgs writes by a native call. */
+let guessedLongUnits = 0;
+
+/**
+ * The command's size if its strings are ASCII (validating every argument, so
+ * a bad one throws before anything is written); sets guessedLongUnits.
+ */
+function guessSize(argv: ReadonlyArray<CommandArgument>): number {
+  const argc = argv.length;
+  let total = 1 + decimalLength(argc) + 2;
+  let longUnits = 0;
+  for (let i = 0; i < argc; i++) {
+    const arg = argv[i];
+    let len: number;
+    if (typeof arg === 'string') {
+      len = arg.length;
+      if (len >= SHORT_STRING) longUnits += len;
+    } else if (arg instanceof Uint8Array) {
+      len = arg.length;
+    } else {
+      len = scalarToString(arg, i).length;
+    }
+    total += decimalLength(len) + len + 5;
+  }
+  guessedLongUnits = longUnits;
+  return total;
+}
+
+/**
+ * `encodeCommand(argv)` appended to `out`, written in place in its chunks
+ * (ChainBuffer.reserve/commit) rather than built as a Buffer that `out.add`
+ * would copy: what a client does with every command it queues. Same bytes,
+ * same errors (a TypeError for a bad argument, with nothing appended).
+ */
+export function appendCommand(out: ChainBuffer, argv: ReadonlyArray<CommandArgument>): void {
+  const total = guessSize(argv);
+  const longUnits = guessedLongUnits;
+  // Room for 3 bytes per UTF-16 unit of the long strings; beyond a slab item
+  // that guess would reserve too much, so measure exactly instead.
+  const room = total + 2 * longUnits;
+  if (room > SLAB_MAX_ITEM && longUnits > 0) {
+    out.add(encodeExact(argv));
+    return;
+  }
+  const buf = out.reserve(room) as FastBuffer;
+  const start = out.reservedOffset;
+  const end = writeArgs(buf, start, argv);
+  if (end === -1) {
+    out.commit(0);
+    out.add(encodeExact(argv));
+    return;
+  }
+  out.commit(end - start);
 }
 
 /**

@@ -7,7 +7,7 @@
  * - reply.ts           RedisReply and the REDIS_REPLY_* constants
  * - values.ts          value classes for RESP3 types with no plain JS equivalent
  * - errors.ts          ProtocolError (broken stream) and ReplyError (error reply)
- * - encoder.ts         encodeCommand / formatCommand (client → server)
+ * - encoder.ts         encodeCommand / appendCommand / formatCommand (client → server)
  * - encode-reply.ts    encodeReply / encodeReplyInto (server → client)
  * - request-parser.ts  RequestParser + RequestError: multibulk and inline requests, server side
  * - utf8.ts           UTF-8 decoding helpers for the reader (internal)
