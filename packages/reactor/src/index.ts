@@ -17,5 +17,5 @@ export { EV_NONE, EV_READ, EV_WRITE } from './event.js';
 export type { AcceptCallback, ErrorCallback, ReactorEvent, ReadCallback, WriteCallback } from './event.js';
 export type { DelEventOptions, OutputLimits, Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
 export { createReactor } from './reactor.js';
-export { eventBufferRead, eventBufferWrite } from './io.js';
+export { eventBufferOut, eventBufferQueued, eventBufferRead, eventBufferWrite } from './io.js';
 export { ReactorError, ReactorFullError } from './errors.js';

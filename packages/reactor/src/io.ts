@@ -13,6 +13,7 @@
  * article's bug of touching an event that the failed write had just deleted:
  * errors are reported by the dispatcher, never from inside this call.
  */
+import type { ChainBuffer } from '@reactor-ts/buffer';
 import { EventState, KIND_SOCKET, type ReactorEvent } from './event.js';
 import { coreOf } from './reactor.js';
 
@@ -33,4 +34,23 @@ export function eventBufferWrite(e: ReactorEvent, bytes: Uint8Array | string): v
   if (core === null) return;
   e.out.add(bytes);
   core.queued(e);
+}
+
+/**
+ * For encoders that write straight into `e.out` (ChainBuffer.reserve/commit,
+ * resp's appendCommand) instead of building bytes for eventBufferWrite to
+ * copy: `e.out` if the event can take output now, else null (dead, closing
+ * for a limit, not a socket: what eventBufferWrite would drop). After
+ * appending, call eventBufferQueued(e).
+ */
+export function eventBufferOut(e: ReactorEvent): ChainBuffer | null {
+  if (!(e instanceof EventState) || !e.alive || e.fatal || e.kind !== KIND_SOCKET) return null;
+  return e.out;
+}
+
+/** Bytes were appended to `e.out` directly: the output limits are checked and the flush scheduled, as by eventBufferWrite. */
+export function eventBufferQueued(e: ReactorEvent): void {
+  if (!(e instanceof EventState) || !e.alive || e.fatal || e.kind !== KIND_SOCKET) return;
+  const core = coreOf(e);
+  if (core !== null) core.queued(e);
 }

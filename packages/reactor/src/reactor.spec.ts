@@ -7,6 +7,8 @@ import {
   ReactorError,
   ReactorFullError,
   createReactor,
+  eventBufferOut,
+  eventBufferQueued,
   eventBufferRead,
   eventBufferWrite,
   type Reactor,
@@ -133,6 +135,42 @@ describe('article defects', () => {
   // event_buffer_write kept using the event it had just deleted when write()
   // failed. Here a write on a dead event does nothing, and a failing socket
   // is reported once by the dispatcher.
+  it('eventBufferOut + eventBufferQueued: bytes written in place go out like eventBufferWrite\'s, under the same limits', async () => {
+    const r = make({ output: { hard: 64 } });
+    const port = await r.createServer(0, echoAccept(r), { host: '127.0.0.1' });
+    const e = r.connect(port, '127.0.0.1');
+    let got = '';
+    const errors: string[] = [];
+    e.readFn = (ev) => {
+      got += ev.in.remove(ev.in.length).toString();
+      if (got === 'in place') {
+        // Over the hard limit: the same ERR_OUTPUT_LIMIT as eventBufferWrite.
+        eventBufferOut(ev)!.add('x'.repeat(100));
+        eventBufferQueued(ev);
+      }
+    };
+    e.errorFn = (ev, err) => {
+      errors.push(err.code);
+      expect(eventBufferOut(ev)).toBeNull(); // a failed event takes no output
+      r.delEvent(ev);
+      r.stopEventloop();
+    };
+    e.writeFn = (ev) => {
+      r.enableEvent(ev, true, false);
+      const out = eventBufferOut(ev)!;
+      const buf = out.reserve(8);
+      buf.write('in place', out.reservedOffset, 'latin1');
+      out.commit(8);
+      eventBufferQueued(ev);
+    };
+    r.addEvent(e, EV_WRITE);
+    await r.eventloop();
+    expect(got).toBe('in place');
+    expect(errors).toEqual(['ERR_OUTPUT_LIMIT']);
+    expect(eventBufferOut(e)).toBeNull(); // deleted
+    eventBufferQueued(e); // harmless
+  });
+
   it('writing to a deleted or failed event is harmless', async () => {
     const r = make();
     const errors: string[] = [];
