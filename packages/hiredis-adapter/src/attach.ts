@@ -6,8 +6,9 @@
  * wires the event's callbacks to `redisAsyncHandleRead/Write` and gives the
  * context its hooks object (`ac.ev`). The context itself never sees the
  * reactor: it asks for readiness through the hooks, reads replies from the
- * event's `in` buffer and queues commands with `eventBufferWrite`, so every
- * command issued during one batch leaves in the same socket write.
+ * event's `in` buffer and queues commands in its `out` (encoded in place,
+ * eventBufferOut + eventBufferQueued), so every command issued during one
+ * batch leaves in the same socket write.
  *
  * Two defects of the article's adapter are fixed here:
  * - its modify branch called `enable_event(r, e, enable, 0)`, replacing the
@@ -18,7 +19,16 @@
  * A mask that drops to zero turns interest off rather than deleting the
  * event (which, in this reactor, closes the socket).
  */
-import { EV_READ, EV_WRITE, eventBufferWrite, type Reactor, type ReactorEvent } from '@reactor-ts/reactor';
+import {
+  EV_READ,
+  EV_WRITE,
+  eventBufferOut,
+  eventBufferQueued,
+  eventBufferWrite,
+  type Reactor,
+  type ReactorEvent,
+} from '@reactor-ts/reactor';
+import { appendCommand } from '@reactor-ts/resp';
 import { REDIS_ERR, REDIS_ERR_OTHER, REDIS_OK } from './constants.js';
 import { engineOf, type AsyncContext } from './engine.js';
 import type { RedisAsyncContext, RedisEventHooks } from './types.js';
@@ -113,6 +123,19 @@ export function redisAttach<R>(reactor: Reactor, ac: RedisAsyncContext<R>): numb
     scheduleTimer: (ms: number) => att.scheduleTimer(ms),
     data: att,
   };
-  ctx.attach({ in: e.in, write: (bytes) => eventBufferWrite(e, bytes) }, hooks, e.fd);
+  ctx.attach(
+    {
+      in: e.in,
+      write: (bytes) => eventBufferWrite(e, bytes),
+      writeCommand: (argv) => {
+        const out = eventBufferOut(e);
+        if (out === null) return; // a dead event drops output, as eventBufferWrite does
+        appendCommand(out, argv);
+        eventBufferQueued(e);
+      },
+    },
+    hooks,
+    e.fd,
+  );
   return REDIS_OK;
 }

@@ -56,7 +56,12 @@ function harness(opts: RedisAsyncOptions = {}): Harness {
   redisAsyncSetConnectCallback(ac, (_c, status) => log.push(['connect', status]));
   redisAsyncSetDisconnectCallback(ac, (_c, status) => log.push(['disconnect', status]));
   ctx.attach(
-    { in: input, write: (b) => written.push(Buffer.from(b)) },
+    {
+      in: input,
+      write: (b) => written.push(Buffer.from(b)),
+      // What the reactor's link does, in place in its out buffer; here, bytes to record.
+      writeCommand: (argv) => written.push(encodeCommand(argv)),
+    },
     {
       addRead: () => hooks.push('addRead'),
       delRead: () => hooks.push('delRead'),

@@ -12,13 +12,7 @@
  * or is freed first; SUBSCRIBE's runs once per message), or REDIS_ERR, in
  * which case it never runs and `ac.commandErrstr` says why.
  */
-import {
-  encodeCommand,
-  formatCommand,
-  type CommandArgument,
-  type FormatArgument,
-  type RedisReply,
-} from '@reactor-ts/resp';
+import { formatCommand, type CommandArgument, type FormatArgument, type RedisReply } from '@reactor-ts/resp';
 import { CMD_NORMAL, CMD_SUBSCRIBE, CMD_UNSUBSCRIBE, commandArgs, kindOfName } from './command-info.js';
 import { REDIS_ERR, REDIS_ERR_OTHER, REDIS_OK } from './constants.js';
 import { AsyncContext, engineOf } from './engine.js';
@@ -158,17 +152,12 @@ export function redisAsyncCommandArgv<R>(
 ): number {
   const e = engineOf(ac);
   if (!Array.isArray(argv) || argv.length === 0) return e.refuse('redisAsyncCommandArgv: argv must be a non-empty array');
-  let bytes: Buffer;
-  try {
-    bytes = encodeCommand(argv);
-  } catch (err) {
-    return e.refuse(err instanceof Error ? err.message : String(err));
-  }
   const first = argv[0];
   const name = typeof first === 'string' ? first : first instanceof Uint8Array ? Buffer.from(first).toString() : '';
   const kind = kindOfName(name);
   const args = kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE ? argv.map(argToString) : null;
-  return e.command(bytes, kind, args, fn, privdata);
+  // Encoded by the engine, in place in the output queue when it can be.
+  return e.command(argv, kind, args, fn, privdata);
 }
 
 /**

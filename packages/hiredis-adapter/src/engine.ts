@@ -31,7 +31,15 @@
  * the same few fields; the FIFO, reply inspection, pub/sub tables and option
  * handling live in their own modules.
  */
-import { NEED_MORE, ProtocolError, RespReader, type RedisReply, type ReplyBuilder } from '@reactor-ts/resp';
+import {
+  NEED_MORE,
+  ProtocolError,
+  RespReader,
+  encodeCommand,
+  type CommandArgument,
+  type RedisReply,
+  type ReplyBuilder,
+} from '@reactor-ts/resp';
 import {
   CMD_MONITOR,
   CMD_NORMAL,
@@ -220,7 +228,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
    * when the context cannot take it; then `fn` will never be called.
    */
   command(
-    bytes: Uint8Array,
+    payload: Uint8Array | ReadonlyArray<CommandArgument>,
     kind: CommandKind,
     args: readonly string[] | null,
     fn: RedisCallbackFn<R> | null,
@@ -231,6 +239,10 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.commandErrstr = refusal;
       return REDIS_ERR;
     }
+    // Sent before its reply entry exists: an argument the encoder refuses
+    // leaves no trace (queuing never reports I/O errors synchronously).
+    if (payload instanceof Uint8Array) this.send(payload);
+    else if (!this.sendArgv(payload)) return REDIS_ERR;
     this.commandErrstr = '';
     const timeout = this.c.commandTimeout;
     const deadline = timeout !== null && timeout > 0 ? Date.now() + timeout : Infinity;
@@ -255,8 +267,24 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     const plain = kind === CMD_NORMAL && deadline === Infinity;
     this.replies.push(fn, privdata, plain ? null : { fn, privdata, kind, deadline, handshake: false, expect, verb, names });
     if (deadline !== Infinity && this.state !== 'idle') this.armTimer(deadline);
-    this.send(bytes);
     return REDIS_OK;
+  }
+
+  /**
+   * Queues `argv`: encoded in place into the link's output when bytes can go
+   * straight there, else encoded into the backlog (not connected yet, or
+   * bytes already waiting). False, with `commandErrstr` set, when the
+   * encoder refuses an argument.
+   */
+  private sendArgv(argv: ReadonlyArray<CommandArgument>): boolean {
+    try {
+      if (this.state === 'connected' && this.link !== null && this.obuf.length === 0) this.link.writeCommand(argv);
+      else this.send(encodeCommand(argv));
+      return true;
+    } catch (err) {
+      this.commandErrstr = err instanceof Error ? err.message : String(err);
+      return false;
+    }
   }
 
   /** A command refused before it reached the engine (bad format, bad argv). */

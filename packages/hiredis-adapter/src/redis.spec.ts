@@ -242,6 +242,39 @@ describe('commands against redis-server', () => {
     r.release();
   });
 
+  it('commands encoded in place into the connected link: every argument kind arrives intact; a bad one is refused and sends nothing', async () => {
+    const r = createReactor();
+    const { ac } = attach(r, { port: srv.port, password: 'secret' }, () => r.stopEventloop());
+    const values: Array<string | Buffer | number> = [
+      'plain',
+      'héllo wörld €',
+      'ü'.repeat(5000), // non-ASCII beyond the in-place room guess: measured exactly
+      'a'.repeat(100_000),
+      Buffer.from([0, 13, 10, 255]),
+      -42.5,
+    ];
+    const got: Array<string | null> = [];
+    let refused = -1;
+    let errstr = '';
+    // Issued from a reply callback: the link is connected and its out buffer
+    // empty, so each command is written straight into it.
+    redisAsyncCommand(ac, () => {
+      values.forEach((v, i) => redisAsyncCommandArgv(ac, null, null, ['SET', `inplace:${i}`, v]));
+      refused = redisAsyncCommandArgv(ac, () => got.push('never'), null, ['SET', 'inplace:bad', { no: 1 } as unknown as string]);
+      errstr = ac.commandErrstr;
+      values.forEach((_, i) =>
+        redisAsyncCommandArgv(ac, (_c, rep) => got.push(rep === null ? null : String(rep.str)), null, ['GET', `inplace:${i}`]),
+      );
+      redisAsyncCommand(ac, () => redisAsyncDisconnect(ac), null, 'PING');
+    }, null, 'PING');
+    await runLoop(r);
+    expect(refused).toBe(REDIS_ERR);
+    expect(errstr).toMatch(/argument/i);
+    expect(got).toEqual(values.map((v) => (Buffer.isBuffer(v) ? v.toString() : String(v))));
+    expect(ac.err).toBe(0);
+    r.release();
+  });
+
   it("passes an unknown command's error text through exactly", async () => {
     const [auth, raw] = await rawExchange(srv.port, 'AUTH secret\r\nNOSUCHCMD a b\r\n', 2);
     expect(auth).toBe('+OK');

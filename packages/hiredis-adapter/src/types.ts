@@ -4,7 +4,7 @@
  * the public functions can name them without an import cycle.
  */
 import type { ChainBuffer } from '@reactor-ts/buffer';
-import type { RedisReply, ReplyBuilder } from '@reactor-ts/resp';
+import type { CommandArgument, RedisReply, ReplyBuilder } from '@reactor-ts/resp';
 
 /**
  * A command's callback, hiredis's `redisCallbackFn`: `reply` is null when the
@@ -58,6 +58,12 @@ export interface RedisLink {
   readonly in: ChainBuffer;
   /** Queues bytes for the socket (`eventBufferWrite`): coalesced per batch. */
   write(bytes: Uint8Array): void;
+  /**
+   * Encodes a command straight into the socket's output queue (no Buffer of
+   * its own, no copy), coalesced as `write`. Throws the encoder's TypeError
+   * for a bad argument, with nothing queued.
+   */
+  writeCommand(argv: ReadonlyArray<CommandArgument>): void;
 }
 
 /** Where and how to connect; hiredis's `redisOptions` plus the handshake. */
