@@ -11,16 +11,27 @@
  *   pubsub-rtt PUBLISH one message, wait until the subscriber (a second
  *              connection) has it, repeat (ops = round trips)
  *
+ * `reactor-ts busy-poll` is our client with the default reactor's busy
+ * polling on (opt-in, createClient({ busyPollMicros: 50 })). `node:net bare`
+ * is no client at all (lib/bare.ts): pre-encoded bytes, replies as lines,
+ * the ceiling any Node client works under.
+ *
  * Every client runs in a child process of its own (this file, `--child`),
  * so no client warms the JIT or the heap for another; the order rotates
  * each round.
  */
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
+import { BareConnection, encode } from './lib/bare.js';
 import { runIfChild, runSelfAsChild } from './lib/child.js';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
-const IMPLS = ['reactor-ts', 'ioredis', 'node-redis'] as const;
+/** The promise client with the default reactor's busy polling on (opt-in; see the reactor README). */
+const BUSY = 'reactor-ts busy-poll';
+const BUSY_POLL_MICROS = 50;
+/** No client at all (lib/bare.ts): pre-encoded bytes, replies as lines. The ceiling for any Node client. */
+const BARE = 'node:net bare';
+const IMPLS = ['reactor-ts', BUSY, 'ioredis', 'node-redis', BARE] as const;
 type Impl = (typeof IMPLS)[number];
 const WORKLOADS = ['pipe1000', 'multi100', 'evalsha', 'pubsub-rtt'] as const;
 type Workload = (typeof WORKLOADS)[number];
@@ -55,12 +66,63 @@ interface Driver {
   close(): Promise<void>;
 }
 
+/**
+ * BARE: each batch's bytes encoded once per key and reused (a pipeline or a
+ * transaction of INCR on one key is the same bytes every time), replies taken
+ * as lines. Line counts: INCR 1; MULTI + n INCR + EXEC is +OK, n QUEUED,
+ * `*n` and n integers; a pub/sub message is 7 lines (`*3`, then three bulk
+ * strings of two lines each).
+ */
+async function bareDriver(port: number): Promise<Driver> {
+  const conn = await BareConnection.open(port);
+  let sub: BareConnection | null = null;
+  const cache = new Map<string, string>();
+  const once = (id: string, make: () => string): string => {
+    let b = cache.get(id);
+    if (b === undefined) cache.set(id, (b = make()));
+    return b;
+  };
+  return {
+    pipelineIncr: (k, n) => conn.many(once(`p${n}:${k}`, () => encode('INCR', k).repeat(n)), n),
+    multiIncr: async (k, n) => {
+      const lines = await conn.many(once(`m${n}:${k}`, () => encode('MULTI') + encode('INCR', k).repeat(n) + encode('EXEC')), 2 * n + 2);
+      return lines.slice(n + 2);
+    },
+    scriptLoad: async (src) => {
+      const [, sha] = await conn.many(encode('SCRIPT', 'LOAD', src), 2);
+      return sha!;
+    },
+    evalsha: (sha, k) => conn.one(encode('EVALSHA', sha, '1', k)),
+    get: async (k) => (await conn.many(encode('GET', k), 2))[1],
+    publish: (ch, m) => conn.one(encode('PUBLISH', ch, m)),
+    subscribe: async (ch, on) => {
+      const s = await BareConnection.open(port);
+      sub = s;
+      // SUBSCRIBE's confirmation: *3, two bulk strings, :1.
+      await s.many(encode('SUBSCRIBE', ch), 6);
+      let line = 0;
+      s.unsolicited = (l) => {
+        if (++line === 7) {
+          line = 0;
+          on(l);
+        }
+      };
+    },
+    close: async () => {
+      conn.close();
+      sub?.close();
+    },
+  };
+}
+
 async function makeDriver(impl: Impl, port: number): Promise<Driver> {
+  if (impl === BARE) return bareDriver(port);
   const url = `redis://127.0.0.1:${port}`;
-  if (impl === 'reactor-ts') {
+  if (impl === 'reactor-ts' || impl === BUSY) {
     const { createClient } = await import('@reactor-ts/hiredis-adapter');
-    const c = await createClient({ url }).connect();
-    const sub = createClient({ url });
+    const busyPollMicros = impl === BUSY ? BUSY_POLL_MICROS : 0;
+    const c = await createClient({ url, busyPollMicros }).connect();
+    const sub = createClient({ url, busyPollMicros });
     return {
       pipelineIncr: (k, n) => {
         const p = c.pipeline();
@@ -247,10 +309,16 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
 
 function notes(rows: Row[]): string[] {
   const v = (w: string, i: string): number => rows.find((r) => r.workload === w && r.impl === i)?.value ?? NaN;
+  const target = (impl: string, label: string) => (w: Workload): string => {
+    const got = v(w, impl) / Math.max(v(w, 'ioredis'), v(w, 'node-redis'));
+    return `${got >= 1.5 ? 'met  ' : 'SHORT'} ${label}${w} vs the faster of ioredis/node-redis: ${got.toFixed(2)}× (target 1.5×)`;
+  };
   return [
+    ...WORKLOADS.map(target('reactor-ts', '')),
+    ...WORKLOADS.map(target(BUSY, `[busy-poll ${BUSY_POLL_MICROS} µs] `)),
     ...WORKLOADS.map((w) => {
-      const got = v(w, 'reactor-ts') / Math.max(v(w, 'ioredis'), v(w, 'node-redis'));
-      return `${got >= 1.5 ? 'met  ' : 'SHORT'} ${w} vs the faster of ioredis/node-redis: ${got.toFixed(2)}× (target 1.5×)`;
+      const got = v(w, BARE) / Math.max(v(w, 'ioredis'), v(w, 'node-redis'));
+      return `      [${BARE}] ${w} vs the faster of ioredis/node-redis: ${got.toFixed(2)}× (no client at all: the ceiling without busy polling)`;
     }),
     ...WORKLOADS.map((w) => {
       const got = Math.min(v(`${w} client-cpu`, 'ioredis'), v(`${w} client-cpu`, 'node-redis')) / v(`${w} client-cpu`, 'reactor-ts');
@@ -258,6 +326,7 @@ function notes(rows: Row[]): string[] {
     }),
     'Each client runs in its own child process. "client-cpu" is that process\'s CPU time per op (steadier than ops/s on a shared machine);',
     'pubsub-rtt is latency-bound (one message in flight); evalsha is bound by the server running the script.',
+    `"${BUSY}" is the promise client with createClient({ busyPollMicros: ${BUSY_POLL_MICROS} }) (opt-in, off by default; see the reactor README, "Busy polling").`,
   ];
 }
 

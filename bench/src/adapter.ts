@@ -19,6 +19,11 @@
  *             workload <w>, lower is better: steadier than ops/s on a shared
  *             machine, since time spent waiting for a CPU is not counted
  *
+ * Besides the default promise client, `reactor-ts busy-poll` is the same
+ * client with the default reactor's busy polling on (opt-in; sync, pipe100,
+ * multi100), and `node:net bare` is no client at all (sync and burst): the
+ * floor under any Node client, for sync rate and burst RSS.
+ *
  * Every client runs in a child process of its own (this same file, started
  * with `--child`), so RSS figures belong to one client and no client warms
  * the JIT or the heap for another. redis-benchmark (-c 1, -P 1 / -P 100)
@@ -27,17 +32,35 @@
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
 import type { RedisReply } from '@reactor-ts/resp';
+import { BareConnection, encode } from './lib/bare.js';
 import { collect, runIfChild, runSelfAsChild } from './lib/child.js';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
 /** Our hiredis-style callback API (redisAsyncConnect + redisAttach), run by a reactor in the child. */
 const CALLBACK = 'reactor-ts callback';
-const IMPLS = ['reactor-ts', CALLBACK, 'ioredis', 'ioredis-auto', 'node-redis'] as const;
+/** The promise client with the default reactor's busy polling on (createClient({ busyPollMicros })). */
+const BUSY = 'reactor-ts busy-poll';
+/** The busy-poll window BUSY uses, µs (as Linux's recommended busy_poll value). */
+const BUSY_POLL_MICROS = 50;
+/**
+ * No client at all: node:net, one pre-encoded INCR, replies counted by their
+ * CRLF, a promise per command, net's onread buffer. The floor under any
+ * Node client: its sync rate, and its peak RSS in the burst (it writes once
+ * per command, so its burst rate means nothing).
+ */
+const BARE = 'node:net bare';
+const IMPLS = ['reactor-ts', CALLBACK, BUSY, 'ioredis', 'ioredis-auto', 'node-redis', BARE] as const;
 type Impl = (typeof IMPLS)[number];
 const WORKLOADS = ['sync', 'burst', 'pipe100', 'pipe1000', 'multi100'] as const;
 type Workload = (typeof WORKLOADS)[number];
-/** The callback API has no MULTI helper; the issue's workloads are the others. */
-const CALLBACK_WORKLOADS: ReadonlySet<Workload> = new Set(['sync', 'burst', 'pipe100', 'pipe1000']);
+/** Which workloads each of ours-but-not-the-default runs (the rest run all). */
+const ONLY: Partial<Record<Impl, ReadonlySet<Workload>>> = {
+  // The callback API has no MULTI helper; the issue's workloads are the others.
+  [CALLBACK]: new Set(['sync', 'burst', 'pipe100', 'pipe1000']),
+  // Busy polling shortens round trips: the workloads made of them.
+  [BUSY]: new Set(['sync', 'pipe100', 'multi100']),
+  [BARE]: new Set(['sync', 'burst']),
+};
 
 /** What a child reports on its last stdout line. */
 interface ChildResult {
@@ -62,9 +85,11 @@ interface Driver {
 }
 
 async function makeDriver(impl: Impl, port: number): Promise<Driver> {
-  if (impl === 'reactor-ts') {
+  if (impl === BARE) return bareDriver(port);
+  if (impl === 'reactor-ts' || impl === BUSY) {
     const { createClient } = await import('@reactor-ts/hiredis-adapter');
-    const c = await createClient({ url: `redis://127.0.0.1:${port}` }).connect();
+    const busyPollMicros = impl === BUSY ? BUSY_POLL_MICROS : 0;
+    const c = await createClient({ url: `redis://127.0.0.1:${port}`, busyPollMicros }).connect();
     return {
       incr: (k) => c.incr(k),
       pipelineIncr: (k, n) => {
@@ -118,6 +143,26 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     },
     get: (k) => c.get(k),
     close: async () => c.close(),
+  };
+}
+
+/** BARE (see lib/bare.ts): INCR and GET as bytes encoded once per key; sync and burst only. */
+async function bareDriver(port: number): Promise<Driver> {
+  const conn = await BareConnection.open(port);
+  const encoded = new Map<string, string>();
+  const bytes = (cmd: string, key: string): string => {
+    let b = encoded.get(cmd + key);
+    if (b === undefined) encoded.set(cmd + key, (b = encode(cmd, key)));
+    return b;
+  };
+  const unsupported = (): Promise<never> => Promise.reject(new Error(`${BARE} runs sync and burst only`));
+  return {
+    incr: (k) => conn.one(bytes('INCR', k)),
+    pipelineIncr: unsupported,
+    multiIncr: unsupported,
+    // '$len' then the value (the key exists whenever the suite reads it).
+    get: async (k) => (await conn.many(bytes('GET', k), 2))[1],
+    close: async () => conn.close(),
   };
 }
 
@@ -270,7 +315,7 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
         // Rotate who goes first each round.
         const order = IMPLS.map((_, i) => IMPLS[(i + r) % IMPLS.length]!);
         for (const impl of order) {
-          if (impl === CALLBACK && !CALLBACK_WORKLOADS.has(workload)) continue;
+          if (ONLY[impl] !== undefined && !ONLY[impl].has(workload)) continue;
           progress(`adapter ${workload} ${impl} round ${r + 1}/${rounds}`);
           const res = await runChild(impl, workload, srv.port, n);
           add(workload, impl, (res.ops / res.ms) * 1000);
@@ -304,6 +349,7 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
 function notes(rows: Row[]): string[] {
   const v = (w: string, i: string): number => rows.find((r) => r.workload === w && r.impl === i)?.value ?? NaN;
   const peers = ['ioredis', 'ioredis-auto', 'node-redis'];
+  const rb = (w: string): number => v(w, w === 'sync' ? 'redis-benchmark -c1 -P1' : 'redis-benchmark -c1 -P100');
   const best = (w: string): number => Math.max(...peers.map((p) => v(w, p)));
   const least = (w: string): number => Math.min(...peers.map((p) => v(w, p)));
   const line = (what: string, got: number, want: number): string =>
@@ -322,11 +368,17 @@ function notes(rows: Row[]): string[] {
   return [
     ...targets('reactor-ts', '[promise]'),
     ...targets(CALLBACK, '[callback]'),
+    line(`[promise, busy-poll ${BUSY_POLL_MICROS} µs] sync vs redis-benchmark -c1 -P1`, v('sync', BUSY) / rb('sync'), 0.9),
+    `      [promise, busy-poll] sync CPU per command vs the default promise client: ${(v('sync-cpu', 'reactor-ts') / v('sync-cpu', BUSY)).toFixed(2)}× (above 1×: leaner)`,
+    `      [${BARE}] sync vs redis-benchmark -c1 -P1: ${(v('sync', BARE) / rb('sync')).toFixed(2)}× (no client at all: the floor under any Node client without busy polling)`,
+    `      [${BARE}] burst peak RSS, lowest peer ÷ bare: ${(least('burst-rss') / v('burst-rss', BARE)).toFixed(2)}× (200,000 promises and this runtime, with no client: the floor under any promise-per-command client)`,
     ...pipes,
     `"ours" in the table is the promise client (createClient); "${CALLBACK}" is the hiredis-style API (redisAsyncConnect + redisAttach +`,
     'redisAsyncCommandArgv, reactor.eventloop() in the child): sync issues each INCR from the previous reply\'s callback, burst issues all at once',
     'with one shared callback, pipelines issue each batch from the callback ending the previous one. Its ratios are the [callback] lines (same run\'s medians).',
     'Each client runs in its own child process; RSS is the child\'s peak (process.resourceUsage().maxRSS).',
+    `"${BUSY}" is the promise client with createClient({ busyPollMicros: ${BUSY_POLL_MICROS} }) (opt-in, off by default; see the reactor README, "Busy polling").`,
+    `"${BARE}": node:net, a pre-encoded INCR, replies counted by CRLF, one promise per command; no client.`,
   ];
 }
 
