@@ -51,6 +51,11 @@ export const KIND_LISTENER = 1;
 export const KIND_BARE = 2;
 export type Kind = typeof KIND_SOCKET | typeof KIND_LISTENER | typeof KIND_BARE;
 
+/** Where an event's queued output is reported (the reactor core): limits, then the flush. */
+export interface OutputSink {
+  queued(e: EventState): void;
+}
+
 export class EventState implements ReactorEvent {
   fd = -1;
   readonly reactor: Reactor;
@@ -97,8 +102,11 @@ export class EventState implements ReactorEvent {
   /** Listener only: the bound port, once listening (0 before). */
   port = 0;
 
+  /** The owning reactor's core, told about output queued by io.ts (no lookup per write). */
+  readonly sink: OutputSink;
+
   constructor(
-    reactor: Reactor,
+    reactor: Reactor & OutputSink,
     socket: net.Socket | net.Server | null,
     kind: Kind,
     readFn: ReadCallback | null,
@@ -107,6 +115,7 @@ export class EventState implements ReactorEvent {
     bufferOpts: { chunkSize: number },
   ) {
     this.reactor = reactor;
+    this.sink = reactor;
     this.socket = socket;
     this.kind = kind;
     this.readFn = readFn;

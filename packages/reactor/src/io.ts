@@ -15,7 +15,6 @@
  */
 import type { ChainBuffer } from '@reactor-ts/buffer';
 import { EventState, KIND_SOCKET, type ReactorEvent } from './event.js';
-import { coreOf } from './reactor.js';
 
 /** Bytes now available in `e.in`. */
 export function eventBufferRead(e: ReactorEvent): number {
@@ -30,10 +29,8 @@ export function eventBufferRead(e: ReactorEvent): number {
 export function eventBufferWrite(e: ReactorEvent, bytes: Uint8Array | string): void {
   if (!(e instanceof EventState) || !e.alive || e.fatal || e.kind !== KIND_SOCKET) return;
   if (bytes.length === 0) return;
-  const core = coreOf(e);
-  if (core === null) return;
   e.out.add(bytes);
-  core.queued(e);
+  e.sink.queued(e);
 }
 
 /**
@@ -51,6 +48,5 @@ export function eventBufferOut(e: ReactorEvent): ChainBuffer | null {
 /** Bytes were appended to `e.out` directly: the output limits are checked and the flush scheduled, as by eventBufferWrite. */
 export function eventBufferQueued(e: ReactorEvent): void {
   if (!(e instanceof EventState) || !e.alive || e.fatal || e.kind !== KIND_SOCKET) return;
-  const core = coreOf(e);
-  if (core !== null) core.queued(e);
+  e.sink.queued(e);
 }

@@ -654,8 +654,3 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
 export function createReactor(opts?: ReactorOptions): Reactor {
   return new ReactorImpl(opts);
 }
-
-/** io.ts's view of the core. */
-export function coreOf(e: ReactorEvent): { queued(e: EventState): void } | null {
-  return e instanceof EventState && e.reactor instanceof ReactorImpl ? e.reactor : null;
-}
