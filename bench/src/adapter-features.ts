@@ -13,8 +13,10 @@
  *
  * `reactor-ts busy-poll` is our client with the default reactor's busy
  * polling on (opt-in, createClient({ busyPollMicros: 50 })). `node:net bare`
- * is no client at all (lib/bare.ts): pre-encoded bytes, replies as lines,
- * the ceiling any Node client works under.
+ * is no client at all (lib/bare.ts): bytes built with string templates
+ * (once per key where the bytes repeat, per call for EVALSHA's fresh keys
+ * and PUBLISH's payloads), replies as lines, a promise per call: the
+ * ceiling any Node client works under in these workloads' shape.
  *
  * Every client runs in a child process of its own (this file, `--child`),
  * so no client warms the JIT or the heap for another; the order rotates
@@ -318,7 +320,7 @@ function notes(rows: Row[]): string[] {
     ...WORKLOADS.map(target(BUSY, `[busy-poll ${BUSY_POLL_MICROS} µs] `)),
     ...WORKLOADS.map((w) => {
       const got = v(w, BARE) / Math.max(v(w, 'ioredis'), v(w, 'node-redis'));
-      return `      [${BARE}] ${w} vs the faster of ioredis/node-redis: ${got.toFixed(2)}× (no client at all: the ceiling without busy polling)`;
+      return `      [${BARE}] ${w} vs the faster of ioredis/node-redis: ${got.toFixed(2)}× (no client, only the workload's own bytes and promises: the ceiling without busy polling)`;
     }),
     ...WORKLOADS.map((w) => {
       const got = Math.min(v(`${w} client-cpu`, 'ioredis'), v(`${w} client-cpu`, 'node-redis')) / v(`${w} client-cpu`, 'reactor-ts');

@@ -1,11 +1,12 @@
 /**
  * "node:net bare": no client at all, the floor the network suites measure
- * every client against. Commands go out as bytes the caller encoded (once,
- * where it can); replies come back as CRLF-terminated lines, split and handed
- * out in order, with no RESP parsing beyond that (the caller knows how many
- * lines each reply has). One promise per send, net's `onread` buffer, the
- * sends of one tick in one socket write. Whatever a real client does on top of this is what
- * it costs; what this cannot beat, no Node client can.
+ * every client against. Commands go out as RESP the caller built as a
+ * latin1 string (once, where the bytes repeat); replies come back as
+ * CRLF-terminated lines, split and handed out in order, with no RESP
+ * parsing beyond that (the caller knows how many lines each reply has). One
+ * promise per send, net's `onread` buffer, the sends of one tick in one
+ * socket write. Whatever a real client does on top of this is what it
+ * costs; what this cannot beat, no Node client can in the same workload.
  */
 import * as net from 'node:net';
 
