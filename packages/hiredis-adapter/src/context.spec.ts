@@ -357,6 +357,30 @@ describe('timeouts', () => {
   });
 });
 
+describe('timeouts once connected', () => {
+  it('the connect timer is cancelled when the handshake is done; a command deadline keeps its own', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const h = harness({ connectTimeout: 5000, password: 'p' });
+    expect(h.timers).toEqual([5000]);
+    h.connect();
+    h.feed('+OK\r\n'); // AUTH answered: connected
+    expect(h.log).toEqual([['connect', 0]]);
+    expect(h.timers.at(-1)).toBe(-1); // nothing left to time
+
+    const g = harness({ connectTimeout: 5000, commandTimeout: 300, password: 'p' });
+    redisAsyncCommand(g.ac, rec(g.log, 'queued'), null, 'PING'); // deadline in 300 ms, before the connect's
+    g.connect();
+    vi.advanceTimersByTime(100);
+    g.feed('+OK\r\n');
+    // Armed for the command's earlier deadline when it was queued; kept, not cancelled.
+    expect(g.timers).toEqual([5000, 300]);
+    vi.advanceTimersByTime(200);
+    engineOf(g.ac).handleTimeout();
+    expect(g.ac.err).toBe(REDIS_ERR_TIMEOUT);
+    vi.useRealTimers();
+  });
+});
+
 describe('subscribed mode', () => {
   it('RESP2: per-channel callbacks, other commands refused, leaving when the count reaches 0', () => {
     const h = harness();

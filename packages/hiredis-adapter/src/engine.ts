@@ -546,6 +546,10 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.state = 'connected';
     this.c.flags |= REDIS_CONNECTED;
     this.connectDeadline = Infinity;
+    // The connect deadline is met: keep the timer only for command deadlines
+    // (else a reactor timer would stay armed, and be checked every turn, until
+    // the connect timeout's time came).
+    this.rearmTimer();
     this.flushObuf();
     if (this.onConnect !== null) {
       const fn = this.onConnect;
@@ -577,6 +581,18 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       return;
     }
     if (next !== Infinity) this.armTimer(next);
+  }
+
+  /** Re-arms the timer for the earliest deadline still pending, or cancels it when there is none. */
+  private rearmTimer(): void {
+    let next = this.connectDeadline;
+    this.replies.forEachMeta((p) => {
+      if (p.deadline < next) next = p.deadline;
+    });
+    if (next === this.armedFor) return;
+    this.armedFor = Infinity;
+    if (next !== Infinity) this.armTimer(next);
+    else this.ev.scheduleTimer(-1);
   }
 
   /** hiredis's `redisAsyncSetTimeout`: the default deadline of commands issued from now on. */
