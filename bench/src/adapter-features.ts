@@ -43,10 +43,18 @@ const DOUBLING =
 
 const COUNTS: Record<Workload, { full: number; quick: number }> = {
   pipe1000: { full: 200_000, quick: 50_000 },
-  multi100: { full: 100_000, quick: 20_000 },
+  multi100: { full: 200_000, quick: 20_000 },
   evalsha: { full: 100_000, quick: 20_000 },
   'pubsub-rtt': { full: 20_000, quick: 5_000 },
 };
+
+/**
+ * Commands (pub/sub: a tenth as many round trips) each child runs before the
+ * measured part, the same for every client: enough for the JIT to have
+ * compiled every client's hot path (with a twentieth of it, MULTI/EXEC
+ * measured up to a third more CPU per command for some clients).
+ */
+const WARM_UP = 20_000;
 
 interface ChildResult {
   ops: number;
@@ -221,7 +229,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
     body = async (count) => {
       for (let done = 0; done < count; done += size) await batch(k, Math.min(size, count - done));
     };
-    await body(size * 20);
+    await body(WARM_UP);
     k = key;
     check = async () => {
       if (Number(await d.get(key)) !== n) throw new Error(`${impl}/${workload}: counter is ${String(await d.get(key))}, expected ${n}`);
@@ -238,7 +246,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
         if (replies.some((r) => Number(r) !== 0)) throw new Error(`${impl}/evalsha: a missing key did not give 0`);
       }
     };
-    await body(5000);
+    await body(WARM_UP);
   } else {
     let expect = 0;
     let wake: (() => void) | null = null;
@@ -258,7 +266,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
       }
       if (bad !== null) throw new Error(`${impl}/pubsub-rtt: ${bad}`);
     };
-    await body(1000);
+    await body(WARM_UP / 10);
   }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
