@@ -53,7 +53,11 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
     // are copied out before the callback returns (see READ_BUFFER).
     sink.deliver = (nread, buf) => {
       if (!e.alive || e.error !== null || overLimit(nread)) return;
-      e.in.add(buf.subarray(0, nread));
+      // Small reads are copied into e.in's pooled chunks; a big one gets a
+      // Buffer of its own, linked by reference: one allocation instead of
+      // one pooled chunk per chunkSize bytes (a 1 MiB reply: 16 x 64 KiB reads).
+      if (nread < BIG_READ) e.in.add(buf.subarray(0, nread));
+      else e.in.addReference(Buffer.from(buf.subarray(0, nread)));
       e.unread = true;
       core.fire(e, EV_READ);
     };
@@ -248,3 +252,6 @@ const sinks = new WeakMap<net.Socket, ReadSink>();
  * stops libuv reading at once.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+/** Reads of at least this many bytes are copied into a Buffer of their own (see the sink). */
+const BIG_READ = 16 * 1024;

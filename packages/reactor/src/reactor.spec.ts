@@ -481,6 +481,47 @@ describe('outbound reads', () => {
     await srv.close();
   });
 
+  it('small reads (below the size that gets a Buffer of its own) are copied out too', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const pieces = [0, 1].map(() => Array.from({ length: 300 }, () => randomBytes(3000)));
+    const sockets: net.Socket[] = [];
+    // Each client gets its pieces one per turn of the loop, so most reads are one piece.
+    const server = net.createServer((s) => {
+      const mine = pieces[sockets.length]!;
+      sockets.push(s);
+      s.on('error', () => {});
+      let k = 0;
+      const next = (): void => {
+        if (k === mine.length) s.end();
+        else {
+          s.write(mine[k++]!);
+          setImmediate(next);
+        }
+      };
+      next();
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const port = (server.address() as net.AddressInfo).port;
+    const r = make();
+    const got: Buffer[][] = [[], []];
+    let ended = 0;
+    for (let i = 0; i < 2; i++) {
+      const e = r.connect(port, '127.0.0.1');
+      e.readFn = (ev) => got[i]!.push(ev.in.remove(ev.in.length));
+      e.errorFn = (ev) => {
+        r.delEvent(ev);
+        if (++ended === 2) r.stopEventloop();
+      };
+      r.addEvent(e, EV_READ);
+      // Connect one after the other, so the accept order matches i.
+      await waitFor(() => sockets.length === i + 1, 'accept');
+    }
+    await r.eventloop();
+    expect(Buffer.concat(got[0]!).equals(Buffer.concat(pieces[0]!))).toBe(true);
+    expect(Buffer.concat(got[1]!).equals(Buffer.concat(pieces[1]!))).toBe(true);
+    await new Promise((res) => server.close(() => res(undefined)));
+  });
+
   it('read interest off stops reading (the sender backs up); on again delivers everything', async () => {
     const payload = Buffer.alloc(8 << 20, 0x61);
     const srv = await sender(() => payload);
