@@ -569,14 +569,9 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   private onTimer(): void {
     this.armedFor = Infinity;
     if (this.state === 'closed') return;
-    const now = Date.now();
-    let next = this.connectDeadline;
-    let expired = next <= now;
-    this.replies.forEachMeta((p) => {
-      if (p.deadline <= now) expired = true;
-      else if (p.deadline < next) next = p.deadline;
-    });
-    if (expired) {
+    // One deadline passed is enough: reply order is lost, the link closes.
+    const next = this.earliestDeadline();
+    if (next <= Date.now()) {
       this.close(REDIS_ERR_TIMEOUT, ERRSTR_TIMEOUT, REDIS_ERR);
       return;
     }
@@ -585,14 +580,20 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
 
   /** Re-arms the timer for the earliest deadline still pending, or cancels it when there is none. */
   private rearmTimer(): void {
-    let next = this.connectDeadline;
-    this.replies.forEachMeta((p) => {
-      if (p.deadline < next) next = p.deadline;
-    });
+    const next = this.earliestDeadline();
     if (next === this.armedFor) return;
     this.armedFor = Infinity;
     if (next !== Infinity) this.armTimer(next);
     else this.ev.scheduleTimer(-1);
+  }
+
+  /** The connect deadline or the earliest command deadline, whichever comes first (Infinity: none). */
+  private earliestDeadline(): number {
+    let next = this.connectDeadline;
+    this.replies.forEachMeta((p) => {
+      if (p.deadline < next) next = p.deadline;
+    });
+    return next;
   }
 
   /** hiredis's `redisAsyncSetTimeout`: the default deadline of commands issued from now on. */
