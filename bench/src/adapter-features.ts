@@ -25,6 +25,7 @@
 import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
 import { BareConnection, encode } from './lib/bare.js';
+import { ioredisBatches, nodeRedisBatches, reactorTsBatches } from './lib/incr-batches.js';
 import { runIfChild, runSelfAsChild } from './lib/child.js';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
@@ -134,16 +135,7 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     const c = await createClient({ url, busyPollMicros }).connect();
     const sub = createClient({ url, busyPollMicros });
     return {
-      pipelineIncr: (k, n) => {
-        const p = c.pipeline();
-        for (let i = 0; i < n; i++) p.incr(k);
-        return p.exec();
-      },
-      multiIncr: async (k, n) => {
-        const m = c.multi();
-        for (let i = 0; i < n; i++) m.incr(k);
-        return (await m.exec()) ?? [];
-      },
+      ...reactorTsBatches(c),
       scriptLoad: (src) => c.scriptLoad(src),
       evalsha: (sha, k) => c.evalsha(sha, [k]),
       get: (k) => c.get(k),
@@ -160,16 +152,7 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     await c.connect();
     let sub: InstanceType<typeof Redis> | null = null;
     return {
-      pipelineIncr: async (k, n) => {
-        const p = c.pipeline();
-        for (let i = 0; i < n; i++) p.incr(k);
-        return ((await p.exec()) ?? []).map(([, v]) => v);
-      },
-      multiIncr: async (k, n) => {
-        const m = c.multi();
-        for (let i = 0; i < n; i++) m.incr(k);
-        return ((await m.exec()) ?? []).map(([, v]) => v);
-      },
+      ...ioredisBatches(c),
       scriptLoad: async (src) => String(await c.script('LOAD', src)),
       evalsha: (sha, k) => c.evalsha(sha, 1, k),
       get: (k) => c.get(k),
@@ -190,16 +173,7 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
   await c.connect();
   let sub: typeof c | null = null;
   return {
-    pipelineIncr: (k, n) => {
-      const m = c.multi();
-      for (let i = 0; i < n; i++) m.incr(k);
-      return m.execAsPipeline() as Promise<unknown[]>;
-    },
-    multiIncr: (k, n) => {
-      const m = c.multi();
-      for (let i = 0; i < n; i++) m.incr(k);
-      return m.exec() as Promise<unknown[]>;
-    },
+    ...nodeRedisBatches(c),
     scriptLoad: (src) => c.scriptLoad(src),
     evalsha: (sha, k) => c.evalSha(sha, { keys: [k] }),
     get: (k) => c.get(k),

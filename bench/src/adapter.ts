@@ -33,6 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { startRedis } from '@reactor-ts/test-utils';
 import type { RedisReply } from '@reactor-ts/resp';
 import { BareConnection, encode } from './lib/bare.js';
+import { ioredisBatches, nodeRedisBatches, reactorTsBatches } from './lib/incr-batches.js';
 import { collect, runIfChild, runSelfAsChild } from './lib/child.js';
 import { median, progress, type Row, type Suite, type SuiteResult } from './lib/harness.js';
 
@@ -92,16 +93,7 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     const c = await createClient({ url: `redis://127.0.0.1:${port}`, busyPollMicros }).connect();
     return {
       incr: (k) => c.incr(k),
-      pipelineIncr: (k, n) => {
-        const p = c.pipeline();
-        for (let i = 0; i < n; i++) p.incr(k);
-        return p.exec();
-      },
-      multiIncr: async (k, n) => {
-        const m = c.multi();
-        for (let i = 0; i < n; i++) m.incr(k);
-        return (await m.exec()) ?? [];
-      },
+      ...reactorTsBatches(c),
       get: (k) => c.get(k),
       close: async () => void (await c.quit()),
     };
@@ -112,16 +104,7 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     await c.connect();
     return {
       incr: (k) => c.incr(k),
-      pipelineIncr: async (k, n) => {
-        const p = c.pipeline();
-        for (let i = 0; i < n; i++) p.incr(k);
-        return ((await p.exec()) ?? []).map(([, v]) => v);
-      },
-      multiIncr: async (k, n) => {
-        const m = c.multi();
-        for (let i = 0; i < n; i++) m.incr(k);
-        return ((await m.exec()) ?? []).map(([, v]) => v);
-      },
+      ...ioredisBatches(c),
       get: (k) => c.get(k),
       close: async () => void (await c.quit()),
     };
@@ -131,16 +114,7 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
   await c.connect();
   return {
     incr: (k) => c.incr(k),
-    pipelineIncr: (k, n) => {
-      const m = c.multi();
-      for (let i = 0; i < n; i++) m.incr(k);
-      return m.execAsPipeline() as Promise<unknown[]>;
-    },
-    multiIncr: (k, n) => {
-      const m = c.multi();
-      for (let i = 0; i < n; i++) m.incr(k);
-      return m.exec() as Promise<unknown[]>;
-    },
+    ...nodeRedisBatches(c),
     get: (k) => c.get(k),
     close: async () => c.close(),
   };
