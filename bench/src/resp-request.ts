@@ -11,30 +11,9 @@
  *
  * Run: npx tsx --conditions=source bench/src/main.ts resp-request [--quick]
  */
-import { createRequire } from 'node:module';
 import { encodeCommand, RequestParser } from '@reactor-ts/resp';
+import { NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
-
-interface RedisParserOptions {
-  returnReply(reply: unknown): void;
-  returnError(err: Error): void;
-  returnFatalError?(err: Error): void;
-  returnBuffers?: boolean;
-}
-type RedisParserCtor = new (opts: RedisParserOptions) => { execute(chunk: Buffer): void };
-interface NodeRedisDecoderOptions {
-  onReply(reply: unknown): void;
-  onErrorReply(err: Error): void;
-  onPush(push: unknown[]): void;
-  getTypeMapping(): Record<number, unknown>;
-}
-type NodeRedisDecoderCtor = new (opts: NodeRedisDecoderOptions) => { write(chunk: Buffer): void };
-
-const require = createRequire(import.meta.url);
-const RedisParser = require('redis-parser') as RedisParserCtor;
-const { Decoder: NodeRedisDecoder } = require('@redis/client/dist/lib/RESP/decoder.js') as {
-  Decoder: NodeRedisDecoderCtor;
-};
 
 const CHUNK = 16 * 1024;
 
@@ -48,11 +27,9 @@ function split(all: Buffer): Buffer[] {
   return out;
 }
 
-/** RequestParser alone: inline requests are RESP to neither peer. */
-function inlineWorkload(name: string, lines: string[]): CpuWorkload {
-  const chunks = split(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
-  const count = lines.length;
-  const ours = (copy: boolean) => (): void => {
+/** One timed call of ours: a fresh RequestParser reads every chunk; the command count is checked. */
+function parseAll(chunks: Buffer[], count: number, copy: boolean): () => void {
+  return () => {
     const p = new RequestParser({ copy });
     let n = 0;
     for (const c of chunks) {
@@ -61,21 +38,20 @@ function inlineWorkload(name: string, lines: string[]): CpuWorkload {
     }
     if (n !== count) throw new Error(`RequestParser read ${n} of ${count}`);
   };
+}
+
+/** RequestParser alone: inline requests are RESP to neither peer. */
+function inlineWorkload(name: string, lines: string[]): CpuWorkload {
+  const chunks = split(Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1'));
+  const count = lines.length;
+  const ours = (copy: boolean) => parseAll(chunks, count, copy);
   return { name, unit: 'cmds/s', perCall: count, impls: { 'reactor-ts': ours(false), 'reactor-ts copy': ours(true) } };
 }
 
 function workload(name: string, commands: Array<Array<string | Buffer>>): CpuWorkload {
   const chunks = chunked(commands);
   const count = commands.length;
-  const ours = (copy: boolean) => (): void => {
-    const p = new RequestParser({ copy });
-    let n = 0;
-    for (const c of chunks) {
-      p.feed(c);
-      while (p.next() !== null) n++;
-    }
-    if (n !== count) throw new Error(`RequestParser read ${n} of ${count}`);
-  };
+  const ours = (copy: boolean) => parseAll(chunks, count, copy);
   const parser = new RedisParser({
     returnReply: () => undefined,
     returnError: (e) => {

@@ -12,31 +12,9 @@
  *
  * Run: npx tsx --conditions=source bench/src/main.ts resp [--quick]
  */
-import { createRequire } from 'node:module';
 import { NEED_MORE, RespReader } from '@reactor-ts/resp';
+import { NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
-
-// The peers ship no types for these entry points; the shapes used here.
-interface RedisParserOptions {
-  returnReply(reply: unknown): void;
-  returnError(err: Error): void;
-  returnFatalError?(err: Error): void;
-  returnBuffers?: boolean;
-  stringNumbers?: boolean;
-}
-type RedisParserCtor = new (opts: RedisParserOptions) => { execute(chunk: Buffer): void };
-interface NodeRedisDecoderOptions {
-  onReply(reply: unknown): void;
-  onErrorReply(err: Error): void;
-  onPush(push: unknown[]): void;
-  getTypeMapping(): Record<number, unknown>;
-}
-type NodeRedisDecoderCtor = new (opts: NodeRedisDecoderOptions) => { write(chunk: Buffer): void };
-
-const require = createRequire(import.meta.url);
-const RedisParser = require('redis-parser') as RedisParserCtor;
-// @redis/client has no exports map, so the decoder's file can be required directly.
-const { Decoder: NodeRedisDecoder } = require('@redis/client/dist/lib/RESP/decoder.js') as { Decoder: NodeRedisDecoderCtor };
 
 const CHUNK = 16 * 1024;
 
