@@ -9,14 +9,9 @@ import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
-  REDIS_OK,
   redisAsyncCommand,
-  redisAsyncConnectWithOptions,
   redisAsyncDisconnect,
   redisAsyncFree,
-  redisAsyncSetConnectCallback,
-  redisAsyncSetDisconnectCallback,
-  redisAttach,
   redisCommand,
   redisCommandArgv,
   redisConnectWithTimeout,
@@ -25,7 +20,7 @@ import {
 import { REDIS_REPLY_ERROR } from '@reactor-ts/resp';
 import { withClients } from './clients.js';
 import { heading, Progress, say, timingLine } from './output.js';
-import { handshakeCommands, withTimeout, type TourContext } from './step.js';
+import { attachAsyncContext, handshakeCommands, withTimeout, type TourContext } from './step.js';
 
 const KEY = 'counter';
 
@@ -98,23 +93,9 @@ async function syncCounterInChild(ctx: TourContext): Promise<number> {
 export async function asyncCounter(ctx: TourContext): Promise<void> {
   heading(3, 'The async counter: a context attached to the reactor', '§5.2 asynchronous connection');
   say(`redisAsyncConnect + redisAttach(reactor, ac), then ${ctx.count} x redisAsyncCommand(ac, cb, 'count', 'INCR ${KEY}').`);
-  const { target, reactor, count } = ctx;
-  const ac = redisAsyncConnectWithOptions({
-    host: target.host,
-    port: target.port,
-    password: target.password,
-    username: target.username,
-    db: target.db,
-    connectTimeout: 5000,
-  });
-  if (ac.err) throw new Error(`Error: ${ac.errstr}`);
-  const disconnected = new Promise<void>((resolve) => redisAsyncSetDisconnectCallback(ac, () => resolve()));
-  const connected = new Promise<void>((resolve, reject) =>
-    redisAsyncSetConnectCallback(ac, (c, status) => (status === REDIS_OK ? resolve() : reject(new Error(`Error: ${c.errstr}`)))),
-  );
-  redisAttach(reactor, ac);
+  const { count } = ctx;
+  const { ac, disconnected } = await attachAsyncContext(ctx);
   try {
-    await withTimeout(connected, 6000, 'connect');
     redisAsyncCommand(ac, null, null, 'DEL %s', KEY);
     const progress = new Progress(`INCR ${KEY}`, count);
     let cnt = 0;

@@ -9,14 +9,9 @@
 import * as net from 'node:net';
 import {
   REDIS_ERR,
-  REDIS_OK,
   redisAsyncCommandArgv,
-  redisAsyncConnectWithOptions,
   redisAsyncDisconnect,
   redisAsyncFree,
-  redisAsyncSetConnectCallback,
-  redisAsyncSetDisconnectCallback,
-  redisAttach,
 } from '@reactor-ts/hiredis-adapter';
 import { EV_READ, eventBufferWrite, type ReactorError, type ReactorEvent } from '@reactor-ts/reactor';
 import {
@@ -34,7 +29,7 @@ import {
   type RedisReply,
 } from '@reactor-ts/resp';
 import { heading, say } from './output.js';
-import { withTimeout, type TourContext } from './step.js';
+import { attachAsyncContext, withTimeout, type TourContext } from './step.js';
 
 /** Longest line a client may send; past it the client is told and closed (memory stays bounded). */
 const MAX_LINE = 64 * 1024;
@@ -61,29 +56,8 @@ export const GREETING = 'tour server: one Redis command per line (e.g. INCR hits
 
 export async function startTourServer(ctx: TourContext, opts: { host: string; port: number }): Promise<TourServer> {
   heading(8, 'A TCP server and Redis in one loop', '§5.2 redis driver');
-  const { reactor, target } = ctx;
-  const ac = redisAsyncConnectWithOptions({
-    host: target.host,
-    port: target.port,
-    password: target.password,
-    username: target.username,
-    db: target.db,
-    connectTimeout: 5000,
-  });
-  if (ac.err) throw new Error(`Error: ${ac.errstr}`);
-  const connected = new Promise<void>((resolve, reject) =>
-    redisAsyncSetConnectCallback(ac, (c, status) => (status === REDIS_OK ? resolve() : reject(new Error(`Error: ${c.errstr}`)))),
-  );
-  let redisGone: () => void = () => {};
-  const disconnected = new Promise<void>((resolve) => (redisGone = resolve));
-  redisAsyncSetDisconnectCallback(ac, () => redisGone());
-  redisAttach(reactor, ac);
-  try {
-    await withTimeout(connected, 6000, 'connect');
-  } catch (err) {
-    redisAsyncFree(ac);
-    throw err;
-  }
+  const { reactor } = ctx;
+  const { ac, disconnected } = await attachAsyncContext(ctx);
 
   /**
    * Per client. `replies` keeps answers in request order: a refusal is known

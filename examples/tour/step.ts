@@ -5,7 +5,16 @@
  * the exit code non-zero.
  */
 import type { Reactor } from '@reactor-ts/reactor';
-import { ReplyError } from '@reactor-ts/hiredis-adapter';
+import {
+  REDIS_OK,
+  ReplyError,
+  redisAsyncConnectWithOptions,
+  redisAsyncFree,
+  redisAsyncSetConnectCallback,
+  redisAsyncSetDisconnectCallback,
+  redisAttach,
+  type RedisAsyncContext,
+} from '@reactor-ts/hiredis-adapter';
 import type { Target } from './target.js';
 
 export interface TourContext {
@@ -46,4 +55,37 @@ export function handshakeCommands(target: Target): string[][] {
   }
   if (target.db !== undefined && target.db !== 0) cmds.push(['SELECT', String(target.db)]);
   return cmds;
+}
+
+/**
+ * The article's async start (§5.2): redisAsyncConnect with the target's
+ * credentials, connect and disconnect callbacks, redisAttach to the tour's
+ * reactor; resolves once connected (the context is freed if that fails).
+ * `disconnected` settles when the context is gone.
+ */
+export async function attachAsyncContext(
+  ctx: TourContext,
+): Promise<{ ac: RedisAsyncContext; disconnected: Promise<void> }> {
+  const { target, reactor } = ctx;
+  const ac = redisAsyncConnectWithOptions({
+    host: target.host,
+    port: target.port,
+    password: target.password,
+    username: target.username,
+    db: target.db,
+    connectTimeout: 5000,
+  });
+  if (ac.err) throw new Error(`Error: ${ac.errstr}`);
+  const connected = new Promise<void>((resolve, reject) =>
+    redisAsyncSetConnectCallback(ac, (c, status) => (status === REDIS_OK ? resolve() : reject(new Error(`Error: ${c.errstr}`)))),
+  );
+  const disconnected = new Promise<void>((resolve) => redisAsyncSetDisconnectCallback(ac, () => resolve()));
+  redisAttach(reactor, ac);
+  try {
+    await withTimeout(connected, 6000, 'connect');
+  } catch (err) {
+    redisAsyncFree(ac);
+    throw err;
+  }
+  return { ac, disconnected };
 }
