@@ -278,8 +278,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
    */
   private sendArgv(argv: ReadonlyArray<CommandArgument>): boolean {
     try {
-      if (this.state === 'connected' && this.link !== null && this.obuf.length === 0) this.link.writeCommand(argv);
-      else this.send(encodeCommand(argv));
+      if (this.link !== null && this.writesDirectly()) this.link.writeCommand(argv);
+      else this.backlog(encodeCommand(argv));
       return true;
     } catch (err) {
       this.commandErrstr = err instanceof Error ? err.message : String(err);
@@ -335,10 +335,17 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   }
 
   private send(bytes: Uint8Array): void {
-    if (this.state === 'connected' && this.link !== null && this.obuf.length === 0) {
-      this.link.write(bytes);
-      return;
-    }
+    if (this.link !== null && this.writesDirectly()) this.link.write(bytes);
+    else this.backlog(bytes);
+  }
+
+  /** Bytes may go straight to the link: connected, with nothing queued ahead of them. */
+  private writesDirectly(): boolean {
+    return this.state === 'connected' && this.obuf.length === 0;
+  }
+
+  /** Queues bytes behind the connect (or behind bytes already waiting). */
+  private backlog(bytes: Uint8Array): void {
     this.obuf.push(bytes);
     if (this.state === 'connected') this.ev.addWrite();
   }
