@@ -79,3 +79,14 @@ export function describe(v: unknown): string {
   if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
   return typeof v;
 }
+
+/** A copy of `len` bytes of `c` at `p` (request arguments kept by a server). */
+export function copyOut(c: Buffer, p: number, len: number): Buffer {
+  const out = Buffer.allocUnsafe(len);
+  if (len <= 32) {
+    for (let i = 0; i < len; i++) out[i] = c[p + i] as number; // a loop beats a native copy here
+  } else {
+    c.copy(out, 0, p, p + len);
+  }
+  return out;
+}

@@ -15,6 +15,7 @@
  */
 
 import type { ChainBuffer } from '@reactor-ts/buffer';
+import { copyOut } from './bytes.js';
 import { ByteQueue } from './request-queue.js';
 import { splitArgs, splitPlain } from './split-args.js';
 
@@ -391,13 +392,3 @@ function numberAt(c: Buffer, i: number, end: number): number {
   return neg ? -v : v;
 }
 
-/** A copy of `len` bytes of `c` at `p`. */
-function copyOut(c: Buffer, p: number, len: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  if (len <= 32) {
-    for (let i = 0; i < len; i++) out[i] = c[p + i] as number; // a loop beats a native copy here
-  } else {
-    c.copy(out, 0, p, p + len);
-  }
-  return out;
-}

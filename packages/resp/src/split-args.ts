@@ -18,6 +18,7 @@
  * bytes, with no scratch buffer, and gives up at the first quote, leaving
  * the line to the full sdssplitargs state machine (`splitQuoted`).
  */
+import { copyOut } from './bytes.js';
 
 const SPACE = 0x20;
 const DQUOTE = 0x22;
@@ -69,16 +70,6 @@ export function splitPlain(c: Buffer, start: number, end: number, copy: boolean)
   }
 }
 
-/** A copy of `len` bytes of `c` at `p`. */
-function copyOut(c: Buffer, p: number, len: number): Buffer {
-  const out = Buffer.allocUnsafe(len);
-  if (len <= 32) {
-    for (let i = 0; i < len; i++) out[i] = c[p + i] as number; // a loop beats a native copy here
-  } else {
-    c.copy(out, 0, p, p + len);
-  }
-  return out;
-}
 
 /** The whole of sdssplitargs, quotes and escapes included. */
 export function splitQuoted(line: Buffer): Buffer[] | null {
