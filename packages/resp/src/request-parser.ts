@@ -391,4 +391,3 @@ function numberAt(c: Buffer, i: number, end: number): number {
   lineEnd = i;
   return neg ? -v : v;
 }
-
