@@ -70,7 +70,6 @@ export function splitPlain(c: Buffer, start: number, end: number, copy: boolean)
   }
 }
 
-
 /** The whole of sdssplitargs, quotes and escapes included. */
 export function splitQuoted(line: Buffer): Buffer[] | null {
   const nul = line.indexOf(0);
