@@ -36,6 +36,11 @@ import {
   ProtocolError,
   RespReader,
   encodeCommand,
+  errorText,
+  integerOf,
+  isPush,
+  itemsOf,
+  textOf,
   type CommandArgument,
   type RedisReply,
   type ReplyBuilder,
@@ -67,7 +72,6 @@ import {
   REDIS_SUBSCRIBED,
 } from './constants.js';
 import { ReplyQueue } from './reply-queue.js';
-import { errorText, integerOf, isPush, itemsOf, textOf } from './reply-view.js';
 import { handshakeCommands, type ResolvedOptions } from './options.js';
 import { isConfirmation, isUnsubscribe, PUBSUB_KINDS, Subscriptions } from './subscriptions.js';
 import type {

@@ -7,7 +7,7 @@
  * - types.ts      the context's public shapes: callbacks, hooks, options
  * - engine.ts     the context's state machine (hiredis's async.c), internal
  * - options.ts    option checks and the connect handshake, internal
- * - reply-queue.ts / reply-view.ts / command-info.ts / subscriptions.ts
+ * - reply-queue.ts / command-info.ts / subscriptions.ts
  *                 FIFO, reply and command inspection, pub/sub tables; internal
  * - attach.ts     redisAttach: the adapter object of hiredis's adapters/ae.h
  * - blocking.ts   redisConnect / redisCommand ...: a truly blocking context

@@ -4,6 +4,7 @@
  * Layout
  * - reader.ts          RespReader: streaming, resumable reply parser (+ NEED_MORE)
  * - builders.ts        reply builders: native JS values, hiredis-shaped RedisReply
+ * - reply-view.ts      textOf / integerOf / itemsOf / errorText / isPush: reading a reply of either shape
  * - reply.ts           RedisReply and the REDIS_REPLY_* constants
  * - values.ts          value classes for RESP3 types with no plain JS equivalent
  * - errors.ts          ProtocolError (broken stream) and ReplyError (error reply)
@@ -21,6 +22,7 @@ export * from './errors.js';
 export * from './values.js';
 export * from './reply.js';
 export * from './builders.js';
+export * from './reply-view.js';
 export * from './reader.js';
 export * from './encoder.js';
 export * from './encode-reply.js';

@@ -9,8 +9,7 @@
  * PUBSUB commands shape their replies into plain values (strings, booleans,
  * a Map of counts); their helpers live beside the features in pubsub.ts.
  */
-import type { CommandArgument } from '@reactor-ts/resp';
-import { integerOf, textOf } from '../reply-view.js';
+import { integerOf, textOf, type CommandArgument } from '@reactor-ts/resp';
 import { pubsubArgv, toCountMap, toNames } from './pubsub.js';
 
 type Arg = CommandArgument;

@@ -24,11 +24,9 @@
  * context hands replies over in arrival order, so listeners see them in
  * publish order.
  */
-import type { CommandArgument } from '@reactor-ts/resp';
-import { ReplyError } from '@reactor-ts/resp';
+import { integerOf, itemsOf, ReplyError, textOf, type CommandArgument } from '@reactor-ts/resp';
 import { REDIS_ERR } from '../constants.js';
 import { redisAsyncCommandArgv } from '../context.js';
-import { integerOf, itemsOf, textOf } from '../reply-view.js';
 import type { RedisAsyncContext } from '../types.js';
 import type { RedisClient } from './client.js';
 import { ClientClosedError, CommandRefusedError } from './errors.js';

@@ -17,10 +17,8 @@
  * `evalsha`, `scriptLoad`, `scriptExists`, `scriptFlush`, `scriptKill`.
  */
 import { createHash } from 'node:crypto';
-import type { CommandArgument } from '@reactor-ts/resp';
-import { ReplyError } from '@reactor-ts/resp';
+import { ReplyError, textOf, type CommandArgument } from '@reactor-ts/resp';
 import { redisAsyncCommandArgv } from '../context.js';
-import { textOf } from '../reply-view.js';
 import type { RedisClient } from './client.js';
 import { scriptArgv, type CommandMethods } from './commands.js';
 import { RedisPool } from './pool.js';

@@ -1,16 +1,15 @@
 /**
- * Reading a reply without knowing which builder made it.
+ * Reading a reply without knowing which builder made it (builders.ts).
  *
- * The context must look inside a few replies — an error during the
+ * The hiredis context must look inside a few replies — an error during the
  * handshake, a pub/sub message, MONITOR's `OK` — whether they are
  * hiredis-shaped `RedisReply` objects or native JS values (the promise
- * client's choice). These functions understand both, so the engine has one
- * code path; a custom builder is read as whichever of the two it resembles.
- * Only special replies are inspected: an ordinary reply goes to its callback
- * untouched.
+ * client's choice); the promise client reads pub/sub and script replies the
+ * same way. These functions understand both, so each caller has one code
+ * path; a custom builder is read as whichever of the two it resembles.
  */
+import { ReplyError } from './errors.js';
 import {
-  PushFrame,
   REDIS_REPLY_ARRAY,
   REDIS_REPLY_ERROR,
   REDIS_REPLY_INTEGER,
@@ -18,9 +17,9 @@ import {
   REDIS_REPLY_STATUS,
   REDIS_REPLY_STRING,
   REDIS_REPLY_VERB,
-  ReplyError,
   type RedisReply,
-} from '@reactor-ts/resp';
+} from './reply.js';
+import { PushFrame } from './values.js';
 
 function asHiredis(r: unknown): RedisReply | null {
   if (typeof r === 'object' && r !== null && typeof (r as RedisReply).type === 'number' && 'element' in r) {
