@@ -5,7 +5,7 @@
 // Prints the article's results: mark=1 → EVAL → 2, EVALSHA → 4, and 0 for a
 // missing key. Then the practice the article recommends: a script object that
 // knows its SHA1 without asking, runs by EVALSHA, and survives a SCRIPT FLUSH.
-import { createClient, defineScript, ReplyError } from '@reactor-ts/hiredis-adapter';
+import { createClient, defineScript, ReplyError } from '@reactor-ts/client';
 import { parseClientArgs } from './lib/cli.js';
 
 const { url } = parseClientArgs();

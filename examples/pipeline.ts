@@ -7,7 +7,7 @@
 // An error reply stays in its command's place as a ReplyError value instead
 // of failing the whole pipeline.
 import { performance } from 'node:perf_hooks';
-import { createClient, ReplyError } from '@reactor-ts/hiredis-adapter';
+import { createClient, ReplyError } from '@reactor-ts/client';
 import { parseClientArgs } from './lib/cli.js';
 
 const { url, extra } = parseClientArgs({ count: { type: 'string', short: 'n' } });

@@ -11,7 +11,7 @@
 // The program exits once both deliveries arrived (with --once it also
 // publishes only one message; without it, it publishes one per second until
 // both have it, in case a subscriber was late).
-import { createClient } from '@reactor-ts/hiredis-adapter';
+import { createClient } from '@reactor-ts/client';
 import { parseClientArgs } from './lib/cli.js';
 
 const { url, extra } = parseClientArgs({ once: { type: 'boolean' } });

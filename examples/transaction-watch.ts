@@ -8,7 +8,7 @@
 // another client changed the key in between, so the final balance is exact.
 // Each call runs on a connection of its own, because WATCH belongs to a
 // connection, not to a caller.
-import { createClient, type RedisClient } from '@reactor-ts/hiredis-adapter';
+import { createClient, type RedisClient } from '@reactor-ts/client';
 import { parseClientArgs } from './lib/cli.js';
 
 const { url, extra } = parseClientArgs({

@@ -13,12 +13,15 @@ import {
   ConnectionError,
   createClient,
   defineScript,
+  ReplyError,
+  TimeoutError,
+  type RedisClient,
+} from '@reactor-ts/client';
+import {
   REDIS_ERR_EOF,
   REDIS_ERR_IO,
   REDIS_ERR_TIMEOUT,
   REDIS_OK,
-  ReplyError,
-  TimeoutError,
   redisAppendCommand,
   redisAsyncCommand,
   redisAsyncConnect,
@@ -29,7 +32,6 @@ import {
   redisFree,
   redisGetReply,
   type RedisAsyncContext,
-  type RedisClient,
 } from '@reactor-ts/hiredis-adapter';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { record, scale, TEST_TIMEOUT } from './src/figures.js';

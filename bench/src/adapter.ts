@@ -88,7 +88,7 @@ interface Driver {
 async function makeDriver(impl: Impl, port: number): Promise<Driver> {
   if (impl === BARE) return bareDriver(port);
   if (impl === 'reactor-ts' || impl === BUSY) {
-    const { createClient } = await import('@reactor-ts/hiredis-adapter');
+    const { createClient } = await import('@reactor-ts/client');
     const busyPollMicros = impl === BUSY ? BUSY_POLL_MICROS : 0;
     const c = await createClient({ url: `redis://127.0.0.1:${port}`, busyPollMicros }).connect();
     return {

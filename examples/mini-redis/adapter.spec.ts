@@ -3,16 +3,8 @@
  * reactor, as the tour runs them: pipelines, transactions with WATCH, and
  * pub/sub through the callback API.
  */
-import {
-  createClient,
-  REDIS_OK,
-  redisAsyncCommand,
-  redisAsyncConnect,
-  redisAsyncFree,
-  redisAttach,
-  ReplyError,
-  type RedisClient,
-} from '@reactor-ts/hiredis-adapter';
+import { createClient, ReplyError, type RedisClient } from '@reactor-ts/client';
+import { REDIS_OK, redisAsyncCommand, redisAsyncConnect, redisAsyncFree, redisAttach } from '@reactor-ts/hiredis-adapter';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniRedis, type MiniRedis } from './server.js';

@@ -6,7 +6,7 @@
  * `watchRetry` until it goes through.
  */
 import { performance } from 'node:perf_hooks';
-import { createClient, ReplyError, type RedisClient } from '@reactor-ts/hiredis-adapter';
+import { createClient, ReplyError, type RedisClient } from '@reactor-ts/client';
 import { heading, say, timingLine } from './output.js';
 import type { TourContext } from './step.js';
 

@@ -3,7 +3,7 @@
  * SCRIPT LOAD + EVALSHA in practice (only the 40-character SHA1 travels),
  * and a script object that knows its SHA1 and falls back to EVAL by itself.
  */
-import { defineScript } from '@reactor-ts/hiredis-adapter';
+import { defineScript } from '@reactor-ts/client';
 import { heading, say } from './output.js';
 import { withClients } from './clients.js';
 import { isUnknownCommand, SkipStep, type TourContext } from './step.js';

@@ -5,9 +5,9 @@
  * the exit code non-zero.
  */
 import type { Reactor } from '@reactor-ts/reactor';
+import { ReplyError } from '@reactor-ts/resp';
 import {
   REDIS_OK,
-  ReplyError,
   redisAsyncConnectWithOptions,
   redisAsyncFree,
   redisAsyncSetConnectCallback,

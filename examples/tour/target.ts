@@ -11,7 +11,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseRedisUrl } from '@reactor-ts/hiredis-adapter';
+import { parseRedisUrl } from '@reactor-ts/client';
 import type { Reactor } from '@reactor-ts/reactor';
 import { startMiniRedis } from '../mini-redis/server.js';
 

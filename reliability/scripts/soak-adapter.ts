@@ -11,8 +11,8 @@
  * closed), the reactor's tables, and the counter check.
  */
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
+import { createClient } from '@reactor-ts/client';
 import {
-  createClient,
   REDIS_OK,
   redisAsyncCommand,
   redisAsyncConnect,

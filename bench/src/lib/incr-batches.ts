@@ -3,7 +3,7 @@
  * client the adapter suites compare (adapter.ts, adapter-features.ts), so
  * both suites time the same calls. Each resolves with the n INCR replies.
  */
-import type { RedisClient } from '@reactor-ts/hiredis-adapter';
+import type { RedisClient } from '@reactor-ts/client';
 import type { Redis } from 'ioredis';
 import type { createClient } from 'redis';
 

@@ -19,4 +19,3 @@ export * from './constants.js';
 export * from './context.js';
 export * from './attach.js';
 export * from './blocking.js';
-export * from './client/index.js';

@@ -5,8 +5,7 @@
  * the client still held when it closed for good. Pure functions of the
  * context's state, kept out of client.ts so that file is about the link's life.
  */
-import { REDIS_CONNECTED, REDIS_ERR_EOF, REDIS_ERR_IO, REDIS_ERR_TIMEOUT } from '../constants.js';
-import type { RedisAsyncContext } from '../types.js';
+import { REDIS_CONNECTED, REDIS_ERR_EOF, REDIS_ERR_IO, REDIS_ERR_TIMEOUT, type RedisAsyncContext } from '@reactor-ts/hiredis-adapter';
 import { CommandRefusedError, ConnectionError, TimeoutError } from './errors.js';
 
 type Context = RedisAsyncContext<unknown>;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 
-const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 let srv: RedisServer;
 
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionError, ReplyError, WatchConflictError, type RedisClient } from './index.js';
-import { clientSuite } from '../../test/helpers.js';
+import { clientSuite } from '../test/helpers.js';
 
 const t = clientSuite();
 const client = t.client;

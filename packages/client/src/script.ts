@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ReplyError, textOf, type CommandArgument } from '@reactor-ts/resp';
-import { redisAsyncCommandArgv } from '../context.js';
+import { redisAsyncCommandArgv } from '@reactor-ts/hiredis-adapter';
 import type { RedisClient } from './client.js';
 import { scriptArgv, type CommandMethods } from './commands.js';
 import { RedisPool } from './pool.js';

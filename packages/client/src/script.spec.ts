@@ -3,13 +3,17 @@
 // runaway script can be killed.
 import { describe, expect, it } from 'vitest';
 import { ReplyError as RespReplyError } from '@reactor-ts/resp';
-import { redisAttach } from '../attach.js';
-import { REDIS_OK } from '../constants.js';
-import { redisAsyncCommandArgv, redisAsyncConnectWithOptions, redisAsyncFree } from '../context.js';
-import type { RedisAsyncContext } from '../types.js';
+import {
+  REDIS_OK,
+  redisAsyncCommandArgv,
+  redisAsyncConnectWithOptions,
+  redisAsyncFree,
+  redisAttach,
+  type RedisAsyncContext,
+} from '@reactor-ts/hiredis-adapter';
 import { createPool } from './pool.js';
 import { ReplyError } from './errors.js';
-import { clientSuite, waitFor } from '../../test/helpers.js';
+import { clientSuite, waitFor } from '../test/helpers.js';
 import {
   broadcastScriptReload,
   defineScript,

@@ -25,9 +25,7 @@
  * publish order.
  */
 import { integerOf, itemsOf, ReplyError, textOf, type CommandArgument } from '@reactor-ts/resp';
-import { REDIS_ERR } from '../constants.js';
-import { redisAsyncCommandArgv } from '../context.js';
-import type { RedisAsyncContext } from '../types.js';
+import { REDIS_ERR, redisAsyncCommandArgv, type RedisAsyncContext } from '@reactor-ts/hiredis-adapter';
 import type { RedisClient } from './client.js';
 import { ClientClosedError, CommandRefusedError } from './errors.js';
 

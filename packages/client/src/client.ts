@@ -21,8 +21,9 @@
 import type { CommandArgument } from '@reactor-ts/resp';
 import { PushFrame, ReplyError } from '@reactor-ts/resp';
 import type { Reactor } from '@reactor-ts/reactor';
-import { REDIS_ERR, REDIS_OK } from '../constants.js';
 import {
+  REDIS_ERR,
+  REDIS_OK,
   redisAsyncCommandArgv,
   redisAsyncConnectWithOptions,
   redisAsyncDisconnect,
@@ -30,9 +31,10 @@ import {
   redisAsyncSetConnectCallback,
   redisAsyncSetDisconnectCallback,
   redisAsyncSetPushCallback,
-} from '../context.js';
-import { redisAttach } from '../attach.js';
-import type { RedisAsyncContext, RedisAsyncOptions } from '../types.js';
+  redisAttach,
+  type RedisAsyncContext,
+  type RedisAsyncOptions,
+} from '@reactor-ts/hiredis-adapter';
 import { CommandMethods } from './commands.js';
 import { Pipeline, Transaction, type Batch } from './pipeline.js';
 import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { ConnectionError, createClient, type RedisClient } from './index.js';
-import { waitFor } from '../../test/helpers.js';
+import { waitFor } from '../test/helpers.js';
 
 // The servers here run without persistence: after kill9 + start the dataset
 // is empty, so any INCR found afterwards was executed after the restart.

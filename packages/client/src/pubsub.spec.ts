@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { startRedis } from '@reactor-ts/test-utils';
 import { createClient } from './client.js';
 import { CommandRefusedError } from './errors.js';
-import { clientSuite, waitFor } from '../../test/helpers.js';
+import { clientSuite, waitFor } from '../test/helpers.js';
 
 const t = clientSuite();
 const client = t.client;

@@ -9,7 +9,7 @@ import {
   ReplyError,
   TimeoutError,
 } from './index.js';
-import { clientSuite, waitFor } from '../../test/helpers.js';
+import { clientSuite, waitFor } from '../test/helpers.js';
 
 const t = clientSuite({ enableDebug: true });
 const client = t.client;
