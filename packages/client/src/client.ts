@@ -36,7 +36,8 @@ import {
   type RedisAsyncOptions,
 } from '@reactor-ts/hiredis-adapter';
 import { CommandMethods } from './commands.js';
-import { Pipeline, Transaction, type Batch } from './pipeline.js';
+import { Pipeline, Transaction } from './pipeline.js';
+import { NO_ARGS, PromiseSettler, type Batch, type Settler } from './settle.js';
 import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
 import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
@@ -94,28 +95,6 @@ export interface ClientOptions {
 /** Where the client is in its life; see the diagram at the top of this file. */
 export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
 
-/**
- * A command the client holds: what to send and how to settle it. `command()`
- * settles a promise; pipelines settle a slot of a shared batch instead, which
- * spares them a promise per command.
- */
-export interface Settler {
-  readonly argv: CommandArgument[];
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-}
-
-/** The settler of one `command()`: its promise's two functions. */
-class Pending implements Settler {
-  constructor(
-    /** Dropped (set to NO_ARGS) once written, unless it may be re-sent: 200,000 in flight add up. */
-    public argv: CommandArgument[],
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (err: Error) => void,
-  ) {}
-}
-
-const NO_ARGS: CommandArgument[] = [];
 
 type Context = RedisAsyncContext<unknown>;
 
@@ -230,7 +209,7 @@ export class RedisClient extends CommandMethods {
       const ac = this.ac!;
       if (redisAsyncCommandArgv(ac, this.onReply, resolve, argv) === REDIS_ERR) reject(this.refused(ac));
     } else {
-      this.enqueue(new Pending(argv, resolve, reject));
+      this.enqueue(new PromiseSettler(argv, resolve, reject));
     }
     return promise;
   }
@@ -494,7 +473,7 @@ export class RedisClient extends CommandMethods {
 
   private beginQuit(): void {
     const ac = this.ac!;
-    this.submit(new Pending(['QUIT'], noop, noop));
+    this.submit(new PromiseSettler(['QUIT'], noop, noop));
     redisAsyncDisconnect(ac);
   }
 
@@ -529,7 +508,7 @@ export class RedisClient extends CommandMethods {
     const ac = this.ac!;
     if (redisAsyncCommandArgv(ac, this.onReply, p, p.argv) === REDIS_ERR) {
       p.reject(this.refused(ac));
-    } else if (!this.resendOn && p instanceof Pending) {
+    } else if (!this.resendOn && p instanceof PromiseSettler) {
       p.argv = NO_ARGS;
     }
   }

@@ -8,13 +8,13 @@
  * this client can land between two of its commands: that contiguity is what
  * makes MULTI ... EXEC on a shared connection safe (without WATCH).
  *
- * Replies are collected in one array by slot, with one promise for the
- * pipeline rather than one per command; an error reply takes its command's
+ * Replies are collected in one array by slot (a Batch, settle.ts), with one
+ * promise for the pipeline rather than one per command; an error reply takes its command's
  * place as a ReplyError value. A connection failure rejects the whole
  * pipeline (which commands ran is then unknown).
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
-import type { Settler } from './client.js';
+import { Batch } from './settle.js';
 
 type Arg = CommandArgument;
 
@@ -24,89 +24,6 @@ type Arg = CommandArgument;
  */
 export interface BatchTarget {
   sendBatch(commands: Arg[][], batch: Batch): void;
-}
-
-const NO_ARGS: Arg[] = [];
-
-/**
- * Collects the replies of one exec(); settles its promise exactly once.
- *
- * A batch handed to a ready link in one pass gets its replies in the order
- * of its commands, one callback each, so the batch itself is the settler of
- * every command (resolve/reject fill the next slot): no object per command.
- * Commands that must wait for a link (offline queue, resend list) need one
- * settler each, with its argv: `slot(i, argv)`. A batch uses one way only.
- */
-export class Batch implements Settler {
-  /** Settler's field: unused, the commands are sent by the caller. */
-  readonly argv: Arg[] = NO_ARGS;
-  readonly results: unknown[];
-  private left: number;
-  /** The slot the next in-order reply fills. */
-  private next = 0;
-  private failure: Error | null = null;
-
-  constructor(
-    size: number,
-    private readonly resolveAll: (results: unknown[]) => void,
-    private readonly rejectAll: (err: Error) => void,
-  ) {
-    this.results = new Array<unknown>(size);
-    this.left = size;
-    if (size === 0) resolveAll(this.results);
-  }
-
-  /** Settler of the in-order path: the next command's reply. */
-  resolve(value: unknown): void {
-    this.put(this.next++, value);
-  }
-
-  /** Settler of the in-order path: an error reply is a result, anything else fails the batch. */
-  reject(err: Error): void {
-    if (err instanceof ReplyError) this.put(this.next++, err);
-    else {
-      this.next++;
-      this.fail(err);
-    }
-  }
-
-  /** A settler of its own for command `index`, for commands that wait for a link. */
-  slot(index: number, argv: Arg[]): Settler {
-    return new SlotSettler(argv, this, index);
-  }
-
-  put(index: number, value: unknown): void {
-    this.results[index] = value;
-    if (--this.left === 0) this.end();
-  }
-
-  fail(err: Error): void {
-    if (this.failure === null) this.failure = err;
-    if (--this.left === 0) this.end();
-  }
-
-  private end(): void {
-    if (this.failure !== null) this.rejectAll(this.failure);
-    else this.resolveAll(this.results);
-  }
-}
-
-/** One command of a batch: an error reply is a result, anything else fails the batch. */
-class SlotSettler implements Settler {
-  constructor(
-    readonly argv: Arg[],
-    private readonly batch: Batch,
-    private readonly index: number,
-  ) {}
-
-  resolve(value: unknown): void {
-    this.batch.put(this.index, value);
-  }
-
-  reject(err: Error): void {
-    if (err instanceof ReplyError) this.batch.put(this.index, err);
-    else this.batch.fail(err);
-  }
 }
 
 /**

@@ -16,7 +16,8 @@ import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { RedisClient, type ClientOptions } from './client.js';
 import { CommandMethods } from './commands.js';
 import { ClientClosedError } from './errors.js';
-import { Pipeline, Transaction, type Batch } from './pipeline.js';
+import { Pipeline, Transaction } from './pipeline.js';
+import type { Batch } from './settle.js';
 import { BoundedQueue } from './queue.js';
 import { watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
 

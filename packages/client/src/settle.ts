@@ -1,0 +1,121 @@
+/**
+ * Settlers: how a command the client sends is settled when its reply (or
+ * its failure) comes back. The link calls one settler method per reply, so
+ * the objects here decide what a reply means to the caller:
+ *
+ * - `PromiseSettler`: one `command()`, a promise's two functions;
+ * - `Batch`: every command of one pipeline handed to a ready link in one
+ *   pass, its replies filling slots in order (no object per command);
+ * - `SlotSettler`: one command of a batch that had to wait for a link.
+ *
+ * Kept apart from client.ts (which sends) and pipeline.ts (which builds the
+ * batches) so that neither imports the other.
+ */
+import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
+
+type Arg = CommandArgument;
+
+/**
+ * A command the client holds: what to send and how to settle it. `command()`
+ * settles a promise; pipelines settle a slot of a shared batch instead, which
+ * spares them a promise per command.
+ */
+export interface Settler {
+  readonly argv: Arg[];
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/** An argv that is no longer needed (see PromiseSettler.argv); shared, never filled. */
+export const NO_ARGS: Arg[] = [];
+
+/** The settler of one `command()`: its promise's two functions. */
+export class PromiseSettler implements Settler {
+  constructor(
+    /** Dropped (set to NO_ARGS) once written, unless it may be re-sent: 200,000 in flight add up. */
+    public argv: Arg[],
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (err: Error) => void,
+  ) {}
+}
+
+/**
+ * Collects the replies of one exec(); settles its promise exactly once.
+ *
+ * A batch handed to a ready link in one pass gets its replies in the order
+ * of its commands, one callback each, so the batch itself is the settler of
+ * every command (resolve/reject fill the next slot): no object per command.
+ * Commands that must wait for a link (offline queue, resend list) need one
+ * settler each, with its argv: `slot(i, argv)`. A batch uses one way only.
+ */
+export class Batch implements Settler {
+  /** Settler's field: unused, the commands are sent by the caller. */
+  readonly argv: Arg[] = NO_ARGS;
+  readonly results: unknown[];
+  private left: number;
+  /** The slot the next in-order reply fills. */
+  private next = 0;
+  private failure: Error | null = null;
+
+  constructor(
+    size: number,
+    private readonly resolveAll: (results: unknown[]) => void,
+    private readonly rejectAll: (err: Error) => void,
+  ) {
+    this.results = new Array<unknown>(size);
+    this.left = size;
+    if (size === 0) resolveAll(this.results);
+  }
+
+  /** Settler of the in-order path: the next command's reply. */
+  resolve(value: unknown): void {
+    this.put(this.next++, value);
+  }
+
+  /** Settler of the in-order path: an error reply is a result, anything else fails the batch. */
+  reject(err: Error): void {
+    if (err instanceof ReplyError) this.put(this.next++, err);
+    else {
+      this.next++;
+      this.fail(err);
+    }
+  }
+
+  /** A settler of its own for command `index`, for commands that wait for a link. */
+  slot(index: number, argv: Arg[]): Settler {
+    return new SlotSettler(argv, this, index);
+  }
+
+  put(index: number, value: unknown): void {
+    this.results[index] = value;
+    if (--this.left === 0) this.end();
+  }
+
+  fail(err: Error): void {
+    if (this.failure === null) this.failure = err;
+    if (--this.left === 0) this.end();
+  }
+
+  private end(): void {
+    if (this.failure !== null) this.rejectAll(this.failure);
+    else this.resolveAll(this.results);
+  }
+}
+
+/** One command of a batch: an error reply is a result, anything else fails the batch. */
+class SlotSettler implements Settler {
+  constructor(
+    readonly argv: Arg[],
+    private readonly batch: Batch,
+    private readonly index: number,
+  ) {}
+
+  resolve(value: unknown): void {
+    this.batch.put(this.index, value);
+  }
+
+  reject(err: Error): void {
+    if (err instanceof ReplyError) this.batch.put(this.index, err);
+    else this.batch.fail(err);
+  }
+}
