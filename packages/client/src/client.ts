@@ -1,9 +1,9 @@
 /**
  * RedisClient: the promise API over the hiredis callback layer.
  *
- * It owns at most one `RedisAsyncContext` at a time (a "link"), asks it for
- * native JS replies, and turns each command's callback into a promise. What
- * the client adds over the context is the life around the link:
+ * It owns at most one `RedisAsyncContext` at a time (a link, link.ts), asks
+ * it for native JS replies, and turns each command's callback into a promise.
+ * What the client adds over the context is the life around the link:
  *
  *   idle ──connect()──▶ connecting ──up──▶ ready ──link lost──▶ reconnecting ─┐
  *                           │                 │                   ▲  (backoff) │
@@ -18,13 +18,10 @@
  * context calls each callback exactly once, and commands the client still
  * holds itself (offline queue, resend list) are settled when they leave it.
  */
-import type { CommandArgument } from '@reactor-ts/resp';
-import { PushFrame, ReplyError } from '@reactor-ts/resp';
+import { PushFrame, ReplyError, type CommandArgument } from '@reactor-ts/resp';
 import type { Reactor } from '@reactor-ts/reactor';
 import {
-  REDIS_ERR,
   REDIS_OK,
-  redisAsyncCommandArgv,
   redisAsyncConnectWithOptions,
   redisAsyncDisconnect,
   redisAsyncFree,
@@ -37,11 +34,12 @@ import {
 } from '@reactor-ts/hiredis-adapter';
 import { CommandMethods } from './commands.js';
 import { Pipeline, Transaction } from './pipeline.js';
-import { NO_ARGS, PromiseSettler, type Batch, type Settler } from './settle.js';
-import { DedicatedLane, watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
+import { captured, captureResolvers, NO_ARGS, PromiseSettler, type Batch, type Settler } from './settle.js';
+import { DedicatedLane, watchRetryOn, type WatchRetryOptions } from './watch.js';
 import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
 import { ClientClosedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { ContextLink, type ClientState, type Link, type LinkHook, type LinkOwner, type LinkSource } from './link.js';
 import { closedBecause, commandNotSent, linkFailure } from './link-errors.js';
 import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
 import { BoundedQueue } from './queue.js';
@@ -92,16 +90,21 @@ export interface ClientOptions {
   busyPollMicros?: number;
 }
 
-/** Where the client is in its life; see the diagram at the top of this file. */
-export type ClientState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closing' | 'closed';
+export type { ClientState } from './link.js';
 
+/**
+ * Called after WATCH on a connection reserved for this call: read what you
+ * need through `conn`, then return `conn.multi()` with the writes, or null to
+ * give up (UNWATCH, and watchRetry resolves with null).
+ */
+export type WatchFn = (conn: RedisClient, attempt: number) => Promise<Transaction | null> | Transaction | null;
 
 type Context = RedisAsyncContext<unknown>;
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 const DEFAULT_OFFLINE_LIMIT = 100_000;
 
-export class RedisClient extends CommandMethods {
+export class RedisClient extends CommandMethods implements LinkSource {
   /** The parsed URL. */
   readonly endpoint: RedisEndpoint;
   private readonly opts: ClientOptions;
@@ -114,7 +117,8 @@ export class RedisClient extends CommandMethods {
   private stateNow: ClientState = 'idle';
   private reactor: Reactor | null = null;
   private ownsDefaultReactor = false;
-  private ac: Context | null = null;
+  /** The link being opened, or up; null between links. */
+  private current: ContextLink | null = null;
   /** Reconnect attempts since the last link was up. */
   private attempt = 0;
   private retryTimer = 0;
@@ -122,19 +126,11 @@ export class RedisClient extends CommandMethods {
   private readyTimer = 0;
   private ready: Deferred<void> | null = null;
   /** The dedicated connection of watchRetry, opened on first use. */
-  private lane: DedicatedLane | null = null;
-  /**
-   * Run with each new link once its handshake is done, before queued commands
-   * go out: pub/sub resubscribes and script preloads ride on it (pubsub.ts, script.ts).
-   * @internal
-   */
-  readonly linkHooks: Array<(ac: Context) => void> = [];
+  private lane: DedicatedLane<RedisClient> | null = null;
+  private readonly hooks: LinkHook[] = [];
   private closed: Deferred<void> | null = null;
-  /** The reply callback given to the context; one closure per client, not per command. */
-  private readonly onReply: (ac: Context, reply: unknown, privdata: unknown) => void;
-  /** The link whose failure `failedWith` describes (see inFlightError). */
-  private failedLink: Context | null = null;
-  private failedWith: Error | null = null;
+  /** What each link asks of this client (link.ts); one object per client. */
+  private readonly owner: LinkOwner;
 
   constructor(opts: ClientOptions = {}) {
     super();
@@ -143,7 +139,11 @@ export class RedisClient extends CommandMethods {
     this.policy = resolveReconnect(opts.reconnect);
     this.resendOn = opts.resendOnReconnect === true;
     this.offline = new BoundedQueue<Settler>(opts.offlineQueueLimit ?? DEFAULT_OFFLINE_LIMIT);
-    this.onReply = (ac, reply, privdata) => this.settle(ac, reply, privdata);
+    this.owner = {
+      failure: (ac) => this.inFlightError(ac),
+      refusal: (ac) => commandNotSent(ac, this.where()),
+      lost: (s, err) => this.failInFlight(s, err),
+    };
     if (opts.busyPollMicros !== undefined) {
       if (opts.reactor !== undefined) {
         throw new TypeError('busyPollMicros applies to the default reactor; with your own reactor, use createReactor({ busyPollMicros }) or reactor.setBusyPoll()');
@@ -162,14 +162,33 @@ export class RedisClient extends CommandMethods {
     return this.offline.length;
   }
 
-  /** The link while the client is ready, else null (pubsub.ts sends on it directly). @internal */
-  get readyLink(): Context | null {
-    return this.stateNow === 'ready' ? this.ac : null;
+  /**
+   * The link while the client is ready, else null: commands sent on it go
+   * out now, on this connection only (see Link). For features that ride on
+   * every link, with `onLink`; ordinary commands go through `command()`.
+   */
+  get link(): Link | null {
+    return this.stateNow === 'ready' ? this.current : null;
+  }
+
+  /** The hooks registered with `onLink`, in the order they run. */
+  get linkHooks(): readonly LinkHook[] {
+    return this.hooks;
+  }
+
+  /**
+   * Runs `hook` with every link opened from now on, once its handshake and
+   * ready check are done and before the commands held while no link was up
+   * go out: pub/sub resubscribes and script preloads ride on it (pubsub.ts,
+   * script.ts). Not run with a link that is already up.
+   */
+  onLink(hook: LinkHook): void {
+    this.hooks.push(hook);
   }
 
   /** Commands sent and not yet answered. */
   get inFlight(): number {
-    return this.ac === null ? 0 : this.ac.pending;
+    return this.current === null ? 0 : this.current.ac.pending;
   }
 
   /**
@@ -196,45 +215,22 @@ export class RedisClient extends CommandMethods {
     return this.ready.promise.then(() => this);
   }
 
-  /** `command()` with the arguments as one array. */
+  /** `command()` with the arguments as one array; every shorthand ends here. */
   sendArgv(argv: CommandArgument[]): Promise<unknown> {
-    // A shared executor instead of a closure per call: one object fewer per
-    // command, which matters when 200,000 are issued at once.
+    // Fast path: straight onto the link, its promise settled by the link
+    // with no record around it (link.ts). A command that may be re-sent
+    // keeps a settler with its argv.
+    if (this.stateNow === 'ready' && !this.resendOn) return this.current!.sendArgv(argv);
     const promise = new Promise<unknown>(captureResolvers);
-    const resolve = capturedResolve;
-    const reject = capturedReject;
-    if (this.stateNow === 'ready' && !this.resendOn) {
-      // Fast path: the context's privdata is the promise's resolve function
-      // itself, with no record around it (see settle()).
-      const ac = this.ac!;
-      if (redisAsyncCommandArgv(ac, this.onReply, resolve, argv) === REDIS_ERR) reject(this.refused(ac));
-    } else {
-      this.enqueue(new PromiseSettler(argv, resolve, reject));
-    }
+    const { resolve, reject } = captured;
+    this.enqueue(new PromiseSettler(argv, resolve, reject));
     return promise;
   }
 
-  /**
-   * Sends `s.argv` now if the link is up, else holds it in the offline
-   * queue; `s` is settled exactly once either way. For the pipeline and
-   * transaction builders of this package.
-   * @internal
-   */
-  enqueue(s: Settler): void {
-    if (this.stateNow === 'ready') this.submit(s);
-    else this.hold(s);
-  }
-
-  /** A pipeline's commands, back to back on this connection. @internal */
+  /** A pipeline's commands, back to back on this connection (pipeline.ts, pool.ts). */
   sendBatch(commands: CommandArgument[][], batch: Batch): void {
     if (this.stateNow === 'ready' && !this.resendOn) {
-      // All on the link now, so their callbacks come in this order and the
-      // batch settles them itself (see Batch). A refused command rejects the
-      // whole batch, so its place in that order does not matter.
-      const ac = this.ac!;
-      for (const argv of commands) {
-        if (redisAsyncCommandArgv(ac, this.onReply, batch, argv) === REDIS_ERR) batch.reject(this.refused(ac));
-      }
+      this.current!.sendBatch(commands, batch);
       return;
     }
     for (let i = 0; i < commands.length; i++) this.enqueue(batch.slot(i, commands[i]!));
@@ -260,7 +256,7 @@ export class RedisClient extends CommandMethods {
     if (this.stateNow === 'closed' || this.stateNow === 'closing') {
       return Promise.reject(new ClientClosedError(`watchRetry() on a closed client (${this.where()})`));
     }
-    this.lane ??= new DedicatedLane(() => this.duplicate());
+    this.lane ??= new DedicatedLane<RedisClient>(() => this.duplicate());
     return this.lane.run((conn) => watchRetryOn(conn, keys, fn, opts));
   }
 
@@ -324,7 +320,7 @@ export class RedisClient extends CommandMethods {
         break;
       case 'idle':
       case 'reconnecting':
-        if (this.ac === null) this.finish(new ClientClosedError(`client quit before a connection to ${this.where()} was up; the command was not sent`));
+        if (this.current === null) this.finish(new ClientClosedError(`client quit before a connection to ${this.where()} was up; the command was not sent`));
         else this.stateNow = 'closing';
         break;
       case 'closing':
@@ -345,11 +341,12 @@ export class RedisClient extends CommandMethods {
     if (this.stateNow !== 'closed') {
       const err = new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED');
       this.stateNow = 'closed';
-      const ac = this.ac;
-      this.ac = null;
-      // Freeing calls every pending callback with a null reply; settle() sees
-      // state 'closed' and rejects each with a ConnectionError.
-      if (ac !== null) redisAsyncFree(ac);
+      const link = this.current;
+      this.current = null;
+      // Freeing calls every pending callback with a null reply; the link's
+      // settle() then asks inFlightError, which sees state 'closed', and
+      // rejects each with a ConnectionError.
+      if (link !== null) redisAsyncFree(link.ac);
       this.finish(err);
     }
     return this.closed.promise;
@@ -377,13 +374,14 @@ export class RedisClient extends CommandMethods {
     if (this.opts.name !== undefined) o.name = this.opts.name;
 
     const ac = redisAsyncConnectWithOptions(o) as Context;
-    this.ac = ac;
+    const link = new ContextLink(ac, this.owner);
+    this.current = link;
     // Callbacks before attaching, as in hiredis: attach may fail at once.
-    redisAsyncSetConnectCallback(ac, (c, status) => {
-      if (status === REDIS_OK) this.linkUp(c);
-      else this.linkDown(c);
+    redisAsyncSetConnectCallback(ac, (_c, status) => {
+      if (status === REDIS_OK) this.linkUp(link);
+      else this.linkDown(link);
     });
-    redisAsyncSetDisconnectCallback(ac, (c) => this.linkDown(c));
+    redisAsyncSetDisconnectCallback(ac, () => this.linkDown(link));
     const onPush = this.opts.onPush;
     if (onPush !== undefined) {
       redisAsyncSetPushCallback(ac, (_c, reply) => {
@@ -391,15 +389,15 @@ export class RedisClient extends CommandMethods {
       });
     }
     if (ac.err !== 0 || redisAttach(this.reactor!, ac) !== REDIS_OK) {
-      this.linkDown(ac);
+      this.linkDown(link);
       redisAsyncFree(ac);
     }
   }
 
-  private linkUp(ac: Context): void {
-    if (ac !== this.ac) return;
-    if (this.opts.readyCheck === false) this.goLive(ac);
-    else this.checkReady(ac);
+  private linkUp(link: ContextLink): void {
+    if (link !== this.current) return;
+    if (this.opts.readyCheck === false) this.goLive(link);
+    else this.checkReady(link);
   }
 
   /**
@@ -409,30 +407,37 @@ export class RedisClient extends CommandMethods {
    * INFO persistence (allowed during loading) is asked until `loading:0`,
    * polling at most every second; queued commands keep waiting, in order.
    */
-  private checkReady(ac: Context): void {
-    // A refused INFO means the context is already failing: linkDown follows.
-    redisAsyncCommandArgv(ac, (c, reply) => {
-      if (c !== this.ac || reply === null) return; // that link is gone: linkDown decides
-      const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('latin1') : '';
-      if (!/^loading:1\r?$/m.test(text)) {
-        this.goLive(c);
-        return;
-      }
-      const eta = Number(/^loading_eta_seconds:(\d+)/m.exec(text)?.[1] ?? 1);
-      const delay = Math.min(1000, Math.max(20, eta * 1000));
-      this.readyTimer = this.reactor!.addTimer(delay, () => {
-        this.readyTimer = 0;
-        if (this.ac === c) this.checkReady(c);
-      });
-    }, null, ['INFO', 'persistence']);
+  private checkReady(link: ContextLink): void {
+    link.sendArgv(['INFO', 'persistence']).then(
+      (reply) => {
+        if (link !== this.current || reply === null) return; // that link is gone: linkDown decides
+        const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('latin1') : '';
+        if (!/^loading:1\r?$/m.test(text)) {
+          this.goLive(link);
+          return;
+        }
+        const eta = Number(/^loading_eta_seconds:(\d+)/m.exec(text)?.[1] ?? 1);
+        const delay = Math.min(1000, Math.max(20, eta * 1000));
+        this.readyTimer = this.reactor!.addTimer(delay, () => {
+          this.readyTimer = 0;
+          if (this.current === link) this.checkReady(link);
+        });
+      },
+      (err: unknown) => {
+        // A server that refuses INFO (an ACL) is not loading anything we
+        // could see: go on. Any other failure means the link is going
+        // away, or already gone: linkDown decides.
+        if (err instanceof ReplyError && link === this.current) this.goLive(link);
+      },
+    );
   }
 
   /** The link is usable: hooks, then resent and queued commands, in order. */
-  private goLive(ac: Context): void {
+  private goLive(link: ContextLink): void {
     this.attempt = 0;
     const quitting = this.stateNow === 'closing';
     if (!quitting) this.stateNow = 'ready';
-    if (!quitting) for (const hook of this.linkHooks) hook(ac);
+    if (!quitting) for (const hook of this.hooks) hook(link);
     // Resent commands first: they were issued before anything in the queue.
     const resend = this.resend;
     this.resend = [];
@@ -444,10 +449,11 @@ export class RedisClient extends CommandMethods {
     ready?.resolve();
   }
 
-  /** The link `ac` is gone (failed to open, dropped, or closed by quit). Idempotent per link. */
-  private linkDown(ac: Context): void {
-    if (ac !== this.ac) return;
-    this.ac = null;
+  /** `link` is gone (failed to open, dropped, or closed by quit). Idempotent per link. */
+  private linkDown(link: ContextLink): void {
+    if (link !== this.current) return;
+    this.current = null;
+    const ac = link.ac;
     if (this.readyTimer !== 0) {
       this.reactor?.delTimer(this.readyTimer);
       this.readyTimer = 0;
@@ -472,9 +478,9 @@ export class RedisClient extends CommandMethods {
   }
 
   private beginQuit(): void {
-    const ac = this.ac!;
+    const link = this.current!;
     this.submit(new PromiseSettler(['QUIT'], noop, noop));
-    redisAsyncDisconnect(ac);
+    redisAsyncDisconnect(link.ac);
   }
 
   /** Enters 'closed': settles everything the client still holds with `err`. */
@@ -504,13 +510,14 @@ export class RedisClient extends CommandMethods {
 
   // ---- commands -----------------------------------------------------------
 
+  /** Sends `p.argv` now if the link is up, else holds it in the offline queue; `p` is settled exactly once either way. */
+  private enqueue(p: Settler): void {
+    if (this.stateNow === 'ready') this.submit(p);
+    else this.hold(p);
+  }
+
   private submit(p: Settler): void {
-    const ac = this.ac!;
-    if (redisAsyncCommandArgv(ac, this.onReply, p, p.argv) === REDIS_ERR) {
-      p.reject(this.refused(ac));
-    } else if (!this.resendOn && p instanceof PromiseSettler) {
-      p.argv = NO_ARGS;
-    }
+    if (this.current!.submit(p) && !this.resendOn && p instanceof PromiseSettler) p.argv = NO_ARGS;
   }
 
   private hold(p: Settler): void {
@@ -521,58 +528,18 @@ export class RedisClient extends CommandMethods {
     if (!this.offline.push(p)) p.reject(new OfflineQueueFullError(this.offline.limit));
   }
 
-  /**
-   * The context's callback for every command; called exactly once per
-   * command. `privdata` is a Settler, or, on the fast path of sendArgv, the
-   * promise's resolve function: a rejection then goes through it as a
-   * rejected promise, which the outer promise adopts (two ticks later, on
-   * error paths only).
-   */
-  private settle(ac: Context, reply: unknown, privdata: unknown): void {
-    if (typeof privdata === 'function') {
-      const resolve = privdata as (value: unknown) => void;
-      if (reply === null && ac.err !== 0) resolve(Promise.reject(this.inFlightError(ac)));
-      else if (reply instanceof ReplyError) resolve(Promise.reject(reply));
-      else resolve(reply);
-      return;
-    }
-    const p = privdata as Settler;
-    if (reply === null && ac.err !== 0) {
-      this.failInFlight(ac, p);
-    } else if (reply instanceof ReplyError) {
-      p.reject(reply);
-    } else {
-      p.resolve(reply);
-    }
-  }
-
-  /** A command that was handed to `ac` got no reply because the link failed. */
-  private failInFlight(ac: Context, p: Settler): void {
-    const err = this.inFlightError(ac);
+  /** A command the client held was handed to a link that failed with `err` before its reply. */
+  private failInFlight(p: Settler, err: Error): void {
     const willRetry = this.stateNow !== 'closed' && this.policy !== null && this.stateNow !== 'closing' && !(err instanceof TimeoutError);
     if (willRetry && this.resendOn) this.resend.push(p);
     else p.reject(err);
   }
 
-  /**
-   * The error for commands in flight on a failed `ac`: one instance per
-   * failure, shared by all of them — 100,000 Errors with stack traces would
-   * cost more than the crash they report.
-   */
+  /** The error for commands in flight on a failed `ac` (the link asks once, and shares it between them). */
   private inFlightError(ac: Context): Error {
-    if (this.failedLink === ac && this.failedWith !== null) return this.failedWith;
-    const err =
-      this.stateNow === 'closed'
-        ? new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED')
-        : this.linkError(ac);
-    this.failedLink = ac;
-    this.failedWith = err;
-    return err;
-  }
-
-  /** Why redisAsyncCommandArgv said REDIS_ERR: a dead context, or the command itself. */
-  private refused(ac: Context): Error {
-    return commandNotSent(ac, this.where());
+    return this.stateNow === 'closed'
+      ? new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED')
+      : this.linkError(ac);
   }
 
   /** The typed error for a context's failure, with a message naming the server. */
@@ -590,15 +557,6 @@ export class RedisClient extends CommandMethods {
 }
 
 function noop(): void {}
-
-// Filled by captureResolvers, which the Promise constructor runs
-// synchronously; read right after, so no other promise can overwrite them.
-let capturedResolve: (value: unknown) => void = noop;
-let capturedReject: (err: Error) => void = noop;
-function captureResolvers(resolve: (value: unknown) => void, reject: (err: Error) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
-}
 
 interface Deferred<T> {
   promise: Promise<T>;

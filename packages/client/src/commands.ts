@@ -1,7 +1,9 @@
 /**
  * Typed shorthands for everyday commands. Each is one line over `sendArgv`,
- * the single way a command leaves the client; anything not listed here goes
- * through `command(...argv)` with the same result.
+ * which every command of a client ends in: on a ready link it is the link's
+ * own `sendArgv` (link.ts), the same call that pub/sub, script preloads and
+ * the ready check make there. Anything not listed here goes through
+ * `command(...argv)` with the same result.
  *
  * The reply types are what Redis answers under RESP2 with string mode (the
  * default); with `returnBuffers` strings arrive as Buffers, and under RESP3

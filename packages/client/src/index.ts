@@ -18,10 +18,12 @@
  * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast
  * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribe on reconnect
  */
-export { createClient, RedisClient, type ClientOptions, type ClientState } from './client.js';
+export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
+export { type Link, type LinkHook, type LinkSource } from './link.js';
+export { type Settler } from './settle.js';
 export { CommandMethods, type SetOptions } from './commands.js';
 export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
-export { WatchConflictError, type WatchFn, type WatchRetryOptions } from './watch.js';
+export { WatchConflictError, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
 export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError, CommandRefusedError } from './errors.js';
 export { parseRedisUrl, type RedisEndpoint } from './url.js';

@@ -13,13 +13,13 @@
  */
 import type { CommandArgument } from '@reactor-ts/resp';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
-import { RedisClient, type ClientOptions } from './client.js';
+import { RedisClient, type ClientOptions, type WatchFn } from './client.js';
 import { CommandMethods } from './commands.js';
 import { ClientClosedError } from './errors.js';
 import { Pipeline, Transaction } from './pipeline.js';
 import type { Batch } from './settle.js';
 import { BoundedQueue } from './queue.js';
-import { watchRetryOn, type WatchFn, type WatchRetryOptions } from './watch.js';
+import { watchRetryOn, type WatchRetryOptions } from './watch.js';
 
 /** Options of `createPool`: a client's, plus the pool's bounds. */
 export interface PoolOptions extends ClientOptions {

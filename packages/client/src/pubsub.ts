@@ -4,9 +4,10 @@
  * methods, client.ts) run, and the reply shapers of the PUBSUB introspection
  * methods (commands.ts).
  *
- * The client's own context carries the subscriptions, through hiredis's
- * subscribed mode (context.ts): each SUBSCRIBE registers one callback for
- * its names, and the context routes every confirmation and message to it.
+ * The client's own link carries the subscriptions, through hiredis's
+ * subscribed mode: each SUBSCRIBE is sent with `link.send` and a settler of
+ * its own (a `Subscription`), which the context then calls for every
+ * confirmation and message on its names.
  * Under RESP2 the connection is then in subscribed mode and the context
  * refuses any other command at once (the client rejects it with a
  * CommandRefusedError saying which commands are allowed); the mode ends when the
@@ -15,8 +16,8 @@
  *
  * What this file keeps per client (a `PubSub`, made on first use): the
  * listeners wanted per channel / pattern / shard channel. That table, not the
- * server, is the truth: on every new link (the client's `linkHooks`, run
- * before queued commands) everything in it is subscribed again, so a client
+ * server, is the truth: on every new link (a hook given to the client's
+ * `onLink`, run before queued commands) everything in it is subscribed again, so a client
  * with `reconnect` resumes its subscriptions after a server restart.
  * Messages published while no link was up are lost, as the article warns.
  *
@@ -25,9 +26,9 @@
  * publish order.
  */
 import { integerOf, itemsOf, ReplyError, textOf, type CommandArgument } from '@reactor-ts/resp';
-import { REDIS_ERR, redisAsyncCommandArgv, type RedisAsyncContext } from '@reactor-ts/hiredis-adapter';
-import type { RedisClient } from './client.js';
 import { ClientClosedError, CommandRefusedError } from './errors.js';
+import type { Link, LinkSource } from './link.js';
+import type { Settler } from './settle.js';
 
 /**
  * Called for every message: its payload (a string, or a Buffer with
@@ -37,7 +38,6 @@ import { ClientClosedError, CommandRefusedError } from './errors.js';
 export type MessageListener<M = string> = (message: M, channel: string, pattern?: string) => void;
 
 export type Space = 'channel' | 'pattern' | 'shard';
-type Context = RedisAsyncContext<unknown>;
 type AnyListener = MessageListener<unknown>;
 
 const SUBSCRIBE: Record<Space, string> = { channel: 'SUBSCRIBE', pattern: 'PSUBSCRIBE', shard: 'SSUBSCRIBE' };
@@ -52,10 +52,35 @@ interface Waiter {
   reject(err: Error): void;
 }
 
-/** What a SUBSCRIBE carried, to tell which names a refusal dropped. */
-interface Sent {
-  space: Space;
-  names: string[];
+/**
+ * One SUBSCRIBE and then its names' traffic: the link settles it once per
+ * reply the context routes to the command (confirmations, messages), with an
+ * error reply or a refusal when the names were not taken, and with null or
+ * the link's failure when the link went away. It keeps what the SUBSCRIBE
+ * carried, to tell which names a refusal dropped.
+ */
+class Subscription implements Settler {
+  readonly argv: CommandArgument[];
+
+  constructor(
+    private readonly pubsub: PubSub,
+    readonly space: Space,
+    readonly names: string[],
+  ) {
+    this.argv = [SUBSCRIBE[space], ...names];
+  }
+
+  resolve(reply: unknown): void {
+    if (reply === null) this.pubsub.linkLost();
+    else this.pubsub.reply(reply);
+  }
+
+  reject(err: Error): void {
+    // The server (ACL, arguments) or the context refused the names; any
+    // other error is the link's failure.
+    if (err instanceof ReplyError || err instanceof CommandRefusedError) this.pubsub.refused(this, err);
+    else this.pubsub.linkLost();
+  }
 }
 
 function keyOf(space: Space, name: string): string {
@@ -77,14 +102,11 @@ class PubSub {
     shard: new Map(),
   };
   private waiters: Waiter[] = [];
-  /** The context's callback for every (re)subscription: one closure per client. */
-  private readonly onReply: (ac: Context, reply: unknown, privdata: unknown) => void;
   /** A link loss is being looked at (once per loss, not once per name). */
   private lossCheck = false;
 
-  constructor(private readonly client: RedisClient) {
-    this.onReply = (_ac, reply, privdata) => this.reply(reply, privdata as Sent);
-    client.linkHooks.push((ac) => this.resubscribe(ac));
+  constructor(private readonly client: LinkSource) {
+    client.onLink((link) => this.resubscribe(link));
   }
 
   subscribe(space: Space, names: string[], listener: AnyListener): Promise<number> {
@@ -112,9 +134,9 @@ class PubSub {
         return;
       }
       this.waiters.push(waiter);
-      const ac = this.client.readyLink;
-      if (ac !== null) {
-        this.send(ac, space, fresh);
+      const link = this.client.link;
+      if (link !== null) {
+        this.send(link, space, fresh);
       } else {
         // The next link's hook subscribes everything wanted, these included;
         // connect() rejects if no link will ever come.
@@ -138,17 +160,17 @@ class PubSub {
     }
     if (gone.length === 0) return Promise.resolve(this.count());
     this.confirm(space, gone, this.count());
-    const ac = this.client.readyLink;
-    if (ac === null) return Promise.resolve(this.count());
-    return new Promise<number>((resolve, reject) => {
-      // The command's own callback runs once, with its last confirmation
-      // (or an error, or null when the link went away: nothing is held then).
-      const ok = redisAsyncCommandArgv(ac, (_c, reply) => {
-        if (reply instanceof ReplyError) reject(reply);
-        else resolve(integerOf(itemsOf(reply)?.[2]) ?? this.count());
-      }, null, [UNSUBSCRIBE[space], ...gone]);
-      if (ok === REDIS_ERR) reject(new CommandRefusedError(`${UNSUBSCRIBE[space]} not sent: ${ac.commandErrstr}`));
-    });
+    const link = this.client.link;
+    if (link === null) return Promise.resolve(this.count());
+    // The command's own reply is its last confirmation. An error reply or a
+    // refusal rejects; a lost link leaves nothing held, so the count stands.
+    return link.sendArgv([UNSUBSCRIBE[space], ...gone]).then(
+      (reply) => integerOf(itemsOf(reply)?.[2]) ?? this.count(),
+      (err: unknown) => {
+        if (err instanceof ReplyError || err instanceof CommandRefusedError) throw err;
+        return this.count();
+      },
+    );
   }
 
   /** Names wanted, over the three spaces (what the server's count is once all is confirmed). */
@@ -156,31 +178,20 @@ class PubSub {
     return this.wanted.channel.size + this.wanted.pattern.size + this.wanted.shard.size;
   }
 
-  private send(ac: Context, space: Space, names: string[]): void {
-    const sent: Sent = { space, names };
-    if (redisAsyncCommandArgv(ac, this.onReply, sent, [SUBSCRIBE[space], ...names]) === REDIS_ERR) {
-      this.refused(sent, new CommandRefusedError(`${SUBSCRIBE[space]} not sent: ${ac.commandErrstr}`));
-    }
+  private send(link: Link, space: Space, names: string[]): void {
+    link.send(new Subscription(this, space, names));
   }
 
   /** A new link is up: subscribe it to everything wanted, before any queued command. */
-  private resubscribe(ac: Context): void {
+  private resubscribe(link: Link): void {
     for (const space of SPACES) {
       const names = [...this.wanted[space].keys()];
-      if (names.length > 0) this.send(ac, space, names);
+      if (names.length > 0) this.send(link, space, names);
     }
   }
 
-  /** Every reply routed to a subscription: confirmations, messages, a refusal, or null. */
-  private reply(reply: unknown, sent: Sent): void {
-    if (reply === null) {
-      this.linkLost();
-      return;
-    }
-    if (reply instanceof ReplyError) {
-      this.refused(sent, reply);
-      return;
-    }
+  /** Every reply routed to a subscription but a refusal or the end: confirmations and messages. */
+  reply(reply: unknown): void {
     const items = itemsOf(reply);
     const kind = items === null ? null : textOf(items[0]);
     if (items === null || kind === null) return;
@@ -234,7 +245,7 @@ class PubSub {
   }
 
   /** The server (ACL, arguments) or the context refused a SUBSCRIBE: its names are not held. */
-  private refused(sent: Sent, err: Error): void {
+  refused(sent: Subscription, err: Error): void {
     const keys = new Set(sent.names.map((n) => keyOf(sent.space, n)));
     for (const name of sent.names) this.wanted[sent.space].delete(name);
     const left: Waiter[] = [];
@@ -251,7 +262,7 @@ class PubSub {
    * then; if it is closing for good, they reject. The client learns which
    * right after the context has settled every callback, hence the microtask.
    */
-  private linkLost(): void {
+  linkLost(): void {
     if (this.lossCheck) return;
     this.lossCheck = true;
     queueMicrotask(() => {
@@ -270,9 +281,9 @@ class PubSub {
   }
 }
 
-const registry = new WeakMap<RedisClient, PubSub>();
+const registry = new WeakMap<LinkSource, PubSub>();
 
-function pubsubOf(client: RedisClient): PubSub {
+function pubsubOf(client: LinkSource): PubSub {
   let p = registry.get(client);
   if (p === undefined) {
     p = new PubSub(client);
@@ -282,12 +293,12 @@ function pubsubOf(client: RedisClient): PubSub {
 }
 
 /** What RedisClient's subscribe/psubscribe/ssubscribe run: `names` (one or many) gain `listener` in `space`. */
-export function subscribeIn<M>(client: RedisClient, space: Space, names: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+export function subscribeIn<M>(client: LinkSource, space: Space, names: string | readonly string[], listener: MessageListener<M>): Promise<number> {
   return pubsubOf(client).subscribe(space, asList(names), listener as AnyListener);
 }
 
 /** What RedisClient's unsubscribe/punsubscribe/sunsubscribe run: see PubSub.unsubscribe. */
-export function unsubscribeIn<M>(client: RedisClient, space: Space, names?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
+export function unsubscribeIn<M>(client: LinkSource, space: Space, names?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
   return pubsubOf(client).unsubscribe(space, asList(names), listener as AnyListener | undefined);
 }
 

@@ -18,7 +18,6 @@
  */
 import { createHash } from 'node:crypto';
 import { ReplyError, textOf, type CommandArgument } from '@reactor-ts/resp';
-import { redisAsyncCommandArgv } from '@reactor-ts/hiredis-adapter';
 import type { RedisClient } from './client.js';
 import { scriptArgv, type CommandMethods } from './commands.js';
 import { RedisPool } from './pool.js';
@@ -99,10 +98,10 @@ export function defineScript(source: string, opts?: ScriptOptions): RedisScript 
 export async function preloadScripts(target: RedisClient | RedisPool, scripts: readonly RedisScript[]): Promise<string[]> {
   const clients = target instanceof RedisPool ? target.connections : [target];
   for (const client of clients) {
-    client.linkHooks.push((ac) => {
+    client.onLink((link) => {
       // Replies unread: a script that compiles once compiles again, and a
       // failed load only costs the NOSCRIPT fallback.
-      for (const s of scripts) redisAsyncCommandArgv(ac, null, null, ['SCRIPT', 'LOAD', s.source]);
+      for (const s of scripts) link.sendArgv(['SCRIPT', 'LOAD', s.source]).catch(ignore);
     });
   }
   // The script cache is the server's: one connection loading it is enough.
@@ -153,7 +152,7 @@ export async function watchScriptReloads(
   let running: Promise<void> = Promise.resolve();
   const loader = (): CommandMethods => {
     if (opts.loader !== undefined) return opts.loader;
-    if (subscriber.readyLink?.c.protocol === 3) return subscriber;
+    if (subscriber.link?.protocol === 3) return subscriber;
     owned ??= subscriber.duplicate();
     return owned;
   };
@@ -184,3 +183,5 @@ export async function watchScriptReloads(
     },
   };
 }
+
+function ignore(): void {}

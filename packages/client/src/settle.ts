@@ -26,6 +26,22 @@ export interface Settler {
   reject(err: Error): void;
 }
 
+function noop(): void {}
+
+/**
+ * The two functions of the promise just made by `new Promise(captureResolvers)`.
+ * A shared executor instead of a closure per call: one object fewer per
+ * command, which matters when 200,000 are issued at once. The Promise
+ * constructor runs the executor synchronously, so read them right after it
+ * returns, before any other promise can overwrite them.
+ */
+export const captured: { resolve: (value: unknown) => void; reject: (err: Error) => void } = { resolve: noop, reject: noop };
+
+export function captureResolvers(resolve: (value: unknown) => void, reject: (err: Error) => void): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 /** An argv that is no longer needed (see PromiseSettler.argv); shared, never filled. */
 export const NO_ARGS: Arg[] = [];
 

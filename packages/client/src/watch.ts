@@ -16,7 +16,7 @@
  * the commands run. Nothing is guaranteed about keys not passed to WATCH.
  */
 import type { CommandArgument } from '@reactor-ts/resp';
-import type { RedisClient } from './client.js';
+import type { ClientState } from './link.js';
 import type { Transaction } from './pipeline.js';
 
 /** Options of `watchRetry`. */
@@ -25,12 +25,18 @@ export interface WatchRetryOptions {
   attempts?: number;
 }
 
-/**
- * Called after WATCH on a connection reserved for this call: read what you
- * need through `conn`, then return `conn.multi()` with the writes, or null to
- * give up (UNWATCH, and watchRetry resolves with null).
- */
-export type WatchFn = (conn: RedisClient, attempt: number) => Promise<Transaction | null> | Transaction | null;
+/** What the retry loop needs of the connection it runs on (a RedisClient; client.ts's WatchFn names it). */
+export interface WatchConnection {
+  sendArgv(argv: CommandArgument[]): Promise<unknown>;
+}
+
+/** What a DedicatedLane needs of the connection it opens and closes. */
+export interface LaneConnection {
+  readonly state: ClientState;
+  connect(): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(): Promise<unknown>;
+}
 
 /** Every attempt's EXEC was voided by a concurrent change of a watched key. */
 export class WatchConflictError extends Error {
@@ -48,10 +54,10 @@ export class WatchConflictError extends Error {
  * The retry loop on `conn`, which the caller guarantees nobody else uses
  * meanwhile. Resolves with EXEC's replies, or null when `fn` gave up.
  */
-export async function watchRetryOn(
-  conn: RedisClient,
+export async function watchRetryOn<C extends WatchConnection>(
+  conn: C,
   keys: CommandArgument[],
-  fn: WatchFn,
+  fn: (conn: C, attempt: number) => Promise<Transaction | null> | Transaction | null,
   opts: WatchRetryOptions = {},
 ): Promise<unknown[] | null> {
   const attempts = opts.attempts ?? 10;
@@ -81,13 +87,13 @@ export async function watchRetryOn(
  * A connection reserved for one client's watchRetry calls, opened on first
  * use; calls queue behind each other so their WATCHes never mix.
  */
-export class DedicatedLane {
-  private conn: RedisClient | null = null;
+export class DedicatedLane<C extends LaneConnection> {
+  private conn: C | null = null;
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly open: () => RedisClient) {}
+  constructor(private readonly open: () => C) {}
 
-  run<T>(job: (conn: RedisClient) => Promise<T>): Promise<T> {
+  run<T>(job: (conn: C) => Promise<T>): Promise<T> {
     const next = this.tail.then(async () => {
       if (this.conn === null || this.conn.state === 'closed') {
         this.conn = this.open();
