@@ -561,12 +561,12 @@ function noop(): void {}
 interface Deferred<T> {
   promise: Promise<T>;
   resolve: (v: T) => void;
-  reject: (e: Error) => void;
+  reject: (err: Error) => void;
 }
 
 function deferred<T>(): Deferred<T> {
   let resolve!: (v: T) => void;
-  let reject!: (e: Error) => void;
+  let reject!: (err: Error) => void;
   const promise = new Promise<T>((res, rej) => {
     resolve = res;
     reject = rej;

@@ -45,7 +45,7 @@ export class PoolExhaustedError extends Error {
 
 interface Waiter {
   resolve: (c: RedisClient) => void;
-  reject: (e: Error) => void;
+  reject: (err: Error) => void;
   timer: ReturnType<typeof setTimeout> | null;
 }
 

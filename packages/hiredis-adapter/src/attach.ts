@@ -4,11 +4,12 @@
  *
  * The adapter opens the connection (`reactor.connect` / `connectPath`),
  * wires the event's callbacks to `redisAsyncHandleRead/Write` and gives the
- * context its hooks object (`ac.ev`). The context itself never sees the
- * reactor: it asks for readiness through the hooks, reads replies from the
- * event's `in` buffer and queues commands in its `out` (encoded in place,
- * eventBufferOut + eventBufferQueued), so every command issued during one
- * batch leaves in the same socket write.
+ * context its hooks object (`ac.ev`) and its transport: the event's `in`
+ * buffer, and its `out` (eventBufferOut + eventBufferQueued). The context
+ * itself never sees the reactor: it asks for readiness through the hooks,
+ * reads replies from `in` and encodes commands into `out` in place, so every
+ * command issued during one batch leaves in the same socket write. The
+ * adapter itself knows no RESP.
  *
  * Two defects of the article's adapter are fixed here:
  * - its modify branch called `enable_event(r, e, enable, 0)`, replacing the
@@ -24,11 +25,9 @@ import {
   EV_WRITE,
   eventBufferOut,
   eventBufferQueued,
-  eventBufferWrite,
   type Reactor,
   type ReactorEvent,
 } from '@reactor-ts/reactor';
-import { appendCommand } from '@reactor-ts/resp';
 import { REDIS_ERR, REDIS_ERR_OTHER, REDIS_OK } from './constants.js';
 import { engineOf, type AsyncContext } from './engine.js';
 import type { RedisAsyncContext, RedisEventHooks } from './types.js';
@@ -54,7 +53,7 @@ class Attachment<R> implements RedisReactorAttachment {
   constructor(
     readonly reactor: Reactor,
     readonly e: ReactorEvent,
-    private readonly ctx: AsyncContext<R>,
+    private readonly engine: AsyncContext<R>,
   ) {}
 
   /** Turns `flag` on or off in the mask; a no-op when nothing changes. */
@@ -74,7 +73,7 @@ class Attachment<R> implements RedisReactorAttachment {
     if (!(ms >= 0) || !this.alive()) return;
     this.timer = this.reactor.addTimer(ms, () => {
       this.timer = null;
-      this.ctx.handleTimeout();
+      this.engine.handleTimeout();
     });
   }
 
@@ -100,20 +99,20 @@ class Attachment<R> implements RedisReactorAttachment {
  * failed, or the reactor has no free slot (then `ac.err` is set).
  */
 export function redisAttach<R>(reactor: Reactor, ac: RedisAsyncContext<R>): number {
-  const ctx = engineOf(ac);
-  if (ctx.attached || ctx.closed || ac.ev.data !== null) return REDIS_ERR;
+  const engine = engineOf(ac);
+  if (engine.attached || engine.closed || ac.ev.data !== null) return REDIS_ERR;
   let e: ReactorEvent;
   try {
     e = ac.c.connectionType === 'unix' ? reactor.connectPath(ac.c.path) : reactor.connect(ac.c.port, ac.c.host);
   } catch (err) {
-    ctx.failEarly(REDIS_ERR_OTHER, `cannot attach: ${err instanceof Error ? err.message : String(err)}`);
+    engine.failEarly(REDIS_ERR_OTHER, `cannot attach: ${err instanceof Error ? err.message : String(err)}`);
     return REDIS_ERR;
   }
-  const att = new Attachment(reactor, e, ctx);
+  const att = new Attachment(reactor, e, engine);
   e.privdata = att;
-  e.readFn = () => ctx.handleRead();
-  e.writeFn = () => ctx.handleWrite();
-  e.errorFn = (_e, err) => ctx.handleError(err.code, err.message);
+  e.readFn = () => engine.handleRead();
+  e.writeFn = () => engine.handleWrite();
+  e.errorFn = (_e, err) => engine.handleError(err.code, err.message);
   const hooks: RedisEventHooks = {
     addRead: () => att.update(EV_READ, true),
     delRead: () => att.update(EV_READ, false),
@@ -123,19 +122,6 @@ export function redisAttach<R>(reactor: Reactor, ac: RedisAsyncContext<R>): numb
     scheduleTimer: (ms: number) => att.scheduleTimer(ms),
     data: att,
   };
-  ctx.attach(
-    {
-      in: e.in,
-      write: (bytes) => eventBufferWrite(e, bytes),
-      writeCommand: (argv) => {
-        const out = eventBufferOut(e);
-        if (out === null) return; // a dead event drops output, as eventBufferWrite does
-        appendCommand(out, argv);
-        eventBufferQueued(e);
-      },
-    },
-    hooks,
-    e.fd,
-  );
+  engine.attach({ in: e.in, out: () => eventBufferOut(e), queued: () => eventBufferQueued(e) }, hooks, e.fd);
   return REDIS_OK;
 }

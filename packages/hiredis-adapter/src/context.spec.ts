@@ -1,4 +1,4 @@
-// The context's state machine against a scripted link: bytes written are
+// The context's state machine against a scripted connection: bytes written are
 // recorded, replies are fed by hand. No reactor, no server; the same
 // behaviour against a real redis-server is in redis.spec.ts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -33,7 +33,7 @@ import { engineOf } from './engine.js';
 
 interface Harness {
   ac: RedisAsyncContext;
-  /** Everything written to the link so far, as text. */
+  /** Everything written to the connection so far, as text. */
   wire(): string;
   /** Feeds bytes as if they arrived from the server. */
   feed(text: string): void;
@@ -49,19 +49,15 @@ function harness(opts: RedisAsyncOptions = {}): Harness {
   const ac = redisAsyncConnectWithOptions(opts);
   const ctx = engineOf(ac);
   const input = new ChainBuffer();
-  const written: Buffer[] = [];
+  // The connection's output queue, never drained: everything written so far.
+  const output = new ChainBuffer();
   const hooks: string[] = [];
   const timers: number[] = [];
   const log: unknown[] = [];
   redisAsyncSetConnectCallback(ac, (_c, status) => log.push(['connect', status]));
   redisAsyncSetDisconnectCallback(ac, (_c, status) => log.push(['disconnect', status]));
   ctx.attach(
-    {
-      in: input,
-      write: (b) => written.push(Buffer.from(b)),
-      // What the reactor's link does, in place in its out buffer; here, bytes to record.
-      writeCommand: (argv) => written.push(encodeCommand(argv)),
-    },
+    { in: input, out: () => output, queued: () => {} },
     {
       addRead: () => hooks.push('addRead'),
       delRead: () => hooks.push('delRead'),
@@ -75,7 +71,7 @@ function harness(opts: RedisAsyncOptions = {}): Harness {
   );
   return {
     ac,
-    wire: () => Buffer.concat(written).toString('latin1'),
+    wire: () => Buffer.concat(output.peek()).toString('latin1'),
     feed: (text) => {
       input.add(text);
       ctx.handleRead();

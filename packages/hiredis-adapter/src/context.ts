@@ -70,9 +70,9 @@ export function redisAsyncConnectWithOptions<R = RedisReply>(opts: RedisAsyncOpt
  * a second call returns REDIS_ERR.
  */
 export function redisAsyncSetConnectCallback<R>(ac: RedisAsyncContext<R>, fn: RedisConnectCallback<R>): number {
-  const e = engineOf(ac);
-  if (e.onConnect !== null) return REDIS_ERR;
-  e.onConnect = fn;
+  const engine = engineOf(ac);
+  if (engine.onConnect !== null) return REDIS_ERR;
+  engine.onConnect = fn;
   return REDIS_OK;
 }
 
@@ -82,9 +82,9 @@ export function redisAsyncSetConnectCallback<R>(ac: RedisAsyncContext<R>, fn: Re
  * when the link failed (`ac.err` says how). Settable once.
  */
 export function redisAsyncSetDisconnectCallback<R>(ac: RedisAsyncContext<R>, fn: RedisDisconnectCallback<R>): number {
-  const e = engineOf(ac);
-  if (e.onDisconnect !== null) return REDIS_ERR;
-  e.onDisconnect = fn;
+  const engine = engineOf(ac);
+  if (engine.onDisconnect !== null) return REDIS_ERR;
+  engine.onDisconnect = fn;
   return REDIS_OK;
 }
 
@@ -96,9 +96,9 @@ export function redisAsyncSetPushCallback<R>(
   ac: RedisAsyncContext<R>,
   fn: RedisAsyncPushCallback<R> | null,
 ): RedisAsyncPushCallback<R> | null {
-  const e = engineOf(ac);
-  const old = e.onPush;
-  e.onPush = fn;
+  const engine = engineOf(ac);
+  const old = engine.onPush;
+  engine.onPush = fn;
   return old;
 }
 
@@ -133,14 +133,14 @@ export function redisAsyncCommand<R>(
   fmt: string,
   ...args: FormatArgument[]
 ): number {
-  const e = engineOf(ac);
+  const engine = engineOf(ac);
   let bytes: Buffer;
   try {
     bytes = formatCommand(fmt, ...args);
   } catch (err) {
-    return e.refuse(err instanceof Error ? err.message : String(err));
+    return engine.refuse(err instanceof Error ? err.message : String(err));
   }
-  return issueFormatted(e, fn, privdata, bytes);
+  return issueFormatted(engine, fn, privdata, bytes);
 }
 
 /** hiredis's `redisAsyncCommandArgv`: one argument per element, binary-safe. */
@@ -150,14 +150,14 @@ export function redisAsyncCommandArgv<R>(
   privdata: unknown,
   argv: ReadonlyArray<CommandArgument>,
 ): number {
-  const e = engineOf(ac);
-  if (!Array.isArray(argv) || argv.length === 0) return e.refuse('redisAsyncCommandArgv: argv must be a non-empty array');
+  const engine = engineOf(ac);
+  if (!Array.isArray(argv) || argv.length === 0) return engine.refuse('redisAsyncCommandArgv: argv must be a non-empty array');
   const first = argv[0];
   const name = typeof first === 'string' ? first : first instanceof Uint8Array ? Buffer.from(first).toString() : '';
   const kind = kindOfName(name);
   const args = kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE ? argv.map(argToString) : null;
   // Encoded by the engine, in place in the output queue when it can be.
-  return e.command(argv, kind, args, fn, privdata);
+  return engine.command(argv, kind, args, fn, privdata);
 }
 
 /**
@@ -170,19 +170,19 @@ export function redisAsyncFormattedCommand<R>(
   privdata: unknown,
   cmd: Uint8Array,
 ): number {
-  const e = engineOf(ac);
+  const engine = engineOf(ac);
   if (!(cmd instanceof Uint8Array) || cmd.length === 0) {
-    return e.refuse('redisAsyncFormattedCommand: cmd must be a non-empty Uint8Array');
+    return engine.refuse('redisAsyncFormattedCommand: cmd must be a non-empty Uint8Array');
   }
-  return issueFormatted(e, fn, privdata, cmd);
+  return issueFormatted(engine, fn, privdata, cmd);
 }
 
-function issueFormatted<R>(e: AsyncContext<R>, fn: RedisCallbackFn<R> | null, privdata: unknown, bytes: Uint8Array): number {
+function issueFormatted<R>(engine: AsyncContext<R>, fn: RedisCallbackFn<R> | null, privdata: unknown, bytes: Uint8Array): number {
   const name = commandArgs(bytes, 1)?.[0] ?? '';
   const kind = kindOfName(name);
   const args = kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE ? commandArgs(bytes) : null;
   const pubsub = kind === CMD_SUBSCRIBE || kind === CMD_UNSUBSCRIBE;
-  return e.command(bytes, pubsub && args === null ? CMD_NORMAL : kind, args, fn, privdata);
+  return engine.command(bytes, pubsub && args === null ? CMD_NORMAL : kind, args, fn, privdata);
 }
 
 function argToString(a: CommandArgument): string {

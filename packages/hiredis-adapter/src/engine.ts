@@ -2,11 +2,14 @@
  * The asynchronous context's engine: hiredis's `async.c` state machine.
  *
  * An `AsyncContext` owns everything a connection to Redis needs except the
- * connection: the reply FIFO, the output queued before the link is usable,
- * the reader, the subscription tables and the deadlines. The adapter
- * (`redisAttach`) supplies a `RedisLink` (the reactor event's `in` buffer
- * and `eventBufferWrite`) and the hooks (`ac.ev`); the engine never sees a
- * socket or a reactor.
+ * connection: the reply FIFO, the output queued before the connection is
+ * usable, the reader, the subscription tables and the deadlines. The adapter
+ * (`redisAttach`) supplies a `RedisTransport` (the reactor event's `in` and
+ * `out` buffers) and the hooks (`ac.ev`); the engine never sees a socket or
+ * a reactor. It encodes every command itself, one way (resp's
+ * appendCommand, in place): into the connection's `out` when the bytes may
+ * go straight there, else into its own backlog, which is handed over whole
+ * once connected.
  *
  * Life cycle (`state`):
  *
@@ -22,7 +25,7 @@
  *   messages never touch the FIFO (subscriptions.ts).
  * - Every entry's callback runs exactly once: with its reply, or with null
  *   when the context closes (entries are removed before their callback runs).
- * - User bytes reach the link only in state `connected`, so no user command
+ * - User bytes reach the connection only in state `connected`, so no user command
  *   can run on a connection whose AUTH or SELECT failed.
  * - User callbacks run with REDIS_IN_CALLBACK set; `redisAsyncFree` inside
  *   one is carried out when that callback returns.
@@ -31,11 +34,12 @@
  * the same few fields; the FIFO, reply inspection, pub/sub tables and option
  * handling live in their own modules.
  */
+import { ChainBuffer } from '@reactor-ts/buffer';
 import {
   NEED_MORE,
   ProtocolError,
   RespReader,
-  encodeCommand,
+  appendCommand,
   errorText,
   integerOf,
   isPush,
@@ -81,7 +85,7 @@ import type {
   RedisConnectionInfo,
   RedisDisconnectCallback,
   RedisEventHooks,
-  RedisLink,
+  RedisTransport,
   RedisAsyncPushCallback,
 } from './types.js';
 
@@ -92,7 +96,7 @@ type State = 'idle' | 'connecting' | 'handshake' | 'connected' | 'closed';
  * privdata. A plain command (CMD_NORMAL, no deadline) has no such record:
  * its FIFO entry is just the two (see reply-queue.ts).
  */
-interface Pending<R> {
+interface CommandRecord<R> {
   fn: RedisCallbackFn<R> | null;
   privdata: unknown;
   kind: CommandKind;
@@ -142,15 +146,15 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   onPush: RedisAsyncPushCallback<R> | null = null;
 
   private state: State = 'idle';
-  private link: RedisLink | null = null;
+  private transport: RedisTransport | null = null;
   private readonly reader: RespReader;
-  private readonly replies = new ReplyQueue<RedisCallbackFn<R> | null, Pending<R>>();
+  private readonly replies = new ReplyQueue<RedisCallbackFn<R> | null, CommandRecord<R>>();
   /** Handshake bytes, sent first once the socket is connected. */
   private hsbuf: Buffer[] = [];
   /** Handshake replies still expected. */
   private hsLeft = 0;
-  /** User bytes waiting for state `connected` (hiredis's obuf). */
-  private obuf: Uint8Array[] = [];
+  /** User bytes waiting for state `connected`, or behind bytes already waiting (hiredis's obuf). */
+  private readonly obuf = new ChainBuffer();
   private connectDeadline = Infinity;
   /** The deadline the hooks' timer is armed for (Infinity: none). */
   private armedFor = Infinity;
@@ -161,7 +165,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   /** Channel and pattern callbacks, and the (un)subscribes in flight. */
   private readonly pubsub = new Subscriptions<R>();
   /** The MONITOR command's entry once the server said OK. */
-  private monitor: Pending<R> | null = null;
+  private monitor: CommandRecord<R> | null = null;
   /** The first exception a user callback threw, until surfaced. */
   private thrown: { err: unknown } | null = null;
 
@@ -209,8 +213,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   // ---------------------------------------------------------------- attach
 
   /** Called by the adapter once the event exists and `ev` is filled in. */
-  attach(link: RedisLink, hooks: RedisEventHooks, fd: number): void {
-    this.link = link;
+  attach(transport: RedisTransport, hooks: RedisEventHooks, fd: number): void {
+    this.transport = transport;
     this.ev = hooks;
     this.c.fd = fd;
     this.state = 'connecting';
@@ -245,8 +249,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     }
     // Sent before its reply entry exists: an argument the encoder refuses
     // leaves no trace (queuing never reports I/O errors synchronously).
-    if (payload instanceof Uint8Array) this.send(payload);
-    else if (!this.sendArgv(payload)) return REDIS_ERR;
+    if (payload instanceof Uint8Array) this.queueBytes(payload);
+    else if (!this.queueArgv(payload)) return REDIS_ERR;
     this.commandErrstr = '';
     const timeout = this.c.commandTimeout;
     const deadline = timeout !== null && timeout > 0 ? Date.now() + timeout : Infinity;
@@ -275,20 +279,27 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   }
 
   /**
-   * Queues `argv`: encoded in place into the link's output when bytes can go
-   * straight there, else encoded into the backlog (not connected yet, or
-   * bytes already waiting). False, with `commandErrstr` set, when the
-   * encoder refuses an argument.
+   * Encodes `argv` where its bytes go (see directOut): in place, with no
+   * Buffer of its own, either way. False, with `commandErrstr` set and
+   * nothing queued, when the encoder refuses an argument.
    */
-  private sendArgv(argv: ReadonlyArray<CommandArgument>): boolean {
+  private queueArgv(argv: ReadonlyArray<CommandArgument>): boolean {
+    const out = this.directOut();
     try {
-      if (this.link !== null && this.writesDirectly()) this.link.writeCommand(argv);
-      else this.backlog(encodeCommand(argv));
-      return true;
+      appendCommand(out ?? this.obuf, argv);
     } catch (err) {
       this.commandErrstr = err instanceof Error ? err.message : String(err);
       return false;
     }
+    this.queued(out);
+    return true;
+  }
+
+  /** Queues an already formatted command (redisAsyncCommand, redisAsyncFormattedCommand). */
+  private queueBytes(bytes: Uint8Array): void {
+    const out = this.directOut();
+    (out ?? this.obuf).add(bytes);
+    this.queued(out);
   }
 
   /** A command refused before it reached the engine (bad format, bad argv). */
@@ -338,29 +349,37 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     return this.c.protocol === 3 || (this.c.flags & REDIS_SUBSCRIBED) !== 0;
   }
 
-  private send(bytes: Uint8Array): void {
-    if (this.link !== null && this.writesDirectly()) this.link.write(bytes);
-    else this.backlog(bytes);
+  /**
+   * The connection's output queue when bytes may go straight there:
+   * connected, with nothing waiting in the backlog ahead of them. Null: they
+   * go to the backlog (not connected yet, bytes already waiting, or the
+   * connection can take no output, and is about to report why).
+   */
+  private directOut(): ChainBuffer | null {
+    if (this.state !== 'connected' || this.obuf.length > 0 || this.transport === null) return null;
+    return this.transport.out();
   }
 
-  /** Bytes may go straight to the link: connected, with nothing queued ahead of them. */
-  private writesDirectly(): boolean {
-    return this.state === 'connected' && this.obuf.length === 0;
+  /** Bytes were appended to `out` (from directOut), or to the backlog when `out` is null. */
+  private queued(out: ChainBuffer | null): void {
+    if (out !== null) this.transport!.queued();
+    else if (this.state === 'connected') this.ev.addWrite();
   }
 
-  /** Queues bytes behind the connect (or behind bytes already waiting). */
-  private backlog(bytes: Uint8Array): void {
-    this.obuf.push(bytes);
-    if (this.state === 'connected') this.ev.addWrite();
-  }
-
+  /**
+   * Hands the whole backlog to the connection's output by reference (no
+   * copy): a burst queued before the connect (10^5 commands) costs a few
+   * chunk links instead of 10^5 calls into the reactor. The views peek()
+   * gives out stay valid after clear(): their chunks are not reused.
+   */
   private flushObuf(): void {
-    if (this.link === null || this.obuf.length === 0) return;
-    const pending = this.obuf;
-    this.obuf = [];
-    // One hand-over for the whole backlog: a burst queued before the connect
-    // (10^5 commands) costs one copy instead of 10^5 calls into the reactor.
-    this.link.write(pending.length === 1 ? (pending[0] as Uint8Array) : Buffer.concat(pending));
+    if (this.transport === null || this.obuf.length === 0) return;
+    const out = this.transport.out();
+    if (out !== null) {
+      for (const chunk of this.obuf.peek()) out.addReference(chunk);
+      this.transport.queued();
+    }
+    this.obuf.clear();
   }
 
   // ------------------------------------------------------------ I/O events
@@ -371,15 +390,15 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     this.surface();
   }
 
-  /** Replies may have arrived in the link's `in` buffer. */
+  /** Replies may have arrived in the connection's `in` buffer. */
   handleRead(): void {
     this.readReplies();
     this.surface();
   }
 
-  /** The link failed: `code` is the reactor's (`EOF`, `ECONNREFUSED`, ...). */
+  /** The connection failed: `code` is the reactor's (`EOF`, `ECONNREFUSED`, ...). */
   handleError(code: string, message: string): void {
-    this.onLinkError(code, message);
+    this.onConnectionError(code, message);
     this.surface();
   }
 
@@ -391,10 +410,14 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
 
   private onWritable(): void {
     if (this.state === 'connecting') {
-      if (this.link === null) return;
+      if (this.transport === null) return;
       if (this.hsLeft > 0) {
         this.state = 'handshake';
-        for (const bytes of this.hsbuf) this.link.write(bytes);
+        const out = this.transport.out();
+        if (out !== null) {
+          for (const bytes of this.hsbuf) out.add(bytes);
+          this.transport.queued();
+        }
         this.hsbuf = [];
       } else {
         this.ev.delWrite();
@@ -408,12 +431,12 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   }
 
   private readReplies(): void {
-    const link = this.link;
-    if (link === null || this.state === 'closed') return;
+    const transport = this.transport;
+    if (transport === null || this.state === 'closed') return;
     for (;;) {
       let reply: unknown;
       try {
-        reply = this.reader.getReplyFrom(link.in);
+        reply = this.reader.getReplyFrom(transport.in);
       } catch (err) {
         const message = err instanceof ProtocolError ? `Protocol error: ${err.message}` : String(err);
         this.close(REDIS_ERR_PROTOCOL, message, REDIS_ERR);
@@ -421,12 +444,12 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       }
       if (reply === NEED_MORE) break;
       this.processReply(reply as R);
-      if (this.closed || this.link !== link) return;
+      if (this.closed || this.transport !== transport) return;
     }
     this.maybeFinishDisconnect();
   }
 
-  private onLinkError(code: string, message: string): void {
+  private onConnectionError(code: string, message: string): void {
     if (this.state === 'closed') return;
     if (code === 'EOF') {
       const clean =
@@ -514,7 +537,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
    */
   private pubsubReply(kind: string, items: readonly unknown[], reply: R): void {
     const sub = this.pubsub.route(kind, textOf(items[1]) ?? '');
-    let done: Pending<R> | null = null;
+    let done: CommandRecord<R> | null = null;
     if (isConfirmation(kind)) {
       const head = this.replies.peekMeta();
       if (head !== undefined && head !== null && head.expect > 0 && --head.expect === 0) {
@@ -580,7 +603,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   private onTimer(): void {
     this.armedFor = Infinity;
     if (this.state === 'closed') return;
-    // One deadline passed is enough: reply order is lost, the link closes.
+    // One deadline passed is enough: reply order is lost, the connection closes.
     const next = this.earliestDeadline();
     if (next <= Date.now()) {
       this.close(REDIS_ERR_TIMEOUT, ERRSTR_TIMEOUT, REDIS_ERR);
@@ -667,7 +690,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   }
 
   /**
-   * The one way out. Releases the link, then settles everything still
+   * The one way out. Releases the connection, then settles everything still
    * waiting — the connect callback (if the connect never completed), every
    * pending command and subscription with a null reply, then the disconnect
    * callback (if it had connected) with `status`.
@@ -679,8 +702,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     const wasAttached = this.state !== 'idle';
     this.state = 'closed';
     this.c.flags = (this.c.flags | REDIS_FREEING) & ~(REDIS_CONNECTED | REDIS_SUBSCRIBED | REDIS_MONITORING);
-    this.link = null;
-    this.obuf = [];
+    this.transport = null;
+    this.obuf.clear();
     this.hsbuf = [];
     this.armedFor = Infinity;
     this.ev.scheduleTimer(-1);

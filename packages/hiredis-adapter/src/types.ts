@@ -4,7 +4,7 @@
  * the public functions can name them without an import cycle.
  */
 import type { ChainBuffer } from '@reactor-ts/buffer';
-import type { CommandArgument, RedisReply, ReplyBuilder } from '@reactor-ts/resp';
+import type { RedisReply, ReplyBuilder } from '@reactor-ts/resp';
 
 /**
  * A command's callback, hiredis's `redisCallbackFn`: `reply` is null when the
@@ -49,21 +49,26 @@ export interface RedisEventHooks {
 
 /**
  * What the context needs of its connection besides readiness: the bytes that
- * arrived and a place to queue bytes. hiredis reads and writes its fd through
- * `c->funcs`; here the adapter hands over the reactor event's `in` buffer and
- * `eventBufferWrite`, so the context never touches a socket.
+ * arrived, and the queue bytes leave from. hiredis reads and writes its fd
+ * through `c->funcs`; here the adapter hands over the reactor event's `in`
+ * and `out` buffers, so the context never touches a socket. The context
+ * encodes commands into `out()` itself; the transport only carries bytes.
  */
-export interface RedisLink {
+export interface RedisTransport {
   /** Bytes received and not yet consumed (the reactor event's `in`). */
   readonly in: ChainBuffer;
-  /** Queues bytes for the socket (`eventBufferWrite`): coalesced per batch. */
-  write(bytes: Uint8Array): void;
   /**
-   * Encodes a command straight into the socket's output queue (no Buffer of
-   * its own, no copy), coalesced as `write`. Throws the encoder's TypeError
-   * for a bad argument, with nothing queued.
+   * The output queue (the reactor event's `out`, `eventBufferOut`), or null
+   * when the connection can take no output (dead, or closing for a limit):
+   * what would be written then is dropped, as `eventBufferWrite` drops it.
    */
-  writeCommand(argv: ReadonlyArray<CommandArgument>): void;
+  out(): ChainBuffer | null;
+  /**
+   * Bytes were appended to `out()`: checks the output limits and schedules
+   * the socket write (`eventBufferQueued`), one per batch however many
+   * commands were appended.
+   */
+  queued(): void;
 }
 
 /** Where and how to connect; hiredis's `redisOptions` plus the handshake. */
