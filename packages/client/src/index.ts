@@ -1,10 +1,15 @@
 /**
- * The promise client: `createClient({ url })`, `connect()`, `command()`,
- * `quit()`, `disconnect()`, pipelines, transactions and a pool, over the
- * hiredis callback layer.
+ * @reactor-ts/client — the promise client: `createClient({ url })`,
+ * `connect()`, `command()`, `quit()`, `disconnect()`, pipelines,
+ * transactions, scripts, pub/sub and a pool, over the public callback API of
+ * @reactor-ts/hiredis-adapter.
  *
  * Layout
- * - client.ts          RedisClient: link life, offline queue, reconnect, settle-once
+ * - client.ts          RedisClient: the link's life (connect, ready check, reconnect,
+ *                      quit), offline queue, settle-once
+ * - link.ts            Link / LinkSource / LinkHook, and ContextLink: a client's
+ *                      connection, the one place commands meet the context
+ * - settle.ts          Settler, PromiseSettler, Batch, SlotSettler: how a reply settles
  * - commands.ts        typed shorthands (get, set, incr, ..., EVAL/SCRIPT, PUBSUB) over sendArgv
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
  * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
@@ -16,7 +21,7 @@
  * - queue.ts           BoundedQueue: the offline and wait queues' FIFO
  * - default-reactor.ts the shared reactor used when none is given
  * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast
- * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribe on reconnect
+ * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribed on each link
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';

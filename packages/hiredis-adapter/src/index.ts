@@ -1,19 +1,29 @@
 /**
- * @reactor-ts/hiredis-adapter — hiredis's APIs over the reactor.
+ * @reactor-ts/hiredis-adapter — hiredis's APIs over the reactor, file for
+ * file (the promise client built on them is @reactor-ts/client).
  *
- * Layout
- * - constants.ts  REDIS_OK / REDIS_ERR and the REDIS_ERR_* codes
- * - context.ts    RedisAsyncContext and the redisAsync* calls (callback API)
- * - types.ts      the context's public shapes: callbacks, hooks, options
- * - engine.ts     the context's state machine (hiredis's async.c), internal
- * - options.ts    option checks and the connect handshake, internal
- * - reply-queue.ts / command-info.ts / subscriptions.ts
- *                 FIFO, reply and command inspection, pub/sub tables; internal
- * - attach.ts     redisAttach: the adapter object of hiredis's adapters/ae.h
- * - blocking.ts   redisConnect / redisCommand ...: a truly blocking context
- * - blocking-channel.ts  the calling thread's side: starts the worker, sleeps in
- *                 Atomics.wait, reads replies from the shared ring, internal
- * - blocking-worker.ts   the worker thread that owns the blocking context's socket, internal
+ * Layout (hiredis's file → ours)
+ * - async.c        context.ts   the redisAsync* calls (callback API)
+ *                  engine.ts    the context's state machine: connect, handshake,
+ *                               command queue and encoding, replies, timeouts, internal
+ * - async.c        reply-queue.ts / subscriptions.ts / command-info.ts
+ *                               the reply FIFO, the pub/sub tables, which command
+ *                               is which; internal
+ * - async.h        types.ts     the context's public shapes: callbacks, hooks,
+ *                               the transport, options
+ * - adapters/ae.h  attach.ts    redisAttach: the adapter object between the context
+ *                               and the reactor
+ * - hiredis.c      blocking.ts  redisConnect / redisCommand ...: a truly blocking context
+ * - net.c          blocking-worker.ts   the worker thread that owns the blocking
+ *                               context's socket, internal
+ *                  blocking-channel.ts  the calling thread's side: starts the worker,
+ *                               sleeps in Atomics.wait, reads replies from the
+ *                               shared ring, internal
+ * - hiredis.h      constants.ts REDIS_OK / REDIS_ERR, REDIS_ERR_* and the context flags
+ *                  options.ts   redisOptions' checks, and the connect handshake
+ *                               (AUTH, HELLO, SELECT, SETNAME) hiredis leaves to
+ *                               its callers; internal
+ * (read.c, the reply reader, and the command encoders are @reactor-ts/resp's.)
  */
 export * from './constants.js';
 export * from './context.js';
