@@ -5,6 +5,8 @@
  * - ports.ts         getFreePort: a free loopback port, never 6379
  * - redis-server.ts  startRedis: a redis-server of our own, started, probed, stopped by pid
  * - run-tsx.ts       runTsx: a TypeScript program in a child process (tsx), bounded in time
+ * - raw-resp.ts     RespConnection: the raw RESP test connection (exact reply bytes), encodeArgv, decodeReply
+ * - cluster.ts       startCluster: a real Redis Cluster (cluster-enabled redis-servers joined by redis-cli), with its faults
  * - fault-proxy.ts   startFaultProxy: a TCP proxy that dribbles, resets, blackholes and half-closes on command
  */
 export { getFreePort } from './ports.js';
@@ -26,3 +28,21 @@ export {
   type ProxyStats,
   type ProxyTarget,
 } from './fault-proxy.js';
+export {
+  RespConnection,
+  encodeArgv,
+  replyLength,
+  decodeReply,
+  rawCall,
+  type RawArg,
+  type RawValue,
+} from './raw-resp.js';
+export {
+  startCluster,
+  parseClusterNodes,
+  CLUSTER_SLOTS,
+  type RedisCluster,
+  type ClusterNode,
+  type ClusterOptions,
+  type MigrateOptions,
+} from './cluster.js';
