@@ -7,6 +7,8 @@
  * - run-tsx.ts       runTsx: a TypeScript program in a child process (tsx), bounded in time
  * - raw-resp.ts     RespConnection: the raw RESP test connection (exact reply bytes), encodeArgv, decodeReply
  * - cluster.ts       startCluster: a real Redis Cluster (cluster-enabled redis-servers joined by redis-cli), with its faults
+ * - tls-certs.ts     makeTlsCerts: a private CA, server/client/expired/wrong-host certificates (openssl CLI)
+ * - sentinel.ts      startSentinelGroup: a master, replicas and sentinels, with failover and kill -9
  * - fault-proxy.ts   startFaultProxy: a TCP proxy that dribbles, resets, blackholes and half-closes on command
  */
 export { getFreePort } from './ports.js';
@@ -46,3 +48,5 @@ export {
   type ClusterOptions,
   type MigrateOptions,
 } from './cluster.js';
+export { makeTlsCerts, type TlsCerts, type CertFiles } from './tls-certs.js';
+export { startSentinelGroup, type SentinelGroup, type SentinelGroupOptions } from './sentinel.js';

@@ -11,6 +11,7 @@
  * Text is kept as latin1, so every byte maps to one character.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 
 /** What `encodeArgv` accepts: strings are UTF-8, numbers and bigints their decimal text. */
 export type RawArg = string | Buffer | number | bigint;
@@ -146,11 +147,16 @@ export class RespConnection {
     socket.on('error', () => undefined);
   }
 
-  /** Connects to `host:port` (default 127.0.0.1) or to a unix socket path. */
-  static open(port: number | string, host = '127.0.0.1'): Promise<RespConnection> {
+  /**
+   * Connects to `host:port` (default 127.0.0.1) or to a unix socket path;
+   * with `tls`, over TLS with those options (ca, cert, key, servername ...).
+   */
+  static open(port: number | string, host = '127.0.0.1', o: { tls?: tls.ConnectionOptions } = {}): Promise<RespConnection> {
     return new Promise((resolve, reject) => {
-      const s = typeof port === 'string' ? net.connect({ path: port }) : net.connect({ port, host });
-      s.once('connect', () => resolve(new RespConnection(s)));
+      let s: net.Socket;
+      if (o.tls) s = tls.connect({ ...o.tls, port: Number(port), host });
+      else s = typeof port === 'string' ? net.connect({ path: port }) : net.connect({ port, host });
+      s.once(o.tls ? 'secureConnect' : 'connect', () => resolve(new RespConnection(s)));
       s.once('error', reject);
     });
   }

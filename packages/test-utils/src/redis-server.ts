@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getFreePort } from './ports.js';
+import type { TlsCerts } from './tls-certs.js';
 
 /** An ACL user created at start-up (`ACL SETUSER name on >password rules`). */
 export interface RedisAclUser {
@@ -26,6 +28,17 @@ export interface RedisServerOptions {
   args?: string[];
   /** How long to wait for the first PING answer; default 10 s. */
   startTimeoutMs?: number;
+  /**
+   * Serve TLS only: `--tls-port` on `port`, `--port 0`, the server
+   * certificate and CA from `certs` (makeTlsCerts). `authClients` is
+   * `tls-auth-clients` (default 'no'); `plainPort: true` also opens a
+   * plain TCP port (`server.plainPort`).
+   */
+  tls?: { certs: TlsCerts; authClients?: 'yes' | 'no' | 'optional'; plainPort?: boolean };
+  /** A config file read first (redis-server CONF ...); sentinels need one they can rewrite. */
+  configFile?: string;
+  /** Run as a sentinel (`redis-server CONF --sentinel`); needs `configFile`. */
+  sentinel?: boolean;
 }
 
 /**
@@ -37,8 +50,10 @@ export interface RedisServer {
   readonly port: number;
   /** pid of the running process (0 while stopped). */
   readonly pid: number;
-  /** `redis://[:password@]127.0.0.1:port`. */
+  /** `redis://[:password@]127.0.0.1:port` (`rediss://` when started with `tls`). */
   readonly url: string;
+  /** With `tls.plainPort`, the plain TCP port beside the TLS one; else undefined. */
+  readonly plainPort: number | undefined;
   /** Unix socket path when started with `unixSocket: true`. */
   readonly socketPath: string | undefined;
   /** Starts it again on the same port after `stop()` or `kill9()`. */
@@ -119,7 +134,8 @@ export async function startRedis(opts: RedisServerOptions = {}): Promise<RedisSe
   // A free port can be taken between probing and binding: try a few.
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await getFreePort();
-    const server = new ManagedRedis(bin, port, opts);
+    const plain = opts.tls?.plainPort ? await getFreePort() : undefined;
+    const server = new ManagedRedis(bin, port, opts, plain);
     try {
       await server.start();
       return server;
@@ -144,11 +160,12 @@ class ManagedRedis implements RedisServer {
     private readonly bin: string,
     readonly port: number,
     private readonly opts: RedisServerOptions,
+    readonly plainPort: number | undefined,
   ) {
     this.dir = mkdtempSync(path.join(tmpdir(), `reactor-ts-redis-${port}-`));
     this.socketPath = opts.unixSocket ? path.join(this.dir, 'redis.sock') : undefined;
     const auth = opts.password ? `:${encodeURIComponent(opts.password)}@` : '';
-    this.url = `redis://${auth}127.0.0.1:${port}`;
+    this.url = `${opts.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`;
   }
 
   get pid(): number {
@@ -156,8 +173,21 @@ class ManagedRedis implements RedisServer {
   }
 
   private argv(): string[] {
+    const t = this.opts.tls;
+    if (this.opts.sentinel && !this.opts.configFile) throw new Error('startRedis: a sentinel needs a configFile');
     const a = [
-      '--port', String(this.port),
+      ...(this.opts.configFile ? [this.opts.configFile] : []),
+      ...(this.opts.sentinel ? ['--sentinel'] : []),
+      ...(t
+        ? [
+            '--port', String(this.plainPort ?? 0),
+            '--tls-port', String(this.port),
+            '--tls-cert-file', t.certs.server.certFile,
+            '--tls-key-file', t.certs.server.keyFile,
+            '--tls-ca-cert-file', t.certs.ca.certFile,
+            '--tls-auth-clients', t.authClients ?? 'no',
+          ]
+        : ['--port', String(this.port)]),
       '--bind', '127.0.0.1',
       '--save', '',
       '--appendonly', 'no',
@@ -216,7 +246,7 @@ class ManagedRedis implements RedisServer {
   private async waitForPing(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (await pingOnce(this.port)) return;
+      if (await pingOnce(this.port, this.opts.tls?.certs)) return;
       if (Date.now() > deadline) {
         throw new Error(`redis-server on port ${this.port} did not answer PING within ${timeoutMs} ms:\n${this.output}`);
       }
@@ -257,10 +287,16 @@ class ManagedRedis implements RedisServer {
   }
 }
 
-/** True when something on the port answers a RESP PING (PONG, or NOAUTH when a password is set). */
-function pingOnce(port: number): Promise<boolean> {
+/**
+ * True when something on the port answers a RESP PING (PONG, or NOAUTH when a
+ * password is set); over TLS with the test CA and client certificate when `certs`.
+ */
+function pingOnce(port: number, certs?: TlsCerts): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = net.connect({ port, host: '127.0.0.1' });
+    const sock = certs
+      ? tls.connect({ port, host: '127.0.0.1', ca: certs.ca.cert, cert: certs.client.cert, key: certs.client.key, servername: 'localhost' })
+      : net.connect({ port, host: '127.0.0.1' });
+    const ready = certs ? 'secureConnect' : 'connect';
     let got = '';
     const done = (ok: boolean): void => {
       sock.destroy();
@@ -268,7 +304,7 @@ function pingOnce(port: number): Promise<boolean> {
     };
     sock.setTimeout(1000, () => done(false));
     sock.once('error', () => done(false));
-    sock.once('connect', () => sock.write('*1\r\n$4\r\nPING\r\n'));
+    sock.once(ready, () => sock.write('*1\r\n$4\r\nPING\r\n'));
     sock.on('data', (d: Buffer) => {
       got += d.toString('latin1');
       if (got.includes('\r\n')) done(got.startsWith('+PONG') || got.startsWith('-NOAUTH'));
