@@ -170,7 +170,7 @@ describe('3: reconnect forever by default, with hooks', () => {
     const srv = await startRedis();
     try {
       const c = await t.client({ url: srv.url, reconnect: { minDelayMs: 1, maxDelayMs: 5 } }).connect();
-      await srv.stop();
+      await srv.kill9();
       await waitFor(() => c.state === 'reconnecting', 'the client to notice');
       // Nothing listens on the port: each attempt is refused at once, so
       // 300 ms are dozens of attempts (the old default gave up after 10).
@@ -220,9 +220,10 @@ describe('8: quick recovery, machine-readable errors', () => {
   it('the first reconnect attempt is immediate', async () => {
     const p = await proxy();
     const c = await t.client({ url: p.url, reconnect: { minDelayMs: 2000, maxDelayMs: 4000 } }).connect();
+    const id = await clientId(c);
     p.resetAll();
-    await waitFor(() => c.state !== 'ready', 'the client to notice');
-    await waitFor(() => c.state === 'ready', 'the reconnect', 900);
+    // The old policy waited 1-2 s (half the first step and up) before trying.
+    await waitFor(async () => c.state === 'ready' && (await clientId(c).catch(() => id)) !== id, 'the reconnect', 900);
   });
 
   it('usable within 50 ms of a blackhole healing (an attempt is always pending)', async () => {
@@ -306,7 +307,10 @@ describe('7: raw MONITOR and SUBSCRIBE', () => {
     const mon = await c.monitor((line) => lines.push(line));
     await c.set('monitored', 'yes');
     await waitFor(() => lines.some((l) => l.includes('"monitored"')), 'the SET to be seen');
-    await c.command('CLIENT', 'KILL', 'TYPE', 'MONITOR');
+    const list = (await c.command('CLIENT', 'LIST')) as string;
+    const monId = /^id=(\d+) .*cmd=monitor/m.exec(list)?.[1];
+    expect(monId).toBeDefined();
+    await c.command('CLIENT', 'KILL', 'ID', monId!);
     await mon.closed;
     await mon.stop();
     expect(await c.ping()).toBe('PONG');
