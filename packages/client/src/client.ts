@@ -56,7 +56,7 @@ import { backoffDelay, resolveReconnect, type ReconnectOnError, type ReconnectPo
 import { Deadlines } from './deadline.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
 import { ClientClosedError, CommandRefusedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
-import { ContextLink, type ClientState, type Link, type LinkHook, type LinkOwner, type LinkSource } from './link.js';
+import { ContextLink, handledRejection, type ClientState, type Link, type LinkHook, type LinkOwner, type LinkSource } from './link.js';
 import { batchRefusal, closedBecause, commandNotSent, linkFailure, refusedByClient } from './link-errors.js';
 import { openMonitor, type Monitor, type MonitorListener } from './monitor.js';
 import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
@@ -147,8 +147,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private readonly retrying: boolean;
   /** resendOnReconnect: keep each command's argv until its reply. */
   private readonly resendOn: boolean;
-  /** Commands (and whole pipelines, HeldBatch) waiting for a link. */
-  private readonly offline = new BoundedQueue<Settler>();
+  /** Commands (and whole pipelines, HeldBatch) waiting for a link; see OfflineEntry. */
+  private readonly offline = new BoundedQueue<OfflineEntry>();
   /** Commands in `offline`, a pipeline counting as its length: what offlineQueueLimit bounds. */
   private offlineCount = 0;
   private readonly offlineLimit: number;
@@ -284,7 +284,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
       if (this.stateNow === 'ready' && !this.resendOn) return this.current!.sendArgv(argv);
       const promise = new Promise<unknown>(captureResolvers);
       const { resolve, reject } = captured;
-      this.enqueue(new PromiseSettler(argv, resolve, reject));
+      if (this.resendOn || this.stateNow === 'ready') this.enqueue(new PromiseSettler(argv, resolve, reject));
+      else this.holdLight(argv, resolve);
       return promise;
     }
     const promise = new Promise<unknown>(captureResolvers);
@@ -560,14 +561,17 @@ export class RedisClient extends CommandMethods implements LinkSource {
     this.resend = [];
     for (const p of resend) this.submit(p);
     for (let p = this.offline.shift(); p !== undefined; p = this.offline.shift()) {
-      if (p instanceof HeldBatch) {
+      if (Array.isArray(p)) {
+        this.offlineCount--;
+        link.sendWith(p, this.offline.shift() as (value: unknown) => void);
+      } else if (p instanceof HeldBatch) {
         this.offlineCount -= p.commands.length;
         if (p.done) continue; // its deadline passed while it waited
         p.batch.sent = true;
         link.sendBatch(p.commands, p.batch);
       } else {
         this.offlineCount--;
-        if ((p as Partial<Expiring>).done !== true) this.submit(p);
+        if ((p as Partial<Expiring>).done !== true) this.submit(p as Settler);
       }
     }
     this.fullError = null;
@@ -708,7 +712,12 @@ export class RedisClient extends CommandMethods implements LinkSource {
     this.offlineCount = 0;
     this.fullError = null;
     this.resend = [];
-    for (const p of held) p.reject(err instanceof ClientClosedError ? err : closedBecause(err, this.where()));
+    const why = err instanceof ClientClosedError ? err : closedBecause(err, this.where());
+    for (const p of held) {
+      if (Array.isArray(p)) continue; // the argv of the resolve function that follows
+      if (typeof p === 'function') p(handledRejection(why));
+      else p.reject(why);
+    }
     const ready = this.ready;
     this.ready = null;
     ready?.reject(err);
@@ -752,6 +761,26 @@ export class RedisClient extends CommandMethods implements LinkSource {
     this.offlineCount++;
   }
 
+  /**
+   * Holds a plain command as two slots of the offline queue, its argv and
+   * its promise's resolve function, with no record around them: what a
+   * waiting command costs is what an outage multiplies (100,000 queued). A
+   * rejection goes through resolve as a rejected promise (link.ts).
+   */
+  private holdLight(argv: CommandArgument[], resolve: (value: unknown) => void): void {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      resolve(handledRejection(new ClientClosedError(`the client is ${this.stateNow} (${this.where()}); command not sent`)));
+      return;
+    }
+    if (this.offlineCount >= this.offlineLimit) {
+      resolve(handledRejection(this.queueFull()));
+      return;
+    }
+    this.offline.push(argv);
+    this.offline.push(resolve);
+    this.offlineCount++;
+  }
+
   /** The error for commands refused by a full offline queue: one instance until the queue drains. */
   private queueFull(): OfflineQueueFullError {
     this.fullError ??= new OfflineQueueFullError(this.offlineLimit);
@@ -787,6 +816,13 @@ export class RedisClient extends CommandMethods implements LinkSource {
 }
 
 function noop(): void {}
+
+/**
+ * One slot of the offline queue: a Settler (a timed or re-sendable command,
+ * a HeldBatch), or a plain command as two slots, its argv (an array) then
+ * its promise's resolve function (see holdLight).
+ */
+type OfflineEntry = Settler | CommandArgument[] | ((value: unknown) => void);
 
 interface Deferred<T> {
   promise: Promise<T>;

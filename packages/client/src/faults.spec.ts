@@ -5,6 +5,8 @@
  * where the network has to misbehave (a blackhole is a server that accepts
  * connections and never answers; resetAll() cuts every connection).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, startRedis, type FaultProxy } from '@reactor-ts/test-utils';
 import {
@@ -314,5 +316,29 @@ describe('7: raw MONITOR and SUBSCRIBE', () => {
     await mon.closed;
     await mon.stop();
     expect(await c.ping()).toBe('PONG');
+  });
+});
+
+describe('9: memory while offline', () => {
+  it('a waiting command costs under 340 bytes (was ~390), and refusals past the limit share one error', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const n = 50_000;
+    const c = t.client({ url: 'redis://127.0.0.1:1', reconnect: { minDelayMs: 1000, maxDelayMs: 1000 }, offlineQueueLimit: n });
+    void c.connect().catch(() => undefined);
+    const held: Array<Promise<unknown>> = new Array<Promise<unknown>>(n);
+    gc();
+    const before = process.memoryUsage();
+    for (let i = 0; i < n; i++) held[i] = c.incr(`offline:${i}`);
+    gc();
+    const after = process.memoryUsage();
+    const perCommand = (after.heapUsed + after.external - before.heapUsed - before.external) / n;
+    const over = [c.ping(), c.ping()].map((p) => p.catch((e: unknown) => e));
+    const [e1, e2] = await Promise.all(over);
+    expect(e1).toBeInstanceOf(OfflineQueueFullError);
+    expect(e2).toBe(e1);
+    for (const p of held) p.catch(() => undefined);
+    await c.disconnect();
+    expect(perCommand).toBeLessThan(340);
   });
 });

@@ -129,6 +129,12 @@ export class ContextLink implements Link {
     return promise;
   }
 
+  /** `sendArgv` for a promise made earlier (the client's offline queue): settles through `resolve`. */
+  sendWith(argv: Arg[], resolve: (value: unknown) => void): void {
+    const refused = this.write(argv, this.onReply, resolve);
+    if (refused !== null) resolve(handledRejection(refused));
+  }
+
   send(s: Settler): void {
     const refused = this.write(s.argv, this.onReply, s);
     if (refused !== null) s.reject(refused);
@@ -229,7 +235,7 @@ export class ContextLink implements Link {
  * the rejection goes nowhere instead of crashing the process as an
  * unhandled one. When it is adopted, the outer promise rejects as usual.
  */
-function handledRejection(err: Error): Promise<never> {
+export function handledRejection(err: Error): Promise<never> {
   const p = Promise.reject(err);
   p.catch(noop);
   return p;
