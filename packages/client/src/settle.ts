@@ -6,7 +6,6 @@
  * - `PromiseSettler`: one `command()`, a promise's two functions;
  * - `Batch`: every command of one pipeline handed to a ready link in one
  *   pass, its replies filling slots in order (no object per command);
- * - `SlotSettler`: one command of a batch that had to wait for a link.
  * - `TimedSettler`: a `command()` with a deadline (`commandTimeout`): the
  *   first of its reply and its deadline settles it, the other is dropped.
  * - `HeldBatch`: a whole pipeline waiting for a link, one entry of the
@@ -112,8 +111,8 @@ export class TimedSettler implements Settler, Expiring {
  * A batch handed to a ready link in one pass gets its replies in the order
  * of its commands, one callback each, so the batch itself is the settler of
  * every command (resolve/reject fill the next slot): no object per command.
- * Commands that must wait for a link (offline queue, resend list) need one
- * settler each, with its argv: `slot(i, argv)`. A batch uses one way only.
+ * A batch that must wait for a link waits whole (HeldBatch) and is sent the
+ * same way once one is up.
  */
 export class Batch implements Settler, Expiring {
   /** Settler's field: unused, the commands are sent by the caller. */
@@ -170,11 +169,6 @@ export class Batch implements Settler, Expiring {
     }
   }
 
-  /** A settler of its own for command `index`, for commands that wait for a link. */
-  slot(index: number, argv: Arg[]): Settler {
-    return new SlotSettler(argv, this, index);
-  }
-
   put(index: number, value: unknown): void {
     this.results[index] = value;
     if (--this.left === 0) this.end();
@@ -215,23 +209,5 @@ export class HeldBatch implements Settler {
 
   reject(err: Error): void {
     this.batch.failAll(err);
-  }
-}
-
-/** One command of a batch: an error reply is a result, anything else fails the batch. */
-class SlotSettler implements Settler {
-  constructor(
-    readonly argv: Arg[],
-    private readonly batch: Batch,
-    private readonly index: number,
-  ) {}
-
-  resolve(value: unknown): void {
-    this.batch.put(this.index, value);
-  }
-
-  reject(err: Error): void {
-    if (err instanceof ReplyError) this.batch.put(this.index, err);
-    else this.batch.fail(err);
   }
 }
