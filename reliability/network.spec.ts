@@ -100,9 +100,8 @@ const mayHaveRun = (e: unknown): boolean => (e as { mayHaveRun?: unknown }).mayH
 
 describe('dribble: 1-7 byte pieces with random pauses', () => {
   it('promise client and callback API: INCRs fired at once and awaited one by one, all correct and in order', async () => {
-    // Slow by design (a piece per turn of the loop): ~10 s for the short sizes.
-    const fired = scale(500, 20_000);
-    const awaited = scale(50, 2_000);
+    const fired = scale(2_000, 20_000);
+    const awaited = scale(200, 2_000);
     const p = await proxy(7);
     p.dribble({ minBytes: 1, maxBytes: 7 });
     await admin.del('dribble', 'dribble-cb');
