@@ -303,6 +303,17 @@ describe('7: raw MONITOR and SUBSCRIBE', () => {
     await c.disconnect();
   });
 
+  it('a callback the context calls more than once (SUBSCRIBE on Link.sendArgv) never reaches a promise twice', async () => {
+    const c = await t.client().connect();
+    // The raw link (for features riding on it) does not refuse SUBSCRIBE: its
+    // promise takes the first confirmation; the null at close must not come
+    // back as an unhandled rejection (vitest fails the file on one).
+    const first = await c.link!.sendArgv(['SUBSCRIBE', 'raw-ch']);
+    expect(first).toEqual(['subscribe', 'raw-ch', 1]);
+    await c.disconnect();
+    await new Promise((r) => setTimeout(r, 50));
+  });
+
   it('monitor() streams the commands others run, and survives CLIENT KILL without a double settle', async () => {
     const c = await t.client().connect();
     const lines: string[] = [];
