@@ -262,6 +262,46 @@ describe('resets mid-stream, reconnect on', () => {
   }, TEST_TIMEOUT);
 });
 
+describe('MULTI/EXEC under resets, callback API', () => {
+  it('MULTI + 10 INCR + EXEC per context write: the counter is a multiple of 10, bounded by the EXECs answered', async () => {
+    const loops = scale(200, 2_000);
+    const p = await proxy(14);
+    await admin.del('tx-cb');
+    p.resetAfter({ min: 1_500, max: 8_000 });
+    let ran = 0;
+    let maybe = 0;
+    let ac: RedisAsyncContext | null = null;
+    for (let i = 0; i < loops; i += 3) {
+      if (p.stats().resets >= scale(20, 100)) p.resetAfter(false);
+      if (ac === null || ac.err !== 0) {
+        try {
+          ac = await context(p);
+        } catch {
+          ac = null;
+          i -= 3;
+          continue;
+        }
+      }
+      const execs: Array<Promise<unknown>> = [];
+      for (let k = 0; k < 3; k++) {
+        void call(ac, 'MULTI');
+        for (let j = 0; j < 10; j++) void call(ac, 'INCR', 'tx-cb');
+        execs.push(call(ac, 'EXEC'));
+      }
+      for (const r of await Promise.all(execs)) {
+        if (r === null) maybe++;
+        else ran++;
+      }
+    }
+    p.resetAfter(false);
+    const n = await counter('tx-cb');
+    expect(n % 10).toBe(0);
+    expect(n / 10).toBeGreaterThanOrEqual(ran);
+    expect(n / 10).toBeLessThanOrEqual(ran + maybe);
+    record({ test: 'network: MULTI/EXEC under resets, callback API', faults: p.stats().resets, settled: Math.ceil(loops / 3) * 3 * 12, lost: Math.max(0, ran * 10 - n), note: `counter ${n} (multiple of 10): ${ran} EXEC answered, ${maybe} null` });
+  }, TEST_TIMEOUT);
+});
+
 describe('blackhole with commandTimeout 500', () => {
   async function blackhole(ms: number): Promise<void> {
     const p = await proxy(21);
@@ -383,41 +423,95 @@ describe('half-open and silent servers', () => {
   }, TEST_TIMEOUT);
 });
 
+/** The little of node-redis 5 the comparison uses (it is the bench's dependency, not ours). */
+interface NodeRedis {
+  on(event: 'error', fn: () => void): void;
+  connect(): Promise<unknown>;
+  subscribe(channel: string, fn: (message: string) => void): Promise<void>;
+  readonly isReady: boolean;
+  destroy(): void;
+}
+
 describe('pub/sub under resets of the subscriber', () => {
-  it('resubscribed after each reset; no duplicate, no reordering; lost only around the resets', async () => {
+  /** A subscriber under test: subscribe with a listener, and whether it is subscribed right now. */
+  interface Subscriber {
+    ready(): boolean;
+  }
+
+  /**
+   * Publishes `total` numbered messages, resetting the proxy's connections
+   * `resets` times evenly among them; returns what PUBLISH said per message
+   * (receivers) and the messages received, in arrival order.
+   */
+  async function run(p: FaultProxy, sub: Subscriber, got: number[], channel: string, total: number, resets: number) {
+    const receivers = new Array<number>(total);
+    const every = Math.floor(total / (resets + 1));
+    let done = 0;
+    for (let i = 0; i < total; i++) {
+      receivers[i] = (await admin.publish(channel, String(i))) as number;
+      if (i > 0 && i % every === 0 && done < resets) {
+        p.resetAll();
+        done++;
+      }
+    }
+    await waitFor(() => sub.ready(), 'the last resubscribe');
+    for (let tries = 0; ((await admin.command('PUBSUB', 'NUMSUB', channel)) as unknown[])[1] !== 1; tries++) {
+      if (tries > 2000) throw new Error('no resubscription');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(await admin.publish(channel, String(total))).toBe(1);
+    await waitFor(() => got.at(-1) === total, 'the last message');
+    got.pop();
+    const seen = new Set(got);
+    return {
+      ordered: got.every((m, i) => i === 0 || m > got[i - 1]!),
+      duplicates: got.length - seen.size,
+      received: got.length,
+      whileDown: receivers.filter((r) => r === 0).length,
+      inFlight: receivers.filter((r, i) => r === 1 && !seen.has(i)).length,
+      strays: receivers.filter((r, i) => r === 0 && seen.has(i)).length,
+      resets: done,
+    };
+  }
+
+  it('resubscribed after each reset; no duplicate, no reordering; lost only around the resets (beside node-redis)', async () => {
     const total = scale(2_000, 5_000);
     const resets = 10;
     const p = await proxy(51);
     const sub = await client(p, { reconnect: { minDelayMs: 1, maxDelayMs: 10 } }).connect();
     const got: number[] = [];
     await sub.subscribe('numbers', (m) => got.push(Number(m)));
-    const receivers = new Array<number>(total);
-    const every = Math.floor(total / (resets + 1));
-    let done = 0;
-    for (let i = 0; i < total; i++) {
-      receivers[i] = (await admin.publish('numbers', String(i))) as number;
-      if (i > 0 && i % every === 0 && done < resets) {
-        p.resetAll();
-        done++;
-      }
-    }
-    await waitFor(() => sub.state === 'ready', 'the last resubscribe');
-    expect(await admin.publish('numbers', String(total))).toBe(1);
-    await waitFor(() => got.at(-1) === total, 'the last message');
-    got.pop();
-    for (let i = 1; i < got.length; i++) expect(got[i]).toBeGreaterThan(got[i - 1]!);
-    const seen = new Set(got);
-    const whileDown = receivers.filter((r) => r === 0).length;
-    const inFlight = receivers.filter((r, i) => r === 1 && !seen.has(i)).length;
+    const ours = await run(p, { ready: () => sub.state === 'ready' }, got, 'numbers', total, resets);
+    expect(ours.ordered).toBe(true);
+    expect(ours.duplicates).toBe(0);
     // Nothing published to nobody arrives; what was delivered to the socket
     // as it was reset is the rest of the loss, a few messages per reset.
-    for (let i = 0; i < total; i++) if (receivers[i] === 0) expect(seen.has(i)).toBe(false);
-    expect(inFlight).toBeLessThanOrEqual(resets * 20);
+    expect(ours.strays).toBe(0);
+    expect(ours.inFlight).toBeLessThanOrEqual(resets * 20);
+
+    // node-redis 5 (the bench's copy) through the same faults, for comparison only.
+    let theirs = 'node-redis not found';
+    try {
+      const { createRequire } = await import('node:module');
+      const req = createRequire(new URL('../bench/package.json', import.meta.url));
+      const { createClient: createNodeRedis } = req('redis') as { createClient: (o: object) => NodeRedis };
+      const p2 = await proxy(52);
+      const nr = createNodeRedis({ socket: { host: '127.0.0.1', port: p2.port, reconnectStrategy: () => 1 } });
+      nr.on('error', () => undefined);
+      await nr.connect();
+      const got2: number[] = [];
+      await nr.subscribe('numbers-nr', (m: string) => got2.push(Number(m)));
+      const r = await run(p2, { ready: () => nr.isReady }, got2, 'numbers-nr', total, resets);
+      nr.destroy();
+      theirs = `node-redis: ${r.received} received, lost ${r.whileDown} + ${r.inFlight}, ${r.duplicates} duplicates, ${r.ordered ? 'in order' : 'REORDERED'}`;
+    } catch (err) {
+      theirs = `node-redis run failed: ${(err as Error).message}`;
+    }
     record({
       test: 'network: pub/sub under resets',
-      faults: done,
+      faults: ours.resets,
       settled: total,
-      note: `${got.length} of ${total} received in order, 0 duplicates; lost ${whileDown} published while unsubscribed + ${inFlight} in the reset sockets`,
+      note: `ours: ${ours.received} of ${total} received in order, 0 duplicates, lost ${ours.whileDown} published while unsubscribed + ${ours.inFlight} in the reset sockets; ${theirs}`,
     });
   }, TEST_TIMEOUT);
 });

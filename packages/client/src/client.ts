@@ -462,8 +462,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
 
   private openLink(): void {
     const ep = this.endpoint;
+    const ms = this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     const o: RedisAsyncOptions = {
-      connectTimeout: this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
       replies: 'native',
       stringMode: this.opts.returnBuffers === true ? 'buffer' : 'string',
       protocol: this.opts.protocol ?? 2,
@@ -477,6 +477,10 @@ export class RedisClient extends CommandMethods implements LinkSource {
     if (ep.username !== undefined) o.username = ep.username;
     if (ep.db !== undefined) o.db = ep.db;
     if (this.opts.name !== undefined) o.name = this.opts.name;
+    // The ready check's INFO already proves the server answers, and the
+    // timer below bounds TCP, handshake and INFO alike; the context's own
+    // deadline would add its PING probe, one more round trip per connect.
+    if (this.opts.readyCheck === false) o.connectTimeout = ms;
 
     const ac = redisAsyncConnectWithOptions(o) as Context;
     const link = new ContextLink(ac, this.owner);
@@ -484,7 +488,6 @@ export class RedisClient extends CommandMethods implements LinkSource {
     // The context's own connectTimeout ends at its handshake; this one also
     // covers the ready check (INFO), which a server that accepts and never
     // answers would otherwise hold forever.
-    const ms = o.connectTimeout!;
     this.connectTimer = this.reactor!.addTimer(ms, () => {
       this.connectTimer = 0;
       if (this.current === link) {
