@@ -80,7 +80,7 @@ export interface ClientOptions {
   reconnect?: boolean | Partial<ReconnectPolicy>;
   /** ioredis's hook: the delay before each reconnect attempt, or false to give up; replaces the policy. */
   retryStrategy?: RetryStrategy;
-  /** ioredis's hook: true for an error reply that should reopen the link (READONLY after a failover). */
+  /** ioredis's hook: true for an error reply that should reopen the link (READONLY after a failover); needs reconnect on. */
   reconnectOnError?: ReconnectOnError;
   /** Deadline of each connect attempt — TCP, handshake and ready check — ms. Default 10,000. */
   connectTimeout?: number;
@@ -562,7 +562,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
     // Resent commands first: they were issued before anything in the queue.
     const resend = this.resend;
     this.resend = [];
-    for (const p of resend) this.submit(p);
+    for (const p of resend) if ((p as Partial<Expiring>).done !== true) this.submit(p);
     for (let p = this.offline.shift(); p !== undefined; p = this.offline.shift()) {
       if (Array.isArray(p)) {
         this.offlineCount--;
@@ -646,7 +646,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
 
   /** reconnectOnError: an error reply the hook picks closes the link it came on; linkDown reopens one. */
   private maybeReconnectOn(link: ContextLink, err: ReplyError, hook: ReconnectOnError): void {
-    if (link !== this.current || this.stateNow !== 'ready') return;
+    // Without reconnect, closing the link would close the client for good.
+    if (link !== this.current || this.stateNow !== 'ready' || !this.retrying) return;
     let yes = false;
     try {
       yes = hook(err);
