@@ -3,6 +3,7 @@
  * `redisCommandTable`, and the case-insensitive lookup every request uses.
  */
 import type { Command } from './command.js';
+import { bitCommands } from './commands/bits.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
@@ -23,6 +24,7 @@ export function buildCommandTable(): Map<string, Command> {
     connectionCommands,
     serverCommands,
     stringCommands,
+    bitCommands,
     keyCommands,
     listCommands,
     setCommands,
