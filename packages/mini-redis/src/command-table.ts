@@ -7,6 +7,8 @@ import { bitCommands } from './commands/bits.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
+import { objectCommands } from './commands/object.js';
+import { scanCommands } from './commands/scan.js';
 import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
@@ -26,6 +28,8 @@ export function buildCommandTable(): Map<string, Command> {
     stringCommands,
     bitCommands,
     keyCommands,
+    scanCommands,
+    objectCommands,
     listCommands,
     setCommands,
     hashCommands,

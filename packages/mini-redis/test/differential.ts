@@ -16,10 +16,15 @@ export type Cmd = Array<string | number>;
 export type Step = Cmd | { cmd: Cmd; sorted: true };
 export type Script = Step[];
 
+/** The decoded reply with every array sorted, at every depth. */
 function sortedView(reply: string): unknown {
-  const v: RawValue = decodeReply(reply);
-  if (!Array.isArray(v)) return v;
-  return v.map((x) => JSON.stringify(x, (_k, val: unknown) => (typeof val === 'bigint' ? String(val) : val instanceof Error ? `ERR:${val.message}` : val))).sort();
+  const norm = (v: RawValue): unknown => {
+    if (typeof v === 'bigint') return String(v);
+    if (v instanceof Error) return `ERR:${v.message}`;
+    if (!Array.isArray(v)) return v;
+    return v.map((x) => JSON.stringify(norm(x))).sort();
+  };
+  return norm(decodeReply(reply));
 }
 
 /** Registers one `it` per script and protocol, against one redis-server and one mini-redis for the file. */

@@ -36,7 +36,7 @@ function setbit(c: Client, argv: Buffer[]): unknown {
     const value = Buffer.alloc(Math.max(cur?.length ?? 0, byte + 1));
     cur?.copy(value);
     value[byte] = v === 1n ? (value[byte] as number) | mask : (value[byte] as number) & ~mask;
-    c.db.set(key, { type: 'string', value }, true);
+    c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
   }
   return old;
 }
@@ -167,7 +167,7 @@ function bitop(c: Client, argv: Buffer[]): unknown {
     }
     out[i] = acc;
   }
-  c.db.set(dest, { type: 'string', value: out });
+  c.db.set(dest, { type: 'string', value: out, enc: 'raw' });
   return maxlen;
 }
 

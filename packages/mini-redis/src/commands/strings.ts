@@ -168,8 +168,12 @@ function incrBy(c: Client, keyArg: Buffer, delta: bigint): unknown {
 function append(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   const cur = c.db.getString(key);
-  const value = cur === undefined ? Buffer.from(argv[2] as Buffer) : Buffer.concat([cur, argv[2] as Buffer]);
-  c.db.set(key, { type: 'string', value }, true);
+  if (cur === undefined) {
+    c.db.set(key, { type: 'string', value: Buffer.from(argv[2] as Buffer) }, true);
+    return (argv[2] as Buffer).length;
+  }
+  const value = Buffer.concat([cur, argv[2] as Buffer]);
+  c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
   return value.length;
 }
 
@@ -218,7 +222,7 @@ function setrange(c: Client, argv: Buffer[]): unknown {
   const value = Buffer.alloc(len);
   cur?.copy(value);
   patch.copy(value, offset);
-  c.db.set(key, { type: 'string', value }, true);
+  c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
   return len;
 }
 
@@ -231,7 +235,7 @@ function incrbyfloat(c: Client, argv: Buffer[]): unknown {
   if (value === null || incr === null) throw NOT_FLOAT;
   const text = addFloatText(value, incr);
   const out = Buffer.from(text, 'latin1');
-  c.db.set(key, { type: 'string', value: out }, true);
+  c.db.set(key, { type: 'string', value: out, enc: 'embstr' }, true);
   return out;
 }
 
