@@ -4,6 +4,7 @@
  */
 import type { Command } from './command.js';
 import { bitCommands } from './commands/bits.js';
+import { blockingListCommands } from './commands/blocking.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
@@ -15,6 +16,8 @@ import { serverCommands } from './commands/server.js';
 import { setCommands } from './commands/sets.js';
 import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
+import { zsetAlgebraCommands } from './commands/zset-algebra.js';
+import { zsetRangeCommands } from './commands/zset-ranges.js';
 import { zsetCommands } from './commands/zsets.js';
 
 export type { Command, Handler } from './command.js';
@@ -31,9 +34,12 @@ export function buildCommandTable(): Map<string, Command> {
     scanCommands,
     objectCommands,
     listCommands,
+    blockingListCommands,
     setCommands,
     hashCommands,
     zsetCommands,
+    zsetRangeCommands,
+    zsetAlgebraCommands,
     transactionCommands,
     pubsubCommands,
   ]) {
