@@ -68,6 +68,10 @@ export class Database {
   /** Where the active cycle resumes: a live iterator over `expires`. */
   private cursor: Iterator<[string, number]> | null = null;
 
+  /** Keys some client is blocked on (BLPOP...): adding one of them calls `onReady` (see blocking.ts). */
+  readonly blockedOn = new Set<string>();
+  onReady: ((db: Database, key: string) => void) | null = null;
+
   constructor(readonly index: number) {}
 
   /** The live entry at `key`, deleting it first if its TTL has passed. */
@@ -112,6 +116,7 @@ export class Database {
   /** Stores `entry`, dropping any TTL unless `keepTtl`. */
   set(key: string, entry: Entry, keepTtl = false): void {
     this.data.set(key, entry);
+    if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     this.touch(key);
   }
@@ -119,6 +124,7 @@ export class Database {
   /** Adds a fresh container under a key known to be absent. */
   create<E extends Entry>(key: string, entry: E): E['value'] {
     this.data.set(key, entry);
+    if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
     return entry.value;
   }
 
@@ -210,6 +216,8 @@ export class Database {
     [this.exact, other.exact] = [other.exact, this.exact];
     this.cursor = null;
     other.cursor = null;
+    // Clients blocked on a key of either database may find it there now (Redis's scanDatabaseForReadyKeys).
+    for (const db of [this, other]) for (const key of db.blockedOn) if (db.data.has(key)) db.onReady?.(db, key);
   }
 
   private touchAllWatched(replacement: Database): void {
