@@ -10,6 +10,7 @@ import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
 import { objectCommands } from './commands/object.js';
 import { scanCommands } from './commands/scan.js';
+import { sortCommands } from './commands/sort.js';
 import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
@@ -33,6 +34,7 @@ export function buildCommandTable(): Map<string, Command> {
     keyCommands,
     scanCommands,
     objectCommands,
+    sortCommands,
     listCommands,
     blockingListCommands,
     setCommands,
