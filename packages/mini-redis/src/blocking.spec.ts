@@ -108,6 +108,30 @@ const scenarios: Record<string, Scenario> = {
     log(`a ${await a.reply()}`);
     log(await ctl.command('lrange', 'y', '0', '-1'));
   },
+  'BZPOPMIN, BZPOPMAX and BZMPOP wake in order when a sorted set is created': async (open, log) => {
+    const [a, b, d, ctl] = [await open(), await open(), await open(), await open()];
+    send(a, 'bzpopmin', 'z', '0');
+    await blockedClients(ctl, 1);
+    send(b, 'bzpopmax', 'z', '0');
+    await blockedClients(ctl, 2);
+    send(d, 'bzmpop', '0', '1', 'z', 'min', 'count', '5');
+    await blockedClients(ctl, 3);
+    log(await ctl.command('zadd', 'z', '1', 'one', '2', 'two', '3', 'three', '4', 'four'));
+    log(`a ${await a.reply()}`);
+    log(`b ${await b.reply()}`);
+    log(`d ${await d.reply()}`);
+    log(await ctl.command('exists', 'z'));
+  },
+  'a BZPOPMIN waiter is not served by a list under its key': async (open, log) => {
+    const [a, ctl] = [await open(), await open()];
+    await a.command('hello', '3');
+    send(a, 'bzpopmin', 'k', '0');
+    await blockedClients(ctl, 1);
+    log(await ctl.command('rpush', 'k', 'x'));
+    log(await ctl.command('del', 'k'));
+    log(await ctl.command('zadd', 'k', '1.5', 'm'));
+    log(`a ${await a.reply()}`);
+  },
   'requests pipelined behind a blocked command wait for it': async (open, log) => {
     const [a, ctl] = [await open(), await open()];
     a.send(Buffer.from('*3\r\n$5\r\nblpop\r\n$1\r\nk\r\n$1\r\n0\r\n*1\r\n$4\r\nping\r\n*2\r\n$4\r\necho\r\n$2\r\nhi\r\n'));

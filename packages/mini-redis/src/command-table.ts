@@ -5,6 +5,7 @@
 import type { Command } from './command.js';
 import { bitCommands } from './commands/bits.js';
 import { blockingListCommands } from './commands/blocking.js';
+import { blockingZsetCommands } from './commands/blocking-zsets.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
@@ -37,6 +38,7 @@ export function buildCommandTable(): Map<string, Command> {
     sortCommands,
     listCommands,
     blockingListCommands,
+    blockingZsetCommands,
     setCommands,
     hashCommands,
     zsetCommands,
