@@ -16,6 +16,7 @@ import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
 import { setCommands } from './commands/sets.js';
+import { streamCommands } from './commands/streams.js';
 import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
 import { zsetAlgebraCommands } from './commands/zset-algebra.js';
@@ -44,6 +45,7 @@ export function buildCommandTable(): Map<string, Command> {
     zsetCommands,
     zsetRangeCommands,
     zsetAlgebraCommands,
+    streamCommands,
     transactionCommands,
     pubsubCommands,
   ]) {

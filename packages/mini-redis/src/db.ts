@@ -21,6 +21,7 @@ import { Deque } from './deque.js';
 import { RandomSet } from './random-set.js';
 import { WRONGTYPE } from './reply.js';
 import { SortedSet } from './sorted-set.js';
+import type { Stream } from './stream.js';
 
 export type Entry =
   /**
@@ -34,7 +35,8 @@ export type Entry =
   | { type: 'list'; value: Deque<Buffer> }
   | { type: 'set'; value: RandomSet }
   | { type: 'hash'; value: Map<string, Buffer> }
-  | { type: 'zset'; value: SortedSet };
+  | { type: 'zset'; value: SortedSet }
+  | { type: 'stream'; value: Stream };
 
 export type ValueType = Entry['type'];
 
@@ -104,6 +106,9 @@ export class Database {
   }
   getZset(key: string): SortedSet | undefined {
     return this.typed(key, 'zset') as SortedSet | undefined;
+  }
+  getStream(key: string): Stream | undefined {
+    return this.typed(key, 'stream') as Stream | undefined;
   }
 
   private typed(key: string, type: ValueType): Entry['value'] | undefined {
@@ -367,5 +372,7 @@ export function cloneEntry(e: Entry): Entry {
       for (const m of e.value.range(0, e.value.size - 1)) z.value.set(m.member, m.score);
       return z;
     }
+    case 'stream':
+      return { type: 'stream', value: e.value.clone() };
   }
 }

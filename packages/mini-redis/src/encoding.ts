@@ -25,7 +25,7 @@ const EMBSTR_LIMIT = 44;
 /** OBJ_SHARED_INTEGERS: 0..9999 are shared objects with refcount INT_MAX. */
 const SHARED_INTEGERS = 10000n;
 
-export type Encoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'hashtable' | 'intset' | 'skiplist';
+export type Encoding = 'int' | 'embstr' | 'raw' | 'quicklist' | 'listpack' | 'hashtable' | 'intset' | 'skiplist' | 'stream';
 
 /** A string's encoding (see Entry's `enc`). */
 function stringEncoding(e: Entry & { type: 'string' }): 'int' | 'embstr' | 'raw' {
@@ -73,6 +73,8 @@ export function encodingOf(e: Entry): Encoding {
       )
         ? 'listpack'
         : 'skiplist';
+    case 'stream':
+      return 'stream';
   }
 }
 

@@ -29,6 +29,7 @@ const TYPE_NAMES = {
   set: new SimpleString('set'),
   hash: new SimpleString('hash'),
   zset: new SimpleString('zset'),
+  stream: new SimpleString('stream'),
 };
 const NONE = new SimpleString('none');
 

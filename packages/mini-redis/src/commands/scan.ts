@@ -100,7 +100,7 @@ function page(c: Client, cursor: string, source: object, start: () => Iterator<s
   return [id, out];
 }
 
-const TYPE_NAMES: Record<string, string> = { string: 'string', list: 'list', set: 'set', hash: 'hash', zset: 'zset' };
+const TYPE_NAMES: Record<string, string> = { string: 'string', list: 'list', set: 'set', hash: 'hash', zset: 'zset', stream: 'stream' };
 
 /** SCAN cursor [MATCH pattern] [COUNT n] [TYPE type] */
 function scan(c: Client, argv: Buffer[]): unknown {
