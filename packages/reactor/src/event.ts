@@ -5,45 +5,20 @@
  * bytes queued and not yet handed to the socket, so `out.length` is a real
  * output-buffer figure.
  *
- * The public face is the `ReactorEvent` interface; `EventState` adds the
- * bookkeeping the core and the Node layer share. A new object is made for
- * every `newEvent`, so a reference kept after `delEvent` can never alias the
- * next connection that reuses the slot (the C code's stale-pointer bugs).
+ * The public face is the `ReactorEvent` interface (in reactor-api.ts, beside
+ * the Reactor it points to); `EventState` adds the bookkeeping the core and
+ * the Node layer share. A new object is made for every `newEvent`, so a
+ * reference kept after `delEvent` can never alias the next connection that
+ * reuses the slot (the C code's stale-pointer bugs).
  */
 import type * as net from 'node:net';
 import { ChainBuffer } from '@reactor-ts/buffer';
 import type { ReactorError } from './errors.js';
-import type { Reactor } from './reactor-api.js';
+import type { AcceptCallback, ErrorCallback, Reactor, ReactorEvent, ReadCallback, WriteCallback } from './reactor-api.js';
 
 export const EV_NONE = 0;
 export const EV_READ = 1;
 export const EV_WRITE = 2;
-
-export type ReadCallback = (e: ReactorEvent, events: number) => void;
-export type WriteCallback = (e: ReactorEvent, events: number) => void;
-export type ErrorCallback = (e: ReactorEvent, err: ReactorError) => void;
-export type AcceptCallback = (socket: net.Socket, listener: ReactorEvent) => void;
-
-export interface ReactorEvent {
-  /** Slot index in the reactor's table (the C fd). */
-  readonly fd: number;
-  readonly reactor: Reactor;
-  readonly socket: net.Socket | net.Server | null;
-  /** Bytes received, not yet consumed. */
-  readonly in: ChainBuffer;
-  /** Bytes queued for the socket, not yet written. */
-  readonly out: ChainBuffer;
-  readFn: ReadCallback | null;
-  writeFn: WriteCallback | null;
-  errorFn: ErrorCallback | null;
-  /** Current interest: EV_READ | EV_WRITE. */
-  readonly mask: number;
-  /** Outbound sockets: true once the connect completed; accepted sockets: true. */
-  readonly connected: boolean;
-  /** False once `delEvent` (or `release`) freed the slot. Additive to the contract. */
-  readonly alive: boolean;
-  privdata: unknown;
-}
 
 /** What kind of handle the event wraps. */
 export const KIND_SOCKET = 0;
@@ -102,7 +77,7 @@ export class EventState implements ReactorEvent {
   /** Listener only: the bound port, once listening (0 before). */
   port = 0;
 
-  /** The owning reactor's core, told about output queued by io.ts (no lookup per write). */
+  /** The owning reactor's core, told about output queued by event-buffer.ts (no lookup per write). */
   readonly sink: OutputSink;
 
   constructor(

@@ -200,6 +200,23 @@ export function closeSocket(e: EventState, abort: boolean): void {
   else socket.end();
 }
 
+/** Destroys a socket event's socket at once (errors, limits); nothing queued goes out. */
+export function destroySocket(e: EventState): void {
+  if (e.socket instanceof net.Socket) e.socket.destroy();
+}
+
+/** Bytes the socket holds beyond e.out (written to it, not yet to the kernel). */
+export function socketQueued(e: EventState): number {
+  return e.socket instanceof net.Socket ? e.socket.writableLength : 0;
+}
+
+/** Stops a listener and closes the sockets still waiting for its acceptFn. */
+export function closeListener(e: EventState): void {
+  if (e.socket instanceof net.Server) e.socket.close();
+  for (const s of e.acceptQueue ?? []) s.destroy();
+  e.acceptQueue = null;
+}
+
 /** Answers a client the server cannot take, then closes it. */
 export function rejectClient(socket: net.Socket, message: Uint8Array): void {
   socket.on('error', () => {});

@@ -1,10 +1,39 @@
 /**
- * The public shape of a reactor (the article's `reactor_t` and its
- * functions), kept apart from the implementation so the event type and the
- * I/O layer can name it without an import cycle.
+ * The public shapes of the reactor (the article's `reactor_t` and its
+ * functions) and of its events (`event_t`) with their callback types. The two
+ * name each other, so they live together here, apart from the
+ * implementation: every other file imports from this one and this one
+ * imports no file of the package (no cycle, type-only imports included).
  */
 import type * as net from 'node:net';
-import type { AcceptCallback, ErrorCallback, ReactorEvent, ReadCallback, WriteCallback } from './event.js';
+import type { ChainBuffer } from '@reactor-ts/buffer';
+import type { ReactorError } from './errors.js';
+
+export type ReadCallback = (e: ReactorEvent, events: number) => void;
+export type WriteCallback = (e: ReactorEvent, events: number) => void;
+export type ErrorCallback = (e: ReactorEvent, err: ReactorError) => void;
+export type AcceptCallback = (socket: net.Socket, listener: ReactorEvent) => void;
+
+export interface ReactorEvent {
+  /** Slot index in the reactor's table (the C fd). */
+  readonly fd: number;
+  readonly reactor: Reactor;
+  readonly socket: net.Socket | net.Server | null;
+  /** Bytes received, not yet consumed. */
+  readonly in: ChainBuffer;
+  /** Bytes queued for the socket, not yet written. */
+  readonly out: ChainBuffer;
+  readFn: ReadCallback | null;
+  writeFn: WriteCallback | null;
+  errorFn: ErrorCallback | null;
+  /** Current interest: EV_READ | EV_WRITE. */
+  readonly mask: number;
+  /** Outbound sockets: true once the connect completed; accepted sockets: true. */
+  readonly connected: boolean;
+  /** False once `delEvent` (or `release`) freed the slot. Additive to the contract. */
+  readonly alive: boolean;
+  privdata: unknown;
+}
 
 /** Output-buffer limits, as Redis's `client-output-buffer-limit`. 0 disables one. */
 export interface OutputLimits {

@@ -6,19 +6,10 @@
  * client's event itself.
  */
 import * as net from 'node:net';
-import {
-  EV_READ,
-  KIND_LISTENER,
-  type AcceptCallback,
-  type ErrorCallback,
-  type EventState,
-  type Kind,
-  type ReadCallback,
-  type WriteCallback,
-} from './event.js';
+import { EV_READ, KIND_LISTENER, type EventState, type Kind } from './event.js';
 import { ReactorError, ReactorFullError, toReactorError } from './errors.js';
 import { rejectClient } from './node-io.js';
-import type { ServerOptions } from './reactor-api.js';
+import type { AcceptCallback, ErrorCallback, ReadCallback, ServerOptions, WriteCallback } from './reactor-api.js';
 
 /** What this module needs from the core. */
 export interface ListenerCore {
