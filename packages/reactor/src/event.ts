@@ -27,7 +27,7 @@ export const KIND_BARE = 2;
 export type Kind = typeof KIND_SOCKET | typeof KIND_LISTENER | typeof KIND_BARE;
 
 /** Where an event's queued output is reported (the reactor core): limits, then the flush. */
-export interface OutputSink {
+interface OutputSink {
   queued(e: EventState): void;
 }
 
