@@ -200,6 +200,11 @@ export function closeSocket(e: EventState, abort: boolean): void {
   else socket.end();
 }
 
+/** True for a listening socket (net.Server), which only createServer may wrap. */
+export function isListening(handle: net.Socket | net.Server | null): handle is net.Server {
+  return handle instanceof net.Server;
+}
+
 /** Destroys a socket event's socket at once (errors, limits); nothing queued goes out. */
 export function destroySocket(e: EventState): void {
   if (e.socket instanceof net.Socket) e.socket.destroy();

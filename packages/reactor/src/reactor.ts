@@ -25,7 +25,7 @@
  * After each handler the dispatcher re-checks that the event is still alive
  * and that release() has not run (ae re-checks the mask the same way).
  */
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { EV_READ, EV_WRITE, EventState, KIND_BARE, KIND_LISTENER, KIND_SOCKET, type Kind } from './event.js';
 import { ReactorError, ReactorFullError, eofError } from './errors.js';
 import { acceptAll, listen, type ListenerCore } from './server.js';
@@ -50,6 +50,7 @@ import {
   closeListener,
   closeSocket,
   destroySocket,
+  isListening,
   openConnection,
   setReading,
   socketQueued,
@@ -169,7 +170,7 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     writeFn: WriteCallback | null,
     errorFn: ErrorCallback | null,
   ): ReactorEvent {
-    if (socket instanceof net.Server) {
+    if (isListening(socket)) {
       throw new ReactorError('listening sockets are made with createServer()', 'ERR_INVALID_ARG');
     }
     if (socket !== null) {
