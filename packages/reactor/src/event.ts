@@ -76,6 +76,8 @@ export class EventState implements ReactorEvent {
   acceptQueue: net.Socket[] | null = null;
   /** Listener only: the bound port, once listening (0 before). */
   port = 0;
+  /** TLS listener only: closes the connections still in their handshake. */
+  closeHandshakes: (() => void) | null = null;
 
   /** The owning reactor's core, told about output queued by event-buffer.ts (no lookup per write). */
   readonly sink: OutputSink;

@@ -1,115 +1,142 @@
 /**
- * The TLS half of the Node layer: the reactor's TLS options turned into
- * `node:tls` sockets and servers, which sockets are still in their
- * handshake, and the reason a handshake failed in words a person can act on.
+ * TLS for the Node layer (node:tls): the listening server and the outbound
+ * connection. Everything above node-io.ts sees the same event model as on
+ * TCP; the differences are all here:
  *
- * TLS changes nothing above this file. A `tls.TLSSocket` is a `net.Socket`
- * whose 'data' carries plaintext and whose write() takes plaintext, so
- * node-io.ts drives it exactly as a TCP socket; the only difference it sees
- * is when the connection counts as up: after the handshake ('secureConnect'),
- * not after the TCP connect. Until then `e.connected` is false, so the event
- * is not writable, e.out waits, and no read can fire (no plaintext exists).
- *
- * Servers hand acceptFn a socket only once its handshake is over
- * ('secureConnection'), so a client that fails the handshake never takes a
- * slot; its error goes to `tls.handshakeErrorFn` if the server set one.
+ * - Server side, the handshake runs before the reactor sees the socket:
+ *   tls.Server's 'secureConnection' is the accept, so acceptFn only gets
+ *   sockets whose handshake (and client-certificate check) is done, and a
+ *   failed handshake never takes a slot. Node's own server does the
+ *   verification: a bare `new TLSSocket(raw, { isServer })` skips the
+ *   requestCert / rejectUnauthorized check, so the raw socket is not wrapped
+ *   by hand.
+ * - Client side, `connected` turns true on 'secureConnect' instead of
+ *   'connect' (node-io.ts asks `isHandshaking`), so the connect's EV_WRITE
+ *   and the first flush of queued output wait for a verified peer.
+ * - Errors keep Node's / OpenSSL's code; toReactorError makes them
+ *   TlsErrors with a reason (errors.ts).
+ * - Both sides bound the handshake in time (handshakeTimeoutMs), so a peer
+ *   that connects and says nothing neither holds a slot nor hangs a client.
  */
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import { ReactorError, toReactorError } from './errors.js';
-import type { TlsConnectOptions, TlsServerOptions } from './reactor-api.js';
+import { TlsError, toReactorError } from './errors.js';
+import type { ClientTlsOptions, ServerTlsOptions } from './reactor-api.js';
 
-/** Outbound TLS sockets whose handshake has not completed yet. */
+const DEFAULT_HANDSHAKE_MS = 10_000;
+
+/** Outbound TLS sockets whose handshake is not done yet. */
 const handshaking = new WeakSet<net.Socket>();
 
-/** Opens an outbound TLS connection; it counts as connected at 'secureConnect'. */
-export function openTlsConnection(port: number, host: string, opts: TlsConnectOptions): tls.TLSSocket {
-  const socket = tls.connect({
-    port,
-    host,
-    // SNI takes host names only (Node warns about an IP address there).
-    servername: opts.servername ?? (isIp(host) ? undefined : host),
-    ca: opts.ca,
-    cert: opts.cert,
-    key: opts.key,
-    rejectUnauthorized: opts.rejectUnauthorized ?? true,
-    minVersion: opts.minVersion,
-    ALPNProtocols: opts.ALPNProtocols,
+/** True while a TLS socket made by tlsConnect has not finished its handshake. */
+export function isHandshaking(socket: net.Socket): boolean {
+  return handshaking.has(socket);
+}
+
+/** Readonly arrays in the public options; node:tls's types want mutable ones. */
+type Mutable<T> = T extends ReadonlyArray<infer U> ? U[] : T;
+function pem<T>(v: T): Mutable<T> {
+  return v as Mutable<T>;
+}
+
+function handshakeTimeoutError(ms: number): TlsError {
+  return new TlsError(`TLS: the handshake did not finish within ${ms} ms`, 'ERR_TLS_HANDSHAKE_TIMEOUT', 'handshake-timeout');
+}
+
+/** Starts a TLS connection; `onread` is net's option, passed through (see node-io.ts READ_BUFFER). */
+export function tlsConnect(
+  target: { port: number; host: string },
+  opts: ClientTlsOptions,
+  onread: net.OnReadOpts,
+): tls.TLSSocket {
+  // allowHalfOpen reaches the TLSSocket (Node passes the options through) though
+  // @types/node does not list it for tls.connect.
+  const options: tls.ConnectionOptions & net.TcpSocketConnectOpts & { allowHalfOpen: boolean } = {
+    port: target.port,
+    host: target.host,
     allowHalfOpen: true,
-  });
-  socket.setNoDelay(true);
+    noDelay: true,
+    onread,
+    rejectUnauthorized: opts.rejectUnauthorized ?? true,
+  };
+  if (opts.secureContext !== undefined) options.secureContext = opts.secureContext;
+  if (opts.ca !== undefined) options.ca = pem(opts.ca);
+  if (opts.cert !== undefined) options.cert = pem(opts.cert);
+  if (opts.key !== undefined) options.key = pem(opts.key);
+  if (opts.servername !== undefined) options.servername = opts.servername;
+  if (opts.minVersion !== undefined) options.minVersion = opts.minVersion;
+  if (opts.maxVersion !== undefined) options.maxVersion = opts.maxVersion;
+  if (opts.ALPNProtocols !== undefined) options.ALPNProtocols = opts.ALPNProtocols;
+  const socket = tls.connect(options);
   handshaking.add(socket);
-  socket.once('secureConnect', () => handshaking.delete(socket));
+  const ms = opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_MS;
+  const timer = ms > 0 ? setTimeout(() => socket.destroy(handshakeTimeoutError(ms)), ms) : null;
+  timer?.unref();
+  const done = (): void => {
+    handshaking.delete(socket);
+    if (timer !== null) clearTimeout(timer);
+  };
+  socket.once('secureConnect', done);
+  socket.once('close', done);
   return socket;
 }
 
-/** The event that means "connection up" for `socket`, or null when it is up already. */
-export function readyEvent(socket: net.Socket): 'secureConnect' | 'connect' | null {
-  if (handshaking.has(socket)) return 'secureConnect';
-  return socket.connecting ? 'connect' : null;
-}
-
-/** A TLS server whose 'secureConnection' sockets are the reactor's accepted clients. */
-export function createTlsServer(opts: TlsServerOptions): tls.Server {
-  const server = tls.createServer({
-    key: opts.key,
-    cert: opts.cert,
-    ca: opts.ca,
-    requestCert: opts.requestCert ?? false,
-    rejectUnauthorized: opts.rejectUnauthorized ?? true,
-    ALPNProtocols: opts.ALPNProtocols,
-    minVersion: opts.minVersion,
+/**
+ * A tls.Server for createServer. `onAccept` gets each socket once its
+ * handshake is done. Raw sockets still handshaking are tracked so that
+ * closing the listener closes them too (release() must not leave a peer
+ * that never finishes holding the process open until the timeout).
+ */
+export function createTlsListener(
+  opts: ServerTlsOptions,
+  onAccept: (socket: tls.TLSSocket) => void,
+): { server: tls.Server; closeHandshakes: () => void } {
+  const requestCert = opts.requestCert ?? false;
+  const options: tls.TlsOptions = {
+    key: pem(opts.key),
+    cert: pem(opts.cert),
+    requestCert,
+    rejectUnauthorized: requestCert ? (opts.rejectUnauthorized ?? true) : false,
+    handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_MS,
     allowHalfOpen: true,
     noDelay: true,
+  };
+  if (opts.ca !== undefined) options.ca = pem(opts.ca);
+  if (opts.ALPNProtocols !== undefined) options.ALPNProtocols = opts.ALPNProtocols;
+  if (opts.minVersion !== undefined) options.minVersion = opts.minVersion;
+  const server = tls.createServer(options);
+  // Raw sockets still handshaking, by peer address (the TLS socket reports
+  // the same address and port, and Node gives no public link between them).
+  const raw = new Map<string, net.Socket>();
+  const key = (s: net.Socket): string => `${s.remoteAddress}|${s.remotePort}`;
+  server.on('connection', (socket: net.Socket) => {
+    const k = key(socket);
+    raw.set(k, socket);
+    socket.once('close', () => {
+      if (raw.get(k) === socket) raw.delete(k);
+    });
   });
-  const onError = opts.handshakeErrorFn;
-  // Without a listener Node destroys the socket silently, which is what we want too.
-  server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
-    socket.destroy();
-    onError?.(tlsError(err));
+  server.on('secureConnection', (socket: tls.TLSSocket) => {
+    // From here on the TLS socket owns the raw one; closing it closes both.
+    raw.delete(key(socket));
+    onAccept(socket);
   });
-  return server;
-}
-
-/**
- * Names the cause of a TLS failure. OpenSSL's codes say it precisely but
- * not plainly; the message keeps Node's text and the code stays as it was,
- * so `err.code` can still be matched.
- */
-export function tlsError(err: unknown): ReactorError {
-  const base = toReactorError(err);
-  const reason = tlsReason(base.code);
-  if (reason === null) return base;
-  return new ReactorError(`TLS handshake failed (${reason}): ${base.message}`, base.code, { cause: err });
-}
-
-function tlsReason(code: string): string | null {
-  switch (code) {
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-      return 'unknown CA: the peer certificate is not signed by a trusted CA';
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return 'hostname mismatch: the certificate is not for this host';
-    case 'CERT_HAS_EXPIRED':
-      return 'certificate expired';
-    case 'CERT_NOT_YET_VALID':
-      return 'certificate not yet valid';
-    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
-      return 'unknown CA: the peer does not trust our certificate';
-    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
-    case 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE':
-      return 'certificate required: the peer asks for a client certificate';
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-      return 'not TLS: the peer does not speak TLS on this port';
-    default:
-      return code.startsWith('ERR_SSL_') ? 'protocol error' : null;
-  }
-}
-
-function isIp(host: string): boolean {
-  return /^[\d.]+$/.test(host) || host.includes(':');
+  server.on('tlsClientError', (err: Error) => {
+    // Node has already destroyed the socket; nothing took a slot.
+    const e = toReactorError(err);
+    const tlsErr =
+      e instanceof TlsError
+        ? e
+        : /timed out/i.test(err.message)
+          ? handshakeTimeoutError(options.handshakeTimeout!)
+          : new TlsError(`TLS: handshake failed: ${e.message}`, e.code, 'other', { cause: err });
+    opts.onHandshakeError?.(tlsErr);
+  });
+  return {
+    server,
+    closeHandshakes: () => {
+      for (const s of raw.values()) s.destroy();
+      raw.clear();
+    },
+  };
 }

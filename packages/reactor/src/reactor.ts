@@ -31,6 +31,7 @@ import { ReactorError, ReactorFullError, eofError } from './errors.js';
 import { acceptAll, listen, type ListenerCore } from './server.js';
 import type {
   AcceptCallback,
+  ConnectOptions,
   DelEventOptions,
   ErrorCallback,
   Reactor,
@@ -292,8 +293,8 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     return e !== undefined && e.alive ? e : null;
   }
 
-  connect(port: number, host?: string): ReactorEvent {
-    return this.adopt(() => openConnection(host === undefined ? { port } : { port, host }));
+  connect(port: number, host?: string, opts?: ConnectOptions): ReactorEvent {
+    return this.adopt(() => openConnection(host === undefined ? { port } : { port, host }, opts?.tls));
   }
 
   connectPath(path: string): ReactorEvent {
