@@ -69,6 +69,7 @@ const TLS_REASONS: ReadonlyArray<[TlsFailure, string, readonly string[]]> = [
     'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_NO_PROTOCOLS_AVAILABLE',
   ]],
   ['not-tls', 'the peer does not speak TLS on this port', ['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_HTTP_REQUEST']],
+  ['handshake-timeout', 'the handshake did not finish in time', ['ERR_TLS_HANDSHAKE_TIMEOUT']],
 ];
 
 function tlsReason(code: string): [TlsFailure, string] | null {

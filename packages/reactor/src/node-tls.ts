@@ -124,13 +124,9 @@ export function createTlsListener(
   server.on('tlsClientError', (err: Error) => {
     // Node has already destroyed the socket; nothing took a slot.
     const e = toReactorError(err);
-    const tlsErr =
-      e instanceof TlsError
-        ? e
-        : /timed out/i.test(err.message)
-          ? handshakeTimeoutError(options.handshakeTimeout!)
-          : new TlsError(`TLS: handshake failed: ${e.message}`, e.code, 'other', { cause: err });
-    opts.onHandshakeError?.(tlsErr);
+    opts.onHandshakeError?.(
+      e instanceof TlsError ? e : new TlsError(`TLS: handshake failed: ${e.message}`, e.code, 'other', { cause: err }),
+    );
   });
   return {
     server,
