@@ -121,8 +121,10 @@ export function createTlsListener(
     raw.delete(key(socket));
     onAccept(socket);
   });
-  server.on('tlsClientError', (err: Error) => {
-    // Node has already destroyed the socket; nothing took a slot.
+  server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+    // With a listener here Node leaves the socket open (a handshake
+    // timeout, for one): close it, it never took a slot.
+    socket.destroy();
     const e = toReactorError(err);
     opts.onHandshakeError?.(
       e instanceof TlsError ? e : new TlsError(`TLS: handshake failed: ${e.message}`, e.code, 'other', { cause: err }),
