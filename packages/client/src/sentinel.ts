@@ -95,8 +95,9 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
   private readonly subs: Subscription[] = [];
   private health: NodeJS.Timeout | null = null;
   private connecting: Promise<this> | null = null;
-  /** Switches completed (a test and a log line can read it). */
+  /** Moves from one node to another completed (the first connect is not one). */
   switches = 0;
+  private everReady = false;
 
   constructor(opts: SentinelOptions) {
     super();
@@ -327,7 +328,8 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     this.node = node;
     this.nodeAt = at;
     this.stateNow = 'ready';
-    this.switches++;
+    if (this.everReady) this.switches++;
+    this.everReady = true;
     for (const sub of this.subs) void node[sub.kind](sub.names, sub.listener).catch(() => undefined);
     const waiters = this.waiters;
     this.waiters = [];
