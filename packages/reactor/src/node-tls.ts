@@ -40,7 +40,11 @@ function pem<T>(v: T): Mutable<T> {
 }
 
 function handshakeTimeoutError(ms: number): TlsError {
-  return new TlsError(`TLS: the handshake did not finish within ${ms} ms`, 'ERR_TLS_HANDSHAKE_TIMEOUT', 'handshake-timeout');
+  return new TlsError(
+    `TLS: the handshake did not finish within ${ms} ms (is the peer speaking TLS on this port?)`,
+    'ERR_TLS_HANDSHAKE_TIMEOUT',
+    'handshake-timeout',
+  );
 }
 
 /** Starts a TLS connection; `onread` is net's option, passed through (see node-io.ts READ_BUFFER). */
