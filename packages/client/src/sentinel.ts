@@ -75,6 +75,16 @@ const DEFAULT_WAIT_LIMIT = 100_000;
 const SENTINEL_TIMEOUT = 1_000;
 const HEALTH_MS = 100;
 const MAX_READONLY_RETRIES = 3;
+/** Longest the old master stays fenced without a +switch-master (see onFailoverEvent). */
+const FENCE_MS = 10_000;
+/** The leader's failover steps that fence the old master, and those that lift the fence. */
+const FENCE_EVENTS = [
+  '+failover-state-send-slaveof-noone',
+  '+promoted-slave',
+  '-failover-abort-not-elected',
+  '-failover-abort-no-good-slave',
+  '-failover-abort-slave-timeout',
+];
 
 const key = (a: Address): string => `${a.host}:${a.port}`;
 
@@ -94,6 +104,8 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
   private waiters: Array<{ go: (node: RedisClient) => void; fail: (err: Error) => void; timer: NodeJS.Timeout }> = [];
   private readonly subs: Subscription[] = [];
   private health: NodeJS.Timeout | null = null;
+  /** The old master while its replica is being promoted (see onFailoverEvent). */
+  private fence: { at: string; until: number } | null = null;
   private connecting: Promise<this> | null = null;
   /** Moves from one node to another completed (the first connect is not one). */
   switches = 0;
@@ -306,7 +318,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
       for (const s of [...this.sentinels]) {
         if (this.stateNow !== 'switching') return;
         const at = await this.askSentinel(s).catch(() => null);
-        if (at === null) continue;
+        if (at === null || this.isFenced(at)) continue;
         const node = await this.openNode(at);
         if (node === null) continue;
         if (this.stateNow !== 'switching') {
@@ -320,7 +332,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
         return;
       }
       await new Promise((r) => setTimeout(r, pause));
-      pause = Math.min(pause * 2, 500);
+      pause = Math.min(pause * 2, this.fence !== null ? 100 : 500);
     }
   }
 
@@ -423,6 +435,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
       try {
         await c.connect();
         await c.subscribe('+switch-master', (msg: string) => this.onSwitchMaster(msg));
+        await c.subscribe(FENCE_EVENTS, (msg: string, channel: string) => this.onFailoverEvent(channel, msg));
         if (this.isClosed() || this.watch !== null) {
           void c.disconnect();
           return;
@@ -436,10 +449,43 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     }
   }
 
+  /**
+   * The failover's leader publishes its steps on its own channels. From
+   * `+failover-state-send-slaveof-noone` on, the replica is being promoted
+   * and writes to the old master would be lost when it resyncs, so the old
+   * master is fenced: left now and not used again until FENCE_MS pass
+   * without `+switch-master` (a failover that stalled) or the leader says
+   * the failover was aborted. Only the leader sends these; when the watched
+   * sentinel is another one, `+switch-master` alone moves the client.
+   * Message: `<type> <name> <ip> <port> @ <master-name> <master-ip> <master-port>`.
+   */
+  private onFailoverEvent(channel: string, msg: string): void {
+    const at = msg.split(' @ ')[1]?.split(' ');
+    if (at === undefined || at[0] !== this.opts.name || this.stateNow === 'closed' || this.role !== 'master') return;
+    const master = `${at[1]}:${at[2]}`;
+    if (channel.startsWith('-failover-abort')) {
+      this.fence = null;
+      return;
+    }
+    this.fence = { at: master, until: performance.now() + FENCE_MS };
+    if (this.stateNow === 'ready' && this.nodeAt !== null && key(this.nodeAt) === master) this.startSwitch(this.nodeAt);
+  }
+
+  private isFenced(at: Address): boolean {
+    const f = this.fence;
+    if (f === null) return false;
+    if (performance.now() > f.until) {
+      this.fence = null;
+      return false;
+    }
+    return f.at === key(at);
+  }
+
   /** `<name> <old-ip> <old-port> <new-ip> <new-port>` */
   private onSwitchMaster(msg: string): void {
     const [name, , , newHost, newPort] = msg.split(' ');
     if (name !== this.opts.name || this.stateNow === 'closed') return;
+    this.fence = null;
     if (this.role === 'master' && this.nodeAt !== null && `${newHost}:${newPort}` === key(this.nodeAt)) return;
     // A replica may be the new master, or follow it: look again either way.
     if (this.stateNow === 'ready') this.startSwitch(this.nodeAt);
