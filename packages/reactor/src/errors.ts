@@ -56,6 +56,9 @@ const TLS_REASONS: ReadonlyArray<[TlsFailure, string, readonly string[]]> = [
   ['unknown-ca', 'the certificate is not signed by a trusted CA (check `ca`)', [
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
     'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE',
+  ]],
+  // The same mistake seen from the other end: the peer's alert about our certificate.
+  ['unknown-ca', 'the peer does not trust our certificate (no CA it knows signed it)', [
     'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
   ]],
   ['hostname-mismatch', 'the certificate does not name this host (check the host or `servername`)', [

@@ -59,6 +59,8 @@ export class EventState implements ReactorEvent {
   pendingWrite = false;
   /** Bytes arrived in `in` that readFn has not been offered yet. */
   unread = false;
+  /** Some byte ever arrived (tells a TLS refusal from a later reset). */
+  received = false;
   /** The peer's FIN arrived; EOF not yet reported. */
   eofPending = false;
   /** EOF was reported; no more reads will come. */

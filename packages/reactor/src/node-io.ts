@@ -17,7 +17,7 @@
 import * as net from 'node:net';
 import { EV_READ, EV_WRITE, type EventState } from './event.js';
 import { ReactorError, toReactorError } from './errors.js';
-import { isHandshaking, tlsConnect } from './node-tls.js';
+import { isHandshaking, tlsConnect, tlsRefusal } from './node-tls.js';
 import type { ClientTlsOptions } from './reactor-api.js';
 
 /** What the Node layer needs from the core. */
@@ -64,6 +64,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       if (nread < BIG_READ) e.in.add(buf.subarray(0, nread));
       else e.in.addReference(Buffer.from(buf.subarray(0, nread)));
       e.unread = true;
+      e.received = true;
       core.fire(e, EV_READ);
     };
   } else {
@@ -73,6 +74,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       if (typeof chunk === 'string') e.in.add(chunk);
       else e.in.addReference(chunk);
       e.unread = true;
+      e.received = true;
       core.fire(e, EV_READ);
     });
   }
@@ -89,8 +91,9 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
   });
   socket.on('error', (err: Error) => {
     if (!e.alive || e.error !== null) return;
-    // TLS failures become TlsErrors naming the cause (errors.ts).
-    e.error = toReactorError(err);
+    // TLS failures become TlsErrors naming the cause (errors.ts); a TLS
+    // peer that resets before sending a byte most likely refused us (below).
+    e.error = (!e.received ? tlsRefusal(socket, err) : null) ?? toReactorError(err);
     core.fire(e, EV_READ | EV_WRITE);
   });
   socket.on('close', () => {

@@ -33,6 +33,26 @@ export function isHandshaking(socket: net.Socket): boolean {
   return handshaking.has(socket);
 }
 
+/**
+ * TLS 1.3 ends the client's side of the handshake before the server has
+ * checked the client's certificate, so a server that refuses it sends an
+ * alert and closes while the client's first write is under way: the client
+ * often meets ECONNRESET / EPIPE before it reads the alert. Before any byte
+ * arrived, that reset is reported as the likely refusal it is.
+ */
+export function tlsRefusal(socket: net.Socket, err: Error): TlsError | null {
+  if (!(socket instanceof tls.TLSSocket)) return null;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ECONNRESET' && code !== 'EPIPE') return null;
+  return new TlsError(
+    `TLS: the peer reset the connection before answering anything (${code}): it probably refused the ` +
+      'handshake (does it require a client certificate, or not trust the one sent?)',
+    code,
+    'peer-refused',
+    { cause: err },
+  );
+}
+
 /** Readonly arrays in the public options; node:tls's types want mutable ones. */
 type Mutable<T> = T extends ReadonlyArray<infer U> ? U[] : T;
 function pem<T>(v: T): Mutable<T> {
