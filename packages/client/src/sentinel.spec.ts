@@ -191,3 +191,30 @@ describe('createSentinel', () => {
     expect(firstAfter - sw.at()).toBeLessThan(2000);
   }, 120_000);
 });
+
+describe('createSentinel with passwords', () => {
+  let secured: SentinelGroup;
+  beforeAll(async () => {
+    secured = await startSentinelGroup({ replicas: 1, sentinels: 1, password: 'data-pw', sentinelPassword: 'sentinel-pw' });
+  }, 120_000);
+  afterAll(async () => {
+    await secured?.stop();
+  });
+
+  it('authenticates to the sentinels with sentinelPassword and to the nodes with password', async () => {
+    const client = createSentinel({ sentinels: secured.sentinelUrls, name: secured.name, sentinelPassword: 'sentinel-pw', password: 'data-pw' });
+    await client.connect();
+    expect(client.address?.port).toBe(await secured.masterPort());
+    expect(await client.incr('s:auth')).toBe(1);
+    await client.quit();
+  }, 60_000);
+
+  it('a wrong sentinel password is a bounded wait that ends in a ConnectionError, never a hang', async () => {
+    const client = createSentinel({ sentinels: secured.sentinelUrls, name: secured.name, sentinelPassword: 'wrong', password: 'data-pw', switchTimeout: 1500 });
+    const started = performance.now();
+    await expect(client.connect()).rejects.toThrow(/no master for 'mymaster' within 1500 ms .*not sent/);
+    await expect(client.get('x')).rejects.toBeInstanceOf(ConnectionError);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await client.disconnect();
+  }, 30_000);
+});
