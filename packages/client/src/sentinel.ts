@@ -26,6 +26,7 @@
  *   disagrees are skipped; the one that answered moves to the front, and
  *   its `SENTINEL sentinels` reply adds the others it knows.
  */
+import type { ClientTlsOptions } from '@reactor-ts/reactor';
 import type { CommandArgument } from '@reactor-ts/resp';
 import { createClient, type ClientOptions, type RedisClient } from './client.js';
 import { CommandMethods } from './commands.js';
@@ -47,6 +48,12 @@ export interface SentinelOptions extends Omit<ClientOptions, 'url' | 'reconnect'
   sentinelPassword?: string;
   /** ACL user of the sentinels. */
   sentinelUsername?: string;
+  /**
+   * TLS to the sentinels (node:tls options, or true for the defaults); on by
+   * itself for rediss:// sentinel URLs. The data nodes follow `tls`, as
+   * createClient's does.
+   */
+  sentinelTls?: ClientTlsOptions | boolean;
   /** The data nodes' password, ACL user and database. */
   password?: string;
   username?: string;
@@ -93,6 +100,8 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
   private readonly role: 'master' | 'replica';
   private sentinels: Address[];
   private readonly sentinelAuth: { username?: string; password?: string };
+  /** The sentinels speak TLS (a rediss:// URL or sentinelTls). */
+  private readonly sentinelTls: ClientTlsOptions | boolean | undefined;
   private stateNow: SentinelState = 'idle';
   /** The data node's client, usable while state is 'ready'. */
   private node: RedisClient | null = null;
@@ -123,8 +132,10 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     this.opts = opts;
     this.role = opts.role ?? 'master';
     this.sentinelAuth = {};
+    let tls = false;
     this.sentinels = opts.sentinels.map((u) => {
       const ep = parseRedisUrl(u);
+      if (ep.tls === true) tls = true;
       if (ep.host === undefined || ep.port === undefined) throw new TypeError(`createSentinel: ${u} is not a TCP address`);
       if (ep.password !== undefined) this.sentinelAuth.password ??= ep.password;
       if (ep.username !== undefined) this.sentinelAuth.username ??= ep.username;
@@ -132,6 +143,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     });
     if (opts.sentinelPassword !== undefined) this.sentinelAuth.password = opts.sentinelPassword;
     if (opts.sentinelUsername !== undefined) this.sentinelAuth.username = opts.sentinelUsername;
+    this.sentinelTls = opts.sentinelTls ?? (tls ? true : undefined);
   }
 
   /** 'ready' while a checked node serves; 'switching' while looking for one. */
@@ -381,6 +393,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     const auth = a.password === undefined ? '' : `${a.username === undefined ? '' : encodeURIComponent(a.username)}:${encodeURIComponent(a.password)}@`;
     const o: ClientOptions = { url: `redis://${auth}${s.host}:${s.port}`, connectTimeout: SENTINEL_TIMEOUT, readyCheck: false };
     if (this.opts.reactor !== undefined) o.reactor = this.opts.reactor;
+    if (this.sentinelTls !== undefined) o.tls = this.sentinelTls;
     return createClient(o);
   }
 
