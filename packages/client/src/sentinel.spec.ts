@@ -114,6 +114,7 @@ describe('createSentinel', () => {
     await new Promise((r) => setTimeout(r, 100));
     await client.sendArgv(['PUBLISH', 's:ch', 'hi']);
     expect(await got).toBe('hi');
+    expect(await sub.unsubscribe('s:ch')).toBe(0);
     await sub.quit();
     await client.quit();
     await expect(client.get('s:k')).rejects.toThrow(/closed/);

@@ -216,19 +216,14 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     return this.addSub('ssubscribe', channels, listener);
   }
   /** Drops the subscriptions to `channels` (all with no argument), here and on later nodes. */
-  async unsubscribe(channels?: string | readonly string[]): Promise<number> {
-    const names = channels === undefined ? null : typeof channels === 'string' ? [channels] : channels;
-    for (let i = this.subs.length - 1; i >= 0; i--) {
-      const s = this.subs[i]!;
-      if (s.kind !== 'subscribe') continue;
-      if (names === null) this.subs.splice(i, 1);
-      else {
-        s.names = s.names.filter((n) => !names.includes(n));
-        if (s.names.length === 0) this.subs.splice(i, 1);
-      }
-    }
-    const node = await this.nodeNow();
-    return names === null ? node.unsubscribe() : node.unsubscribe(names);
+  unsubscribe(channels?: string | readonly string[]): Promise<number> {
+    return this.removeSub('subscribe', channels);
+  }
+  punsubscribe(patterns?: string | readonly string[]): Promise<number> {
+    return this.removeSub('psubscribe', patterns);
+  }
+  sunsubscribe(channels?: string | readonly string[]): Promise<number> {
+    return this.removeSub('ssubscribe', channels);
   }
 
   /** QUIT on the node and the sentinel watch; waiting commands fail with ClientClosedError. */
@@ -295,6 +290,19 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     const sub: Subscription = { kind, names: typeof names === 'string' ? [names] : [...names], listener: listener as MessageListener<unknown> };
     this.subs.push(sub);
     return this.nodeNow().then((n) => n[kind](sub.names, sub.listener));
+  }
+
+  private async removeSub(kind: Subscription['kind'], channels: string | readonly string[] | undefined): Promise<number> {
+    const names = channels === undefined ? null : typeof channels === 'string' ? [channels] : [...channels];
+    for (let i = this.subs.length - 1; i >= 0; i--) {
+      const s = this.subs[i]!;
+      if (s.kind !== kind) continue;
+      s.names = names === null ? [] : s.names.filter((n) => !names.includes(n));
+      if (s.names.length === 0) this.subs.splice(i, 1);
+    }
+    const node = await this.nodeNow();
+    const verb = kind === 'subscribe' ? 'unsubscribe' : kind === 'psubscribe' ? 'punsubscribe' : 'sunsubscribe';
+    return names === null ? node[verb]() : node[verb](names);
   }
 
   // ---- switching ---------------------------------------------------------
