@@ -19,7 +19,7 @@
  * holds itself (offline queue, resend list) are settled when they leave it.
  */
 import { PushFrame, ReplyError, type CommandArgument } from '@reactor-ts/resp';
-import type { Reactor } from '@reactor-ts/reactor';
+import type { ClientTlsOptions, Reactor } from '@reactor-ts/reactor';
 import {
   REDIS_OK,
   redisAsyncConnectWithOptions,
@@ -43,7 +43,7 @@ import { ContextLink, type ClientState, type Link, type LinkHook, type LinkOwner
 import { closedBecause, commandNotSent, linkFailure } from './link-errors.js';
 import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
 import { BoundedQueue } from './queue.js';
-import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
+import { describeEndpoint, linkTls, parseRedisUrl, tlsFor, type RedisEndpoint } from './url.js';
 
 /** Options of `createClient`. */
 export interface ClientOptions {
@@ -88,6 +88,13 @@ export interface ClientOptions {
    * Default 0 (off).
    */
   busyPollMicros?: number;
+  /**
+   * TLS (node:tls options: ca, cert, key, servername, rejectUnauthorized,
+   * minVersion, ...), also turned on by a `rediss://` URL; `false` forces
+   * plain TCP. A failed handshake fails the connect with a TlsError-based
+   * message naming the cause (unknown CA, hostname mismatch, expired).
+   */
+  tls?: ClientTlsOptions | boolean;
 }
 
 export type { ClientState } from './link.js';
@@ -131,11 +138,14 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private closed: Deferred<void> | null = null;
   /** What each link asks of this client (link.ts); one object per client. */
   private readonly owner: LinkOwner;
+  /** TLS settings for every link (url.ts tlsFor); undefined: plain TCP. */
+  private readonly tls: ClientTlsOptions | undefined;
 
   constructor(opts: ClientOptions = {}) {
     super();
     this.opts = opts;
     this.endpoint = parseRedisUrl(opts.url ?? 'redis://127.0.0.1:6379');
+    this.tls = tlsFor(this.endpoint, opts.tls);
     this.policy = resolveReconnect(opts.reconnect);
     this.resendOn = opts.resendOnReconnect === true;
     this.offline = new BoundedQueue<Settler>(opts.offlineQueueLimit ?? DEFAULT_OFFLINE_LIMIT);
@@ -372,6 +382,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
     if (ep.db !== undefined) o.db = ep.db;
     if (this.opts.commandTimeout !== undefined) o.commandTimeout = this.opts.commandTimeout;
     if (this.opts.name !== undefined) o.name = this.opts.name;
+    if (this.tls !== undefined) o.ssl = linkTls(this.tls, o.connectTimeout!);
 
     const ac = redisAsyncConnectWithOptions(o) as Context;
     const link = new ContextLink(ac, this.owner);
