@@ -25,7 +25,7 @@
  * resend list) are settled when they leave it.
  */
 import { PushFrame, ReplyError, VerbatimString, type CommandArgument } from '@reactor-ts/resp';
-import type { Reactor } from '@reactor-ts/reactor';
+import type { ClientTlsOptions, Reactor } from '@reactor-ts/reactor';
 import {
   REDIS_OK,
   redisAsyncConnectWithOptions,
@@ -61,7 +61,7 @@ import { batchRefusal, closedBecause, commandNotSent, linkFailure, refusedByClie
 import { openMonitor, type Monitor, type MonitorListener } from './monitor.js';
 import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
 import { BoundedQueue } from './queue.js';
-import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
+import { describeEndpoint, linkTls, parseRedisUrl, tlsFor, type RedisEndpoint } from './url.js';
 
 /** Options of `createClient`. */
 export interface ClientOptions {
@@ -122,6 +122,13 @@ export interface ClientOptions {
    * Default 0 (off).
    */
   busyPollMicros?: number;
+  /**
+   * TLS (node:tls options: ca, cert, key, servername, rejectUnauthorized,
+   * minVersion, ...), also turned on by a `rediss://` URL; `false` forces
+   * plain TCP. A failed handshake fails the connect with a TlsError-based
+   * message naming the cause (unknown CA, hostname mismatch, expired).
+   */
+  tls?: ClientTlsOptions | boolean;
 }
 
 export type { ClientState } from './link.js';
@@ -178,11 +185,14 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private closed: Deferred<void> | null = null;
   /** What each link asks of this client (link.ts); one object per client. */
   private readonly owner: LinkOwner;
+  /** TLS settings for every link (url.ts tlsFor); undefined: plain TCP. */
+  private readonly tls: ClientTlsOptions | undefined;
 
   constructor(opts: ClientOptions = {}) {
     super();
     this.opts = opts;
     this.endpoint = parseRedisUrl(opts.url ?? 'redis://127.0.0.1:6379');
+    this.tls = tlsFor(this.endpoint, opts.tls);
     this.policy = resolveReconnect(opts.reconnect ?? (opts.retryStrategy !== undefined ? true : undefined));
     this.retrying = this.policy !== null || opts.retryStrategy !== undefined;
     this.resendOn = opts.resendOnReconnect === true;
@@ -481,6 +491,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
     // timer below bounds TCP, handshake and INFO alike; the context's own
     // deadline would add its PING probe, one more round trip per connect.
     if (this.opts.readyCheck === false) o.connectTimeout = ms;
+    if (this.tls !== undefined) o.ssl = linkTls(this.tls, ms);
 
     const ac = redisAsyncConnectWithOptions(o) as Context;
     const link = new ContextLink(ac, this.owner);

@@ -27,6 +27,7 @@
  * - default-reactor.ts the shared reactor used when none is given
  * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast
  * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribed on each link
+ * - sentinel.ts        createSentinel / SentinelClient: the node found through Sentinel, followed on +switch-master
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
@@ -41,3 +42,4 @@ export { type ReconnectPolicy, type RetryStrategy, type ReconnectOnError } from 
 export { type Monitor, type MonitorListener } from './monitor.js';
 export { defineScript, RedisScript, scriptSha1, preloadScripts, broadcastScriptReload, watchScriptReloads, SCRIPT_RELOAD_CHANNEL, type ScriptOptions, type WatchScriptsOptions, type ScriptReloadWatch } from './script.js';
 export { type MessageListener } from './pubsub.js';
+export { createSentinel, SentinelClient, type SentinelOptions } from './sentinel.js';
