@@ -1,6 +1,6 @@
 // Every runnable file in examples/ is run by a test. Most have a spec of
-// their own (async-counter, blocking, echo-server, issue6-examples,
-// mini-redis/cli, tour); this file runs the ones that had none (pipeline.ts,
+// their own (async-counter, blocking, echo-server, issue6-examples, tour;
+// the mini-redis CLI is tested in packages/mini-redis); this file runs the ones that had none (pipeline.ts,
 // transaction-watch.ts) against a redis-server of its own, and checks that
 // no example is left without a spec and that each says how to run it.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ function programs(): string[] {
     .sort();
 }
 
-/** Every spec under examples/ (mini-redis/ included), as text. */
+/** Every spec under examples/, as text. */
 function specTexts(): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {

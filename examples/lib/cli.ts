@@ -8,6 +8,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/**
+ * `pnpm start -- --once` hands the script the `--` as well (pnpm 10 passes it
+ * through); parseArgs would take everything after it as positionals.
+ */
+function withoutLeadingDashDash(argv: string[]): string[] {
+  return argv[0] === '--' ? argv.slice(1) : argv;
+}
+
 export interface ServerArgs {
   port: number;
   host: string;
@@ -24,7 +32,7 @@ export function parseServerArgs(
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: withoutLeadingDashDash(argv),
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string', short: 'h' },
@@ -52,7 +60,7 @@ export function parseClientArgs(
 ): { url: string; extra: Record<string, string | boolean | undefined> } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { url: { type: 'string' }, ...extra } });
+    parsed = parseArgs({ args: withoutLeadingDashDash(argv), options: { url: { type: 'string' }, ...extra } });
   } catch (err) {
     fail((err as Error).message);
   }
