@@ -78,3 +78,4 @@ export {
   type NodeAddress,
   type Redirect,
 } from './cluster-topology.js';
+export * from './cluster.js';
