@@ -83,11 +83,11 @@ describe('CommandTable (key specs from COMMAND)', () => {
 describe('slot map and redirects', () => {
   const shards = [
     ['slots', [0, 5460], 'nodes', [['id', 'a'.repeat(40), 'port', 7000, 'ip', '127.0.0.1', 'endpoint', '127.0.0.1', 'role', 'master', 'health', 'online'], ['id', 'b'.repeat(40), 'port', 7003, 'ip', '127.0.0.1', 'endpoint', '127.0.0.1', 'role', 'replica', 'health', 'online']]],
-    ['slots', [5461, 10922], 'nodes', [['id', 'c'.repeat(40), 'port', 7001, 'ip', '', 'endpoint', '?', 'role', 'master', 'health', 'online'], ['id', 'd'.repeat(40), 'port', 7004, 'role', 'replica', 'health', 'loading']]],
+    ['slots', [5461, 10922], 'nodes', [['id', 'c'.repeat(40), 'port', 7001, 'ip', '', 'endpoint', '?', 'role', 'master', 'health', 'online'], ['id', 'd'.repeat(40), 'port', 7004, 'role', 'replica', 'health', 'fail']]],
     ['slots', [10923, 16383], 'nodes', [['id', 'e'.repeat(40), 'port', 7002, 'endpoint', '127.0.0.1', 'role', 'master', 'health', 'fail'], ['id', 'f'.repeat(40), 'port', 7005, 'endpoint', '127.0.0.1', 'role', 'master', 'health', 'online']]],
   ];
 
-  it('builds from CLUSTER SHARDS: failed masters and unready replicas left out, empty hosts filled in', () => {
+  it('builds from CLUSTER SHARDS: failed nodes left out, empty hosts filled in', () => {
     const m = SlotMap.fromShards(shards, '10.0.0.1');
     expect(m.covered).toBe(16384);
     expect(m.masterOf(0)?.addr).toBe('127.0.0.1:7000');

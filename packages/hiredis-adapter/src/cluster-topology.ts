@@ -120,7 +120,8 @@ export class SlotMap {
         if (textOf(nf.get('role')) === 'master') {
           // A failed master keeps its role in some views until the promotion is seen.
           if (health !== 'fail' && (master === null || health === 'online')) master = addr;
-        } else if (health === 'online') {
+        } else if (health !== 'fail') {
+          // Not 'online' only: Redis 7.0 calls a replica 'loading' while its replication offset is 0.
           replicas.push(addr);
         }
       }
