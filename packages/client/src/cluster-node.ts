@@ -60,6 +60,11 @@ export class ClusterNodeConn {
     return st !== 'closed' && st !== 'closing';
   }
 
+  /** The link is up and nothing waits ahead: a batch may go straight onto it (RedisClient.sendBatch). */
+  get direct(): boolean {
+    return this.held.length === 0 && this.client.link !== null;
+  }
+
   /**
    * Sends `s` now if the link is up (ASKING first when `asking`), else holds
    * it until the link opens. False when the node is closed: nothing was sent.

@@ -47,7 +47,7 @@ import { ClusterNodeConn, type NodeSettler } from './cluster-node.js';
 import { combineReplies, failBatch, TransactionAttempt } from './cluster-batch.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { Pipeline, Transaction } from './pipeline.js';
-import { captured, captureResolvers, type Batch } from './settle.js';
+import { Batch, captured, captureResolvers } from './settle.js';
 import { parseRedisUrl } from './url.js';
 import type { MessageListener } from './pubsub.js';
 import type { WatchRetryOptions } from './watch.js';
@@ -66,7 +66,8 @@ export interface ClusterOptions extends Omit<ClientOptions, 'url' | 'reconnect' 
   topologyRefreshInterval?: number;
   /**
    * How long a command may wait for a node that can take it (a failover in
-   * progress, TRYAGAIN, CLUSTERDOWN), ms, counted from its issue. Default
+   * progress, TRYAGAIN, CLUSTERDOWN), ms, counted from the first time it
+   * could not be sent (so the fast path reads no clock). Default
    * `commandTimeout`, else 10,000.
    */
   retryDeadline?: number;
@@ -103,7 +104,8 @@ export class ClusterCommand implements NodeSettler {
     readonly argv: Arg[],
     readonly slot: number,
     readonly readonly: boolean,
-    readonly deadline: number,
+    /** Date.now() past which it is not retried; 0 until its first retry (a Date.now() per command costs). */
+    public deadline: number,
     readonly ok: (value: unknown) => void,
     readonly ko: (err: Error) => void,
     /** Sent to this node only (a fan-out's part). */
@@ -349,15 +351,14 @@ export class RedisCluster extends CommandMethods {
     const spec = this.table.lookup(argv);
     let slot: number;
     try {
-      slot = slotOfKeys(argv, this.table.keyIndices(argv, spec));
+      slot = this.table.slotOf(argv, spec);
     } catch (err) {
       return ko(err as Error);
     }
     if (slot === NO_SLOT && pinned === null && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes')) {
       return this.fanOut(argv, spec, ok, ko);
     }
-    const deadline = Date.now() + this.deadlineMs;
-    this.route(new ClusterCommand(this, argv, slot, this.opts.useReplicas === true && this.table.isReadonly(spec), deadline, ok, ko, pinned));
+    this.route(new ClusterCommand(this, argv, slot, this.opts.useReplicas === true && this.table.isReadonly(spec), 0, ok, ko, pinned));
   }
 
   /** Sends `c` to its node now (or to `to`, after a redirect). */
@@ -431,6 +432,7 @@ export class RedisCluster extends CommandMethods {
       return c.ko(new ClientClosedError(`the cluster client closed; command not sent (${cause.message})`));
     }
     const now = Date.now();
+    if (c.deadline === 0) c.deadline = now + this.deadlineMs;
     if (now >= c.deadline) {
       return c.ko(new ClusterUnavailableError(`${String(c.argv[0]).toUpperCase()}: no node took the command within ${this.deadlineMs} ms (${cause.message}); not run`, { cause }));
     }
@@ -486,7 +488,7 @@ export class RedisCluster extends CommandMethods {
 
   /** One command on one node (a fan-out's part; nodes()' per-node commands use the node client directly). */
   issueTo(node: ClusterNodeConn, argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void): void {
-    this.route(new ClusterCommand(this, argv, NO_SLOT, false, Date.now() + this.deadlineMs, ok, ko, node));
+    this.route(new ClusterCommand(this, argv, NO_SLOT, false, 0, ok, ko, node));
   }
 
   // ---- batches ----------------------------------------------------------------
@@ -504,19 +506,58 @@ export class RedisCluster extends CommandMethods {
       for (const argv of commands) {
         const spec = this.table.lookup(argv);
         specs.push(spec);
-        slots.push(slotOfKeys(argv, this.table.keyIndices(argv, spec)));
+        slots.push(this.table.slotOf(argv, spec));
       }
     } catch (err) {
       // A command with keys in two slots fails the whole pipeline before anything is sent.
       return failBatch(batch, commands.length, err as Error);
     }
-    const deadline = Date.now() + this.deadlineMs;
+    // Per node, the commands whose node has its link up go on it as one batch
+    // (no object per command); the replies that redirect are re-routed one by
+    // one afterwards, the others fill their places. The rest go one by one.
+    const groups = new Map<ClusterNodeConn, number[]>();
     for (let i = 0; i < commands.length; i++) {
+      const spec = specs[i]!;
+      const slot = slots[i]!;
       const put = (v: unknown): void => batch.put(i, v);
       const fail = (e: Error): void => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e));
-      const spec = specs[i]!;
-      if (slots[i] === NO_SLOT && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes')) this.fanOut(commands[i]!, spec, put, fail);
-      else this.route(new ClusterCommand(this, commands[i]!, slots[i]!, this.opts.useReplicas === true && this.table.isReadonly(spec), deadline, put, fail));
+      if (slot === NO_SLOT && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes')) {
+        this.fanOut(commands[i]!, spec, put, fail);
+        continue;
+      }
+      const ro = this.opts.useReplicas === true && this.table.isReadonly(spec);
+      const node = ro || slot === NO_SLOT ? null : (this.slotNodes[slot] ?? null);
+      if (node !== null && node.direct) {
+        let g = groups.get(node);
+        if (g === undefined) groups.set(node, (g = []));
+        g.push(i);
+      } else {
+        this.route(new ClusterCommand(this, commands[i]!, slot, ro, 0, put, fail));
+      }
+    }
+    for (const [node, idx] of groups) {
+      const sub = new Batch(
+        idx.length,
+        (results) => {
+          for (let j = 0; j < idx.length; j++) {
+            const i = idx[j]!;
+            const v = results[j];
+            if (v instanceof ReplyError && isRedirectOrRetry(v.message)) {
+              const c = new ClusterCommand(this, commands[i]!, slots[i]!, false, 0, (x) => batch.put(i, x), (e) => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e)));
+              c.sentTo = node;
+              this.failed(c, v);
+            } else {
+              batch.put(i, v);
+            }
+          }
+        },
+        (err) => {
+          // The node's link failed with the batch on it: those commands may have run.
+          this.refresh();
+          for (let j = 0; j < idx.length; j++) batch.fail(err);
+        },
+      );
+      node.client.sendBatch(idx.map((i) => commands[i]!), sub);
     }
   }
 
@@ -632,6 +673,10 @@ export class RedisCluster extends CommandMethods {
       releaseDefaultReactor(this.reactor);
     }
   }
+}
+
+function isRedirectOrRetry(text: string): boolean {
+  return text.startsWith('MOVED ') || text.startsWith('ASK ') || isRetryableClusterError(text);
 }
 
 function info(a: NodeAddress, role: 'master' | 'replica', conn: ClusterNodeConn): ClusterNodeInfo {

@@ -18,6 +18,8 @@
  * and how their replies combine (`response_policy:*`).
  */
 import { integerOf, itemsOf, textOf, type CommandArgument } from '@reactor-ts/resp';
+import { keySlot } from './cluster-slot.js';
+import { CrossSlotError } from './cluster-topology.js';
 
 type Arg = CommandArgument;
 
@@ -198,6 +200,29 @@ export class CommandTable {
     const out: number[] = [];
     for (const ks of specs) collect(ks, argv, out);
     return out;
+  }
+
+  /**
+   * The one slot of `argv`'s keys, -1 without keys; throws CrossSlotError
+   * when they are in different slots. A single key at a fixed index (most
+   * commands) costs no array.
+   */
+  slotOf(argv: readonly Arg[], spec: CommandSpec | null = this.lookup(argv)): number {
+    if (spec === null) return -1;
+    const specs = spec.keySpecs;
+    if (specs.length === 1) {
+      const ks = specs[0]!;
+      if (ks.begin.kind === 'index' && ks.find.kind === 'range' && ks.find.lastkey === 0) {
+        return ks.begin.index < argv.length ? keySlot(argv[ks.begin.index]!) : -1;
+      }
+    }
+    let slot = -1;
+    for (const i of this.keyIndices(argv, spec)) {
+      const s = keySlot(argv[i]!);
+      if (slot === -1) slot = s;
+      else if (s !== slot) throw new CrossSlotError(spec.name.toUpperCase(), [slot, s]);
+    }
+    return slot;
   }
 
   /** Whether the server marks the command read-only (it may then go to a replica). */
