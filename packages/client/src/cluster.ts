@@ -519,21 +519,19 @@ export class RedisCluster extends CommandMethods {
     for (let i = 0; i < commands.length; i++) {
       const spec = specs[i]!;
       const slot = slots[i]!;
-      const put = (v: unknown): void => batch.put(i, v);
-      const fail = (e: Error): void => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e));
-      if (slot === NO_SLOT && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes')) {
-        this.fanOut(commands[i]!, spec, put, fail);
-        continue;
-      }
+      const fanOut = slot === NO_SLOT && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes');
       const ro = this.opts.useReplicas === true && this.table.isReadonly(spec);
-      const node = ro || slot === NO_SLOT ? null : (this.slotNodes[slot] ?? null);
+      const node = fanOut || ro || slot === NO_SLOT ? null : (this.slotNodes[slot] ?? null);
       if (node !== null && node.direct) {
         let g = groups.get(node);
         if (g === undefined) groups.set(node, (g = []));
         g.push(i);
-      } else {
-        this.route(new ClusterCommand(this, commands[i]!, slot, ro, 0, put, fail));
+        continue;
       }
+      const put = (v: unknown): void => batch.put(i, v);
+      const fail = (e: Error): void => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e));
+      if (fanOut) this.fanOut(commands[i]!, spec!, put, fail);
+      else this.route(new ClusterCommand(this, commands[i]!, slot, ro, 0, put, fail));
     }
     for (const [node, idx] of groups) {
       const sub = new Batch(
