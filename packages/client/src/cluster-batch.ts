@@ -17,8 +17,23 @@ import { CrossSlotError, isRetryableClusterError, NO_SLOT, parseRedirect, slotOf
 import { ClientClosedError } from './errors.js';
 import { ClusterUnavailableError, MaxRedirectionsError } from './cluster-errors.js';
 import type { ClusterNodeConn, NodeSettler } from './cluster-node.js';
-import type { RedisCluster } from './cluster.js';
 import type { Batch } from './settle.js';
+import type { CommandTable, NodeAddress } from '@reactor-ts/hiredis-adapter';
+
+/** What a transaction needs of the cluster client (RedisCluster implements it; an interface, so the files import one way). */
+export interface TransactionHost {
+  readonly table: CommandTable | null;
+  readonly state: string;
+  readonly stats: { moved: number; ask: number; retries: number };
+  readonly maxHops: number;
+  readonly retryDeadlineMs: number;
+  connect(): Promise<unknown>;
+  masterFor(slot: number): ClusterNodeConn | null;
+  node(a: NodeAddress): ClusterNodeConn;
+  moved(slot: number, to: NodeAddress): void;
+  refresh(): void;
+  schedule(ms: number, run: () => void, cancel: () => void): void;
+}
 
 type Arg = CommandArgument;
 
@@ -38,7 +53,7 @@ export class TransactionAttempt {
   private notSentWhy: Error | null = null;
 
   private constructor(
-    private readonly cluster: RedisCluster,
+    private readonly cluster: TransactionHost,
     private readonly commands: Arg[][],
     private readonly slot: number,
     private readonly batch: Batch,
@@ -46,7 +61,7 @@ export class TransactionAttempt {
   ) {}
 
   /** The Transaction's target: `commands` is MULTI, the user's commands, EXEC. */
-  static start(cluster: RedisCluster, commands: Arg[][], batch: Batch): void {
+  static start(cluster: TransactionHost, commands: Arg[][], batch: Batch): void {
     if (cluster.table === null) {
       cluster.connect().then(
         () => TransactionAttempt.start(cluster, commands, batch),

@@ -13,9 +13,16 @@
  * answers) and subscribed on the new node. Messages published between the
  * loss and the move are lost, as with one client.
  */
-import { keySlot } from '@reactor-ts/hiredis-adapter';
+import { keySlot, type NodeAddress, type SlotMap } from '@reactor-ts/hiredis-adapter';
 import type { RedisClient } from './client.js';
-import type { RedisCluster } from './cluster.js';
+
+/** What pub/sub needs of the cluster client (RedisCluster implements it). */
+export interface PubSubHost {
+  readonly state: string;
+  readonly map: SlotMap | null;
+  connect(): Promise<unknown>;
+  pubsubClient(a: NodeAddress): RedisClient;
+}
 import type { MessageListener, Space } from './pubsub.js';
 
 type Listener = MessageListener<unknown>;
@@ -40,7 +47,7 @@ export class ClusterPubSub {
   private readonly entries = new Map<string, Entry>();
   private readonly clients = new Map<string, RedisClient>();
 
-  constructor(private readonly cluster: RedisCluster) {}
+  constructor(private readonly cluster: PubSubHost) {}
 
   async subscribe(space: Space, names: string | readonly string[], listener: Listener): Promise<number> {
     if (this.cluster.state !== 'ready') await this.cluster.connect();
