@@ -151,12 +151,22 @@ describe('cluster client under topology changes', () => {
     const slot = keySlot(TAGS[10]!);
     const stale = createCluster({ rootNodes: [local.urls[2]!], topologyRefreshInterval: 0 });
     await stale.connect();
+    // A shard channel of the same slot: it must still deliver after the failover.
+    const heard: string[] = [];
+    const channel = `{${TAGS[10]}}:ch`;
+    await client.ssubscribe(channel, (m) => heard.push(m));
     const load = new Load(client);
     await new Promise((r) => setTimeout(r, 100));
     await local.failover(slot);
     const t0 = Date.now();
     await client.incr(`{${TAGS[10]}}:probe`);
     expect(Date.now() - t0).toBeLessThan(2000);
+    for (let i = 0; i < 40 && heard.length === 0; i++) {
+      await client.command('SPUBLISH', channel, `after-${i}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(heard.length).toBeGreaterThan(0);
+    await client.sunsubscribe(channel);
     await load.stop();
     expect(load.unexpected).toEqual([]);
     await checkCounters(client, load, base);
