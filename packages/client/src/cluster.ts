@@ -96,6 +96,8 @@ export class ClusterCommand implements NodeSettler {
   hops = 0;
   retries = 0;
   inSend = false;
+  /** A read-only command that could not be sent to a replica: retried on the master. */
+  preferMaster = false;
   /** Where it was last sent (the host an empty MOVED address means). */
   sentTo: ClusterNodeConn | null = null;
 
@@ -377,7 +379,7 @@ export class RedisCluster extends CommandMethods {
       const ms = this.map?.masters() ?? [];
       return ms.length === 0 ? null : this.node(ms[Math.floor(Math.random() * ms.length)]!);
     }
-    if (c.readonly) {
+    if (c.readonly && !c.preferMaster) {
       const rs = this.map?.shardOf(c.slot)?.replicas ?? [];
       if (rs.length > 0) return this.node(rs[Math.floor(Math.random() * rs.length)]!, 'replica');
     }
@@ -437,6 +439,7 @@ export class RedisCluster extends CommandMethods {
       return c.ko(new ClusterUnavailableError(`${String(c.argv[0]).toUpperCase()}: no node took the command within ${this.deadlineMs} ms (${cause.message}); not run`, { cause }));
     }
     this.stats.retries++;
+    c.preferMaster = true;
     this.refresh();
     const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(c.retries++, 5), c.deadline - now);
     this.schedule(delay, () => this.route(c), () => c.ko(new ClientClosedError(`the cluster client closed; command not sent (${cause.message})`)));
