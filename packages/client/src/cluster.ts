@@ -165,7 +165,8 @@ export class RedisCluster extends CommandMethods {
       return nodeAddress(e.host, e.port);
     });
     const auth = first.password === undefined ? '' : `${first.username === undefined ? '' : encodeURIComponent(first.username)}:${encodeURIComponent(first.password)}@`;
-    this.nodeUrlPrefix = `redis://${auth}`;
+    // rediss:// roots make every node TLS (the single-node client's rule, url.ts).
+    this.nodeUrlPrefix = `${first.tls === true ? 'rediss' : 'redis'}://${auth}`;
     this.maxRedirections = opts.maxRedirections ?? DEFAULT_MAX_REDIRECTIONS;
     this.deadlineMs = opts.retryDeadline ?? opts.commandTimeout ?? DEFAULT_DEADLINE_MS;
     this.pubsub = new ClusterPubSub(this);
