@@ -126,3 +126,47 @@ export class ClusterNodeConn {
 export function isReply(err: unknown): err is ReplyError {
   return err instanceof ReplyError;
 }
+
+/** What a ClusterCommand reports to (RedisCluster implements it). */
+export interface CommandHost {
+  /** A node rejected the command: an error reply (MOVED, ASK, TRYAGAIN ...) or its link's failure. */
+  failed(c: ClusterCommand, err: Error): void;
+  /** The command was never sent: try again later on a fresh map. */
+  retryLater(c: ClusterCommand, err: Error): void;
+}
+
+/** One command from issue to settlement (see the diagram at the top of cluster.ts). */
+export class ClusterCommand implements NodeSettler {
+  hops = 0;
+  retries = 0;
+  inSend = false;
+  /** A read-only command that could not be sent to a replica: retried on the master. */
+  preferMaster = false;
+  /** Where it was last sent (the host an empty MOVED address means). */
+  sentTo: ClusterNodeConn | null = null;
+
+  constructor(
+    private readonly cluster: CommandHost,
+    readonly argv: CommandArgument[],
+    readonly slot: number,
+    readonly readonly: boolean,
+    /** Date.now() past which it is not retried; 0 until its first retry (a Date.now() per command costs). */
+    public deadline: number,
+    readonly ok: (value: unknown) => void,
+    readonly ko: (err: Error) => void,
+    /** Sent to this node only (a fan-out's part). */
+    readonly pinned: ClusterNodeConn | null = null,
+  ) {}
+
+  resolve(value: unknown): void {
+    this.ok(value);
+  }
+
+  reject(err: Error): void {
+    this.cluster.failed(this, err);
+  }
+
+  notSent(err: Error): void {
+    this.cluster.retryLater(this, err);
+  }
+}

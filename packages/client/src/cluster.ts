@@ -43,11 +43,12 @@ import { CommandMethods } from './commands.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
 import { ClientClosedError, ConnectionError, OfflineQueueFullError } from './errors.js';
 import { ClusterUnavailableError, MaxRedirectionsError } from './cluster-errors.js';
-import { ClusterNodeConn, type NodeSettler } from './cluster-node.js';
-import { combineReplies, failBatch, TransactionAttempt } from './cluster-batch.js';
+import { ClusterCommand, ClusterNodeConn, type CommandHost } from './cluster-node.js';
+import { sendPipeline } from './cluster-pipeline.js';
+import { combineReplies, TransactionAttempt } from './cluster-batch.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { Pipeline, Transaction } from './pipeline.js';
-import { Batch, captured, captureResolvers } from './settle.js';
+import { captured, captureResolvers, type Batch } from './settle.js';
 import { parseRedisUrl } from './url.js';
 import type { MessageListener } from './pubsub.js';
 import type { WatchRetryOptions } from './watch.js';
@@ -91,43 +92,7 @@ const DEFAULT_DEADLINE_MS = 10_000;
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 200;
 
-/** One command from issue to settlement (see the diagram above). */
-export class ClusterCommand implements NodeSettler {
-  hops = 0;
-  retries = 0;
-  inSend = false;
-  /** A read-only command that could not be sent to a replica: retried on the master. */
-  preferMaster = false;
-  /** Where it was last sent (the host an empty MOVED address means). */
-  sentTo: ClusterNodeConn | null = null;
-
-  constructor(
-    private readonly cluster: RedisCluster,
-    readonly argv: Arg[],
-    readonly slot: number,
-    readonly readonly: boolean,
-    /** Date.now() past which it is not retried; 0 until its first retry (a Date.now() per command costs). */
-    public deadline: number,
-    readonly ok: (value: unknown) => void,
-    readonly ko: (err: Error) => void,
-    /** Sent to this node only (a fan-out's part). */
-    readonly pinned: ClusterNodeConn | null = null,
-  ) {}
-
-  resolve(value: unknown): void {
-    this.ok(value);
-  }
-
-  reject(err: Error): void {
-    this.cluster.failed(this, err);
-  }
-
-  notSent(err: Error): void {
-    this.cluster.retryLater(this, err);
-  }
-}
-
-export class RedisCluster extends CommandMethods {
+export class RedisCluster extends CommandMethods implements CommandHost {
   private readonly opts: ClusterOptions;
   private readonly seeds: NodeAddress[];
   private readonly nodeUrlPrefix: string;
@@ -476,7 +441,7 @@ export class RedisCluster extends CommandMethods {
   }
 
   /** A keyless command the server wants on every master (FLUSHALL, SCRIPT LOAD, DBSIZE, ...). */
-  private fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void): void {
+  fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void): void {
     const nodes = this.masterConns();
     if (spec.requestPolicy === 'all_nodes' && this.opts.useReplicas) {
       for (const s of this.map?.shards ?? []) for (const r of s.replicas) nodes.push(this.node(r, 'replica'));
@@ -497,70 +462,19 @@ export class RedisCluster extends CommandMethods {
 
   // ---- batches ----------------------------------------------------------------
 
-  /** Pipeline target: each command to its own node, replies in the pipeline's order (Batch slots). */
+  /** Pipeline target: each command to its own node, replies in the pipeline's order (cluster-pipeline.ts). */
   sendBatch(commands: Arg[][], batch: Batch): void {
-    if (this.table === null) {
-      // Before the first map: through the held path, one by one.
-      commands.forEach((argv, i) => this.issue(argv, (v) => batch.put(i, v), (e) => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e))));
-      return;
-    }
-    const slots: number[] = [];
-    const specs: Array<CommandSpec | null> = [];
-    try {
-      for (const argv of commands) {
-        const spec = this.table.lookup(argv);
-        specs.push(spec);
-        slots.push(this.table.slotOf(argv, spec));
-      }
-    } catch (err) {
-      // A command with keys in two slots fails the whole pipeline before anything is sent.
-      return failBatch(batch, commands.length, err as Error);
-    }
-    // Per node, the commands whose node has its link up go on it as one batch
-    // (no object per command); the replies that redirect are re-routed one by
-    // one afterwards, the others fill their places. The rest go one by one.
-    const groups = new Map<ClusterNodeConn, number[]>();
-    for (let i = 0; i < commands.length; i++) {
-      const spec = specs[i]!;
-      const slot = slots[i]!;
-      const fanOut = slot === NO_SLOT && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes');
-      const ro = this.opts.useReplicas === true && this.table.isReadonly(spec);
-      const node = fanOut || ro || slot === NO_SLOT ? null : (this.slotNodes[slot] ?? null);
-      if (node !== null && node.direct) {
-        let g = groups.get(node);
-        if (g === undefined) groups.set(node, (g = []));
-        g.push(i);
-        continue;
-      }
-      const put = (v: unknown): void => batch.put(i, v);
-      const fail = (e: Error): void => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e));
-      if (fanOut) this.fanOut(commands[i]!, spec!, put, fail);
-      else this.route(new ClusterCommand(this, commands[i]!, slot, ro, 0, put, fail));
-    }
-    for (const [node, idx] of groups) {
-      const sub = new Batch(
-        idx.length,
-        (results) => {
-          for (let j = 0; j < idx.length; j++) {
-            const i = idx[j]!;
-            const v = results[j];
-            if (v instanceof ReplyError && isRedirectOrRetry(v.message)) {
-              const c = new ClusterCommand(this, commands[i]!, slots[i]!, false, 0, (x) => batch.put(i, x), (e) => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e)));
-              c.sentTo = node;
-              this.failed(c, v);
-            } else {
-              batch.put(i, v);
-            }
-          }
-        },
-        (err) => {
-          // The node's link failed with the batch on it: those commands may have run.
-          this.refresh();
-          for (let j = 0; j < idx.length; j++) batch.fail(err);
-        },
-      );
-      node.client.sendBatch(idx.map((i) => commands[i]!), sub);
-    }
+    sendPipeline(this, commands, batch);
+  }
+
+  /** The master's node of `slot` when a batch may go straight onto its link, else null. */
+  directNode(slot: number): ClusterNodeConn | null {
+    const n = this.slotNodes[slot];
+    return n !== undefined && n.direct ? n : null;
+  }
+
+  get useReplicas(): boolean {
+    return this.opts.useReplicas === true;
   }
 
   /** Commands for one `exec()`, split per node; only MOVED / ASK'd ones are re-sent. */
@@ -675,10 +589,6 @@ export class RedisCluster extends CommandMethods {
       releaseDefaultReactor(this.reactor);
     }
   }
-}
-
-function isRedirectOrRetry(text: string): boolean {
-  return text.startsWith('MOVED ') || text.startsWith('ASK ') || isRetryableClusterError(text);
 }
 
 function info(a: NodeAddress, role: 'master' | 'replica', conn: ClusterNodeConn): ClusterNodeInfo {

@@ -25,7 +25,9 @@
  * - sentinel.ts        createSentinel / SentinelClient: the node found through Sentinel, followed on +switch-master
  * - cluster.ts         RedisCluster / createCluster: routing by slot, MOVED / ASK / TRYAGAIN,
  *                      map refresh, fan-out, pipelines split per node, watchRetry, scanIterator
- * - cluster-node.ts    one node: a RedisClient plus the commands held while its link opens
+ * - cluster-node.ts    one node: a RedisClient plus the commands held while its link opens;
+ *                      ClusterCommand, one command from issue to settlement
+ * - cluster-pipeline.ts pipelines split per node, only redirected replies re-routed
  * - cluster-batch.ts   transactions that follow their slot, fan-out reply combining
  * - cluster-pubsub.ts  channel / pattern / shard subscriptions, moved when their node changes
  * - cluster-errors.ts  MaxRedirectionsError, ClusterUnavailableError (and CrossSlotError)
