@@ -10,7 +10,13 @@
  * - link.ts            Link / LinkSource / LinkHook, and ContextLink: a client's
  *                      connection, the one place commands meet the context
  * - settle.ts          Settler, PromiseSettler, Batch, SlotSettler: how a reply settles
- * - commands.ts        typed shorthands (get, set, incr, ..., EVAL/SCRIPT, PUBSUB) over sendArgv
+ * - commands.ts        CommandMethods: one method per command of the table, attached at load; command(...argv)
+ * - methods.generated.ts  the generated signatures (ClientCommands, BatchCommands, *Options); do not edit
+ * - signature.ts       a command's documented arguments → method parameters → argv (one plan for both)
+ * - replies.ts         the hand-kept reply overlay (shape per method, and the few reshaped replies)
+ * - reply-shapes.ts    Shape: a reply's TypeScript type and its runtime check
+ * - absent.ts          the commands deliberately without a method, and why
+ * - types.ts           RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
  * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
  * - pool.ts            RedisPool: N connections on one reactor, least pending, lending
@@ -27,7 +33,12 @@
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
 export { type Settler } from './settle.js';
-export { CommandMethods, type SetOptions } from './commands.js';
+export { CommandMethods, methodSpecs } from './commands.js';
+export type * from './methods.generated.js';
+export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
+export { ABSENT_COMMANDS } from './absent.js';
+export { replyOf, overlayMethods, type ReplyInfo } from './replies.js';
+export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';
 export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 export { WatchConflictError, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
