@@ -16,15 +16,11 @@ export interface BgsaveOptions {
 }
 /** Options of BITCOUNT. */
 export interface BitcountOptions {
-  index?: { start: RedisInteger;
-  end: RedisInteger;
-  BYTE?: boolean;
-  BIT?: boolean };
+  index?: { start: RedisInteger; end: RedisInteger; BYTE?: boolean; BIT?: boolean };
 }
 /** Options of BITFIELD. */
 export interface BitfieldOptions {
-  operation?: Array<{ GET: [encoding: RedisArgument, offset: RedisInteger] } | { write: { OVERFLOW?: "WRAP" | "SAT" | "FAIL";
-  writeOperation: { SET: [encoding: RedisArgument, offset: RedisInteger, value: RedisInteger] } | { INCRBY: [encoding: RedisArgument, offset: RedisInteger, increment: RedisInteger] } } }>;
+  operation?: Array<{ GET: [encoding: RedisArgument, offset: RedisInteger] } | { write: { OVERFLOW?: "WRAP" | "SAT" | "FAIL"; writeOperation: { SET: [encoding: RedisArgument, offset: RedisInteger, value: RedisInteger] } | { INCRBY: [encoding: RedisArgument, offset: RedisInteger, increment: RedisInteger] } } }>;
 }
 /** Options of BITFIELD_RO. */
 export interface BitfieldRoOptions {
@@ -32,10 +28,7 @@ export interface BitfieldRoOptions {
 }
 /** Options of BITPOS. */
 export interface BitposOptions {
-  index?: { start: RedisInteger;
-  endIndex?: { end: RedisInteger;
-  BYTE?: boolean;
-  BIT?: boolean } };
+  index?: { start: RedisInteger; endIndex?: { end: RedisInteger; BYTE?: boolean; BIT?: boolean } };
 }
 /** Options of BLMPOP. */
 export interface BlmpopOptions {
@@ -48,7 +41,7 @@ export interface BzmpopOptions {
 /** Options of CLIENT LIST. */
 export interface ClientListOptions {
   TYPE?: "NORMAL" | "MASTER" | "REPLICA" | "PUBSUB";
-  ID?: [clientId: Array<RedisInteger>];
+  ID?: Array<RedisInteger>;
 }
 /** Options of CLIENT TRACKING. */
 export interface ClientTrackingOptions {
@@ -70,9 +63,7 @@ export interface CopyOptions {
 }
 /** Options of FAILOVER. */
 export interface FailoverOptions {
-  TO?: { host: RedisArgument;
-  port: RedisInteger;
-  FORCE?: boolean };
+  TO?: { host: RedisArgument; port: RedisInteger; FORCE?: boolean };
   ABORT?: boolean;
   TIMEOUT?: RedisInteger;
 }
@@ -96,8 +87,7 @@ export interface GeoradiusOptions {
   WITHCOORD?: boolean;
   WITHDIST?: boolean;
   WITHHASH?: boolean;
-  count?: { COUNT: RedisInteger;
-  ANY?: boolean };
+  count?: { COUNT: RedisInteger; ANY?: boolean };
   ASC?: boolean;
   DESC?: boolean;
   STORE?: RedisKey;
@@ -108,8 +98,7 @@ export interface GeoradiusRoOptions {
   WITHCOORD?: boolean;
   WITHDIST?: boolean;
   WITHHASH?: boolean;
-  count?: { COUNT: RedisInteger;
-  ANY?: boolean };
+  count?: { COUNT: RedisInteger; ANY?: boolean };
   ASC?: boolean;
   DESC?: boolean;
 }
@@ -118,8 +107,7 @@ export interface GeoradiusbymemberOptions {
   WITHCOORD?: boolean;
   WITHDIST?: boolean;
   WITHHASH?: boolean;
-  count?: { COUNT: RedisInteger;
-  ANY?: boolean };
+  count?: { COUNT: RedisInteger; ANY?: boolean };
   ASC?: boolean;
   DESC?: boolean;
   STORE?: RedisKey;
@@ -130,8 +118,7 @@ export interface GeoradiusbymemberRoOptions {
   WITHCOORD?: boolean;
   WITHDIST?: boolean;
   WITHHASH?: boolean;
-  count?: { COUNT: RedisInteger;
-  ANY?: boolean };
+  count?: { COUNT: RedisInteger; ANY?: boolean };
   ASC?: boolean;
   DESC?: boolean;
 }
@@ -139,8 +126,7 @@ export interface GeoradiusbymemberRoOptions {
 export interface GeosearchOptions {
   ASC?: boolean;
   DESC?: boolean;
-  count?: { COUNT: RedisInteger;
-  ANY?: boolean };
+  count?: { COUNT: RedisInteger; ANY?: boolean };
   WITHCOORD?: boolean;
   WITHDIST?: boolean;
   WITHHASH?: boolean;
@@ -149,8 +135,7 @@ export interface GeosearchOptions {
 export interface GeosearchstoreOptions {
   ASC?: boolean;
   DESC?: boolean;
-  count?: { COUNT: RedisInteger;
-  ANY?: boolean };
+  count?: { COUNT: RedisInteger; ANY?: boolean };
   STOREDIST?: boolean;
 }
 /** Options of GETEX. */
@@ -163,8 +148,7 @@ export interface GetexOptions {
 }
 /** Options of HRANDFIELD. */
 export interface HrandfieldOptions {
-  options?: { count: RedisInteger;
-  WITHVALUES?: boolean };
+  options?: { count: RedisInteger; WITHVALUES?: boolean };
 }
 /** Options of HSCAN. */
 export interface HscanOptions {
@@ -207,7 +191,7 @@ export interface MigrateOptions {
 /** Options of MODULE LOADEX. */
 export interface ModuleLoadexOptions {
   CONFIG?: Array<[name: RedisArgument, value: RedisArgument]>;
-  ARGS?: Array<[arg: RedisArgument]>;
+  ARGS?: Array<RedisArgument>;
 }
 /** Options of RESTORE. */
 export interface RestoreOptions {
@@ -279,10 +263,7 @@ export interface SscanOptions {
 /** Options of XADD. */
 export interface XaddOptions {
   NOMKSTREAM?: boolean;
-  trim?: { strategy: "MAXLEN" | "MINID";
-  operator?: "=" | "~";
-  threshold: RedisArgument;
-  LIMIT?: RedisInteger };
+  trim?: { strategy: "MAXLEN" | "MINID"; operator?: "=" | "~"; threshold: RedisArgument; LIMIT?: RedisInteger };
 }
 /** Options of XAUTOCLAIM. */
 export interface XautoclaimOptions {
@@ -309,15 +290,11 @@ export interface XgroupSetidOptions {
 }
 /** Options of XINFO STREAM. */
 export interface XinfoStreamOptions {
-  FULL?: { COUNT?: RedisInteger };
+  FULL?: RedisInteger;
 }
 /** Options of XPENDING. */
 export interface XpendingOptions {
-  filters?: { IDLE?: RedisInteger;
-  start: RedisArgument;
-  end: RedisArgument;
-  count: RedisInteger;
-  consumer?: RedisArgument };
+  filters?: { IDLE?: RedisInteger; start: RedisArgument; end: RedisArgument; count: RedisInteger; consumer?: RedisArgument };
 }
 /** Options of XRANGE. */
 export interface XrangeOptions {
@@ -377,8 +354,7 @@ export interface ZmpopOptions {
 }
 /** Options of ZRANDMEMBER. */
 export interface ZrandmemberOptions {
-  options?: { count: RedisInteger;
-  WITHSCORES?: boolean };
+  options?: { count: RedisInteger; WITHSCORES?: boolean };
 }
 /** Options of ZRANGE. */
 export interface ZrangeOptions {
@@ -1302,7 +1278,7 @@ export interface ClientCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
    * @since Redis 2.8.0
    */
-  hscan(key: RedisKey, cursor: RedisInteger, options?: HscanOptions): Promise<[RedisString, Array<RedisString>]>;
+  hscan(key: RedisKey, cursor: RedisArgument, options?: HscanOptions): Promise<[RedisString, Array<RedisString>]>;
   /**
    * HSET: Set the string value of a hash field
    * Complexity: O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.
@@ -1830,7 +1806,7 @@ export interface ClientCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
    * @since Redis 2.8.0
    */
-  scan(cursor: RedisInteger, options?: ScanOptions): Promise<[RedisString, Array<RedisString>]>;
+  scan(cursor: RedisArgument, options?: ScanOptions): Promise<[RedisString, Array<RedisString>]>;
   /**
    * SCARD: Get the number of members in a set
    * Complexity: O(1)
@@ -2041,7 +2017,7 @@ export interface ClientCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
    * @since Redis 2.8.0
    */
-  sscan(key: RedisKey, cursor: RedisInteger, options?: SscanOptions): Promise<[RedisString, Array<RedisString>]>;
+  sscan(key: RedisKey, cursor: RedisArgument, options?: SscanOptions): Promise<[RedisString, Array<RedisString>]>;
   /**
    * STRLEN: Get the length of the value stored in a key
    * Complexity: O(1)
@@ -2425,7 +2401,7 @@ export interface ClientCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
    * @since Redis 2.8.0
    */
-  zscan(key: RedisKey, cursor: RedisInteger, options?: ZscanOptions): Promise<[RedisString, Array<RedisString>]>;
+  zscan(key: RedisKey, cursor: RedisArgument, options?: ZscanOptions): Promise<[RedisString, Array<RedisString>]>;
   /**
    * ZSCORE: Get the score associated with the given member in a sorted set
    * Complexity: O(1)
@@ -3314,7 +3290,7 @@ export interface BatchCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
    * @since Redis 2.8.0
    */
-  hscan(key: RedisKey, cursor: RedisInteger, options?: HscanOptions): this;
+  hscan(key: RedisKey, cursor: RedisArgument, options?: HscanOptions): this;
   /**
    * HSET: Set the string value of a hash field
    * Complexity: O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.
@@ -3842,7 +3818,7 @@ export interface BatchCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.
    * @since Redis 2.8.0
    */
-  scan(cursor: RedisInteger, options?: ScanOptions): this;
+  scan(cursor: RedisArgument, options?: ScanOptions): this;
   /**
    * SCARD: Get the number of members in a set
    * Complexity: O(1)
@@ -4053,7 +4029,7 @@ export interface BatchCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
    * @since Redis 2.8.0
    */
-  sscan(key: RedisKey, cursor: RedisInteger, options?: SscanOptions): this;
+  sscan(key: RedisKey, cursor: RedisArgument, options?: SscanOptions): this;
   /**
    * STRLEN: Get the length of the value stored in a key
    * Complexity: O(1)
@@ -4437,7 +4413,7 @@ export interface BatchCommands {
    * Complexity: O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..
    * @since Redis 2.8.0
    */
-  zscan(key: RedisKey, cursor: RedisInteger, options?: ZscanOptions): this;
+  zscan(key: RedisKey, cursor: RedisArgument, options?: ZscanOptions): this;
   /**
    * ZSCORE: Get the score associated with the given member in a sorted set
    * Complexity: O(1)

@@ -87,7 +87,9 @@ export function keyIndexes(argv: readonly ArgvItem[]): number[] {
     if (ks.flags.includes('not_key')) continue;
     keysOfSpec(ks, argv, out);
   }
-  return [...new Set(out)].sort((a, b) => a - b);
+  // MIGRATE's key slot holds "" when its KEYS option names the keys (Redis's own migrateGetKeys skips it).
+  const keys = spec.name === 'migrate' ? out.filter((i) => text(argv[i]) !== '') : out;
+  return [...new Set(keys)].sort((a, b) => a - b);
 }
 
 /** The keys of an argv (see keyIndexes), as they were given. */
