@@ -11,7 +11,7 @@ import { rawCall, type RawValue } from '@reactor-ts/test-utils';
 import { ABSENT_COMMANDS } from '../src/absent.js';
 import { replyOf } from '../src/replies.js';
 import { shapeType } from '../src/reply-shapes.js';
-import { camel, fieldsOf, planOf, type Field, type Param } from '../src/signature.js';
+import { camel, fieldsOf, planOfSpec, type Field, type Param } from '../src/signature.js';
 
 type Obj = Record<string, RawValue>;
 
@@ -199,7 +199,7 @@ export function renderMethods(version: string, commands: readonly CommandSpec[])
   const client: string[] = [];
   const batch: string[] = [];
   for (const c of withMethods) {
-    const plan = planOf(c.args);
+    const plan = planOfSpec(c);
     const optionsName = `${pascal(c.method)}Options`;
     const opts = plan.params.find((p) => p.kind === 'options');
     if (opts !== undefined && opts.kind === 'options') {

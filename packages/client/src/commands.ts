@@ -21,7 +21,7 @@ import type { CommandArgument } from '@reactor-ts/resp';
 import { ABSENT_COMMANDS } from './absent.js';
 import type { ClientCommands } from './methods.generated.js';
 import { replyOf } from './replies.js';
-import { encodeCall, planOf, type Plan } from './signature.js';
+import { encodeCall, planOfSpec, type Plan } from './signature.js';
 
 type Arg = CommandArgument;
 
@@ -37,7 +37,7 @@ export function methodSpecs(): Map<string, CommandSpec> {
 /** A command's argv encoder, built on its first call (most of the ~360 are never called). */
 function encoderOf(spec: CommandSpec): (values: readonly unknown[]) => Arg[] {
   let plan: Plan | undefined;
-  return (values) => encodeCall(spec.argv0, (plan ??= planOf(spec.args)), values);
+  return (values) => encodeCall(spec.argv0, (plan ??= planOfSpec(spec)), values);
 }
 
 /**

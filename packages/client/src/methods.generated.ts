@@ -772,7 +772,7 @@ export interface ClientCommands {
    * Complexity: O(N) where N is the number of bytes in the key
    * @since Redis 3.0.0
    */
-  clusterKeyslot(key: RedisArgument): Promise<number>;
+  clusterKeyslot(key: RedisArgument): Promise<unknown>;
   /**
    * CLUSTER LINKS: Returns a list of all TCP links to and from peer nodes in cluster
    * Complexity: O(N) where N is the total number of Cluster nodes
@@ -870,13 +870,13 @@ export interface ClientCommands {
    * Complexity: O(N) where N is the number of arguments to the command
    * @since Redis 2.8.13
    */
-  commandGetkeys(): Promise<Array<RedisString>>;
+  commandGetkeys(...args: Array<RedisArgument>): Promise<Array<RedisString>>;
   /**
    * COMMAND GETKEYSANDFLAGS: Extract keys and access flags given a full Redis command
    * Complexity: O(N) where N is the number of arguments to the command
    * @since Redis 7.0.0
    */
-  commandGetkeysandflags(): Promise<unknown>;
+  commandGetkeysandflags(...args: Array<RedisArgument>): Promise<unknown>;
   /**
    * COMMAND HELP: Show helpful text about the different subcommands
    * Complexity: O(1)
@@ -942,7 +942,7 @@ export interface ClientCommands {
    * Complexity: Depends on subcommand.
    * @since Redis 1.0.0
    */
-  debug(): Promise<unknown>;
+  debug(...args: Array<RedisArgument>): Promise<unknown>;
   /**
    * DECR: Decrement the integer value of a key by one
    * Complexity: O(1)
@@ -1116,7 +1116,7 @@ export interface ClientCommands {
    * Complexity: O(log(N))
    * @since Redis 3.2.0
    */
-  geodist(key: RedisKey, member1: RedisArgument, member2: RedisArgument, unit?: "M" | "KM" | "FT" | "MI"): Promise<RedisDouble | null>;
+  geodist(key: RedisKey, member1: RedisArgument, member2: RedisArgument, unit?: "M" | "KM" | "FT" | "MI"): Promise<RedisString | null>;
   /**
    * GEOHASH: Returns members of a geospatial index as standard geohash strings
    * Complexity: O(log(N)) for each member requested, where N is the number of elements in the sorted set.
@@ -2228,7 +2228,7 @@ export interface ClientCommands {
    * Complexity: O(log(N)) for each item added, where N is the number of elements in the sorted set.
    * @since Redis 1.2.0
    */
-  zadd(key: RedisKey, scoreMember: Array<[score: RedisDouble, member: RedisArgument]>, options?: ZaddOptions): Promise<number | null>;
+  zadd(key: RedisKey, scoreMember: Array<[score: RedisDouble, member: RedisArgument]>, options?: ZaddOptions): Promise<number | (RedisDouble | null)>;
   /**
    * ZCARD: Get the number of members in a sorted set
    * Complexity: O(1)
@@ -2882,13 +2882,13 @@ export interface BatchCommands {
    * Complexity: O(N) where N is the number of arguments to the command
    * @since Redis 2.8.13
    */
-  commandGetkeys(): this;
+  commandGetkeys(...args: Array<RedisArgument>): this;
   /**
    * COMMAND GETKEYSANDFLAGS: Extract keys and access flags given a full Redis command
    * Complexity: O(N) where N is the number of arguments to the command
    * @since Redis 7.0.0
    */
-  commandGetkeysandflags(): this;
+  commandGetkeysandflags(...args: Array<RedisArgument>): this;
   /**
    * COMMAND HELP: Show helpful text about the different subcommands
    * Complexity: O(1)
@@ -2954,7 +2954,7 @@ export interface BatchCommands {
    * Complexity: Depends on subcommand.
    * @since Redis 1.0.0
    */
-  debug(): this;
+  debug(...args: Array<RedisArgument>): this;
   /**
    * DECR: Decrement the integer value of a key by one
    * Complexity: O(1)

@@ -11,7 +11,7 @@
  */
 import { integerOf, textOf } from '@reactor-ts/resp';
 import { toCountMap, toNames } from './pubsub.js';
-import { any, array, bit, custom, double, int, map, nullable, ok, plainText, set, str, text, tuple, type Shape } from './reply-shapes.js';
+import { any, array, bit, custom, double, either, int, map, nullable, ok, plainText, set, str, text, tuple, type Shape } from './reply-shapes.js';
 
 export interface ReplyInfo {
   readonly shape: Shape;
@@ -54,7 +54,7 @@ const shapes: Record<string, Shape> = {
   sismember: bit, smembers: set(str), smismember: array(bit), smove: bit, spop: any, srandmember: any, srem: int,
   sscan: scanReply, sunion: set(str), sunionstore: int,
   // sorted sets
-  zadd: nullable(int), zcard: int, zcount: int, zdiffstore: int, zincrby: double, zinterstore: int, zintercard: int,
+  zadd: either(int, nullable(double)), zcard: int, zcount: int, zdiffstore: int, zincrby: double, zinterstore: int, zintercard: int,
   zlexcount: int, zmscore: array(nullable(double)), zrangestore: int, zrank: nullable(int), zrem: int,
   zremrangebylex: int, zremrangebyrank: int, zremrangebyscore: int, zrevrank: nullable(int), zscore: nullable(double),
   zunionstore: int, zscan: scanReply, zrandmember: any, zrange: any, zrangebyscore: any, zrevrange: any,
@@ -63,7 +63,7 @@ const shapes: Record<string, Shape> = {
   xgroupCreate: ok, xgroupDestroy: int, xgroupCreateconsumer: int, xgroupDelconsumer: int, xgroupSetid: ok,
   xread: any, xreadgroup: any, xautoclaim: any, xclaim: any, xpending: any, xinfoStream: any, xinfoGroups: any, xinfoConsumers: any,
   // geo
-  geoadd: int, geodist: nullable(double), geohash: nstrs, geopos: array(nullable(tuple(double, double))), geosearchstore: int,
+  geoadd: int, geodist: nstr, geohash: nstrs, geopos: array(nullable(tuple(double, double))), geosearchstore: int,
   // hyperloglog
   pfadd: bit, pfcount: int, pfmerge: ok,
   // connection
@@ -84,8 +84,6 @@ const shapes: Record<string, Shape> = {
   // pub/sub
   publish: int, spublish: int, pubsubChannels: names, pubsubNumsub: countMap, pubsubNumpat: custom('number', (v) => typeof v === 'number'),
   pubsubShardchannels: names, pubsubShardnumsub: countMap,
-  // cluster (answered by any server for the read-only ones)
-  clusterKeyslot: int,
 };
 
 const maps: Record<string, (raw: unknown) => unknown> = {

@@ -34,6 +34,8 @@ export type Shape =
   | { readonly t: 'set'; readonly of: Shape }
   /** Text that RESP3 may send as a verbatim string; the method returns the plain string. */
   | { readonly t: 'text' }
+  /** Any of several shapes (ZADD: the count, or with INCR the new score). */
+  | { readonly t: 'either'; readonly of: readonly Shape[] }
   /** A value the method reshapes itself (`map` in replies.ts): its type and its check. */
   | { readonly t: 'custom'; readonly ts: string; readonly check: (v: unknown) => boolean };
 
@@ -50,6 +52,7 @@ export const array = (of: Shape): Shape => ({ t: 'array', of });
 export const tuple = (...of: Shape[]): Shape => ({ t: 'tuple', of });
 export const map = (key: Shape, value: Shape): Shape => ({ t: 'map', key, value });
 export const set = (of: Shape): Shape => ({ t: 'set', of });
+export const either = (...of: Shape[]): Shape => ({ t: 'either', of });
 export const custom = (ts: string, check: (v: unknown) => boolean): Shape => ({ t: 'custom', ts, check });
 
 /** The TypeScript type of a shape, as the generated declarations print it. */
@@ -81,6 +84,8 @@ export function shapeType(s: Shape): string {
       return `Array<${shapeType(s.key)} | ${shapeType(s.value)}> | Map<${shapeType(s.key)}, ${shapeType(s.value)}>`;
     case 'set':
       return `Array<${shapeType(s.of)}> | Set<${shapeType(s.of)}>`;
+    case 'either':
+      return s.of.map(wrap).join(' | ');
     case 'custom':
       return s.ts;
   }
@@ -141,6 +146,8 @@ export function shapeMismatch(s: Shape, v: unknown, protocol: 2 | 3, at = '$'): 
       }
       if (!Array.isArray(v)) return bad('an array (RESP2)');
       return first(v.map((x, i) => shapeMismatch(s.of, x, protocol, `${at}[${i}]`)));
+    case 'either':
+      return s.of.some((x) => shapeMismatch(x, v, protocol, at) === null) ? null : bad(shapeType(s));
     case 'custom':
       return s.check(v) ? null : bad(s.ts);
   }

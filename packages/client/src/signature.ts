@@ -109,6 +109,14 @@ function countsKeys(a: ArgSpec, next: ArgSpec | undefined): boolean {
   return a.type === 'integer' && /^num-?keys$/i.test(a.name) && next !== undefined && next.type === 'key' && next.multiple === true && next.token === undefined;
 }
 
+/** A spec's plan; a command whose docs list no arguments though it takes some (COMMAND GETKEYS, DEBUG) gets a rest of values. */
+export function planOfSpec(spec: { readonly args: readonly ArgSpec[]; readonly arity: number; readonly argv0: readonly string[] }): Plan {
+  if (spec.args.length === 0 && (spec.arity < 0 || spec.arity > spec.argv0.length)) {
+    return planOf([{ name: 'args', type: 'string', optional: spec.arity === -spec.argv0.length, multiple: true }]);
+  }
+  return planOf(spec.args);
+}
+
 /** The plan for a command's top-level arguments. */
 export function planOf(args: readonly ArgSpec[]): Plan {
   const params: Param[] = [];
