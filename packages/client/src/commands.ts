@@ -21,6 +21,8 @@ import type { CommandArgument } from '@reactor-ts/resp';
 import { ABSENT_COMMANDS } from './absent.js';
 import type { ClientCommands } from './methods.generated.js';
 import { replyOf } from './replies.js';
+import { scanHash, scanKeys, scanSet, scanSortedSet, type ElementScanOptions, type ScanIteratorOptions } from './scan.js';
+import type { RedisKey, RedisString } from './types.js';
 import { encodeCall, planOfSpec, type Plan } from './signature.js';
 
 type Arg = CommandArgument;
@@ -76,6 +78,23 @@ export abstract class CommandMethods {
    */
   command<T = unknown>(...argv: Arg[]): Promise<T> {
     return this.sendArgv(argv) as Promise<T>;
+  }
+
+  /** Every key, by SCAN pages (scan.ts): `for await (const key of client.scanIterator({ match: 'user:*' }))`. */
+  scanIterator(opts?: ScanIteratorOptions): AsyncGenerator<RedisString> {
+    return scanKeys((argv) => this.sendArgv(argv), opts);
+  }
+  /** Every [field, value] of a hash, by HSCAN pages. */
+  hscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<[RedisString, RedisString]> {
+    return scanHash((argv) => this.sendArgv(argv), key, opts);
+  }
+  /** Every member of a set, by SSCAN pages. */
+  sscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<RedisString> {
+    return scanSet((argv) => this.sendArgv(argv), key, opts);
+  }
+  /** Every [member, score] of a sorted set, by ZSCAN pages. */
+  zscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<[RedisString, number]> {
+    return scanSortedSet((argv) => this.sendArgv(argv), key, opts);
   }
 }
 

@@ -15,6 +15,7 @@
  * - signature.ts       a command's documented arguments → method parameters → argv (one plan for both)
  * - replies.ts         the hand-kept reply overlay (shape per method, and the few reshaped replies)
  * - reply-shapes.ts    Shape: a reply's TypeScript type and its runtime check
+ * - scan.ts          scanIterator / hscanIterator / sscanIterator / zscanIterator: SCAN pages as async iterators
  * - absent.ts          the commands deliberately without a method, and why
  * - types.ts           RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
@@ -37,6 +38,7 @@ export { CommandMethods, methodSpecs } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
+export { scanKeys, scanHash, scanSet, scanSortedSet, type ScanIteratorOptions, type ElementScanOptions } from './scan.js';
 export { replyOf, overlayMethods, type ReplyInfo } from './replies.js';
 export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';
 export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
