@@ -51,6 +51,13 @@ export abstract class CommandBatch {
     return this;
   }
 
+  /** Appends one argv as it is (the generated methods' path; no copy). @internal */
+  appendArgv(argv: Arg[]): this {
+    if (this.sent) throw new Error('this pipeline was already executed; create a new one');
+    this.commands.push(argv);
+    return this;
+  }
+
   protected send(commands: Arg[][]): Promise<unknown[]> {
     if (this.sent) return Promise.reject(new Error('this pipeline was already executed; create a new one'));
     this.sent = true;
@@ -63,7 +70,7 @@ export abstract class CommandBatch {
 // The generated signatures (methods.generated.ts), bodies attached below: one per command of the table.
 export interface CommandBatch extends BatchCommands {}
 
-attachCommands(CommandBatch.prototype, () => (self, argv) => self.command(...argv));
+attachCommands(CommandBatch.prototype, () => (self, argv) => self.appendArgv(argv));
 
 /** A plain pipeline: the commands as they are, in one write. */
 export class Pipeline extends CommandBatch {

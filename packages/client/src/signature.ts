@@ -56,6 +56,8 @@ export interface Plan {
   readonly steps: readonly Step[];
   /** True when every parameter is one plain value sent as it is (the fast path). */
   readonly simple: boolean;
+  /** Index of the rest parameter, or -1. */
+  readonly restAt: number;
 }
 
 const WORD = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -173,7 +175,8 @@ export function planOf(args: readonly ArgSpec[]): Plan {
     }
   }
   const simple = params.every((p) => p.kind === 'value' && isPlain(p.arg) && p.arg.multiple !== true) && steps.every((s) => s.kind === 'param');
-  return { params, steps, simple };
+  const restAt = params.findIndex((p) => p.kind === 'value' && p.rest);
+  return { params, steps, simple, restAt };
 }
 
 // ---- encoding ----
@@ -181,19 +184,30 @@ export function planOf(args: readonly ArgSpec[]): Plan {
 type Out = CommandArgument[];
 
 function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Uint8Array);
+  // Buffer is a Uint8Array.
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+/** The member fields of a block or choice, computed once per argument. */
+const memberFields = new WeakMap<ArgSpec, Field[]>();
+function membersOf(a: ArgSpec, inBlock: boolean): Field[] {
+  let f = memberFields.get(a);
+  if (f === undefined) memberFields.set(a, (f = fieldsOf(a.args ?? [], inBlock)));
+  return f;
 }
 
 /** Pushes the fields of `obj` that are set, in the fields' (documentation) order. */
 function encodeFields(fields: readonly Field[], obj: unknown, out: Out): void {
   if (!isObject(obj)) return;
-  const done = new Set<number>();
-  for (const f of fields) {
+  // A flattened choice's fields are contiguous: the first one set wins.
+  let doneGroup = -1;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
     const v = obj[f.key];
     if (v === undefined || v === false || v === null) continue;
     if (f.group !== undefined) {
-      if (done.has(f.group)) continue;
-      done.add(f.group);
+      if (f.group === doneGroup) continue;
+      doneGroup = f.group;
     }
     encodeArg(f.arg, v, out);
   }
@@ -225,12 +239,12 @@ function encodeOne(a: ArgSpec, v: unknown, out: Out): void {
     // A block of one member takes that member's value itself (CLIENT LIST's ID [id ...]).
     if (kids.length === 1) return encodeArg(kids[0]!, v, out);
     if (Array.isArray(v)) kids.forEach((c, i) => (v[i] === undefined ? undefined : encodeArg(c, v[i], out)));
-    else encodeFields(fieldsOf(kids, true), v, out);
+    else encodeFields(membersOf(a, true), v, out);
     return;
   }
   if (a.type === 'oneof') {
     if (isObject(v)) {
-      const fields = fieldsOf(kids, false);
+      const fields = membersOf(a, false);
       const f = fields.find((x) => v[x.key] !== undefined && v[x.key] !== false);
       if (f !== undefined) encodeArg(f.arg, v[f.key], out);
       return;
@@ -256,7 +270,7 @@ export function encodeCall(argv0: readonly string[], plan: Plan, values: readonl
     for (let i = 0; i < values.length && i < plan.params.length; i++) if (values[i] !== undefined) out.push(values[i] as CommandArgument);
     return out;
   }
-  const restAt = plan.params.findIndex((p) => p.kind === 'value' && p.rest);
+  const restAt = plan.restAt;
   for (const s of plan.steps) {
     if (s.kind === 'token') {
       out.push(s.token);
