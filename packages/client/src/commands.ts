@@ -16,12 +16,13 @@
  * under RESP3 maps and sets as Map / Set. Verbatim strings (INFO, CLIENT
  * INFO, ...) come back as their plain text.
  */
-import { COMMAND_TABLE, type CommandSpec } from '@reactor-ts/commands';
+import { COMMAND_TABLE, prefixKeys, type CommandSpec } from '@reactor-ts/commands';
 import type { CommandArgument } from '@reactor-ts/resp';
 import { ABSENT_COMMANDS } from './absent.js';
 import type { ClientCommands } from './methods.generated.js';
 import { replyOf } from './replies.js';
 import { scanHash, scanKeys, scanSet, scanSortedSet, type ElementScanOptions, type ScanIteratorOptions } from './scan.js';
+import { traced, tracing } from './tracing.js';
 import type { RedisKey, RedisString } from './types.js';
 import { encodeCall, planOfSpec, type Plan } from './signature.js';
 
@@ -77,7 +78,21 @@ export abstract class CommandMethods {
    * TimeoutError, OfflineQueueFullError or ClientClosedError.
    */
   command<T = unknown>(...argv: Arg[]): Promise<T> {
-    return this.sendArgv(argv) as Promise<T>;
+    return send(this, argv) as Promise<T>;
+  }
+
+  /** The server this sends to, as tracing reports it ('127.0.0.1:6379'); undefined where unknown. */
+  describeServer(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * The same methods with `prefix` before every key, found by the command
+   * table's key specs (so EVAL's KEYS, MSET's and XREAD's keys too). Keys in
+   * replies (SCAN, KEYS, BLPOP) come back as stored, prefix included.
+   */
+  withKeyPrefix(prefix: string | Buffer): CommandMethods {
+    return new KeyPrefixView(this, prefix);
   }
 
   /** Every key, by SCAN pages (scan.ts): `for await (const key of client.scanIterator({ match: 'user:*' }))`. */
@@ -98,11 +113,33 @@ export abstract class CommandMethods {
   }
 }
 
+/** Every command of CommandMethods ends here: straight to sendArgv, or traced when anyone listens (tracing.ts). */
+function send(self: CommandMethods, argv: Arg[]): Promise<unknown> {
+  if (!tracing()) return self.sendArgv(argv);
+  return traced(argv, self.describeServer(), () => self.sendArgv(argv));
+}
+
 attachCommands(CommandMethods.prototype, (method) => {
   const map = replyOf(method)?.map;
-  if (map === undefined) return (self, argv) => self.sendArgv(argv);
-  return (self, argv) => self.sendArgv(argv).then(map);
+  if (map === undefined) return send;
+  return (self, argv) => send(self, argv).then(map);
 });
+
+/** `withKeyPrefix`'s view: every method of the client it wraps, keys prefixed. */
+class KeyPrefixView extends CommandMethods {
+  constructor(
+    private readonly base: CommandMethods,
+    private readonly prefix: string | Buffer,
+  ) {
+    super();
+  }
+  sendArgv(argv: Arg[]): Promise<unknown> {
+    return this.base.sendArgv(prefixKeys(argv, this.prefix));
+  }
+  override describeServer(): string | undefined {
+    return this.base.describeServer();
+  }
+}
 
 /** `verb script numkeys key... arg...`, built without spreads (EVALSHA is a hot path; RedisScript.run uses it too). */
 export function scriptArgv(verb: string, script: string, keys: readonly Arg[], args: readonly Arg[]): Arg[] {

@@ -16,6 +16,7 @@
  * - replies.ts         the hand-kept reply overlay (shape per method, and the few reshaped replies)
  * - reply-shapes.ts    Shape: a reply's TypeScript type and its runtime check
  * - scan.ts          scanIterator / hscanIterator / sscanIterator / zscanIterator: SCAN pages as async iterators
+ * - tracing.ts       command start/end/error on node:diagnostics_channel (names and key counts, never values)
  * - absent.ts          the commands deliberately without a method, and why
  * - types.ts           RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
@@ -38,6 +39,7 @@ export { CommandMethods, methodSpecs } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
+export { COMMAND_START_CHANNEL, COMMAND_END_CHANNEL, COMMAND_ERROR_CHANNEL, type CommandTraceStart, type CommandTraceEnd, type CommandTraceError } from './tracing.js';
 export { scanKeys, scanHash, scanSet, scanSortedSet, type ScanIteratorOptions, type ElementScanOptions } from './scan.js';
 export { replyOf, overlayMethods, type ReplyInfo } from './replies.js';
 export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';

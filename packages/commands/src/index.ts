@@ -10,8 +10,8 @@
  * Layout
  * - spec.ts   CommandSpec, ArgSpec, KeySpec: the shape of one entry
  * - table.ts  COMMAND_TABLE (generated; do not edit by hand)
- * - keys.ts   commandSpec / specOfArgv (look-up), keyIndexes / commandKeys (key specs applied to an argv)
+ * - keys.ts   commandSpec / specOfArgv (look-up), keyIndexes / commandKeys / prefixKeys (key specs applied to an argv)
  */
 export type { ArgSpec, BeginSearch, CommandSpec, FindKeys, KeySpec } from './spec.js';
 export { COMMAND_TABLE, REDIS_VERSION } from './table.js';
-export { commandSpec, specOfArgv, keyIndexes, commandKeys } from './keys.js';
+export { commandSpec, specOfArgv, keyIndexes, commandKeys, prefixKeys } from './keys.js';

@@ -96,3 +96,23 @@ export function keyIndexes(argv: readonly ArgvItem[]): number[] {
 export function commandKeys<T extends ArgvItem>(argv: readonly T[]): T[] {
   return keyIndexes(argv).map((i) => argv[i]!);
 }
+
+/**
+ * A copy of `argv` with `prefix` put before every key the key specs find
+ * (EVAL's KEYS and multi-key commands included); other arguments are kept
+ * as they are. Buffers stay Buffers; a number or bigint key becomes text.
+ */
+export function prefixKeys<T extends ArgvItem>(argv: readonly T[], prefix: string | Buffer): Array<T | string | Buffer> {
+  const at = keyIndexes(argv);
+  if (at.length === 0 || prefix.length === 0) return argv.slice();
+  const out: Array<T | string | Buffer> = argv.slice();
+  for (const i of at) {
+    const k = argv[i]!;
+    if (typeof prefix === 'string' && (typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint')) out[i] = prefix + String(k);
+    else {
+      const kb = typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint' ? Buffer.from(String(k)) : Buffer.from(k.buffer, k.byteOffset, k.byteLength);
+      out[i] = Buffer.concat([typeof prefix === 'string' ? Buffer.from(prefix) : prefix, kb]);
+    }
+  }
+  return out;
+}
