@@ -19,6 +19,7 @@
  * - tracing.ts       command start/end/error on node:diagnostics_channel (names and key counts, never values)
  * - streams.ts       streamGroupReader: a consumer group's entries as an async iterator, crashed consumers' entries claimed
  * - monitor.ts       monitor(client): MONITOR lines, parsed, as an async iterator on a connection of its own
+ * - cache.ts         createCachingClient: RESP3 CLIENT TRACKING, an LRU of read replies emptied by invalidate pushes
  * - absent.ts          the commands deliberately without a method, and why
  * - types.ts           RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
@@ -41,6 +42,7 @@ export { CommandMethods, methodSpecs } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
+export { createCachingClient, CachingClient, type ClientCacheOptions, type ClientCacheStats } from './cache.js';
 export { monitor, parseMonitorLine, type Monitor, type MonitorLine, type MonitorOptions } from './monitor.js';
 export { streamGroupReader, type StreamGroupReaderOptions, type StreamGroupEntry } from './streams.js';
 export { COMMAND_START_CHANNEL, COMMAND_END_CHANNEL, COMMAND_ERROR_CHANNEL, type CommandTraceStart, type CommandTraceEnd, type CommandTraceError } from './tracing.js';
