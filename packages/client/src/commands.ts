@@ -21,6 +21,7 @@ import type { CommandArgument } from '@reactor-ts/resp';
 import { ABSENT_COMMANDS } from './absent.js';
 import type { ClientCommands } from './methods.generated.js';
 import { replyOf } from './replies.js';
+import { mapReply, type ReplyMapping } from './reply-mapping.js';
 import { scanHash, scanKeys, scanSet, scanSortedSet, type ElementScanOptions, type ScanIteratorOptions } from './scan.js';
 import { traced, tracing } from './tracing.js';
 import type { RedisKey, RedisString } from './types.js';
@@ -95,6 +96,16 @@ export abstract class CommandMethods {
     return new KeyPrefixView(this, prefix);
   }
 
+  /**
+   * The same methods with map and set replies in one form under RESP2 and
+   * RESP3 (reply-mapping.ts): `client.withReplyMapping({ map: 'object' }).hgetall(k)`
+   * is a plain object either way. The declared return types stay the
+   * protocol's; cast to the form asked for.
+   */
+  withReplyMapping(mapping: ReplyMapping): CommandMethods {
+    return new ReplyMappingView(this, mapping);
+  }
+
   /** Every key, by SCAN pages (scan.ts): `for await (const key of client.scanIterator({ match: 'user:*' }))`. */
   scanIterator(opts?: ScanIteratorOptions): AsyncGenerator<RedisString> {
     return scanKeys((argv) => this.sendArgv(argv), opts);
@@ -124,6 +135,22 @@ attachCommands(CommandMethods.prototype, (method) => {
   if (map === undefined) return send;
   return (self, argv) => send(self, argv).then(map);
 });
+
+/** `withReplyMapping`'s view: every method of the client it wraps, replies reshaped. */
+class ReplyMappingView extends CommandMethods {
+  constructor(
+    private readonly base: CommandMethods,
+    private readonly mapping: ReplyMapping,
+  ) {
+    super();
+  }
+  sendArgv(argv: Arg[]): Promise<unknown> {
+    return this.base.sendArgv(argv).then((r) => mapReply(argv, r, this.mapping));
+  }
+  override describeServer(): string | undefined {
+    return this.base.describeServer();
+  }
+}
 
 /** `withKeyPrefix`'s view: every method of the client it wraps, keys prefixed. */
 class KeyPrefixView extends CommandMethods {

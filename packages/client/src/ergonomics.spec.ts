@@ -27,6 +27,40 @@ describe('withKeyPrefix', () => {
   });
 });
 
+describe('withReplyMapping', () => {
+  for (const protocol of [2, 3] as const) {
+    it(`gives maps and sets in the form asked for, the same under RESP${protocol}`, async () => {
+      const c = suite.client({ protocol, url: `${suite.srv.url}/4` });
+      await c.connect();
+      await c.hset('rm:h', 'a', '1', 'b', '2');
+      await c.sadd('rm:s', 'x', 'y');
+      expect(await c.withReplyMapping({ map: 'object' }).hgetall('rm:h')).toEqual({ a: '1', b: '2' });
+      expect(await c.withReplyMapping({ map: 'map' }).hgetall('rm:h')).toEqual(new Map([['a', '1'], ['b', '2']]));
+      expect(await c.withReplyMapping({ map: 'pairs' }).configGet('maxmemory')).toEqual([['maxmemory', '0']]);
+      expect(((await c.withReplyMapping({ set: 'array' }).smembers('rm:s')) as string[]).sort()).toEqual(['x', 'y']);
+      expect(await c.withReplyMapping({ set: 'set' }).smembers('rm:s')).toEqual(new Set(['x', 'y']));
+      expect(await c.withReplyMapping({ map: 'object' }).get('missing')).toBeNull();
+    });
+  }
+});
+
+describe('duplicate()', () => {
+  it('keeps the options (protocol, db, name) of the client it copies', async () => {
+    const c = suite.client({ protocol: 3, url: `${suite.srv.url}/5`, name: 'orig' });
+    await c.connect();
+    const d = c.duplicate();
+    await d.connect();
+    try {
+      expect(await d.hgetall('none')).toBeInstanceOf(Map);
+      expect(await d.clientGetname()).toBe('orig');
+      await d.set('dup', '1');
+      expect(await c.get('dup')).toBe('1');
+    } finally {
+      await d.disconnect();
+    }
+  });
+});
+
 describe('tracing on node:diagnostics_channel', () => {
   it('publishes start and end (or error) with the name, key count and server, never argument values', async () => {
     const c = suite.client();

@@ -20,6 +20,7 @@
  * - streams.ts       streamGroupReader: a consumer group's entries as an async iterator, crashed consumers' entries claimed
  * - monitor.ts       monitor(client): MONITOR lines, parsed, as an async iterator on a connection of its own
  * - cache.ts         createCachingClient: RESP3 CLIENT TRACKING, an LRU of read replies emptied by invalidate pushes
+ * - reply-mapping.ts withReplyMapping's conversion: maps as Map / object / pairs, sets as Set / array, either protocol
  * - absent.ts          the commands deliberately without a method, and why
  * - types.ts           RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
@@ -42,6 +43,7 @@ export { CommandMethods, methodSpecs } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
+export { type ReplyMapping } from './reply-mapping.js';
 export { createCachingClient, CachingClient, type ClientCacheOptions, type ClientCacheStats } from './cache.js';
 export { monitor, parseMonitorLine, type Monitor, type MonitorLine, type MonitorOptions } from './monitor.js';
 export { streamGroupReader, type StreamGroupReaderOptions, type StreamGroupEntry } from './streams.js';
