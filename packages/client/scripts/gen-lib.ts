@@ -109,10 +109,14 @@ export function renderTable(version: string, commands: readonly CommandSpec[]): 
     '/** The version of the redis-server the table was read from. */',
     `export const REDIS_VERSION = ${JSON.stringify(version)};`,
     '',
-    '/** Every command and subcommand, sorted by name (`client|list` right after `client`). */',
-    'export const COMMAND_TABLE: readonly CommandSpec[] = [',
-    ...commands.map((c) => `  ${JSON.stringify(c)},`),
+    // One JSON string per entry: a line per command in diffs, and nothing for tsc to check
+    // (366 object literals against CommandSpec cost seconds of type checking; JSON.parse costs ~1 ms).
+    'const ROWS: readonly string[] = [',
+    ...commands.map((c) => `  '${JSON.stringify(c).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}',`),
     '];',
+    '',
+    '/** Every command and subcommand, sorted by name (`client|list` right after `client`). */',
+    'export const COMMAND_TABLE: readonly CommandSpec[] = ROWS.map((row) => JSON.parse(row) as CommandSpec);',
     '',
   ];
   return lines.join('\n');
