@@ -1,10 +1,11 @@
 // Typed methods → argv: each call below is encoded by the same plan the
 // method uses, compared with the argv Redis documents, then sent through the
 // client's own method to a real server, which must accept it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commandSpec } from '@reactor-ts/commands';
 import { ReplyError } from '@reactor-ts/resp';
 import { encodeCall, planOf } from './signature.js';
+import type { Pipeline, RedisClient, RedisString, SetOptions } from './index.js';
 import { clientSuite } from '../test/helpers.js';
 
 const suite = clientSuite();
@@ -64,5 +65,28 @@ describe('typed methods encode the documented argv', () => {
     expect(replies).toEqual(['OK', 'v', 100, 1]);
     const tx = await c.multi().incrby('p2', 5).expire('p2', 50, 'NX').hset('ph', 'a', '1', 'b', '2').exec();
     expect(tx).toEqual([5, 1, 2]);
+  });
+});
+
+describe('declared signatures', () => {
+  it('types arguments and replies from the table and the overlay, the same on client and pipeline', () => {
+    expectTypeOf<RedisClient['get']>().returns.resolves.toEqualTypeOf<RedisString | null>();
+    expectTypeOf<RedisClient['incr']>().returns.resolves.toEqualTypeOf<number>();
+    expectTypeOf<RedisClient['scriptExists']>().returns.resolves.toEqualTypeOf<boolean[]>();
+    expectTypeOf<Parameters<RedisClient['set']>>().toEqualTypeOf<Parameters<Pipeline['set']>>();
+    expectTypeOf<Parameters<RedisClient['zadd']>>().toEqualTypeOf<Parameters<Pipeline['zadd']>>();
+    expectTypeOf<ReturnType<Pipeline['set']>>().toEqualTypeOf<Pipeline>();
+    expectTypeOf<SetOptions['EX']>().toEqualTypeOf<number | bigint | undefined>();
+    const typeErrors = (c: RedisClient): void => {
+      // @ts-expect-error a key is a string or a Buffer
+      void c.get({});
+      // @ts-expect-error EX is a number
+      void c.set('k', 'v', { EX: 'soon' });
+      // @ts-expect-error no such option
+      void c.set('k', 'v', { EXPIRE: 1 });
+      // @ts-expect-error CLIENT LIST TYPE is one of its words
+      void c.clientList({ TYPE: 'ALL' });
+    };
+    expect(typeof typeErrors).toBe('function');
   });
 });
