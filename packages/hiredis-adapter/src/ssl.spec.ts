@@ -118,6 +118,21 @@ describe('blocking context over TLS', () => {
     });
   }
 
+  it('pub/sub: a subscribed blocking context reads the message another one published', () => {
+    const ssl = sslOrThrow(redisCreateSSLContext({ cacert: certs.ca.certFile }));
+    const sub = redisConnectWithOptions({ host: '127.0.0.1', port: srv.port, commandTimeout: 5000 });
+    const pub = redisConnect('127.0.0.1', srv.port);
+    expect(redisInitiateSSLWithContext(sub, ssl)).toBe(REDIS_OK);
+    expect(redisInitiateSSLWithContext(pub, ssl)).toBe(REDIS_OK);
+    const confirm = redisCommand(sub, 'SUBSCRIBE tls:bch');
+    expect(confirm?.element?.map((e) => e.str ?? e.integer)).toEqual(['subscribe', 'tls:bch', 1]);
+    expect(redisCommand(pub, 'PUBLISH tls:bch %s', 'over tls')?.integer).toBe(1);
+    const msg = redisGetReply(sub);
+    expect(msg?.element?.map((e) => e.str)).toEqual(['message', 'tls:bch', 'over tls']);
+    redisFree(sub);
+    redisFree(pub);
+  });
+
   it('verifyMode none connects to a server the CA list does not vouch for', () => {
     const ssl = sslOrThrow(redisCreateSSLContext({ cacert: certs.otherCa.certFile, verifyMode: 'none' }));
     const c = redisConnect('127.0.0.1', srv.port);

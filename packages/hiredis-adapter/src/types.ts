@@ -96,7 +96,11 @@ export interface RedisAsyncOptions {
   port?: number;
   /** Unix socket path instead of TCP. */
   path?: string;
-  /** Give up connecting (TCP connect and handshake) after this many ms. */
+  /**
+   * Give up connecting after this many ms: TCP, TLS and the handshake. With
+   * no handshake to send, a PING is sent first, so that a server that
+   * accepts connections and never answers fails this deadline too.
+   */
   connectTimeout?: number;
   /** Default deadline of each command in ms, counted from when it is issued. */
   commandTimeout?: number;

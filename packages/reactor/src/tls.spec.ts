@@ -261,6 +261,64 @@ describe('TLS server and client on the reactor', () => {
   });
 });
 
+describe('TLS options', () => {
+  it('a shared secureContext (made once) verifies like ca; ALPN and minVersion reach node:tls', async () => {
+    let negotiated: string | false | null = null;
+    const { port } = await tlsEchoServer({ ALPNProtocols: ['resp3', 'resp2'], minVersion: 'TLSv1.3' }, (e) => {
+      negotiated = (e.socket as tls.TLSSocket).alpnProtocol ?? null;
+    });
+    const r = make();
+    const ctx = tls.createSecureContext({ ca: certs.ca.cert });
+    const { e, state } = tlsClient(r, port, { secureContext: ctx, ALPNProtocols: ['resp2'], minVersion: 'TLSv1.3' });
+    const loop = r.eventloop();
+    eventBufferWrite(e, 'ctx');
+    await waitFor(() => state.got === 'ctx', 'the echo');
+    expect(negotiated).toBe('resp2');
+    expect((e.socket as tls.TLSSocket).getProtocol()).toBe('TLSv1.3');
+    r.stopEventloop();
+    await loop;
+  });
+
+  it('a client held to TLS 1.2 at most is refused by a TLS 1.3-only server, with the reason', async () => {
+    const { port } = await tlsEchoServer({ minVersion: 'TLSv1.3' });
+    const r = make();
+    const { state } = tlsClient(r, port, { ca: certs.ca.cert, maxVersion: 'TLSv1.2' });
+    const loop = r.eventloop();
+    await waitFor(() => state.error !== null, 'the refusal');
+    expect(state.error).toBeInstanceOf(TlsError);
+    expect((state.error as TlsError).reason).toBe('peer-refused');
+    expect(r.size).toBe(0);
+    r.stopEventloop();
+    await loop;
+  });
+
+  it('the input limit applies to decrypted bytes: over it, ERR_INPUT_LIMIT and the slot is freed', async () => {
+    const srv = make({ maxInput: 4096 });
+    const errors: string[] = [];
+    const port = await srv.createServer(
+      0,
+      (socket) => {
+        // No readFn consumes e.in: bytes pile up until the limit.
+        const e = srv.newEvent(socket, null, null, (ev, err) => {
+          errors.push(err.code);
+          srv.delEvent(ev);
+        });
+        srv.addEvent(e, EV_READ);
+      },
+      { host: '127.0.0.1', tls: serverTls() },
+    );
+    const srvLoop = srv.eventloop();
+    const s = tls.connect({ port, host: '127.0.0.1', ca: certs.ca.cert }, () => s.write(Buffer.alloc(64 * 1024, 'z')));
+    s.on('error', () => {});
+    await waitFor(() => errors.length > 0, 'the limit');
+    expect(errors).toEqual(['ERR_INPUT_LIMIT']);
+    await waitFor(() => srv.size === 1, 'only the listener left');
+    s.destroy();
+    srv.stopEventloop();
+    await srvLoop;
+  });
+});
+
 describe('TLS handshake failures', () => {
   /** Connects a reactor TLS client and waits for its error; checks the slot is free afterwards. */
   async function failure(port: number, opts: ClientTlsOptions, host = '127.0.0.1'): Promise<TlsError> {

@@ -1,12 +1,12 @@
-// monitor(): the lines of MONITOR, parsed, from a connection of its own,
+// monitorLines(): the lines of client.monitor(), parsed, from a connection of its own,
 // while another client runs commands on a real server.
 import { describe, expect, it } from 'vitest';
-import { monitor, parseMonitorLine } from './index.js';
+import { monitorLines, parseMonitorLine } from './index.js';
 import { clientSuite } from '../test/helpers.js';
 
 const suite = clientSuite();
 
-describe('monitor', () => {
+describe('monitorLines', () => {
   it('parses quoting and escapes', () => {
     const l = parseMonitorLine('1339518083.107412 [0 127.0.0.1:60866] "set" "a \\"b\\"" "\\x00\\n"');
     expect(l).toEqual({ time: 1339518083.107412, db: 0, source: '127.0.0.1:60866', args: ['set', 'a "b"', '\x00\n'], raw: expect.any(String) });
@@ -16,7 +16,7 @@ describe('monitor', () => {
   it('yields every command another client runs, in order, and closes on break', async () => {
     const c = suite.client();
     await c.connect();
-    const mon = await monitor(c);
+    const mon = await monitorLines(c);
     await c.set('m1', 'hello world');
     await c.incr('m2');
     await c.eval("return redis.call('GET', KEYS[1])", ['m1']);
@@ -38,7 +38,7 @@ describe('monitor', () => {
   it('stops with an error, not unbounded memory, when the consumer falls behind maxQueued lines', async () => {
     const c = suite.client();
     await c.connect();
-    const mon = await monitor(c, { maxQueued: 5 });
+    const mon = await monitorLines(c, { maxQueued: 5 });
     for (let i = 0; i < 50; i++) await c.ping();
     const seen: string[] = [];
     await expect(
