@@ -825,6 +825,11 @@ export class RedisClient extends CommandMethods implements LinkSource {
     });
   }
 
+  /** The endpoint, as tracing and error messages name it (never a password). */
+  override describeServer(): string {
+    return this.where();
+  }
+
   private where(): string {
     return describeEndpoint(this.endpoint);
   }

@@ -290,7 +290,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   private connectFailed(err: Error): void {
     const ready = this.ready;
     this.ready = null;
-    void this.shutdown(false, err);
+    void this.closeAll(false, err);
     ready?.reject(err);
   }
 
@@ -506,7 +506,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   }
 
   /** SCAN over every master: each key once (unless it moves during the scan). */
-  async *scanIterator(opts: { match?: string; count?: number; type?: string } = {}): AsyncGenerator<string> {
+  override async *scanIterator(opts: { match?: string; count?: number; type?: string } = {}): AsyncGenerator<string> {
     if (this.stateNow !== 'ready') await this.connect();
     for (const m of this.masterConns()) {
       let cursor = '0';
@@ -555,15 +555,16 @@ export class RedisCluster extends CommandMethods implements CommandHost {
 
   /** Sends QUIT to every node after its pending replies; commands not yet sent are rejected. */
   quit(): Promise<'OK'> {
-    return this.shutdown(true, new ClientClosedError('the cluster client quit; command not sent')).then(() => 'OK' as const);
+    return this.closeAll(true, new ClientClosedError('the cluster client quit; command not sent')).then(() => 'OK' as const);
   }
 
   /** Drops every node connection now; pending commands are rejected (they may have run). */
   disconnect(): Promise<void> {
-    return this.shutdown(false, new ClientClosedError('the cluster client disconnected; command not sent'));
+    return this.closeAll(false, new ClientClosedError('the cluster client disconnected; command not sent'));
   }
 
-  private async shutdown(polite: boolean, err: Error): Promise<void> {
+  // Not named shutdown: that is the SHUTDOWN command's method (commands.ts).
+  private async closeAll(polite: boolean, err: Error): Promise<void> {
     if (this.stateNow === 'closed') return;
     this.stateNow = 'closing';
     if (this.refreshTimer !== 0) this.reactor?.delTimer(this.refreshTimer);

@@ -1,40 +1,76 @@
 /**
- * Typed shorthands for everyday commands. Each is one line over `sendArgv`,
- * which every command of a client ends in: on a ready link it is the link's
- * own `sendArgv` (link.ts), the same call that pub/sub, script preloads and
- * the ready check make there. Anything not listed here goes through
- * `command(...argv)` with the same result.
+ * One method per Redis command, from one table. The command table
+ * (@reactor-ts/commands, generated from a live server's COMMAND INFO and
+ * COMMAND DOCS) lists every command and subcommand; the generated
+ * declarations (methods.generated.ts) give each its typed signature; and
+ * `attachCommands` below defines the matching methods at run time, once, on
+ * the client (CommandMethods) and on pipelines and transactions
+ * (CommandBatch, pipeline.ts). The signature and the argv a call sends come
+ * from the same plan (signature.ts), so they cannot drift apart.
  *
- * The reply types are what Redis answers under RESP2 with string mode (the
- * default); with `returnBuffers` strings arrive as Buffers, and under RESP3
- * some aggregates become Map / Set (HGETALL, SMEMBERS). The script and
- * PUBSUB commands shape their replies into plain values (strings, booleans,
- * a Map of counts); their helpers live beside the features in pubsub.ts.
+ * Every client method ends in `sendArgv`, which on a ready link is the
+ * link's own `sendArgv` (link.ts). `command(...argv)` sends anything else
+ * (modules, newer commands) with the same result. Reply types are the
+ * hand-kept overlay of replies.ts: what Redis answers under RESP2 with string
+ * mode (the default); with `returnBuffers` strings arrive as Buffers, and
+ * under RESP3 maps and sets as Map / Set. Verbatim strings (INFO, CLIENT
+ * INFO, ...) come back as their plain text.
  */
-import { integerOf, textOf, type CommandArgument } from '@reactor-ts/resp';
-import { pubsubArgv, toCountMap, toNames } from './pubsub.js';
+import { COMMAND_TABLE, prefixKeys, type CommandSpec } from '@reactor-ts/commands';
+import type { CommandArgument } from '@reactor-ts/resp';
+import { ABSENT_COMMANDS } from './absent.js';
+import type { ClientCommands } from './methods.generated.js';
+import { replyOf } from './replies.js';
+import { mapReply, type ReplyMapping } from './reply-mapping.js';
+import { scanHash, scanKeys, scanSet, scanSortedSet, type ElementScanOptions, type ScanIteratorOptions } from './scan.js';
+import { traced, tracing } from './tracing.js';
+import type { RedisKey, RedisString } from './types.js';
+import { encodeCall, planOfSpec, type Plan } from './signature.js';
 
 type Arg = CommandArgument;
-type Str = string | Buffer;
 
-/** Options of SET, as Redis spells them. */
-export interface SetOptions {
-  /** Expire after this many seconds (EX). */
-  EX?: number;
-  /** Expire after this many milliseconds (PX). */
-  PX?: number;
-  /** Only if the key does not exist (NX) ... */
-  NX?: boolean;
-  /** ... or only if it does (XX). */
-  XX?: boolean;
-  /** Keep the current TTL (KEEPTTL). */
-  KEEPTTL?: boolean;
-  /** Return the old value (GET). */
-  GET?: boolean;
+export type { SetOptions } from './methods.generated.js';
+
+/** The commands with a method, by method name. */
+export function methodSpecs(): Map<string, CommandSpec> {
+  const out = new Map<string, CommandSpec>();
+  for (const c of COMMAND_TABLE) if (c.subcommands === undefined && ABSENT_COMMANDS[c.name] === undefined) out.set(c.method, c);
+  return out;
 }
 
+/** A command's argv encoder, built on its first call (most of the ~360 are never called). */
+function encoderOf(spec: CommandSpec): (values: readonly unknown[]) => Arg[] {
+  let plan: Plan | undefined;
+  return (values) => encodeCall(spec.argv0, (plan ??= planOfSpec(spec)), values);
+}
+
+/**
+ * Defines one method per table command on `proto`: each encodes its
+ * arguments and hands the argv to the sender `senderFor(method)` made for
+ * it. Names the prototype already has are left alone, so a class's own
+ * method wins.
+ */
+export function attachCommands<T extends object>(proto: T, senderFor: (method: string) => (self: T, argv: Arg[]) => unknown): void {
+  for (const [method, spec] of methodSpecs()) {
+    if (Object.prototype.hasOwnProperty.call(proto, method)) continue;
+    const encode = encoderOf(spec);
+    const send = senderFor(method);
+    Object.defineProperty(proto, method, {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: function (this: T, ...values: unknown[]): unknown {
+        return send(this, encode(values));
+      },
+    });
+  }
+}
+
+// The merged interface gives the class the generated signatures; attachCommands gives it the bodies.
+export interface CommandMethods extends ClientCommands {}
+
 export abstract class CommandMethods {
-  /** Sends one command; every shorthand ends here. */
+  /** Sends one command; every method ends here. */
   abstract sendArgv(argv: Arg[]): Promise<unknown>;
 
   /**
@@ -43,136 +79,92 @@ export abstract class CommandMethods {
    * TimeoutError, OfflineQueueFullError or ClientClosedError.
    */
   command<T = unknown>(...argv: Arg[]): Promise<T> {
-    return this.sendArgv(argv) as Promise<T>;
+    return send(this, argv) as Promise<T>;
   }
 
-  ping(message?: Arg): Promise<Str> {
-    return this.sendArgv(message === undefined ? ['PING'] : ['PING', message]) as Promise<Str>;
-  }
-  get(key: Arg): Promise<Str | null> {
-    return this.sendArgv(['GET', key]) as Promise<Str | null>;
-  }
-  /** 'OK', or null when NX/XX prevented the write (or the old value with GET). */
-  set(key: Arg, value: Arg, opts?: SetOptions): Promise<Str | null> {
-    const argv: Arg[] = ['SET', key, value];
-    if (opts !== undefined) {
-      if (opts.EX !== undefined) argv.push('EX', opts.EX);
-      if (opts.PX !== undefined) argv.push('PX', opts.PX);
-      if (opts.NX === true) argv.push('NX');
-      if (opts.XX === true) argv.push('XX');
-      if (opts.KEEPTTL === true) argv.push('KEEPTTL');
-      if (opts.GET === true) argv.push('GET');
-    }
-    return this.sendArgv(argv) as Promise<Str | null>;
-  }
-  mget(...keys: Arg[]): Promise<Array<Str | null>> {
-    return this.sendArgv(['MGET', ...keys]) as Promise<Array<Str | null>>;
-  }
-  del(...keys: Arg[]): Promise<number> {
-    return this.sendArgv(['DEL', ...keys]) as Promise<number>;
-  }
-  exists(...keys: Arg[]): Promise<number> {
-    return this.sendArgv(['EXISTS', ...keys]) as Promise<number>;
-  }
-  expire(key: Arg, seconds: number): Promise<number> {
-    return this.sendArgv(['EXPIRE', key, seconds]) as Promise<number>;
-  }
-  ttl(key: Arg): Promise<number> {
-    return this.sendArgv(['TTL', key]) as Promise<number>;
-  }
-  incr(key: Arg): Promise<number> {
-    return this.sendArgv(['INCR', key]) as Promise<number>;
-  }
-  incrby(key: Arg, by: number | bigint): Promise<number> {
-    return this.sendArgv(['INCRBY', key, by]) as Promise<number>;
-  }
-  decr(key: Arg): Promise<number> {
-    return this.sendArgv(['DECR', key]) as Promise<number>;
-  }
-  hget(key: Arg, field: Arg): Promise<Str | null> {
-    return this.sendArgv(['HGET', key, field]) as Promise<Str | null>;
-  }
-  hset(key: Arg, ...fieldsAndValues: Arg[]): Promise<number> {
-    return this.sendArgv(['HSET', key, ...fieldsAndValues]) as Promise<number>;
-  }
-  /** RESP2: a flat [field, value, ...] array; RESP3: a Map. */
-  hgetall(key: Arg): Promise<Str[] | Map<Str, Str>> {
-    return this.sendArgv(['HGETALL', key]) as Promise<Str[] | Map<Str, Str>>;
-  }
-  lpush(key: Arg, ...values: Arg[]): Promise<number> {
-    return this.sendArgv(['LPUSH', key, ...values]) as Promise<number>;
-  }
-  rpush(key: Arg, ...values: Arg[]): Promise<number> {
-    return this.sendArgv(['RPUSH', key, ...values]) as Promise<number>;
-  }
-  lrange(key: Arg, start: number, stop: number): Promise<Str[]> {
-    return this.sendArgv(['LRANGE', key, start, stop]) as Promise<Str[]>;
-  }
-  sadd(key: Arg, ...members: Arg[]): Promise<number> {
-    return this.sendArgv(['SADD', key, ...members]) as Promise<number>;
-  }
-  /** RESP2: an array; RESP3: a Set. */
-  smembers(key: Arg): Promise<Str[] | Set<Str>> {
-    return this.sendArgv(['SMEMBERS', key]) as Promise<Str[] | Set<Str>>;
-  }
-  publish(channel: Arg, message: Arg): Promise<number> {
-    return this.sendArgv(['PUBLISH', channel, message]) as Promise<number>;
-  }
-  select(db: number): Promise<Str> {
-    return this.sendArgv(['SELECT', db]) as Promise<Str>;
-  }
-  flushdb(): Promise<Str> {
-    return this.sendArgv(['FLUSHDB']) as Promise<Str>;
+  /** The server this sends to, as tracing reports it ('127.0.0.1:6379'); undefined where unknown. */
+  describeServer(): string | undefined {
+    return undefined;
   }
 
-  // ---- scripts (see script.ts for defineScript and the NOSCRIPT fallback) ----
-
-  /** EVAL script numkeys key... arg... */
-  eval<T = unknown>(script: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<T> {
-    return this.sendArgv(scriptArgv('EVAL', script, keys, args)) as Promise<T>;
-  }
-  /** EVALSHA sha1 numkeys key... arg... (rejects with ReplyError NOSCRIPT if not cached; see defineScript). */
-  evalsha<T = unknown>(sha1: string, keys: readonly Arg[] = [], args: readonly Arg[] = []): Promise<T> {
-    return this.sendArgv(scriptArgv('EVALSHA', sha1, keys, args)) as Promise<T>;
-  }
-  /** SCRIPT LOAD: caches the script, resolves with its SHA1. */
-  scriptLoad(script: string): Promise<string> {
-    return this.sendArgv(['SCRIPT', 'LOAD', script]).then((r) => textOf(r) ?? '');
-  }
-  /** SCRIPT EXISTS: one boolean per SHA1. */
-  scriptExists(...sha1s: string[]): Promise<boolean[]> {
-    return this.sendArgv(['SCRIPT', 'EXISTS', ...sha1s]).then((r) => (Array.isArray(r) ? r : []).map((x) => x === 1 || x === true));
-  }
-  /** SCRIPT FLUSH [ASYNC|SYNC]: empties the script cache. */
-  scriptFlush(mode?: 'ASYNC' | 'SYNC'): Promise<string> {
-    return this.sendArgv(mode === undefined ? ['SCRIPT', 'FLUSH'] : ['SCRIPT', 'FLUSH', mode]).then((r) => textOf(r) ?? '');
-  }
-  /** SCRIPT KILL: stops the running script if it has not written (else ReplyError UNKILLABLE / NOTBUSY). */
-  scriptKill(): Promise<string> {
-    return this.sendArgv(['SCRIPT', 'KILL']).then((r) => textOf(r) ?? '');
+  /**
+   * The same methods with `prefix` before every key, found by the command
+   * table's key specs (so EVAL's KEYS, MSET's and XREAD's keys too). Keys in
+   * replies (SCAN, KEYS, BLPOP) come back as stored, prefix included.
+   */
+  withKeyPrefix(prefix: string | Buffer): CommandMethods {
+    return new KeyPrefixView(this, prefix);
   }
 
-  // ---- PUBSUB introspection (subscribing itself is RedisClient's, client.ts) ----
+  /**
+   * The same methods with map and set replies in one form under RESP2 and
+   * RESP3 (reply-mapping.ts): `client.withReplyMapping({ map: 'object' }).hgetall(k)`
+   * is a plain object either way. The declared return types stay the
+   * protocol's; cast to the form asked for.
+   */
+  withReplyMapping(mapping: ReplyMapping): CommandMethods {
+    return new ReplyMappingView(this, mapping);
+  }
 
-  /** PUBSUB CHANNELS [pattern]: active channels (with at least one subscriber). */
-  pubsubChannels(pattern?: string): Promise<string[]> {
-    return this.sendArgv(pubsubArgv('CHANNELS', pattern)).then(toNames);
+  /** Every key, by SCAN pages (scan.ts): `for await (const key of client.scanIterator({ match: 'user:*' }))`. */
+  scanIterator(opts?: ScanIteratorOptions): AsyncGenerator<RedisString> {
+    return scanKeys((argv) => this.sendArgv(argv), opts);
   }
-  /** PUBSUB NUMSUB: subscribers per channel, as a Map in the order asked. */
-  pubsubNumsub(...channels: string[]): Promise<Map<string, number>> {
-    return this.sendArgv(['PUBSUB', 'NUMSUB', ...channels]).then(toCountMap);
+  /** Every [field, value] of a hash, by HSCAN pages. */
+  hscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<[RedisString, RedisString]> {
+    return scanHash((argv) => this.sendArgv(argv), key, opts);
   }
-  /** PUBSUB NUMPAT: patterns subscribed over all clients. */
-  pubsubNumpat(): Promise<number> {
-    return this.sendArgv(['PUBSUB', 'NUMPAT']).then((r) => integerOf(r) ?? 0);
+  /** Every member of a set, by SSCAN pages. */
+  sscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<RedisString> {
+    return scanSet((argv) => this.sendArgv(argv), key, opts);
   }
-  /** PUBSUB SHARDCHANNELS [pattern] (Redis 7). */
-  pubsubShardchannels(pattern?: string): Promise<string[]> {
-    return this.sendArgv(pubsubArgv('SHARDCHANNELS', pattern)).then(toNames);
+  /** Every [member, score] of a sorted set, by ZSCAN pages. */
+  zscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<[RedisString, number]> {
+    return scanSortedSet((argv) => this.sendArgv(argv), key, opts);
   }
-  /** PUBSUB SHARDNUMSUB: subscribers per shard channel, as a Map. */
-  pubsubShardnumsub(...channels: string[]): Promise<Map<string, number>> {
-    return this.sendArgv(['PUBSUB', 'SHARDNUMSUB', ...channels]).then(toCountMap);
+}
+
+/** Every command of CommandMethods ends here: straight to sendArgv, or traced when anyone listens (tracing.ts). */
+function send(self: CommandMethods, argv: Arg[]): Promise<unknown> {
+  if (!tracing()) return self.sendArgv(argv);
+  return traced(argv, self.describeServer(), () => self.sendArgv(argv));
+}
+
+attachCommands(CommandMethods.prototype, (method) => {
+  const map = replyOf(method)?.map;
+  if (map === undefined) return send;
+  return (self, argv) => send(self, argv).then(map);
+});
+
+/** `withReplyMapping`'s view: every method of the client it wraps, replies reshaped. */
+class ReplyMappingView extends CommandMethods {
+  constructor(
+    private readonly base: CommandMethods,
+    private readonly mapping: ReplyMapping,
+  ) {
+    super();
+  }
+  sendArgv(argv: Arg[]): Promise<unknown> {
+    return this.base.sendArgv(argv).then((r) => mapReply(argv, r, this.mapping));
+  }
+  override describeServer(): string | undefined {
+    return this.base.describeServer();
+  }
+}
+
+/** `withKeyPrefix`'s view: every method of the client it wraps, keys prefixed. */
+class KeyPrefixView extends CommandMethods {
+  constructor(
+    private readonly base: CommandMethods,
+    private readonly prefix: string | Buffer,
+  ) {
+    super();
+  }
+  sendArgv(argv: Arg[]): Promise<unknown> {
+    return this.base.sendArgv(prefixKeys(argv, this.prefix));
+  }
+  override describeServer(): string | undefined {
+    return this.base.describeServer();
   }
 }
 

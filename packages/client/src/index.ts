@@ -13,7 +13,19 @@
  *                      (or a deadline) settles
  * - deadline.ts        Deadlines: commandTimeout counted from issue, one timer for a FIFO
  * - monitor.ts         client.monitor(): MONITOR on a connection of its own
- * - commands.ts        typed shorthands (get, set, incr, ..., EVAL/SCRIPT, PUBSUB) over sendArgv
+ * - commands.ts        CommandMethods: one method per command of the table, attached at load; command(...argv)
+ * - methods.generated.ts  the generated signatures (ClientCommands, BatchCommands, *Options); do not edit
+ * - signature.ts       a command's documented arguments → method parameters → argv (one plan for both)
+ * - replies.ts         the hand-kept reply overlay (shape per method, and the few reshaped replies)
+ * - reply-shapes.ts    Shape: a reply's TypeScript type and its runtime check
+ * - scan.ts          scanIterator / hscanIterator / sscanIterator / zscanIterator: SCAN pages as async iterators
+ * - tracing.ts       command start/end/error on node:diagnostics_channel (names and key counts, never values)
+ * - streams.ts       streamGroupReader: a consumer group's entries as an async iterator, crashed consumers' entries claimed
+ * - monitor-lines.ts monitorLines(client): client.monitor()'s lines, parsed, as a bounded async iterator
+ * - cache.ts         createCachingClient: RESP3 CLIENT TRACKING, an LRU of read replies emptied by invalidate pushes
+ * - reply-mapping.ts withReplyMapping's conversion: maps as Map / object / pairs, sets as Set / array, either protocol
+ * - absent.ts          the commands deliberately without a method, and why
+ * - types.ts           RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
  * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
  * - pool.ts            RedisPool: N connections on one reactor, least pending, lending
@@ -40,7 +52,18 @@
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
 export { type Settler } from './settle.js';
-export { CommandMethods, type SetOptions } from './commands.js';
+export { CommandMethods, methodSpecs } from './commands.js';
+export type * from './methods.generated.js';
+export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
+export { ABSENT_COMMANDS } from './absent.js';
+export { type ReplyMapping } from './reply-mapping.js';
+export { createCachingClient, CachingClient, type ClientCacheOptions, type ClientCacheStats } from './cache.js';
+export { monitorLines, parseMonitorLine, type MonitorIterator, type MonitorLine, type MonitorLinesOptions } from './monitor-lines.js';
+export { streamGroupReader, type StreamGroupReaderOptions, type StreamGroupEntry } from './streams.js';
+export { COMMAND_START_CHANNEL, COMMAND_END_CHANNEL, COMMAND_ERROR_CHANNEL, type CommandTraceStart, type CommandTraceEnd, type CommandTraceError } from './tracing.js';
+export { scanKeys, scanHash, scanSet, scanSortedSet, type ScanIteratorOptions, type ElementScanOptions } from './scan.js';
+export { replyOf, overlayMethods, type ReplyInfo } from './replies.js';
+export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';
 export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 export { WatchConflictError, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';

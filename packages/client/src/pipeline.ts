@@ -14,6 +14,8 @@
  * pipeline (which commands ran is then unknown).
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
+import { attachCommands } from './commands.js';
+import type { BatchCommands } from './methods.generated.js';
 import { Batch } from './settle.js';
 
 type Arg = CommandArgument;
@@ -27,8 +29,9 @@ export interface BatchTarget {
 }
 
 /**
- * Commands collected now and sent together by `exec()`. The shorthands
- * mirror the client's and return the builder, so calls chain.
+ * Commands collected now and sent together by `exec()`. Every command of
+ * the table is a method with the client's signature (the same generated
+ * declarations), returning the builder so calls chain.
  */
 export abstract class CommandBatch {
   protected readonly commands: Arg[][] = [];
@@ -48,6 +51,13 @@ export abstract class CommandBatch {
     return this;
   }
 
+  /** Appends one argv as it is (the generated methods' path; no copy). @internal */
+  appendArgv(argv: Arg[]): this {
+    if (this.sent) throw new Error('this pipeline was already executed; create a new one');
+    this.commands.push(argv);
+    return this;
+  }
+
   protected send(commands: Arg[][]): Promise<unknown[]> {
     if (this.sent) return Promise.reject(new Error('this pipeline was already executed; create a new one'));
     this.sent = true;
@@ -55,56 +65,12 @@ export abstract class CommandBatch {
       this.target.sendBatch(commands, new Batch(commands.length, resolve, reject));
     });
   }
-
-  ping(): this {
-    return this.command('PING');
-  }
-  get(key: Arg): this {
-    return this.command('GET', key);
-  }
-  set(key: Arg, value: Arg, ...opts: Arg[]): this {
-    return this.command('SET', key, value, ...opts);
-  }
-  del(...keys: Arg[]): this {
-    return this.command('DEL', ...keys);
-  }
-  exists(...keys: Arg[]): this {
-    return this.command('EXISTS', ...keys);
-  }
-  expire(key: Arg, seconds: number): this {
-    return this.command('EXPIRE', key, seconds);
-  }
-  incr(key: Arg): this {
-    return this.command('INCR', key);
-  }
-  incrby(key: Arg, by: number | bigint): this {
-    return this.command('INCRBY', key, by);
-  }
-  decr(key: Arg): this {
-    return this.command('DECR', key);
-  }
-  hset(key: Arg, ...fieldsAndValues: Arg[]): this {
-    return this.command('HSET', key, ...fieldsAndValues);
-  }
-  hget(key: Arg, field: Arg): this {
-    return this.command('HGET', key, field);
-  }
-  lpush(key: Arg, ...values: Arg[]): this {
-    return this.command('LPUSH', key, ...values);
-  }
-  rpush(key: Arg, ...values: Arg[]): this {
-    return this.command('RPUSH', key, ...values);
-  }
-  lrange(key: Arg, start: number, stop: number): this {
-    return this.command('LRANGE', key, start, stop);
-  }
-  sadd(key: Arg, ...members: Arg[]): this {
-    return this.command('SADD', key, ...members);
-  }
-  publish(channel: Arg, message: Arg): this {
-    return this.command('PUBLISH', channel, message);
-  }
 }
+
+// The generated signatures (methods.generated.ts), bodies attached below: one per command of the table.
+export interface CommandBatch extends BatchCommands {}
+
+attachCommands(CommandBatch.prototype, () => (self, argv) => self.appendArgv(argv));
 
 /** A plain pipeline: the commands as they are, in one write. */
 export class Pipeline extends CommandBatch {

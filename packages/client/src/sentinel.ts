@@ -97,7 +97,8 @@ const key = (a: Address): string => `${a.host}:${a.port}`;
 
 export class SentinelClient extends CommandMethods implements BatchTarget {
   private readonly opts: SentinelOptions;
-  private readonly role: 'master' | 'replica';
+  /** Which node it follows (the option `role`; not named role, which is the ROLE command's method). */
+  private readonly wantRole: 'master' | 'replica';
   private sentinels: Address[];
   private readonly sentinelAuth: { username?: string; password?: string };
   /** The sentinels speak TLS (a rediss:// URL or sentinelTls). */
@@ -130,7 +131,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
       throw new TypeError(`createSentinel: role must be 'master' or 'replica', got ${String(opts.role)}`);
     }
     this.opts = opts;
-    this.role = opts.role ?? 'master';
+    this.wantRole = opts.role ?? 'master';
     this.sentinelAuth = {};
     let tls = false;
     this.sentinels = opts.sentinels.map((u) => {
@@ -252,7 +253,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
   }
 
   private afterFailure(err: unknown, argv: CommandArgument[], attempt: number): Promise<unknown> {
-    if (err instanceof ReplyError && /^READONLY\b/.test(err.message) && this.role === 'master' && this.stateNow !== 'closed') {
+    if (err instanceof ReplyError && /^READONLY\b/.test(err.message) && this.wantRole === 'master' && this.stateNow !== 'closed') {
       // The node was demoted under us; READONLY means the command did not run.
       this.startSwitch(this.nodeAt);
       if (attempt < MAX_READONLY_RETRIES) return this.sendTo(argv, attempt + 1);
@@ -279,7 +280,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
         timer: setTimeout(() => {
           const i = this.waiters.indexOf(w);
           if (i >= 0) this.waiters.splice(i, 1);
-          reject(new ConnectionError(`no ${this.role} for '${this.opts.name}' within ${ms} ms (sentinels: ${this.sentinels.map(key).join(', ')}); the command was not sent`, 'ERR_NO_NODE'));
+          reject(new ConnectionError(`no ${this.wantRole} for '${this.opts.name}' within ${ms} ms (sentinels: ${this.sentinels.map(key).join(', ')}); the command was not sent`, 'ERR_NO_NODE'));
         }, ms),
       };
       this.waiters.push(w);
@@ -380,7 +381,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
       await node.connect();
       const role = await node.sendArgv(['ROLE']);
       const first = Array.isArray(role) ? String(role[0]) : '';
-      if (first === (this.role === 'master' ? 'master' : 'slave')) return node;
+      if (first === (this.wantRole === 'master' ? 'master' : 'slave')) return node;
     } catch {
       // Down or refusing: the next sentinel's answer may be better.
     }
@@ -419,7 +420,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
 
   /** Where the sentinel says the node is; null when it does not know (or knows no healthy replica). */
   private async askSentinel(s: Address): Promise<Address | null> {
-    if (this.role === 'master') {
+    if (this.wantRole === 'master') {
       const r = await this.ask(s, ['SENTINEL', 'get-master-addr-by-name', this.opts.name]);
       if (!Array.isArray(r) || r.length !== 2) return null;
       return { host: String(r[0]), port: Number(r[1]) };
@@ -482,7 +483,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
    */
   private onFailoverEvent(channel: string, msg: string): void {
     const at = msg.split(' @ ')[1]?.split(' ');
-    if (at === undefined || at[0] !== this.opts.name || this.stateNow === 'closed' || this.role !== 'master') return;
+    if (at === undefined || at[0] !== this.opts.name || this.stateNow === 'closed' || this.wantRole !== 'master') return;
     const master = `${at[1]}:${at[2]}`;
     if (channel.startsWith('-failover-abort')) {
       this.fence = null;
@@ -507,7 +508,7 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     const [name, , , newHost, newPort] = msg.split(' ');
     if (name !== this.opts.name || this.stateNow === 'closed') return;
     this.fence = null;
-    if (this.role === 'master' && this.nodeAt !== null && `${newHost}:${newPort}` === key(this.nodeAt)) return;
+    if (this.wantRole === 'master' && this.nodeAt !== null && `${newHost}:${newPort}` === key(this.nodeAt)) return;
     // A replica may be the new master, or follow it: look again either way.
     if (this.stateNow === 'ready') this.startSwitch(this.nodeAt);
   }

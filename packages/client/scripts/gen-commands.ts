@@ -1,0 +1,25 @@
+/**
+ * Regenerates the command table and the typed method declarations from a
+ * redis-server of our own (never 6379):
+ *   pnpm --filter @reactor-ts/client gen:commands
+ * Writes packages/commands/src/table.ts and packages/client/src/methods.generated.ts;
+ * commands-table.spec.ts fails when either is out of date with the server.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from '@reactor-ts/test-utils';
+import { readCommands, renderMethods, renderTable } from './gen-lib.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const srv = await startRedis();
+try {
+  const { version, commands } = await readCommands(srv.port);
+  const table = path.resolve(here, '../../commands/src/table.ts');
+  const methods = path.resolve(here, '../src/methods.generated.ts');
+  writeFileSync(table, renderTable(version, commands));
+  writeFileSync(methods, renderMethods(version, commands));
+  console.log(`redis-server ${version}: ${commands.length} commands and subcommands → ${path.relative(process.cwd(), table)}, ${path.relative(process.cwd(), methods)}`);
+} finally {
+  await srv.stop();
+}

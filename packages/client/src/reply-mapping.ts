@@ -1,0 +1,55 @@
+/**
+ * Reply shape control: the same methods with maps and sets in the form the
+ * caller asks for, whatever the protocol. Under RESP3 a map reply is a Map
+ * and a set reply a Set; under RESP2 both are flat arrays. Which replies are
+ * maps or sets comes from the reply overlay (replies.ts, by the command's
+ * method name), so HGETALL gives the same object under RESP2 and RESP3.
+ * Nested RESP3 maps and sets (XINFO, CLIENT TRACKINGINFO, ...) are converted
+ * too.
+ */
+import { specOfArgv } from '@reactor-ts/commands';
+import type { Shape } from './reply-shapes.js';
+import { replyOf } from './replies.js';
+
+export interface ReplyMapping {
+  /** 'map' (a Map), 'object' (a plain object, keys as strings) or 'pairs' ([k, v][]). Default: as the protocol gives it. */
+  map?: 'map' | 'object' | 'pairs';
+  /** 'set' (a Set) or 'array'. Default: as the protocol gives it. */
+  set?: 'set' | 'array';
+}
+
+function fromPairs(entries: Array<[unknown, unknown]>, m: ReplyMapping): unknown {
+  if (m.map === 'map') return new Map(entries);
+  if (m.map === 'object') return Object.fromEntries(entries.map(([k, v]) => [String(k), v]));
+  return entries;
+}
+
+/** Converts RESP3 Maps and Sets anywhere in `v`. */
+function deep(v: unknown, m: ReplyMapping): unknown {
+  if (v instanceof Map) {
+    const entries = [...v].map(([k, x]) => [deep(k, m), deep(x, m)] as [unknown, unknown]);
+    return m.map === undefined ? new Map(entries) : fromPairs(entries, m);
+  }
+  if (v instanceof Set) {
+    const items = [...v].map((x) => deep(x, m));
+    return m.set === 'array' ? items : new Set(items);
+  }
+  if (Array.isArray(v)) return v.map((x) => deep(x, m));
+  return v;
+}
+
+/** The reply of `argv` reshaped per `m`. */
+export function mapReply(argv: readonly unknown[], reply: unknown, m: ReplyMapping): unknown {
+  const spec = specOfArgv(argv as Parameters<typeof specOfArgv>[0]);
+  const shape: Shape | undefined = spec === undefined ? undefined : replyOf(spec.method)?.shape;
+  let top = reply;
+  // RESP2 flat arrays of declared maps and sets: make them look like RESP3's first.
+  if (shape?.t === 'map' && Array.isArray(reply)) {
+    const mm = new Map<unknown, unknown>();
+    for (let i = 0; i + 1 < reply.length; i += 2) mm.set(reply[i], reply[i + 1]);
+    top = mm;
+  } else if (shape?.t === 'set' && Array.isArray(reply)) {
+    top = new Set(reply);
+  }
+  return deep(top, m);
+}
