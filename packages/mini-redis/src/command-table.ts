@@ -16,6 +16,7 @@ import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
 import { setCommands } from './commands/sets.js';
+import { streamGroupCommands } from './commands/stream-groups.js';
 import { streamCommands } from './commands/streams.js';
 import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
@@ -46,6 +47,7 @@ export function buildCommandTable(): Map<string, Command> {
     zsetRangeCommands,
     zsetAlgebraCommands,
     streamCommands,
+    streamGroupCommands,
     transactionCommands,
     pubsubCommands,
   ]) {
