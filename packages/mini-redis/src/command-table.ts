@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { bitCommands } from './commands/bits.js';
 import { blockingListCommands } from './commands/blocking.js';
 import { blockingZsetCommands } from './commands/blocking-zsets.js';
+import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
@@ -31,6 +32,7 @@ export function buildCommandTable(): Map<string, Command> {
   const table = new Map<string, Command>();
   for (const group of [
     connectionCommands,
+    clientCommands,
     serverCommands,
     stringCommands,
     bitCommands,

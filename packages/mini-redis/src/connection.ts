@@ -16,7 +16,7 @@
  */
 import { eventBufferWrite, type ReactorError, type ReactorEvent } from '@reactor-ts/reactor';
 import { RequestError, RequestParser } from '@reactor-ts/resp';
-import { Client, type ReplySink } from './client.js';
+import { Client, type ConnectionInfo, type ReplySink } from './client.js';
 import { processCommand } from './dispatch.js';
 import type { ServerState } from './state.js';
 import { ReplyBatch } from './wire.js';
@@ -176,6 +176,23 @@ export class ConnectionHandler implements ReplySink {
 
   closeAfterReply(): void {
     this.closeAfter = true;
+  }
+
+  describe(): ConnectionInfo {
+    const s = this.e.socket as { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null;
+    return {
+      addr: `${s?.remoteAddress ?? ''}:${s?.remotePort ?? 0}`,
+      laddr: `${s?.localAddress ?? ''}:${s?.localPort ?? 0}`,
+      fd: this.e.fd,
+      qbuf: this.e.in.length,
+      omem: this.e.out.length,
+    };
+  }
+
+  kill(): void {
+    this.client.closing = true;
+    // Not from inside another connection's read: close on the next microtask.
+    queueMicrotask(() => this.drop(true));
   }
 
   /** Answered after blocking: run what it pipelined meanwhile, outside the current read. */

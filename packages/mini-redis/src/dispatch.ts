@@ -14,9 +14,19 @@ const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe'
 /** Run at once even inside MULTI. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
+/** Commands whose first argument is a subcommand: CLIENT LIST shows them as `client|list`. */
+const CONTAINERS = new Set(['client', 'config', 'pubsub', 'object', 'command', 'script', 'function', 'xinfo', 'xgroup', 'memory', 'acl', 'debug']);
+
 export function processCommand(c: Client, argv: Buffer[]): void {
   if (argv.length === 0 || c.closing) return;
+  // CLIENT REPLY SKIP drops the reply of the command after it, and only that one.
+  c.skipCurrent = c.skipNext;
+  c.skipNext = false;
+  c.lastInteraction = Date.now();
   const cmd = c.server.lookup.find(argv[0] as Buffer);
+  if (cmd !== undefined) {
+    c.lastCommand = CONTAINERS.has(cmd.name) && argv.length > 1 ? `${cmd.name}|${(argv[1] as Buffer).toString('latin1').toLowerCase()}` : cmd.name;
+  }
   if (cmd === undefined) return reject(c, unknownCommand(argv));
   const name = cmd.name;
   if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
