@@ -1,11 +1,12 @@
 /**
  * Stream commands: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XREAD and
- * XREADGROUP (neither with BLOCK yet). Consumer-group management:
+ * XREADGROUP, with BLOCK on the reactor (blocking.ts). Consumer-group management:
  * stream-groups.ts; ID parsing: stream-args.ts; the structure: stream.ts.
  */
 import { intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
+import { blockOrServe, NOT_READY } from '../blocking.js';
 import { err, NULL_ARRAY, SYNTAX, WRONGTYPE, wrongArity } from '../reply.js';
 import { formatId, idOf, MAX_ID, msOf, seqOf, Stream, type Consumer, type ConsumerGroup, type StreamEntry, type TrimStrategy } from '../stream.js';
 import { consumerOf, deliver, entryReply, history, intervalId, noGroup, parseId, streamAt, U64_MAX, type ParsedId } from './stream-args.js';
@@ -97,6 +98,9 @@ function xadd(c: Client, argv: Buffer[]): unknown {
     if (id <= last) throw err('ERR The ID specified in XADD is equal or smaller than the target stream top item');
   }
   s.append(id, argv.slice(fieldAt).map((b) => Buffer.from(b)));
+  // A stream someone blocks on (XREAD BLOCK) is ready again: keys are
+  // otherwise only signalled when created (see blocking.ts).
+  if (c.db.blockedOn.size !== 0 && c.db.blockedOn.has(key)) c.db.onReady?.(c.db, key);
   if (args.strategy !== null) s.trim(args.strategy, args.approx, args.limit);
   c.db.touch(key);
   return Buffer.from(formatId(id));
@@ -148,6 +152,8 @@ function xtrim(c: Client, argv: Buffer[]): unknown {
 function xread(c: Client, argv: Buffer[], group: boolean): unknown {
   const name = group ? 'xreadgroup' : 'xread';
   let count = 0;
+  /** BLOCK's milliseconds (0: forever), -1 without BLOCK. */
+  let timeout = -1;
   let streamsAt = 0;
   let nkeys = 0;
   let groupName: Buffer | null = null;
@@ -160,7 +166,8 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
       const t = parseInt64(argv[++i] as Buffer);
       if (t === null) throw err('ERR timeout is not an integer or out of range');
       if (t < 0n) throw err('ERR timeout is negative');
-      throw err(`ERR mini-redis does not support ${name.toUpperCase()} BLOCK yet`);
+      // Past ~24.8 days setTimeout cannot count: such a client waits "forever" in practice.
+      timeout = t > 2n ** 31n - 1n ? 2 ** 31 - 1 : Number(t);
     } else if (is(a, 'count') && more > 0) count = Math.max(0, intArg(argv[++i] as Buffer));
     else if (is(a, 'streams') && more > 0) {
       streamsAt = i + 1;
@@ -228,8 +235,34 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
       out.set(key, s.range(gt + 1n, MAX_ID, count, false).map((e) => entryReply(e, e.id)));
     }
   }
-  if (out.size === 0) return NULL_ARRAY;
-  // RESP3: a map of key → entries; RESP2: [[key, entries], ...].
+  if (out.size !== 0) return readReply(c, out);
+  if (timeout === -1) return NULL_ARRAY;
+  // Nothing to read now: park on the keys (blocking.ts). The first XADD
+  // to one of them that gives this client something serves it.
+  const keyArgs = argv.slice(streamsAt, streamsAt + nkeys);
+  const serve = (cl: Client, key: string): unknown => {
+    const i = keyArgs.findIndex((b) => k(b) === key);
+    const s = cl.db.getStream(key);
+    if (i === -1 || s === undefined || s.length === 0) return NOT_READY;
+    const lastValid = (s.entries[s.length - 1] as StreamEntry).id;
+    let entries: unknown[];
+    if (groupName !== null) {
+      const g = s.groups.get(k(groupName));
+      if (g === undefined) throw err('NOGROUP the consumer group this client was blocked on no longer exists');
+      if (lastValid <= g.lastId) return NOT_READY;
+      entries = deliver(s, g, consumerOf(g, k(consumerName as Buffer), true) as Consumer, g.lastId, count, noack);
+    } else {
+      const after = ids[i] as bigint;
+      if (lastValid <= after) return NOT_READY;
+      entries = s.range(after + 1n, MAX_ID, count, false).map((e) => entryReply(e, e.id));
+    }
+    return readReply(cl, new Map([[keyArgs[i] as Buffer, entries]]));
+  };
+  return blockOrServe(c, 'stream', keyArgs.map(k), timeout, serve, NULL_ARRAY);
+}
+
+/** RESP3: a map of key → entries; RESP2: [[key, entries], ...]. */
+function readReply(c: Client, out: Map<Buffer, unknown>): unknown {
   return c.protocol === 3 ? out : [...out].map(([key, entries]) => [key, entries]);
 }
 
@@ -240,6 +273,6 @@ export const streamCommands: Command[] = [
   command('xlen', 2, 'readonly fast', xlen),
   command('xdel', -3, 'write fast', xdel),
   command('xtrim', -4, 'write', xtrim),
-  command('xread', -4, 'readonly', (c, argv) => xread(c, argv, false), [0, 0, 0]),
-  command('xreadgroup', -7, 'write', (c, argv) => xread(c, argv, true), [0, 0, 0]),
+  command('xread', -4, 'readonly blocking', (c, argv) => xread(c, argv, false), [0, 0, 0]),
+  command('xreadgroup', -7, 'write blocking', (c, argv) => xread(c, argv, true), [0, 0, 0]),
 ];
