@@ -18,6 +18,7 @@ import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
 import { setCommands } from './commands/sets.js';
 import { streamGroupCommands } from './commands/stream-groups.js';
+import { streamInfoCommands } from './commands/stream-info.js';
 import { streamCommands } from './commands/streams.js';
 import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
@@ -50,6 +51,7 @@ export function buildCommandTable(): Map<string, Command> {
     zsetAlgebraCommands,
     streamCommands,
     streamGroupCommands,
+    streamInfoCommands,
     transactionCommands,
     pubsubCommands,
   ]) {

@@ -94,7 +94,9 @@ export function deliver(s: Stream, g: ConsumerGroup, consumer: Consumer, after: 
   for (const e of entries) {
     if (e.id > g.lastId) {
       g.lastId = e.id;
-      if (g.entriesRead !== null) g.entriesRead++;
+      // Redis keeps the logical read counter exact while no deleted entry lies ahead, else re-estimates it.
+      if (g.entriesRead !== null && !s.hasTombstonesFrom(e.id)) g.entriesRead++;
+      else if (s.entriesAdded !== 0n) g.entriesRead = s.entriesBefore(e.id);
     }
     if (noack) continue;
     const old = g.pel.get(e.id);

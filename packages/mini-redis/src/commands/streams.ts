@@ -222,13 +222,14 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
     let gt = ids[i] as bigint;
     const lastValid = s.length > 0 ? (s.entries[s.length - 1] as StreamEntry).id : 0n;
     if (g !== undefined) {
+      // The consumer is created (and seen) only when it is served, as in Redis.
+      if (gt === MAX_ID && (s.length === 0 || lastValid <= g.lastId)) continue;
       const consumer = consumerOf(g, k(consumerName as Buffer), true) as Consumer;
       consumer.seenTime = Date.now();
       if (gt !== MAX_ID) {
         out.set(key, history(s, consumer, gt, count));
         continue;
       }
-      if (s.length === 0 || lastValid <= g.lastId) continue;
       gt = g.lastId;
       out.set(key, deliver(s, g, consumer, gt, count, noack));
     } else if (s.length > 0 && lastValid > gt) {
