@@ -30,13 +30,21 @@ export class ReplyRouter {
   /** The event whose read is running, or null between reads. */
   private serving: ReactorEvent | null = null;
   private readonly batch = new ReplyBatch((bytes) => {
-    if (this.serving !== null) eventBufferWrite(this.serving, bytes);
+    if (this.serving !== null) this.write(this.serving, bytes);
   });
   /** Replies to a connection that is not being served: encoded and queued at once. */
   private oobTarget: ReactorEvent | null = null;
   private readonly oob = new ReplyBatch((bytes) => {
-    if (this.oobTarget !== null) eventBufferWrite(this.oobTarget, bytes);
+    if (this.oobTarget !== null) this.write(this.oobTarget, bytes);
   });
+
+  /** `stats.netOutput` counts every byte queued (INFO's total_net_output_bytes). */
+  constructor(private readonly stats: { netOutput: number }) {}
+
+  private write(e: ReactorEvent, bytes: Buffer): void {
+    this.stats.netOutput += bytes.length;
+    eventBufferWrite(e, bytes);
+  }
 
   /** Runs `fn` with `e` as the connection being served; its replies are queued in one piece at the end. */
   serve(e: ReactorEvent, fn: () => void): void {
@@ -59,7 +67,7 @@ export class ReplyRouter {
 
   bytes(e: ReactorEvent, bytes: Buffer): void {
     if (this.serving === e) this.batch.bytes(bytes);
-    else eventBufferWrite(e, bytes);
+    else this.write(e, bytes);
   }
 }
 
@@ -107,6 +115,7 @@ export class ConnectionHandler implements ReplySink {
 
   private read(): void {
     const { client, parser } = this;
+    this.ctx.state.stats.netInput += this.e.in.length;
     parser.feedFrom(this.e.in);
     const blocking = this.ctx.state.blocking;
     this.ctx.replies.serve(this.e, () => {

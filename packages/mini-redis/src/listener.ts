@@ -20,7 +20,7 @@ export interface ListenerLimits {
 }
 
 export class MiniRedisListener implements ConnectionContext {
-  readonly replies = new ReplyRouter();
+  readonly replies: ReplyRouter;
   readonly maxQueryBuffer: number;
   readonly pubsubHardLimit: number;
   /** The live connections, so close() can drop them. */
@@ -35,6 +35,7 @@ export class MiniRedisListener implements ConnectionContext {
     readonly state: ServerState,
     limits: ListenerLimits,
   ) {
+    this.replies = new ReplyRouter(state.stats);
     this.maxclients = limits.maxclients;
     this.maxQueryBuffer = limits.maxQueryBuffer;
     this.pubsubHardLimit = limits.pubsubHardLimit;

@@ -1,9 +1,10 @@
-/** Server commands: COMMAND, INFO, DBSIZE, FLUSHDB, FLUSHALL, CONFIG GET, TIME. */
+/** Server commands: COMMAND, INFO (text in info.ts), DBSIZE, FLUSHDB, FLUSHALL, CONFIG GET, TIME. */
 import { SimpleString, VerbatimString } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { globMatch } from '../glob.js';
 import { err, OK, REDIS_VERSION, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
+import { infoText } from './info.js';
 import { is } from './util.js';
 
 /** One COMMAND entry in Redis 7's ten-field shape. */
@@ -43,63 +44,8 @@ function commandCmd(c: Client, argv: Buffer[]): unknown {
   throw unknownSubcommand(argv[1] as Buffer, 'command');
 }
 
-function mb(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(2)}M`;
-}
-
-/** The INFO text: a few honest fields per section, Redis's `field:value` lines. */
-function infoText(c: Client, wanted: Set<string>): string {
-  const s = c.server;
-  const all = wanted.size === 0 || wanted.has('all') || wanted.has('default') || wanted.has('everything');
-  const sections: string[] = [];
-  const add = (name: string, lines: string[]): void => {
-    if (all || wanted.has(name.toLowerCase())) sections.push(`# ${name}\r\n${lines.map((l) => `${l}\r\n`).join('')}`);
-  };
-  const uptime = Math.floor((Date.now() - s.startedAt) / 1000);
-  add('Server', [
-    `redis_version:${REDIS_VERSION}`,
-    'server_name:mini-redis',
-    'redis_mode:standalone',
-    `os:${process.platform} ${process.arch}`,
-    `process_id:${process.pid}`,
-    `node_version:${process.version}`,
-    `tcp_port:${s.port}`,
-    `uptime_in_seconds:${uptime}`,
-    `uptime_in_days:${Math.floor(uptime / 86400)}`,
-  ]);
-  let subscribers = 0;
-  for (const cl of s.clients.values()) if (cl.subscriptions > 0) subscribers++;
-  add('Clients', [`connected_clients:${s.clients.size}`, `maxclients:${s.maxclients}`, `blocked_clients:${s.blocking.count}`, `pubsub_clients:${subscribers}`]);
-  const mem = process.memoryUsage();
-  add('Memory', [
-    `used_memory:${mem.heapUsed}`,
-    `used_memory_human:${mb(mem.heapUsed)}`,
-    `used_memory_rss:${mem.rss}`,
-    `used_memory_rss_human:${mb(mem.rss)}`,
-    `heap_total:${mem.heapTotal}`,
-    `external_memory:${mem.external}`,
-  ]);
-  add('Stats', [
-    `total_connections_received:${s.stats.connections}`,
-    `total_commands_processed:${s.stats.commands}`,
-    `rejected_connections:${s.stats.rejected}`,
-    `expired_keys:${s.stats.expired}`,
-    `pubsub_channels:${s.pubsub.channelCount}`,
-    `pubsub_patterns:${s.pubsub.patternCount}`,
-  ]);
-  add('Persistence', ['loading:0', 'rdb_bgsave_in_progress:0', 'aof_enabled:0']);
-  add('Replication', ['role:master', 'connected_slaves:0']);
-  const keyspace: string[] = [];
-  for (const db of s.store.dbs) {
-    if (db.size > 0) keyspace.push(`db${db.index}:keys=${db.size},expires=${db.expires.size},avg_ttl=0`);
-  }
-  add('Keyspace', keyspace);
-  return sections.join('\r\n');
-}
-
 function info(c: Client, argv: Buffer[]): unknown {
-  const wanted = new Set(argv.slice(1).map((a) => a.toString('latin1').toLowerCase()));
-  return new VerbatimString('txt', infoText(c, wanted));
+  return new VerbatimString('txt', infoText(c, argv.slice(1).map((a) => a.toString('latin1').toLowerCase())));
 }
 
 function flushOption(argv: Buffer[]): void {
@@ -130,7 +76,20 @@ function config(c: Client, argv: Buffer[]): unknown {
     if (argv.length < 4) throw wrongArity('config|set');
     throw err(`ERR Unknown option or number of arguments for CONFIG SET - '${(argv[2] as Buffer).toString('latin1')}'`);
   }
-  if (sub === 'resetstat') return OK;
+  if (sub === 'resetstat') {
+    // Redis's resetServerStats: the counters INFO shows, not the keyspace.
+    const st = c.server.stats;
+    st.connections = 0;
+    st.commands = 0;
+    st.rejected = 0;
+    st.expired = 0;
+    st.netInput = 0;
+    st.netOutput = 0;
+    st.errorReplies = 0;
+    st.errors.clear();
+    st.commandStats.clear();
+    return OK;
+  }
   throw unknownSubcommand(argv[1] as Buffer, 'config');
 }
 
