@@ -12,7 +12,9 @@
  * - dispatch.ts        one request through Redis's checks (arity, auth, pub/sub, MULTI), then the handler
  * - command-table.ts   name → arity, flags, key positions, handler (what COMMAND reports)
  * - command.ts         the Command type
- * - commands/*.ts      the handlers, one file per command family
+ * - commands/*.ts      the handlers, one file per command family (strings, bits, keys, scan,
+ *                      object, sort, lists, hashes, sets, zsets + zset-ranges + zset-algebra,
+ *                      streams + stream-groups + stream-info + stream-args, ...)
  * - args.ts            argument parsing in Redis's words (integers, floats, options)
  * - reply.ts           reply values and Redis's error texts
  * - wire.ts            ReplyBatch: reply values → bytes, one write per read
@@ -22,6 +24,10 @@
  * - pubsub.ts          channels and patterns; a message encoded once per protocol
  * - glob.ts            Redis's stringmatchlen rules (KEYS, PSUBSCRIBE, SCAN MATCH)
  * - deque.ts, random-set.ts, sorted-set.ts   the list, set and sorted-set structures
+ * - stream.ts          streams: entries by int128 ID, Redis's 100-entry nodes, consumer groups and PELs
+ * - long-double.ts     C long double arithmetic for INCRBYFLOAT / HINCRBYFLOAT (Redis's digits)
+ * - encoding.ts        Redis 7.0's encoding names and thresholds (OBJECT ENCODING, intset order, one-page scans)
+ * - ../test/differential.ts   the differential harness of the differential-*.spec.ts files (not shipped)
  */
 export { startMiniRedis, type MiniRedis, type MiniRedisOptions } from './server.js';
 export { startMiniRedisChild, type MiniRedisChild, type MiniRedisChildOptions } from './child.js';
