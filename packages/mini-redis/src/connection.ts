@@ -116,6 +116,8 @@ export class ConnectionHandler implements ReplySink {
   private read(): void {
     const { client, parser } = this;
     this.ctx.state.stats.netInput += this.e.in.length;
+    // CLIENT LIST's idle: per read, not per command (one clock read for a whole pipeline).
+    client.lastInteraction = Date.now();
     parser.feedFrom(this.e.in);
     const blocking = this.ctx.state.blocking;
     this.ctx.replies.serve(this.e, () => {

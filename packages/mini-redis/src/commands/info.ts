@@ -3,7 +3,8 @@
  * Persistence, Stats, Replication, CPU, Modules, Commandstats, Errorstats,
  * Cluster, Keyspace), with the fields that mean something here: memory from
  * `process.memoryUsage()`, CPU from `process.cpuUsage()`, per-command calls,
- * time, rejected and failed calls (dispatch.ts counts them), error replies
+ * rejected and failed calls (dispatch.ts counts them; usec is not measured,
+ * see there), error replies
  * by their first word. Fields about machinery mini-redis does not have
  * (forks, replication backlog, allocator fragmentation, ...) are left out
  * rather than reported as made-up zeros; persistence and replication get the
