@@ -8,6 +8,7 @@ import { blockingListCommands } from './commands/blocking.js';
 import { blockingZsetCommands } from './commands/blocking-zsets.js';
 import { clientCommands } from './commands/client.js';
 import { connectionCommands } from './commands/connection.js';
+import { dumpCommands } from './commands/dump.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
 import { objectCommands } from './commands/object.js';
@@ -41,6 +42,7 @@ export function buildCommandTable(): Map<string, Command> {
     scanCommands,
     objectCommands,
     sortCommands,
+    dumpCommands,
     listCommands,
     blockingListCommands,
     blockingZsetCommands,
