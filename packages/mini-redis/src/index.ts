@@ -26,6 +26,7 @@
  * - deque.ts, random-set.ts, sorted-set.ts   the list, set and sorted-set structures
  * - stream.ts          streams: entries by int128 ID, Redis's 100-entry nodes, consumer groups and PELs
  * - long-double.ts     C long double arithmetic for INCRBYFLOAT / HINCRBYFLOAT (Redis's digits)
+ * - rdb.ts             DUMP/RESTORE payloads: Redis's RDB value format, version and CRC64
  * - encoding.ts        Redis 7.0's encoding names and thresholds (OBJECT ENCODING, intset order, one-page scans)
  * - ../test/differential.ts   the differential harness of the differential-*.spec.ts files (not shipped)
  */
