@@ -19,6 +19,8 @@
  *                  blocking-channel.ts  the calling thread's side: starts the worker,
  *                               sleeps in Atomics.wait, reads replies from the
  *                               shared ring, internal
+ * - ssl.c          ssl.ts       redisCreateSSLContext / redisInitiateSSLWithContext /
+ *                               redisFreeSSLContext (TLS for both contexts)
  * - hiredis.h      constants.ts REDIS_OK / REDIS_ERR, REDIS_ERR_* and the context flags
  *                  options.ts   redisOptions' checks, and the connect handshake
  *                               (AUTH, HELLO, SELECT, SETNAME) hiredis leaves to
@@ -28,4 +30,31 @@
 export * from './constants.js';
 export * from './context.js';
 export * from './attach.js';
-export * from './blocking.js';
+export {
+  redisAppendCommand,
+  redisAppendCommandArgv,
+  redisAppendFormattedCommand,
+  redisCommand,
+  redisCommandArgv,
+  redisConnect,
+  redisConnectUnix,
+  redisConnectUnixWithTimeout,
+  redisConnectWithOptions,
+  redisConnectWithTimeout,
+  redisFree,
+  redisGetReply,
+  redisReconnect,
+  redisSetPushCallback,
+  redisSetTimeout,
+  type RedisContext,
+  type RedisOptions,
+  type RedisPushCallback,
+  type RedisTimeout,
+  type TimeVal,
+} from './blocking.js';
+export {
+  redisCreateSSLContext,
+  redisFreeSSLContext,
+  redisInitiateSSLWithContext,
+  type RedisSSLOptions,
+} from './ssl.js';
