@@ -7,6 +7,7 @@ import { bitCommands } from './commands/bits.js';
 import { blockingListCommands } from './commands/blocking.js';
 import { blockingZsetCommands } from './commands/blocking-zsets.js';
 import { clientCommands } from './commands/client.js';
+import { configCommands } from './commands/config.js';
 import { connectionCommands } from './commands/connection.js';
 import { dumpCommands } from './commands/dump.js';
 import { hashCommands } from './commands/hashes.js';
@@ -36,6 +37,7 @@ export function buildCommandTable(): Map<string, Command> {
     connectionCommands,
     clientCommands,
     serverCommands,
+    configCommands,
     stringCommands,
     bitCommands,
     keyCommands,

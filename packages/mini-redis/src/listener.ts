@@ -14,7 +14,6 @@ import type { ServerState } from './state.js';
 const MAXCLIENTS_REPLY = '-ERR max number of clients reached\r\n';
 
 export interface ListenerLimits {
-  maxclients: number;
   maxQueryBuffer: number;
   pubsubHardLimit: number;
 }
@@ -25,7 +24,6 @@ export class MiniRedisListener implements ConnectionContext {
   readonly pubsubHardLimit: number;
   /** The live connections, so close() can drop them. */
   private readonly handlers = new Set<ConnectionHandler>();
-  private readonly maxclients: number;
   /** The bound port, once listening (0 before). */
   private boundPort = 0;
   private closed = false;
@@ -36,7 +34,6 @@ export class MiniRedisListener implements ConnectionContext {
     limits: ListenerLimits,
   ) {
     this.replies = new ReplyRouter(state.stats);
-    this.maxclients = limits.maxclients;
     this.maxQueryBuffer = limits.maxQueryBuffer;
     this.pubsubHardLimit = limits.pubsubHardLimit;
   }
@@ -72,7 +69,7 @@ export class MiniRedisListener implements ConnectionContext {
     }
     this.state.stats.connections++;
     const e = this.reactor.newEvent(socket, ConnectionHandler.onRead, null, ConnectionHandler.onError);
-    if (this.state.clients.size >= this.maxclients) {
+    if (this.state.clients.size >= this.state.maxclients) {
       this.state.stats.rejected++;
       eventBufferWrite(e, MAXCLIENTS_REPLY);
       this.reactor.delEvent(e);

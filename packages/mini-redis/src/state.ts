@@ -21,7 +21,9 @@ export interface ServerState {
   readonly clients: Map<number, Client>;
   /** null: no password, every client starts authenticated. */
   readonly requirepass: string | null;
-  readonly maxclients: number;
+  /** CONFIG SET maxclients changes it, up to `maxclientsCapacity` (the reactor's table is sized at start). */
+  maxclients: number;
+  readonly maxclientsCapacity: number;
   readonly startedAt: number;
   port: number;
   nextClientId: number;
@@ -72,6 +74,7 @@ export function createState(opts: {
     clients: new Map(),
     requirepass: opts.requirepass ?? null,
     maxclients: opts.maxclients ?? 10000,
+    maxclientsCapacity: opts.maxclients ?? 10000,
     startedAt: Date.now(),
     port: 0,
     nextClientId: 1,

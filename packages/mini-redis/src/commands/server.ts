@@ -1,8 +1,7 @@
-/** Server commands: COMMAND, INFO (text in info.ts), DBSIZE, FLUSHDB, FLUSHALL, CONFIG GET, TIME. */
+/** Server commands: COMMAND, INFO (text in info.ts), DBSIZE, FLUSHDB, FLUSHALL, TIME (CONFIG is in config.ts). */
 import { SimpleString, VerbatimString } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { globMatch } from '../glob.js';
 import { err, OK, REDIS_VERSION, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
 import { infoText } from './info.js';
 import { is } from './util.js';
@@ -53,46 +52,6 @@ function flushOption(argv: Buffer[]): void {
   if (argv.length === 2 && !is(argv[1] as Buffer, 'async') && !is(argv[1] as Buffer, 'sync')) throw SYNTAX;
 }
 
-/** CONFIG GET over a handful of fixed values, enough for redis-benchmark's start-up probe. */
-function config(c: Client, argv: Buffer[]): unknown {
-  const sub = (argv[1] as Buffer).toString('latin1').toLowerCase();
-  if (sub === 'get') {
-    if (argv.length < 3) throw wrongArity('config|get');
-    const values: Record<string, string> = {
-      save: '',
-      appendonly: 'no',
-      databases: String(c.server.store.dbs.length),
-      maxclients: String(c.server.maxclients),
-      port: String(c.server.port),
-    };
-    const out = new Map<Buffer, Buffer>();
-    for (const p of argv.slice(2)) {
-      const pattern = p.toString('latin1').toLowerCase();
-      for (const [name, v] of Object.entries(values)) if (globMatch(pattern, name)) out.set(Buffer.from(name), Buffer.from(v));
-    }
-    return out;
-  }
-  if (sub === 'set') {
-    if (argv.length < 4) throw wrongArity('config|set');
-    throw err(`ERR Unknown option or number of arguments for CONFIG SET - '${(argv[2] as Buffer).toString('latin1')}'`);
-  }
-  if (sub === 'resetstat') {
-    // Redis's resetServerStats: the counters INFO shows, not the keyspace.
-    const st = c.server.stats;
-    st.connections = 0;
-    st.commands = 0;
-    st.rejected = 0;
-    st.expired = 0;
-    st.netInput = 0;
-    st.netOutput = 0;
-    st.errorReplies = 0;
-    st.errors.clear();
-    st.commandStats.clear();
-    return OK;
-  }
-  throw unknownSubcommand(argv[1] as Buffer, 'config');
-}
-
 function time(): unknown {
   const us = BigInt(Date.now()) * 1000n;
   return [Buffer.from(String(us / 1000000n)), Buffer.from(String(us % 1000000n))];
@@ -104,6 +63,5 @@ export const serverCommands: Command[] = [
   command('dbsize', 1, 'readonly fast', (c) => c.db.size, [0, 0, 0]),
   command('flushdb', -1, 'write', (c, argv) => (flushOption(argv), c.db.flush(), OK), [0, 0, 0]),
   command('flushall', -1, 'write', (c, argv) => (flushOption(argv), c.server.store.flushAll(), OK), [0, 0, 0]),
-  command('config', -2, 'admin noscript loading stale', config),
   command('time', 1, 'loading stale fast', time),
 ];
