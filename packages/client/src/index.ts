@@ -28,6 +28,14 @@
  * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast
  * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribed on each link
  * - sentinel.ts        createSentinel / SentinelClient: the node found through Sentinel, followed on +switch-master
+ * - cluster.ts         RedisCluster / createCluster: routing by slot, MOVED / ASK / TRYAGAIN,
+ *                      map refresh, fan-out, pipelines split per node, watchRetry, scanIterator
+ * - cluster-node.ts    one node: a RedisClient plus the commands held while its link opens;
+ *                      ClusterCommand, one command from issue to settlement
+ * - cluster-pipeline.ts pipelines split per node, only redirected replies re-routed
+ * - cluster-batch.ts   transactions that follow their slot, fan-out reply combining
+ * - cluster-pubsub.ts  channel / pattern / shard subscriptions, moved when their node changes
+ * - cluster-errors.ts  MaxRedirectionsError, ClusterUnavailableError (and CrossSlotError)
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
@@ -43,3 +51,5 @@ export { type Monitor, type MonitorListener } from './monitor.js';
 export { defineScript, RedisScript, scriptSha1, preloadScripts, broadcastScriptReload, watchScriptReloads, SCRIPT_RELOAD_CHANNEL, type ScriptOptions, type WatchScriptsOptions, type ScriptReloadWatch } from './script.js';
 export { type MessageListener } from './pubsub.js';
 export { createSentinel, SentinelClient, type SentinelOptions } from './sentinel.js';
+export { createCluster, RedisCluster, type ClusterOptions, type ClusterState, type ClusterNodeInfo } from './cluster.js';
+export { CrossSlotError, MaxRedirectionsError, ClusterUnavailableError } from './cluster-errors.js';

@@ -25,6 +25,11 @@
  *                  options.ts   redisOptions' checks, and the connect handshake
  *                               (AUTH, HELLO, SELECT, SETNAME) hiredis leaves to
  *                               its callers; internal
+ * - hircluster.c   cluster-slot.ts      CRC16 and keySlot (hash tags)
+ *                  cluster-commands.ts  key positions and routing tips from the server's COMMAND
+ *                  cluster-topology.ts  the slot map (CLUSTER SHARDS / SLOTS), MOVED/ASK parsing,
+ *                               CrossSlotError
+ *                  cluster.ts           redisClusterAsync*: the hiredis-cluster async API
  * (read.c, the reply reader, and the command encoders are @reactor-ts/resp's.)
  */
 export * from './constants.js';
@@ -58,3 +63,19 @@ export {
   redisInitiateSSLWithContext,
   type RedisSSLOptions,
 } from './ssl.js';
+export { CLUSTER_SLOTS, crc16, keySlot } from './cluster-slot.js';
+export { CommandTable, parseCommandEntry, type CommandSpec, type KeySpec, type RequestPolicy, type ResponsePolicy } from './cluster-commands.js';
+export {
+  CrossSlotError,
+  isRetryableClusterError,
+  NO_SLOT,
+  nodeAddress,
+  parseAddress,
+  parseRedirect,
+  SlotMap,
+  slotOfKeys,
+  type ClusterShard,
+  type NodeAddress,
+  type Redirect,
+} from './cluster-topology.js';
+export * from './cluster.js';
