@@ -9,12 +9,16 @@
  * - connection.ts      ConnectionHandler: read, parse, dispatch, reply (and the shared reply scratch)
  * - child.ts           startMiniRedisChild: the CLI in a child process, resolved once listening
  * - main.ts            the CLI (`pnpm mini-redis`, the `mini-redis` bin)
- * - dispatch.ts        one request through Redis's checks (arity, auth, pub/sub, MULTI), then the handler
+ * - dispatch.ts        one request through Redis's checks (arity, auth, pub/sub, MULTI), then the handler;
+ *                      counts INFO's commandstats / errorstats
+ * - blocking.ts        BlockingRegistry, blockOrServe: clients parked per key (FIFO), served after the
+ *                      write that re-creates the key, timeouts as reactor timers (BLPOP & co., XREAD BLOCK, WAIT)
  * - command-table.ts   name → arity, flags, key positions, handler (what COMMAND reports)
  * - command.ts         the Command type
  * - commands/*.ts      the handlers, one file per command family (strings, bits, keys, scan,
  *                      object, sort, lists, hashes, sets, zsets + zset-ranges + zset-algebra,
- *                      streams + stream-groups + stream-info + stream-args, ...)
+ *                      streams + stream-groups + stream-info + stream-args, blocking (lists) +
+ *                      blocking-zsets, client (CLIENT), config (CONFIG), info (INFO's text), ...)
  * - args.ts            argument parsing in Redis's words (integers, floats, options)
  * - reply.ts           reply values and Redis's error texts
  * - wire.ts            ReplyBatch: reply values → bytes, one write per read

@@ -70,7 +70,7 @@ export function clientLine(c: Client, now = Date.now()): string {
   ].join(' ');
 }
 
-function text(c: Client, body: string): unknown {
+function text(body: string): unknown {
   return new VerbatimString('txt', body);
 }
 
@@ -103,7 +103,7 @@ function list(c: Client, argv: Buffer[]): unknown {
     if (ids !== null && !ids.has(cl.id)) continue;
     out += `${clientLine(cl, now)}\n`;
   }
-  return text(c, out);
+  return text(out);
 }
 
 /** CLIENT KILL addr:port (OK or an error), or CLIENT KILL <filter value>... (how many were killed). */
@@ -223,7 +223,7 @@ function client(c: Client, argv: Buffer[]): unknown {
       return OK;
     case 'info':
       if (n !== 2) throw wrongArity('client|info');
-      return text(c, `${clientLine(c)}\n`);
+      return text(`${clientLine(c)}\n`);
     case 'list':
       return list(c, argv);
     case 'kill':

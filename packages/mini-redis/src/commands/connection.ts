@@ -2,7 +2,7 @@
 import { intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { err, NO_REPLY, OK, PONG, REDIS_VERSION, SYNTAX, unknownSubcommand, WRONGPASS, wrongArity } from '../reply.js';
+import { err, NO_REPLY, OK, PONG, REDIS_VERSION, SYNTAX, WRONGPASS, wrongArity } from '../reply.js';
 import { is } from './util.js';
 
 const PONG_LOWER = Buffer.from('pong');

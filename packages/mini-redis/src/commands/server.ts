@@ -2,7 +2,7 @@
 import { SimpleString, VerbatimString } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { err, OK, REDIS_VERSION, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
+import { OK, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
 import { infoText } from './info.js';
 import { is } from './util.js';
 
