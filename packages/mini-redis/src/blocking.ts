@@ -129,6 +129,11 @@ export class BlockingRegistry {
     }
   }
 
+  /** CLIENT UNBLOCK: answers the blocked client with `reply` now. */
+  unblock(c: Client, reply: unknown): void {
+    if (c.blocked !== null) this.finish(c.blocked, reply);
+  }
+
   /** The client is going away while blocked: forget it, send nothing. */
   forget(c: Client): void {
     if (c.blocked !== null) this.finish(c.blocked, NO_REPLY);

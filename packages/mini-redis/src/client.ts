@@ -22,6 +22,22 @@ export interface ReplySink {
   closeAfterReply(): void;
   /** A blocked client was answered: go on with the requests it sent meanwhile. */
   resume?(): void;
+  /** The connection's addresses and queue sizes, for CLIENT LIST. */
+  describe?(): ConnectionInfo;
+  /** Close the connection now (CLIENT KILL), dropping what is queued for it. */
+  kill?(): void;
+}
+
+/** What CLIENT LIST shows of a client's connection. */
+export interface ConnectionInfo {
+  /** ip:port of the peer, and of our end. */
+  addr: string;
+  laddr: string;
+  /** The reactor slot (the C fd). */
+  fd: number;
+  /** Bytes received and not yet parsed; bytes queued for the peer. */
+  qbuf: number;
+  omem: number;
 }
 
 export interface QueuedCommand {
@@ -55,6 +71,16 @@ export class Client implements Watcher {
   blocked: BlockedClient | null = null;
   /** Running inside EXEC: a blocking command answers at once instead of blocking. */
   denyBlocking = false;
+  /** CLIENT REPLY OFF / SKIP: replies are dropped (all of them / the next command's). */
+  replyOff = false;
+  skipNext = false;
+  skipCurrent = false;
+  /** CLIENT NO-EVICT (reported in CLIENT LIST; there is no client eviction here). */
+  noEvict = false;
+  /** For CLIENT LIST: when the connection was made, when it last sent a command, and which one. */
+  readonly createdAt = Date.now();
+  lastInteraction = this.createdAt;
+  lastCommand = 'NULL';
 
   constructor(
     readonly server: ServerState,
@@ -70,6 +96,7 @@ export class Client implements Watcher {
   }
 
   send(value: unknown): void {
+    if (this.replyOff || this.skipCurrent) return;
     this.sink.reply(value, this.protocol);
   }
 

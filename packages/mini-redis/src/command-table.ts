@@ -6,7 +6,10 @@ import type { Command } from './command.js';
 import { bitCommands } from './commands/bits.js';
 import { blockingListCommands } from './commands/blocking.js';
 import { blockingZsetCommands } from './commands/blocking-zsets.js';
+import { clientCommands } from './commands/client.js';
+import { configCommands } from './commands/config.js';
 import { connectionCommands } from './commands/connection.js';
+import { dumpCommands } from './commands/dump.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
 import { objectCommands } from './commands/object.js';
@@ -16,6 +19,8 @@ import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
 import { setCommands } from './commands/sets.js';
+import { streamGroupCommands } from './commands/stream-groups.js';
+import { streamInfoCommands } from './commands/stream-info.js';
 import { streamCommands } from './commands/streams.js';
 import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
@@ -30,13 +35,16 @@ export function buildCommandTable(): Map<string, Command> {
   const table = new Map<string, Command>();
   for (const group of [
     connectionCommands,
+    clientCommands,
     serverCommands,
+    configCommands,
     stringCommands,
     bitCommands,
     keyCommands,
     scanCommands,
     objectCommands,
     sortCommands,
+    dumpCommands,
     listCommands,
     blockingListCommands,
     blockingZsetCommands,
@@ -46,6 +54,8 @@ export function buildCommandTable(): Map<string, Command> {
     zsetRangeCommands,
     zsetAlgebraCommands,
     streamCommands,
+    streamGroupCommands,
+    streamInfoCommands,
     transactionCommands,
     pubsubCommands,
   ]) {

@@ -16,7 +16,7 @@
  */
 import { eventBufferWrite, type ReactorError, type ReactorEvent } from '@reactor-ts/reactor';
 import { RequestError, RequestParser } from '@reactor-ts/resp';
-import { Client, type ReplySink } from './client.js';
+import { Client, type ConnectionInfo, type ReplySink } from './client.js';
 import { processCommand } from './dispatch.js';
 import type { ServerState } from './state.js';
 import { ReplyBatch } from './wire.js';
@@ -30,13 +30,21 @@ export class ReplyRouter {
   /** The event whose read is running, or null between reads. */
   private serving: ReactorEvent | null = null;
   private readonly batch = new ReplyBatch((bytes) => {
-    if (this.serving !== null) eventBufferWrite(this.serving, bytes);
+    if (this.serving !== null) this.write(this.serving, bytes);
   });
   /** Replies to a connection that is not being served: encoded and queued at once. */
   private oobTarget: ReactorEvent | null = null;
   private readonly oob = new ReplyBatch((bytes) => {
-    if (this.oobTarget !== null) eventBufferWrite(this.oobTarget, bytes);
+    if (this.oobTarget !== null) this.write(this.oobTarget, bytes);
   });
+
+  /** `stats.netOutput` counts every byte queued (INFO's total_net_output_bytes). */
+  constructor(private readonly stats: { netOutput: number }) {}
+
+  private write(e: ReactorEvent, bytes: Buffer): void {
+    this.stats.netOutput += bytes.length;
+    eventBufferWrite(e, bytes);
+  }
 
   /** Runs `fn` with `e` as the connection being served; its replies are queued in one piece at the end. */
   serve(e: ReactorEvent, fn: () => void): void {
@@ -59,7 +67,7 @@ export class ReplyRouter {
 
   bytes(e: ReactorEvent, bytes: Buffer): void {
     if (this.serving === e) this.batch.bytes(bytes);
-    else eventBufferWrite(e, bytes);
+    else this.write(e, bytes);
   }
 }
 
@@ -107,6 +115,9 @@ export class ConnectionHandler implements ReplySink {
 
   private read(): void {
     const { client, parser } = this;
+    this.ctx.state.stats.netInput += this.e.in.length;
+    // CLIENT LIST's idle: per read, not per command (one clock read for a whole pipeline).
+    client.lastInteraction = Date.now();
     parser.feedFrom(this.e.in);
     const blocking = this.ctx.state.blocking;
     this.ctx.replies.serve(this.e, () => {
@@ -176,6 +187,23 @@ export class ConnectionHandler implements ReplySink {
 
   closeAfterReply(): void {
     this.closeAfter = true;
+  }
+
+  describe(): ConnectionInfo {
+    const s = this.e.socket as { remoteAddress?: string; remotePort?: number; localAddress?: string; localPort?: number } | null;
+    return {
+      addr: `${s?.remoteAddress ?? ''}:${s?.remotePort ?? 0}`,
+      laddr: `${s?.localAddress ?? ''}:${s?.localPort ?? 0}`,
+      fd: this.e.fd,
+      qbuf: this.e.in.length,
+      omem: this.e.out.length,
+    };
+  }
+
+  kill(): void {
+    this.client.closing = true;
+    // Not from inside another connection's read: close on the next microtask.
+    queueMicrotask(() => this.drop(true));
   }
 
   /** Answered after blocking: run what it pipelined meanwhile, outside the current read. */

@@ -128,6 +128,9 @@ const scripts: Record<string, Script> = {
     ['touch', 'nosuch'],
     ['wait', '0', '0'],
     ['wait', '1', '1'],
+    ['multi'],
+    ['wait', '1', '0'],
+    ['exec'],
     ['wait', 'x', '0'],
     ['wait', '0', 'x'],
     ['wait', '0', '-1'],
@@ -334,6 +337,30 @@ describe('SCAN over many pages returns what redis-server returns', () => {
       expect(again.filter((k) => k.startsWith('stay:')).length).toBe(300);
     } finally {
       b.close();
+    }
+  });
+});
+
+describe('WAIT with replicas asked for waits its timeout, then answers 0', () => {
+  it('like redis-server (RESP2 and RESP3), within a generous bound', async () => {
+    const redis = await startRedis();
+    const mini = await startMiniRedis({ port: 0 });
+    try {
+      for (const port of [redis.port, mini.port]) {
+        for (const protocol of ['2', '3']) {
+          const conn = await RespConnection.open(port);
+          await conn.command('hello', protocol);
+          const t0 = Date.now();
+          expect(await conn.command('wait', '2', '150')).toBe(':0\r\n');
+          const took = Date.now() - t0;
+          expect(took).toBeGreaterThanOrEqual(140);
+          expect(took).toBeLessThan(5000);
+          conn.close();
+        }
+      }
+    } finally {
+      await mini.close();
+      await redis.stop();
     }
   });
 });

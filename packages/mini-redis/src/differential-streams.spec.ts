@@ -3,7 +3,7 @@
  * RESP3 (harness: ../test/differential.ts). IDs are given explicitly so
  * both servers hold the same entries; `*` IDs are checked for their shape.
  */
-import { decodeReply, RespConnection } from '@reactor-ts/test-utils';
+import { decodeReply, RespConnection, startRedis } from '@reactor-ts/test-utils';
 import { describe, expect, it } from 'vitest';
 import { differential, type Script } from '../test/differential.js';
 import { startMiniRedis } from './server.js';
@@ -186,9 +186,163 @@ const scripts: Record<string, Script> = {
     ['xack', 'str', 'g', '1-1'],
     ['xpending', 'str', 'g'],
   ],
+  'XCLAIM, XAUTOCLAIM': [
+    ...[1, 2, 3, 4, 5].map((i) => ['xadd', 's', `${i}-1`, 'f', String(i)]),
+    ['xgroup', 'create', 's', 'g', '0'],
+    ['xreadgroup', 'group', 'g', 'alice', 'streams', 's', '>'],
+    ['xclaim', 's', 'g', 'bob', '0', '1-1', '2-1'],
+    ['xpending', 's', 'g'],
+    ['xclaim', 's', 'g', 'bob', '0', '3-1', 'justid'],
+    ['xclaim', 's', 'g', 'carol', '999999999', '4-1'],
+    ['xclaim', 's', 'g', 'carol', '0', '9-9'],
+    ['xclaim', 's', 'g', 'carol', '0', '4-1', 'retrycount', '7', 'idle', '1000'],
+    ['xclaim', 's', 'g', 'carol', '0', '5-1', 'time', '1', 'justid', 'lastid', '9-0'],
+    ['xreadgroup', 'group', 'g', 'dave', 'streams', 's', '>'],
+    ['xpending', 's', 'g'],
+    ['xdel', 's', '2-1'],
+    ['xclaim', 's', 'g', 'erin', '0', '2-1', '1-1'],
+    ['xpending', 's', 'g'],
+    ['xadd', 's', '6-1', 'f', '6'],
+    ['xclaim', 's', 'g', 'erin', '0', '6-1', 'force'],
+    ['xclaim', 's', 'g', 'erin', '0', '1-1', 'foo'],
+    ['xclaim', 's', 'g', 'erin', 'x', '1-1'],
+    ['xclaim', 's', 'g', 'erin', '0', '1-1', 'idle', 'x'],
+    ['xclaim', 's', 'g', 'erin', '0', '1-1', 'retrycount', 'x'],
+    ['xclaim', 's', 'nogroup', 'erin', '0', '1-1'],
+    ['xclaim', 'nosuch', 'g', 'erin', '0', '1-1'],
+    ['xpending', 's', 'g'],
+    ['xdel', 's', '4-1'],
+    ['xautoclaim', 's', 'g', 'frank', '0', '0', 'count', '2'],
+    ['xautoclaim', 's', 'g', 'frank', '0', '4-1', 'count', '1', 'justid'],
+    ['xautoclaim', 's', 'g', 'frank', '0', '(3-1'],
+    ['xautoclaim', 's', 'g', 'frank', '999999999', '-'],
+    ['xautoclaim', 's', 'g', 'frank', '0', '-', 'count', '0'],
+    ['xautoclaim', 's', 'g', 'frank', '0', '-', 'foo'],
+    ['xautoclaim', 's', 'g', 'frank', 'x', '-'],
+    ['xautoclaim', 's', 'g', 'frank', '0', 'bad'],
+    ['xautoclaim', 's', 'nogroup', 'frank', '0', '-'],
+    ['xpending', 's', 'g'],
+    ['xinfo', 'groups', 's'],
+    ['set', 'str', 'x'],
+    ['xclaim', 'str', 'g', 'a', '0', '1-1'],
+    ['xautoclaim', 'str', 'g', 'a', '0', '-'],
+  ],
 };
 
 differential('stream commands like redis-server, byte for byte', scripts);
+
+const infoGroups: Script = [
+  ['xadd', 's', '1-1', 'f', '1'],
+  ['xgroup', 'create', 's', 'g0', '$'],
+  ['xgroup', 'create', 's', 'g1', '0'],
+  ['xinfo', 'groups', 's'],
+  ['xadd', 's', '2-1', 'f', '2'],
+  ['xadd', 's', '3-1', 'f', '3'],
+  ['xinfo', 'groups', 's'],
+  ['xreadgroup', 'group', 'g1', 'a', 'count', '1', 'streams', 's', '>'],
+  ['xinfo', 'groups', 's'],
+  ['xdel', 's', '2-1'],
+  ['xinfo', 'groups', 's'],
+  ['xreadgroup', 'group', 'g1', 'a', 'streams', 's', '>'],
+  ['xreadgroup', 'group', 'g0', 'b', 'streams', 's', '>'],
+  ['xinfo', 'groups', 's'],
+  ['xgroup', 'create', 's', 'g2', '0', 'entriesread', '1'],
+  ['xgroup', 'setid', 's', 'g0', '0', 'entriesread', '0'],
+  ['xinfo', 'groups', 's'],
+  ['xgroup', 'create', 'e', 'g', '$', 'mkstream'],
+  ['xinfo', 'groups', 'e'],
+  ['xinfo', 'groups', 'nosuch'],
+  ['xinfo', 'consumers', 's', 'nogroup'],
+  ['xinfo', 'stream', 'nosuch'],
+  ['xinfo', 'foo', 's'],
+  ['xinfo', 'groups'],
+  ['xinfo', 'stream', 's', 'foo'],
+  ['xinfo', 'help'],
+  ['set', 'str', 'x'],
+  ['xinfo', 'groups', 'str'],
+];
+differential('XINFO GROUPS like redis-server, byte for byte', { 'XINFO GROUPS, entries-read and lag': infoGroups });
+
+describe('XINFO STREAM and CONSUMERS like redis-server, apart from radix-tree sizes and times', () => {
+  it('has the same fields and values', async () => {
+    const redis = await startRedis();
+    const mini = await startMiniRedis({ port: 0 });
+    const script = [
+      ...[1, 2, 3].map((i) => ['xadd', 's', `${i}-1`, 'f', String(i)]),
+      ['xdel', 's', '2-1'],
+      ['xgroup', 'create', 's', 'g', '0'],
+      ['xreadgroup', 'group', 'g', 'alice', 'count', '1', 'streams', 's', '>'],
+      ['xgroup', 'createconsumer', 's', 'g', 'bob'],
+    ];
+    /** A decoded map reply as an object, without the fields that depend on the tree layout or the clock. */
+    const view = (v: unknown): unknown => {
+      if (!Array.isArray(v)) return v;
+      const pairs = v as unknown[];
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < pairs.length; i += 2) {
+        const key = String(pairs[i]);
+        if (key.startsWith('radix-tree') || key === 'idle') continue;
+        out[key] = pairs[i + 1];
+      }
+      return out;
+    };
+    try {
+      const results: unknown[] = [];
+      for (const port of [redis.port, mini.port]) {
+        const conn = await RespConnection.open(port);
+        for (const cmd of script) await conn.command(...cmd);
+        const stream = view(decodeReply(await conn.command('xinfo', 'stream', 's')));
+        const consumers = (decodeReply(await conn.command('xinfo', 'consumers', 's', 'g')) as unknown[]).map(view);
+        conn.close();
+        results.push({ stream, consumers });
+      }
+      expect(results[1]).toEqual(results[0]);
+    } finally {
+      await mini.close();
+      await redis.stop();
+    }
+  });
+});
+
+describe('XPENDING with ranges, idle times aside, like redis-server', () => {
+  it('lists the same entries, consumers and delivery counts', async () => {
+    const redis = await startRedis();
+    const mini = await startMiniRedis({ port: 0 });
+    const script = [
+      ...[1, 2, 3, 4].map((i) => ['xadd', 's', `${i}-1`, 'f', String(i)]),
+      ['xgroup', 'create', 's', 'g', '0'],
+      ['xreadgroup', 'group', 'g', 'alice', 'count', '2', 'streams', 's', '>'],
+      ['xreadgroup', 'group', 'g', 'bob', 'streams', 's', '>'],
+      ['xreadgroup', 'group', 'g', 'alice', 'streams', 's', '0'],
+      ['xclaim', 's', 'g', 'carol', '0', '4-1', 'retrycount', '9'],
+    ];
+    const queries = [
+      ['xpending', 's', 'g', '-', '+', '10'],
+      ['xpending', 's', 'g', '(1-1', '+', '2'],
+      ['xpending', 's', 'g', '-', '(4-1', '10', 'alice'],
+      ['xpending', 's', 'g', 'idle', '0', '-', '+', '10', 'carol'],
+    ];
+    try {
+      const results: unknown[][] = [];
+      for (const port of [redis.port, mini.port]) {
+        const conn = await RespConnection.open(port);
+        for (const cmd of script) await conn.command(...cmd);
+        const got: unknown[] = [];
+        for (const q of queries) {
+          const rows = decodeReply(await conn.command(...q)) as unknown[][];
+          // [id, consumer, idle ms, deliveries]: the idle time depends on the clock.
+          got.push(rows.map((r) => [r[0], r[1], typeof r[2], r[3]]));
+        }
+        conn.close();
+        results.push(got);
+      }
+      expect(results[1]).toEqual(results[0]);
+    } finally {
+      await mini.close();
+      await redis.stop();
+    }
+  });
+});
 
 describe('XADD * on mini-redis', () => {
   it('picks ms-seq IDs from the clock, strictly increasing', async () => {

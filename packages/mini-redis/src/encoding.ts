@@ -14,7 +14,7 @@ import type { Entry } from './db.js';
 
 /** Redis 7.0's defaults (redis.conf): *-max-listpack-entries/value, set-max-intset-entries. */
 export const LIMITS = {
-  hashEntries: 128,
+  hashEntries: 512,
   hashValue: 64,
   zsetEntries: 128,
   zsetValue: 64,

@@ -9,10 +9,16 @@
  * - connection.ts      ConnectionHandler: read, parse, dispatch, reply (and the shared reply scratch)
  * - child.ts           startMiniRedisChild: the CLI in a child process, resolved once listening
  * - main.ts            the CLI (`pnpm mini-redis`, the `mini-redis` bin)
- * - dispatch.ts        one request through Redis's checks (arity, auth, pub/sub, MULTI), then the handler
+ * - dispatch.ts        one request through Redis's checks (arity, auth, pub/sub, MULTI), then the handler;
+ *                      counts INFO's commandstats / errorstats
+ * - blocking.ts        BlockingRegistry, blockOrServe: clients parked per key (FIFO), served after the
+ *                      write that re-creates the key, timeouts as reactor timers (BLPOP & co., XREAD BLOCK, WAIT)
  * - command-table.ts   name → arity, flags, key positions, handler (what COMMAND reports)
  * - command.ts         the Command type
- * - commands/*.ts      the handlers, one file per command family
+ * - commands/*.ts      the handlers, one file per command family (strings, bits, keys, scan,
+ *                      object, sort, lists, hashes, sets, zsets + zset-ranges + zset-algebra,
+ *                      streams + stream-groups + stream-info + stream-args, blocking (lists) +
+ *                      blocking-zsets, client (CLIENT), config (CONFIG), info (INFO's text), ...)
  * - args.ts            argument parsing in Redis's words (integers, floats, options)
  * - reply.ts           reply values and Redis's error texts
  * - wire.ts            ReplyBatch: reply values → bytes, one write per read
@@ -22,6 +28,11 @@
  * - pubsub.ts          channels and patterns; a message encoded once per protocol
  * - glob.ts            Redis's stringmatchlen rules (KEYS, PSUBSCRIBE, SCAN MATCH)
  * - deque.ts, random-set.ts, sorted-set.ts   the list, set and sorted-set structures
+ * - stream.ts          streams: entries by int128 ID, Redis's 100-entry nodes, consumer groups and PELs
+ * - long-double.ts     C long double arithmetic for INCRBYFLOAT / HINCRBYFLOAT (Redis's digits)
+ * - rdb.ts             DUMP/RESTORE payloads: Redis's RDB value format, version and CRC64
+ * - encoding.ts        Redis 7.0's encoding names and thresholds (OBJECT ENCODING, intset order, one-page scans)
+ * - ../test/differential.ts   the differential harness of the differential-*.spec.ts files (not shipped)
  */
 export { startMiniRedis, type MiniRedis, type MiniRedisOptions } from './server.js';
 export { startMiniRedisChild, type MiniRedisChild, type MiniRedisChildOptions } from './child.js';

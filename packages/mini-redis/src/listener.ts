@@ -14,18 +14,16 @@ import type { ServerState } from './state.js';
 const MAXCLIENTS_REPLY = '-ERR max number of clients reached\r\n';
 
 export interface ListenerLimits {
-  maxclients: number;
   maxQueryBuffer: number;
   pubsubHardLimit: number;
 }
 
 export class MiniRedisListener implements ConnectionContext {
-  readonly replies = new ReplyRouter();
+  readonly replies: ReplyRouter;
   readonly maxQueryBuffer: number;
   readonly pubsubHardLimit: number;
   /** The live connections, so close() can drop them. */
   private readonly handlers = new Set<ConnectionHandler>();
-  private readonly maxclients: number;
   /** The bound port, once listening (0 before). */
   private boundPort = 0;
   private closed = false;
@@ -35,7 +33,7 @@ export class MiniRedisListener implements ConnectionContext {
     readonly state: ServerState,
     limits: ListenerLimits,
   ) {
-    this.maxclients = limits.maxclients;
+    this.replies = new ReplyRouter(state.stats);
     this.maxQueryBuffer = limits.maxQueryBuffer;
     this.pubsubHardLimit = limits.pubsubHardLimit;
   }
@@ -71,7 +69,7 @@ export class MiniRedisListener implements ConnectionContext {
     }
     this.state.stats.connections++;
     const e = this.reactor.newEvent(socket, ConnectionHandler.onRead, null, ConnectionHandler.onError);
-    if (this.state.clients.size >= this.maxclients) {
+    if (this.state.clients.size >= this.state.maxclients) {
       this.state.stats.rejected++;
       eventBufferWrite(e, MAXCLIENTS_REPLY);
       this.reactor.delEvent(e);

@@ -68,7 +68,6 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
     });
   const state = createState({ commands: buildCommandTable(), requirepass: opts.requirepass ?? null, maxclients, timers: reactor });
   const listener = new MiniRedisListener(reactor, state, {
-    maxclients,
     maxQueryBuffer,
     pubsubHardLimit: opts.pubsubHardLimit ?? 32 * 1024 * 1024,
   });

@@ -2,6 +2,7 @@
  * What every connection of one server shares: the keyspace, the pub/sub
  * registry, the command table, configuration and counters.
  */
+import { randomBytes } from 'node:crypto';
 import type { Client } from './client.js';
 import type { Command } from './command.js';
 import { BlockingRegistry, type BlockTimers } from './blocking.js';
@@ -20,11 +21,41 @@ export interface ServerState {
   readonly clients: Map<number, Client>;
   /** null: no password, every client starts authenticated. */
   readonly requirepass: string | null;
-  readonly maxclients: number;
+  /** CONFIG SET maxclients changes it, up to `maxclientsCapacity` (the reactor's table is sized at start). */
+  maxclients: number;
+  readonly maxclientsCapacity: number;
   readonly startedAt: number;
   port: number;
   nextClientId: number;
-  stats: { connections: number; commands: number; rejected: number; expired: number };
+  stats: ServerStats;
+  /** 40 hex digits, new for every server (INFO's run_id). */
+  readonly runId: string;
+}
+
+/** INFO's per-command line: calls, time, and the two kinds of failure Redis counts. */
+export interface CommandStat {
+  calls: number;
+  usec: number;
+  /** Refused before running (arity, NOAUTH, ...). */
+  rejected: number;
+  /** Ran and answered an error. */
+  failed: number;
+}
+
+export interface ServerStats {
+  connections: number;
+  commands: number;
+  /** Connections refused (maxclients). */
+  rejected: number;
+  expired: number;
+  /** Bytes read from and queued to clients. */
+  netInput: number;
+  netOutput: number;
+  /** Error replies in all, and by their first word (INFO errorstats). */
+  errorReplies: number;
+  readonly errors: Map<string, number>;
+  /** By command name (`client|list` for subcommands), INFO commandstats. */
+  readonly commandStats: Map<string, CommandStat>;
 }
 
 export function createState(opts: {
@@ -43,10 +74,22 @@ export function createState(opts: {
     clients: new Map(),
     requirepass: opts.requirepass ?? null,
     maxclients: opts.maxclients ?? 10000,
+    maxclientsCapacity: opts.maxclients ?? 10000,
     startedAt: Date.now(),
     port: 0,
     nextClientId: 1,
-    stats: { connections: 0, commands: 0, rejected: 0, expired: 0 },
+    stats: {
+      connections: 0,
+      commands: 0,
+      rejected: 0,
+      expired: 0,
+      netInput: 0,
+      netOutput: 0,
+      errorReplies: 0,
+      errors: new Map(),
+      commandStats: new Map(),
+    },
+    runId: randomBytes(20).toString('hex'),
   };
 }
 

@@ -62,6 +62,51 @@ export class Stream {
     return this.entries.length;
   }
 
+  /** Redis's first_id: the first entry's ID, 0-0 when empty. */
+  get firstId(): bigint {
+    return this.entries[0]?.id ?? 0n;
+  }
+
+  /** Redis's streamRangeHasTombstones(start, +): an XDEL'd ID at or after `start` within the live range. */
+  hasTombstonesFrom(start: bigint): boolean {
+    if (this.entries.length === 0 || this.maxDeletedId === 0n) return false;
+    if (this.firstId > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId;
+  }
+
+  /** Redis's streamEstimateDistanceFromFirstEverEntry: the logical read counter of `id`, or null when unknown. */
+  entriesBefore(id: bigint): bigint | null {
+    if (this.entriesAdded === 0n) return 0n;
+    if (this.entries.length === 0 && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return null;
+    const first = this.firstId;
+    if (this.maxDeletedId === 0n || this.maxDeletedId < first) {
+      if (id < first) return this.entriesAdded - BigInt(this.entries.length);
+      if (id === first) return this.entriesAdded - BigInt(this.entries.length) + 1n;
+    }
+    return null;
+  }
+
+  /** A group's lag (XINFO GROUPS), null when it cannot be known. */
+  lagOf(g: ConsumerGroup): bigint | null {
+    if (this.entriesAdded === 0n) return 0n;
+    if (g.entriesRead !== null && !this.hasTombstonesFrom(g.lastId)) return this.entriesAdded - g.entriesRead;
+    const read = this.entriesBefore(g.lastId);
+    return read === null ? null : this.entriesAdded - read;
+  }
+
+  /** How many radix-tree nodes (of Redis's layout, see the header) hold the live entries. */
+  get nodeCount(): number {
+    let n = 0;
+    let last = -1;
+    for (const e of this.entries) if (e.node !== last) {
+      n++;
+      last = e.node;
+    }
+    return n;
+  }
+
   /** A deep copy (COPY): entries, counters and groups with their PELs. */
   clone(): Stream {
     const s = new Stream();

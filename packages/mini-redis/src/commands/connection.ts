@@ -1,8 +1,8 @@
-/** Connection commands: PING, ECHO, HELLO, AUTH, SELECT, QUIT, CLIENT. */
+/** Connection commands: PING, ECHO, HELLO, AUTH, SELECT, QUIT (CLIENT is in client.ts). */
 import { intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { err, NO_REPLY, OK, PONG, REDIS_VERSION, SYNTAX, unknownSubcommand, WRONGPASS, wrongArity } from '../reply.js';
+import { err, NO_REPLY, OK, PONG, REDIS_VERSION, SYNTAX, WRONGPASS, wrongArity } from '../reply.js';
 import { is } from './util.js';
 
 const PONG_LOWER = Buffer.from('pong');
@@ -115,21 +115,6 @@ function quit(c: Client): unknown {
   return NO_REPLY;
 }
 
-/** CLIENT ID | GETNAME | SETNAME name | SETINFO attr value (accepted, ignored). */
-function client(c: Client, argv: Buffer[]): unknown {
-  const sub = (argv[1] as Buffer).toString('latin1').toLowerCase();
-  if (sub === 'id' && argv.length === 2) return c.id;
-  if (sub === 'getname' && argv.length === 2) return c.name === null ? null : Buffer.from(c.name, 'latin1');
-  if (sub === 'setname' && argv.length === 3) {
-    if (!validName(argv[2] as Buffer)) throw BAD_NAME;
-    c.name = (argv[2] as Buffer).length === 0 ? null : (argv[2] as Buffer).toString('latin1');
-    return OK;
-  }
-  if (sub === 'setinfo' && argv.length === 4) return OK;
-  if (sub === 'id' || sub === 'getname' || sub === 'setname' || sub === 'setinfo') throw wrongArity(`client|${sub}`);
-  throw unknownSubcommand(argv[1] as Buffer, 'client');
-}
-
 export const connectionCommands: Command[] = [
   command('ping', -1, 'fast stale loading', ping),
   command('echo', 2, 'fast stale loading', (_c, argv) => argv[1]),
@@ -137,5 +122,4 @@ export const connectionCommands: Command[] = [
   command('auth', -2, 'noscript loading stale fast no_auth', auth),
   command('select', 2, 'loading stale fast', select),
   command('quit', -1, 'noscript loading stale fast no_auth', quit),
-  command('client', -2, 'noscript loading stale', client),
 ];

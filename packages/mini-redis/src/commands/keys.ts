@@ -4,6 +4,7 @@
  */
 import { SimpleString } from '@reactor-ts/resp';
 import { bigIntArg, intArg, parseInt64 } from '../args.js';
+import { blockOrServe, NOT_READY } from '../blocking.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { cloneEntry, type Database } from '../db.js';
@@ -226,13 +227,19 @@ function touch(c: Client, argv: Buffer[]): unknown {
   return n;
 }
 
-/** WAIT numreplicas timeout: there are no replicas, so 0 acknowledged, at once (after Redis's argument checks). */
-function wait(_c: Client, argv: Buffer[]): unknown {
-  intArg(argv[1] as Buffer);
+/**
+ * WAIT numreplicas timeout: there are no replicas, so 0 acknowledged. As in
+ * Redis, asking for none answers at once, and asking for some waits the
+ * whole timeout (a reactor timer; 0 = until the client goes away) first.
+ */
+function wait(c: Client, argv: Buffer[]): unknown {
+  const n = intArg(argv[1] as Buffer);
   const t = parseInt64(argv[2] as Buffer);
   if (t === null) throw err('ERR timeout is not an integer or out of range');
   if (t < 0n) throw err('ERR timeout is negative');
-  return 0;
+  if (n <= 0) return 0;
+  const ms = t > 2n ** 31n - 1n ? 2 ** 31 - 1 : Number(t);
+  return blockOrServe(c, 'string', [], ms, () => NOT_READY, 0);
 }
 
 export const keyCommands: Command[] = [
@@ -257,5 +264,5 @@ export const keyCommands: Command[] = [
   command('swapdb', 3, 'write fast', swapdb, [0, 0, 0]),
   command('randomkey', 1, 'readonly random', randomkey, [0, 0, 0]),
   command('touch', -2, 'readonly fast', touch, [1, -1, 1]),
-  command('wait', 3, 'noscript', wait),
+  command('wait', 3, 'noscript blocking', wait),
 ];

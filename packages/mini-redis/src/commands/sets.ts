@@ -58,7 +58,7 @@ function smismember(c: Client, argv: Buffer[]): unknown {
 }
 
 /** Beyond this many repeats SRANDMEMBER's negative count is refused rather than building a reply of that size. */
-const MAX_RANDOM_REPEATS = 10_000_000;
+const MAX_RANDOM_REPEATS = 1_000_000;
 
 /** SRANDMEMBER key [count]: count < 0 may repeat members; count >= size is the whole set. */
 function srandmember(c: Client, argv: Buffer[]): unknown {

@@ -1,83 +1,17 @@
 /**
- * Stream commands: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XREAD (no
- * BLOCK), and consumer groups: XGROUP CREATE/SETID/DESTROY/CREATECONSUMER/
- * DELCONSUMER, XREADGROUP (no BLOCK), XACK, XPENDING. IDs and their parsing
- * follow Redis's t_stream.c (see stream.ts for the data structure).
+ * Stream commands: XADD, XRANGE, XREVRANGE, XLEN, XDEL, XTRIM, XREAD and
+ * XREADGROUP, with BLOCK on the reactor (blocking.ts). Consumer-group management:
+ * stream-groups.ts; ID parsing: stream-args.ts; the structure: stream.ts.
  */
 import { intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { err, NULL_ARRAY, OK, SYNTAX, unknownSubcommand, WRONGTYPE, wrongArity } from '../reply.js';
-import { ConsumerGroup, formatId, idOf, MAX_ID, msOf, seqOf, Stream, type Consumer, type StreamEntry, type TrimStrategy } from '../stream.js';
-import { bytes, is, k } from './util.js';
+import { blockOrServe, NOT_READY } from '../blocking.js';
+import { err, NULL_ARRAY, SYNTAX, WRONGTYPE, wrongArity } from '../reply.js';
+import { formatId, idOf, MAX_ID, msOf, seqOf, Stream, type Consumer, type ConsumerGroup, type StreamEntry, type TrimStrategy } from '../stream.js';
+import { consumerOf, deliver, entryReply, history, intervalId, noGroup, parseId, streamAt, U64_MAX, type ParsedId } from './stream-args.js';
+import { is, k } from './util.js';
 
-const U64 = 1n << 64n;
-const U64_MAX = U64 - 1n;
-const INVALID_ID = err('ERR Invalid stream ID specified as stream command argument');
-
-/** Redis's string2ull: a canonical non-negative int64, or whatever strtoull accepts whole. */
-function string2ull(s: string): bigint | null {
-  const canonical = parseInt64(Buffer.from(s, 'latin1'));
-  if (canonical !== null) return canonical < 0n ? null : canonical;
-  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(s);
-  if (m === null) return null;
-  const v = BigInt(m[2] as string);
-  if (v > U64_MAX) return null;
-  return m[1] === '-' ? (U64 - v) % U64 : v;
-}
-
-interface ParsedId {
-  id: bigint;
-  /** False for `ms-*` (XADD picks the sequence). */
-  seqGiven: boolean;
-}
-
-/**
- * streamGenericParseIDOrReply: `ms`, `ms-seq`, `-`, `+` (not when strict),
- * `ms-*` (only when `allowStar`); a missing seq is `missingSeq`.
- */
-function parseId(b: Buffer, missingSeq: bigint, strict: boolean, allowStar = false): ParsedId {
-  const s = b.toString('latin1');
-  if (s.length > 127) throw INVALID_ID;
-  if (s === '-' || s === '+') {
-    if (strict) throw INVALID_ID;
-    return { id: s === '-' ? 0n : MAX_ID, seqGiven: true };
-  }
-  const dash = s.indexOf('-');
-  const ms = string2ull(dash === -1 ? s : s.slice(0, dash));
-  if (ms === null) throw INVALID_ID;
-  if (dash === -1) return { id: idOf(ms, missingSeq), seqGiven: true };
-  const rest = s.slice(dash + 1);
-  if (allowStar && rest === '*') return { id: idOf(ms, 0n), seqGiven: false };
-  const seq = string2ull(rest);
-  if (seq === null) throw INVALID_ID;
-  return { id: idOf(ms, seq), seqGiven: true };
-}
-
-/** An interval bound: `(id` exclusive (strict), else `-`, `+` or an ID; `missingSeq` for a bare ms. */
-function intervalId(b: Buffer, missingSeq: bigint, start: boolean): bigint {
-  if (b.length > 1 && b[0] === 0x28) {
-    let id = parseId(b.subarray(1), missingSeq, true).id;
-    if (start) {
-      if (id === MAX_ID) throw err('ERR invalid start ID for the interval');
-      id++;
-    } else {
-      if (id === 0n) throw err('ERR invalid end ID for the interval');
-      id--;
-    }
-    return id;
-  }
-  return parseId(b, missingSeq, false).id;
-}
-
-function streamAt(c: Client, key: Buffer): Stream | undefined {
-  return c.db.getStream(k(key));
-}
-
-/** [id, [field, value, ...]] — or [id, null array] for a pending entry that was deleted. */
-function entryReply(e: StreamEntry | null, id: bigint): unknown[] {
-  return [Buffer.from(formatId(id)), e === null ? NULL_ARRAY : e.fields];
-}
 
 interface TrimArgs {
   strategy: TrimStrategy | null;
@@ -164,6 +98,9 @@ function xadd(c: Client, argv: Buffer[]): unknown {
     if (id <= last) throw err('ERR The ID specified in XADD is equal or smaller than the target stream top item');
   }
   s.append(id, argv.slice(fieldAt).map((b) => Buffer.from(b)));
+  // A stream someone blocks on (XREAD BLOCK) is ready again: keys are
+  // otherwise only signalled when created (see blocking.ts).
+  if (c.db.blockedOn.size !== 0 && c.db.blockedOn.has(key)) c.db.onReady?.(c.db, key);
   if (args.strategy !== null) s.trim(args.strategy, args.approx, args.limit);
   c.db.touch(key);
   return Buffer.from(formatId(id));
@@ -211,20 +148,12 @@ function xtrim(c: Client, argv: Buffer[]): unknown {
   return n;
 }
 
-function noGroup(key: Buffer, group: Buffer, tail: string): Error {
-  return err(`NOGROUP No such key '${key.toString('latin1')}' or consumer group '${group.toString('latin1')}'${tail}`);
-}
-
-function consumerOf(g: ConsumerGroup, name: string, create: boolean): Consumer | undefined {
-  let consumer = g.consumers.get(name);
-  if (consumer === undefined && create) g.consumers.set(name, (consumer = { name, seenTime: Date.now(), pending: new Map() }));
-  return consumer;
-}
-
 /** XREAD / XREADGROUP without blocking: what is there now, or a null array. */
 function xread(c: Client, argv: Buffer[], group: boolean): unknown {
   const name = group ? 'xreadgroup' : 'xread';
   let count = 0;
+  /** BLOCK's milliseconds (0: forever), -1 without BLOCK. */
+  let timeout = -1;
   let streamsAt = 0;
   let nkeys = 0;
   let groupName: Buffer | null = null;
@@ -237,7 +166,8 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
       const t = parseInt64(argv[++i] as Buffer);
       if (t === null) throw err('ERR timeout is not an integer or out of range');
       if (t < 0n) throw err('ERR timeout is negative');
-      throw err(`ERR mini-redis does not support ${name.toUpperCase()} BLOCK yet`);
+      // Past ~24.8 days setTimeout cannot count: such a client waits "forever" in practice.
+      timeout = t > 2n ** 31n - 1n ? 2 ** 31 - 1 : Number(t);
     } else if (is(a, 'count') && more > 0) count = Math.max(0, intArg(argv[++i] as Buffer));
     else if (is(a, 'streams') && more > 0) {
       streamsAt = i + 1;
@@ -292,217 +222,49 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
     let gt = ids[i] as bigint;
     const lastValid = s.length > 0 ? (s.entries[s.length - 1] as StreamEntry).id : 0n;
     if (g !== undefined) {
+      // The consumer is created (and seen) only when it is served, as in Redis.
+      if (gt === MAX_ID && (s.length === 0 || lastValid <= g.lastId)) continue;
       const consumer = consumerOf(g, k(consumerName as Buffer), true) as Consumer;
       consumer.seenTime = Date.now();
       if (gt !== MAX_ID) {
         out.set(key, history(s, consumer, gt, count));
         continue;
       }
-      if (s.length === 0 || lastValid <= g.lastId) continue;
       gt = g.lastId;
       out.set(key, deliver(s, g, consumer, gt, count, noack));
     } else if (s.length > 0 && lastValid > gt) {
       out.set(key, s.range(gt + 1n, MAX_ID, count, false).map((e) => entryReply(e, e.id)));
     }
   }
-  if (out.size === 0) return NULL_ARRAY;
-  // RESP3: a map of key → entries; RESP2: [[key, entries], ...].
+  if (out.size !== 0) return readReply(c, out);
+  if (timeout === -1) return NULL_ARRAY;
+  // Nothing to read now: park on the keys (blocking.ts). The first XADD
+  // to one of them that gives this client something serves it.
+  const keyArgs = argv.slice(streamsAt, streamsAt + nkeys);
+  const serve = (cl: Client, key: string): unknown => {
+    const i = keyArgs.findIndex((b) => k(b) === key);
+    const s = cl.db.getStream(key);
+    if (i === -1 || s === undefined || s.length === 0) return NOT_READY;
+    const lastValid = (s.entries[s.length - 1] as StreamEntry).id;
+    let entries: unknown[];
+    if (groupName !== null) {
+      const g = s.groups.get(k(groupName));
+      if (g === undefined) throw err('NOGROUP the consumer group this client was blocked on no longer exists');
+      if (lastValid <= g.lastId) return NOT_READY;
+      entries = deliver(s, g, consumerOf(g, k(consumerName as Buffer), true) as Consumer, g.lastId, count, noack);
+    } else {
+      const after = ids[i] as bigint;
+      if (lastValid <= after) return NOT_READY;
+      entries = s.range(after + 1n, MAX_ID, count, false).map((e) => entryReply(e, e.id));
+    }
+    return readReply(cl, new Map([[keyArgs[i] as Buffer, entries]]));
+  };
+  return blockOrServe(c, 'stream', keyArgs.map(k), timeout, serve, NULL_ARRAY);
+}
+
+/** RESP3: a map of key → entries; RESP2: [[key, entries], ...]. */
+function readReply(c: Client, out: Map<Buffer, unknown>): unknown {
   return c.protocol === 3 ? out : [...out].map(([key, entries]) => [key, entries]);
-}
-
-/** New entries for a group: the group moves on, each entry becomes pending for `consumer` (unless NOACK). */
-function deliver(s: Stream, g: ConsumerGroup, consumer: Consumer, after: bigint, count: number, noack: boolean): unknown[] {
-  const now = Date.now();
-  const entries = s.range(after + 1n, MAX_ID, count, false);
-  for (const e of entries) {
-    if (e.id > g.lastId) {
-      g.lastId = e.id;
-      if (g.entriesRead !== null) g.entriesRead++;
-    }
-    if (noack) continue;
-    const old = g.pel.get(e.id);
-    if (old !== undefined) g.consumers.get(old.consumer)?.pending.delete(e.id);
-    const p = { consumer: consumer.name, deliveryTime: now, deliveryCount: 1 };
-    g.pel.set(e.id, p);
-    consumer.pending.set(e.id, p);
-  }
-  return entries.map((e) => entryReply(e, e.id));
-}
-
-/** XREADGROUP with an explicit ID: the consumer's own pending entries after it (deleted ones as nil). */
-function history(s: Stream, consumer: Consumer, after: bigint, count: number): unknown[] {
-  const now = Date.now();
-  const ids = [...consumer.pending.keys()].filter((id) => id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const out: unknown[] = [];
-  for (const id of count === 0 ? ids : ids.slice(0, count)) {
-    const i = s.lowerBound(id);
-    const e = i < s.length && (s.entries[i] as StreamEntry).id === id ? (s.entries[i] as StreamEntry) : null;
-    const p = consumer.pending.get(id);
-    if (p !== undefined && e !== null) {
-      p.deliveryTime = now;
-      p.deliveryCount++;
-    }
-    out.push(entryReply(e, id));
-  }
-  return out;
-}
-
-const XGROUP_ARITY: Record<string, number> = { create: -5, setid: -5, destroy: 4, createconsumer: 5, delconsumer: 5 };
-
-function subcommandSyntax(argv: Buffer[]): Error {
-  return err(
-    `ERR unknown subcommand or wrong number of arguments for '${(argv[1] as Buffer).toString('latin1').slice(0, 128)}'. Try ${(argv[0] as Buffer).toString('latin1').toUpperCase()} HELP.`,
-  );
-}
-
-function xgroup(c: Client, argv: Buffer[]): unknown {
-  const sub = (argv[1] as Buffer).toString('latin1').toLowerCase();
-  const arity = XGROUP_ARITY[sub];
-  if (arity === undefined) throw unknownSubcommand(argv[1] as Buffer, 'xgroup');
-  if ((arity > 0 && argv.length !== arity) || argv.length < -arity) throw wrongArity(`xgroup|${sub}`);
-  let mkstream = false;
-  let entriesRead: bigint | null = null;
-  if (sub === 'create') {
-    for (let i = 5; i < argv.length; ) {
-      if (is(argv[i] as Buffer, 'mkstream')) {
-        mkstream = true;
-        i++;
-      } else if (is(argv[i] as Buffer, 'entriesread') && i + 1 < argv.length) {
-        const v = parseInt64(argv[i + 1] as Buffer);
-        if (v === null) throw err('ERR value is not an integer or out of range');
-        if (v < 0n && v !== -1n) throw err('ERR value for ENTRIESREAD must be positive or -1');
-        entriesRead = v === -1n ? null : v;
-        i += 2;
-      } else throw subcommandSyntax(argv);
-    }
-  }
-  const key = argv[2] as Buffer;
-  const name = k(argv[3] as Buffer);
-  let s = c.db.getStream(k(key));
-  if (s === undefined && !mkstream) {
-    throw err(
-      'ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
-    );
-  }
-  const g = s?.groups.get(name);
-  if (g === undefined && (sub === 'setid' || sub === 'createconsumer' || sub === 'delconsumer')) {
-    throw err(`NOGROUP No such consumer group '${name}' for key name '${key.toString('latin1')}'`);
-  }
-  if (sub === 'create') {
-    if (argv.length > 8) throw subcommandSyntax(argv);
-    const idText = (argv[4] as Buffer).toString('latin1');
-    const id = idText === '$' ? (s?.lastId ?? 0n) : parseId(argv[4] as Buffer, 0n, true).id;
-    if (s === undefined) s = c.db.create(k(key), { type: 'stream', value: new Stream() });
-    if (s.groups.has(name)) throw err('BUSYGROUP Consumer Group name already exists');
-    s.groups.set(name, new ConsumerGroup(id, entriesRead));
-    return OK;
-  }
-  const group = g as ConsumerGroup;
-  const stream = s as Stream;
-  if (sub === 'setid') {
-    if (argv.length !== 5 && argv.length !== 7) throw subcommandSyntax(argv);
-    const idText = (argv[4] as Buffer).toString('latin1');
-    const id = idText === '$' ? stream.lastId : parseId(argv[4] as Buffer, 0n, false).id;
-    let read: bigint | null = null;
-    if (argv.length === 7) {
-      if (!is(argv[5] as Buffer, 'entriesread')) throw subcommandSyntax(argv);
-      const v = parseInt64(argv[6] as Buffer);
-      if (v === null) throw err('ERR value is not an integer or out of range');
-      if (v < 0n && v !== -1n) throw err('ERR value for ENTRIESREAD must be positive or -1');
-      read = v === -1n ? null : v;
-    }
-    group.lastId = id;
-    group.entriesRead = read;
-    return OK;
-  }
-  if (sub === 'destroy') {
-    if (g === undefined) return 0;
-    stream.groups.delete(name);
-    return 1;
-  }
-  const consumerName = k(argv[4] as Buffer);
-  if (sub === 'createconsumer') {
-    if (group.consumers.has(consumerName)) return 0;
-    consumerOf(group, consumerName, true);
-    return 1;
-  }
-  const consumer = group.consumers.get(consumerName);
-  if (consumer === undefined) return 0;
-  const pending = consumer.pending.size;
-  for (const id of consumer.pending.keys()) group.pel.delete(id);
-  group.consumers.delete(consumerName);
-  return pending;
-}
-
-function xack(c: Client, argv: Buffer[]): unknown {
-  const e = c.db.lookup(k(argv[1] as Buffer));
-  if (e !== undefined && e.type !== 'stream') throw WRONGTYPE;
-  const g = e?.type === 'stream' ? e.value.groups.get(k(argv[2] as Buffer)) : undefined;
-  if (g === undefined) return 0;
-  const ids = argv.slice(3).map((b) => parseId(b, 0n, true).id);
-  let n = 0;
-  for (const id of ids) {
-    const p = g.pel.get(id);
-    if (p === undefined) continue;
-    g.pel.delete(id);
-    g.consumers.get(p.consumer)?.pending.delete(id);
-    n++;
-  }
-  return n;
-}
-
-/** XPENDING key group [[IDLE ms] start end count [consumer]] */
-function xpending(c: Client, argv: Buffer[]): unknown {
-  const summary = argv.length === 3;
-  if (!summary && (argv.length < 6 || argv.length > 9)) throw SYNTAX;
-  let minIdle = 0;
-  let count = 0;
-  let start = 0n;
-  let end = MAX_ID;
-  let consumerName: string | null = null;
-  if (!summary) {
-    let at = 3;
-    if (is(argv[3] as Buffer, 'idle')) {
-      minIdle = intArg(argv[4] as Buffer);
-      if (argv.length < 8) throw SYNTAX;
-      at += 2;
-    }
-    count = Math.max(0, intArg(argv[at + 2] as Buffer));
-    start = intervalId(argv[at] as Buffer, 0n, true);
-    end = intervalId(argv[at + 1] as Buffer, U64_MAX, false);
-    if (at + 3 < argv.length) consumerName = k(argv[at + 3] as Buffer);
-  }
-  const e = c.db.lookup(k(argv[1] as Buffer));
-  if (e !== undefined && e.type !== 'stream') throw WRONGTYPE;
-  const g = e?.type === 'stream' ? e.value.groups.get(k(argv[2] as Buffer)) : undefined;
-  if (g === undefined) throw noGroup(argv[1] as Buffer, argv[2] as Buffer, '');
-  const ids = g.pendingIds();
-  if (summary) {
-    if (ids.length === 0) return [0, null, null, NULL_ARRAY];
-    const perConsumer: unknown[] = [];
-    for (const name of [...g.consumers.keys()].sort()) {
-      const n = (g.consumers.get(name) as Consumer).pending.size;
-      if (n > 0) perConsumer.push([bytes(name), Buffer.from(String(n))]);
-    }
-    return [ids.length, Buffer.from(formatId(ids[0] as bigint)), Buffer.from(formatId(ids[ids.length - 1] as bigint)), perConsumer];
-  }
-  let pool = ids;
-  if (consumerName !== null) {
-    const consumer = g.consumers.get(consumerName);
-    if (consumer === undefined) return [];
-    pool = ids.filter((id) => consumer.pending.has(id));
-  }
-  const now = Date.now();
-  const out: unknown[] = [];
-  for (const id of pool) {
-    if (count === 0 || id > end) break;
-    if (id < start) continue;
-    const p = g.pel.get(id) as { consumer: string; deliveryTime: number; deliveryCount: number };
-    if (minIdle !== 0 && now - p.deliveryTime < minIdle) continue;
-    out.push([Buffer.from(formatId(id)), bytes(p.consumer), Math.max(0, now - p.deliveryTime), p.deliveryCount]);
-    count--;
-  }
-  return out;
 }
 
 export const streamCommands: Command[] = [
@@ -512,9 +274,6 @@ export const streamCommands: Command[] = [
   command('xlen', 2, 'readonly fast', xlen),
   command('xdel', -3, 'write fast', xdel),
   command('xtrim', -4, 'write', xtrim),
-  command('xread', -4, 'readonly', (c, argv) => xread(c, argv, false), [0, 0, 0]),
-  command('xreadgroup', -7, 'write', (c, argv) => xread(c, argv, true), [0, 0, 0]),
-  command('xgroup', -2, 'write', xgroup, [2, 2, 1]),
-  command('xack', -4, 'write fast', xack),
-  command('xpending', -3, 'readonly', xpending),
+  command('xread', -4, 'readonly blocking', (c, argv) => xread(c, argv, false), [0, 0, 0]),
+  command('xreadgroup', -7, 'write blocking', (c, argv) => xread(c, argv, true), [0, 0, 0]),
 ];

@@ -250,8 +250,8 @@ export function addFloatText(value: ParsedLongDouble, incr: ParsedLongDouble): s
   return formatLongDouble(sum);
 }
 
-/** Cells of the LCS table past which the answer is Redis's out-of-memory error rather than a huge allocation. */
-const LCS_MAX_CELLS = 64 * 1024 * 1024;
+/** Cells of the LCS table (4 bytes each: 64 MiB at most) past which the answer is Redis's out-of-memory error rather than a huge allocation. */
+const LCS_MAX_CELLS = 16 * 1024 * 1024;
 
 /** LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: Redis's dynamic programme and its range walk. */
 function lcs(c: Client, argv: Buffer[]): unknown {

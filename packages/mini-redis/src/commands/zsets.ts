@@ -146,7 +146,7 @@ function zmpop(c: Client, argv: Buffer[]): unknown {
 }
 
 /** Beyond this many repeats ZRANDMEMBER's negative count is refused rather than building a reply of that size. */
-const MAX_RANDOM_REPEATS = 10_000_000;
+const MAX_RANDOM_REPEATS = 1_000_000;
 const LONG_MAX = 2n ** 63n - 1n;
 
 /** ZRANDMEMBER key [count [WITHSCORES]] */
