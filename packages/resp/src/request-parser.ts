@@ -18,7 +18,7 @@ import type { ChainBuffer } from '@reactor-ts/buffer';
 import { copyOut } from './bytes.js';
 import { ByteQueue } from './request-queue.js';
 import { splitArgs, splitPlain } from './split-args.js';
-import { CR, LF, MINUS, RespType, ZERO } from './type-bytes.js';
+import { Byte, RespType } from './type-bytes.js';
 
 export interface RequestParserOptions {
   /** Longest inline request, and longest `*`/`$` line (Redis's PROTO_INLINE_MAX_SIZE). Default 64 KiB. */
@@ -58,6 +58,7 @@ export class RequestError extends Error {
 
 const STAR = RespType.ARRAY;
 const DOLLAR = RespType.BULK_STRING;
+const { CR, LF, MINUS, ZERO } = Byte;
 /** Heap cost counted per argument besides its bytes (a Buffer object), for the query buffer limit. */
 const ARG_OVERHEAD = 128;
 /** frontNumber's "use the general path": no valid count or length is this. */

@@ -19,7 +19,9 @@
  * the line to the full sdssplitargs state machine (`splitQuoted`).
  */
 import { copyOut } from './bytes.js';
-import { CR, LF } from './type-bytes.js';
+import { Byte } from './type-bytes.js';
+
+const { CR, LF } = Byte;
 
 const SPACE = 0x20;
 const DQUOTE = 0x22;
