@@ -20,7 +20,12 @@ export interface RespReaderOptions {
   maxAggregateLength?: number;
   /** Deepest nesting of aggregates. Default 1024. */
   maxDepth?: number;
-  /** Longest line (type byte to CR: simple strings, errors, headers). Default 64 KiB. */
+  /**
+   * Longest line, type byte to CR. By default 64 KiB for headers and number
+   * lines (`$ * : , ( # _` …), while simple strings and errors (`+`, `-`) may
+   * be as long as a bulk string (`maxBulkLength`): Redis sends a Lua
+   * `status_reply` of any length. Set, it bounds every line, `+` and `-` too.
+   */
   maxLineLength?: number;
 }
 
@@ -50,7 +55,7 @@ export function readerLimits(opts: RespReaderOptions): ReaderLimits {
     maxAggregate: limit(opts.maxAggregateLength, DEFAULT_LIMITS.maxAggregateLength, 'maxAggregateLength'),
     maxDepth: limit(opts.maxDepth, DEFAULT_LIMITS.maxDepth, 'maxDepth'),
     maxLine,
-    maxSimple: maxLine,
+    maxSimple: opts.maxLineLength === undefined ? maxBulk : maxLine,
   };
 }
 

@@ -836,12 +836,12 @@ export class RespReader {
     return this.fail(b, i, 'length out of range');
   }
 
-  /** `:` at b[start], with an optional sign. */
+  /** `:` at b[start], with an optional sign (the spec allows `+`). */
   private integer(b: Buffer, start: number, end: number): unknown {
     const max = this.maxLine;
     const stop = RespReader.lineStop(start, end, max);
     const sign = start + 1 < stop ? b[start + 1] : 0;
-    const first = sign === MINUS ? start + 2 : start + 1;
+    const first = sign === MINUS || sign === PLUS ? start + 2 : start + 1;
     const n = this.digits(b, first, stop);
     const i = this.digitEnd;
     if (i >= stop) {
