@@ -22,7 +22,7 @@ const LABEL_MAX_CHARS = 54;
 /** Average glyph width of the 13 px label font, for layout without measuring text. */
 const CHAR_W = 7.4;
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
