@@ -8,7 +8,7 @@
  * Hand-written SVG, no dependencies: a white background (readable in dark
  * mode), system fonts, a <title> on every bar with its exact figures.
  */
-import type { SuiteResult } from './harness.js';
+import type { SuiteResult } from './suite-types.js';
 import { byWorkload, fmtRatio, peerRatio, type PeerRatio } from './ratios.js';
 
 /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. */

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Row, SuiteResult } from './harness.js';
+import type { Row, SuiteResult } from './suite-types.js';
 
 export const RESULTS_FORMAT = 1;
 
