@@ -7,7 +7,7 @@ export default defineConfig({
   resolve: { conditions: ['source', 'import', 'module', 'node', 'default'] },
   ssr: { resolve: { conditions: ['source', 'import', 'node', 'default'] } },
   test: {
-    include: ['packages/**/*.spec.ts', 'examples/**/*.spec.ts', 'bench/**/*.spec.ts', 'reliability/**/*.spec.ts'],
+    include: ['packages/**/*.spec.ts', 'examples/**/*.spec.ts', 'bench/**/*.spec.ts', 'reliability/**/*.spec.ts', 'tests/**/*.spec.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,10 +1,11 @@
 // Every runnable file in examples/ is run by a test. Some have a spec of
-// their own (async-counter, blocking, echo-server, mini-redis/cli, tour);
-// this file runs the others (pipeline.ts, transaction-watch.ts,
-// lua-doubling.ts, pubsub-news.ts) as a user would — tsx, in a child
-// process — against a redis-server of its own, REDIS_URL cleared so they can
-// only reach the server they are given, and checks that no example is left
-// without a spec and that each says how to run it.
+// their own (async-counter, blocking, echo-server, tour; the mini-redis CLI
+// is tested in packages/mini-redis); this file runs the others
+// (pipeline.ts, transaction-watch.ts, lua-doubling.ts, pubsub-news.ts) as a
+// user would — tsx, in a child process — against a redis-server of its own,
+// REDIS_URL cleared so they can only reach the server they are given, and
+// checks that no example is left without a spec and that each says how to
+// run it.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ function programs(): string[] {
     .sort();
 }
 
-/** Every spec under examples/ (mini-redis/ included), as text. */
+/** Every spec under examples/, as text. */
 function specTexts(): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {

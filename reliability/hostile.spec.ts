@@ -1,5 +1,5 @@
 /**
- * Hostile clients against mini-redis (examples/mini-redis), run as a child
+ * Hostile clients against mini-redis (@reactor-ts/mini-redis), run as a child
  * process so that the RSS read from /proc is the server's alone.
  *
  * After every scenario a well-behaved "canary" client must still be served,

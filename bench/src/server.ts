@@ -3,20 +3,18 @@
  *
  *   redis-benchmark -c 50 -P 16 -t ping,set,get -n N --csv
  *
- * mini-redis runs in its own Node process (examples/mini-redis.ts through
+ * mini-redis runs in its own Node process (startMiniRedisChild: its CLI through
  * tsx's loader: the TypeScript is compiled once at start-up, after which the
  * same JavaScript runs as from dist/), so it shares no event loop with this
  * runner. redis-server is started by @reactor-ts/test-utils. Rounds
  * alternate which server goes first; each row is the median over rounds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startMiniRedisChild } from '@reactor-ts/mini-redis';
 import { startRedis } from '@reactor-ts/test-utils';
 import { median, progress, type Row, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TESTS = 'ping,set,get';
 const CLIENTS = 50;
 const PIPELINE = 16;
@@ -45,44 +43,10 @@ function cpuSeconds(pid: number): number | null {
   }
 }
 
-/** Starts examples/mini-redis.ts in a child process; resolves once it prints its port. */
+/** Starts mini-redis (its CLI) in a child process; resolves once it is listening. */
 async function startMiniRedisProcess(): Promise<Target> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', path.join(ROOT, 'examples', 'mini-redis.ts'), '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`mini-redis did not start: ${out}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on \S+:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mini-redis exited with ${code}: ${out}`));
-    });
-  });
-  return {
-    name: 'mini-redis',
-    port,
-    pid: child.pid ?? 0,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  const child = await startMiniRedisChild();
+  return { name: 'mini-redis', port: child.port, pid: child.pid, stop: async () => void (await child.stop()) };
 }
 
 /** One redis-benchmark run; returns requests/s per test name. */

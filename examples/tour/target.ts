@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseRedisUrl } from '@reactor-ts/client';
 import type { Reactor } from '@reactor-ts/reactor';
-import { startMiniRedis } from '../mini-redis/server.js';
+import { startMiniRedis } from '@reactor-ts/mini-redis';
 
 export type TargetKind = 'url' | 'redis-server' | 'mini-redis';
 

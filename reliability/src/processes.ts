@@ -1,12 +1,14 @@
 /**
  * Child processes for the suites whose memory must be the server's (or the
- * soak's) alone: mini-redis started from its CLI, and tsx scripts run with
+ * soak's) alone: mini-redis started from its CLI (startMiniRedisChild of
+ * @reactor-ts/mini-redis, plus its RSS), and tsx scripts run with
  * --expose-gc. Every child is killed by the helper that started it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startMiniRedisChild as startPackageChild, type MiniRedisChild as PackageChild } from '@reactor-ts/mini-redis';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a
@@ -20,60 +22,19 @@ export function rssOf(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
-export interface MiniRedisChild {
-  port: number;
-  pid: number;
-  /** Everything the child wrote to stderr so far. */
-  stderr(): string;
+/** mini-redis in its own process (the package's startMiniRedisChild), with its RSS. */
+export interface MiniRedisChild extends PackageChild {
   rss(): number;
-  alive(): boolean;
-  stop(): Promise<void>;
 }
 
 /**
- * Starts examples/mini-redis.ts (one node process) on a free port under `ulimit -n 20000`, and
- * resolves once it prints `listening on`.
+ * Starts mini-redis (one node process) on a free port with its open-files
+ * limit raised to 20,000 (or the hard limit), and resolves once it is
+ * listening. `args` are more CLI arguments (e.g. --maxclients).
  */
-export function startMiniRedisChild(args: string[] = []): Promise<MiniRedisChild> {
-  const cmd = `ulimit -n 20000 2>/dev/null || ulimit -n $(ulimit -Hn); exec ${NODE_TSX} examples/mini-redis.ts --port 0 --host 127.0.0.1 ${args.join(' ')}`;
-  const child = spawn('bash', ['-c', cmd], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mini-redis did not start: ${out} ${err}`));
-    }, 30_000);
-    child.on('exit', (code) => reject(new Error(`mini-redis exited (${code}): ${out} ${err}`)));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on [^:\s]+:(\d+)/.exec(out);
-      if (m === null) return;
-      clearTimeout(timer);
-      const pid = child.pid!;
-      resolve({
-        port: Number(m[1]),
-        pid,
-        stderr: () => err,
-        rss: () => rssOf(pid),
-        alive: () => child.exitCode === null && child.signalCode === null,
-        stop: () => stopChild(child),
-      });
-    });
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(hard);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+export async function startMiniRedisChild(args: string[] = []): Promise<MiniRedisChild> {
+  const child = await startPackageChild({ args, fdLimit: 20_000 });
+  return Object.assign(child, { rss: () => rssOf(child.pid) });
 }
 
 /**

@@ -4,10 +4,9 @@
  * commands are compared (no SPOP, no SMEMBERS order, no INFO, no TTL reads
  * that depend on the clock beyond -1/-2).
  */
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniRedis, type MiniRedis } from './server.js';
-import { RawConnection } from './testing.js';
 
 type Script = Array<Array<string | number>>;
 
@@ -370,8 +369,8 @@ describe('mini-redis replies like redis-server, byte for byte', () => {
   });
 
   async function compare(script: Script, protocol: 2 | 3): Promise<void> {
-    const a = await RawConnection.open(redis.port);
-    const b = await RawConnection.open(mini.port);
+    const a = await RespConnection.open(redis.port);
+    const b = await RespConnection.open(mini.port);
     try {
       await a.command('flushall');
       await b.command('flushall');

@@ -6,10 +6,10 @@
 import { createReactor } from '@reactor-ts/reactor';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMiniRedis, type MiniRedis } from './server.js';
-import { RawConnection } from './testing.js';
+import { RespConnection } from '@reactor-ts/test-utils';
 
 const servers: MiniRedis[] = [];
-const conns: RawConnection[] = [];
+const conns: RespConnection[] = [];
 afterEach(async () => {
   for (const c of conns.splice(0)) c.close();
   for (const s of servers.splice(0)) await s.close();
@@ -20,8 +20,8 @@ async function start(opts: Parameters<typeof startMiniRedis>[0] = {}): Promise<M
   servers.push(s);
   return s;
 }
-async function open(port: number): Promise<RawConnection> {
-  const c = await RawConnection.open(port);
+async function open(port: number): Promise<RespConnection> {
+  const c = await RespConnection.open(port);
   conns.push(c);
   return c;
 }
@@ -121,13 +121,13 @@ describe('limits', () => {
     const loop = reactor.eventloop();
     try {
       const s = await startMiniRedis({ port: 0, reactor });
-      const c = await RawConnection.open(s.port);
+      const c = await RespConnection.open(s.port);
       expect(await c.command('set', 'a', '1')).toBe('+OK\r\n');
       await s.close();
       await waitFor(() => c.isClosed);
       expect(reactor.running).toBe(true);
       // No longer listening: a new connection is refused.
-      await expect(RawConnection.open(s.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+      await expect(RespConnection.open(s.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     } finally {
       reactor.release();
       await loop;

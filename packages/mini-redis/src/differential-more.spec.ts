@@ -2,10 +2,9 @@
  * More commands compared with redis-server byte for byte (see
  * differential.spec.ts): the conveniences beyond issue 7's list.
  */
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniRedis, type MiniRedis } from './server.js';
-import { RawConnection } from './testing.js';
 
 type Script = Array<Array<string | number>>;
 
@@ -89,8 +88,8 @@ describe('more commands, byte for byte against redis-server', () => {
 
   for (const protocol of [2, 3] as const) {
     it(`RESP${protocol}`, async () => {
-      const a = await RawConnection.open(redis.port);
-      const b = await RawConnection.open(mini.port);
+      const a = await RespConnection.open(redis.port);
+      const b = await RespConnection.open(mini.port);
       try {
         for (const c of [a, b]) {
           await c.command('flushall');

@@ -3,10 +3,9 @@
  * requests) played against redis-server and against mini-redis; the two
  * transcripts must be identical.
  */
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniRedis, type MiniRedis } from './server.js';
-import { RawConnection } from './testing.js';
 
 type Scenario = (port: number) => Promise<string[]>;
 
@@ -17,8 +16,8 @@ async function both(redisPort: number, miniPort: number, scenario: Scenario): Pr
 }
 
 const pubsubResp2: Scenario = async (port) => {
-  const sub = await RawConnection.open(port);
-  const pub = await RawConnection.open(port);
+  const sub = await RespConnection.open(port);
+  const pub = await RespConnection.open(port);
   const t: string[] = [];
   try {
     await pub.command('flushall');
@@ -52,8 +51,8 @@ const pubsubResp2: Scenario = async (port) => {
 };
 
 const pubsubResp3: Scenario = async (port) => {
-  const sub = await RawConnection.open(port);
-  const pub = await RawConnection.open(port);
+  const sub = await RespConnection.open(port);
+  const pub = await RespConnection.open(port);
   const t: string[] = [];
   try {
     await sub.command('hello', '3');
@@ -72,8 +71,8 @@ const pubsubResp3: Scenario = async (port) => {
 };
 
 const watch: Scenario = async (port) => {
-  const c1 = await RawConnection.open(port);
-  const c2 = await RawConnection.open(port);
+  const c1 = await RespConnection.open(port);
+  const c2 = await RespConnection.open(port);
   const t: string[] = [];
   try {
     await c1.command('flushall');
@@ -124,7 +123,7 @@ const watch: Scenario = async (port) => {
 };
 
 const auth: Scenario = async (port) => {
-  const c = await RawConnection.open(port);
+  const c = await RespConnection.open(port);
   const t: string[] = [];
   try {
     t.push(await c.command('ping'));
@@ -147,7 +146,7 @@ const auth: Scenario = async (port) => {
 /** Raw bytes that break the protocol: the error text, then the server closes. */
 function protocolError(bytes: string): Scenario {
   return async (port) => {
-    const c = await RawConnection.open(port);
+    const c = await RespConnection.open(port);
     try {
       const got = await c.raw(bytes, () => false);
       return [got, String(c.isClosed)];
@@ -158,7 +157,7 @@ function protocolError(bytes: string): Scenario {
 }
 
 const inline: Scenario = async (port) => {
-  const c = await RawConnection.open(port);
+  const c = await RespConnection.open(port);
   try {
     await c.command('flushall');
     const want = '+PONG\r\n+OK\r\n$5\r\nhello\r\n$3\r\na b\r\n:1\r\n';
@@ -171,7 +170,7 @@ const inline: Scenario = async (port) => {
 
 /** KEYS with tricky globs; the order of KEYS is unspecified, so each answer is sorted. */
 const keysGlob: Scenario = async (port) => {
-  const c = await RawConnection.open(port);
+  const c = await RespConnection.open(port);
   const t: string[] = [];
   try {
     await c.command('flushall');
