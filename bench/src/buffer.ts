@@ -1,5 +1,5 @@
 /**
- * buffer: ChainBuffer beside bl 6 (BufferList) and a naive Buffer.concat
+ * buffer: ChainBuffer beside bl 7 (BufferList) and a naive Buffer.concat
  * queue, on the two jobs a connection's queues do.
  *
  * - line: a stream of chunks of 1–512 random bytes (fixed-seed PRNG, CRLFs at
@@ -234,7 +234,7 @@ function writeQueueWorkload(name: string, batch: Array<string | Buffer>): CpuWor
 
 export const suite: Suite = {
   name: 'buffer',
-  description: 'ChainBuffer vs bl 6 BufferList and a naive Buffer.concat queue (line reading, write queue)',
+  description: 'ChainBuffer vs bl 7 BufferList and a naive Buffer.concat queue (line reading, write queue)',
   async run(opts: RunOptions): Promise<SuiteResult> {
     const chunks = lineChunks(opts.quick ? 20_000 : 200_000, 0x5eed);
     const mixed = replies(200, 42);
