@@ -1,8 +1,11 @@
-// Every runnable file in examples/ is run by a test. Most have a spec of
-// their own (async-counter, blocking, echo-server, issue6-examples, tour;
-// the mini-redis CLI is tested in packages/mini-redis); this file runs the ones that had none (pipeline.ts,
-// transaction-watch.ts) against a redis-server of its own, and checks that
-// no example is left without a spec and that each says how to run it.
+// Every runnable file in examples/ is run by a test. Some have a spec of
+// their own (async-counter, blocking, echo-server, tour; the mini-redis CLI
+// is tested in packages/mini-redis); this file runs the others
+// (pipeline.ts, transaction-watch.ts, lua-doubling.ts, pubsub-news.ts) as a
+// user would — tsx, in a child process — against a redis-server of its own,
+// REDIS_URL cleared so they can only reach the server they are given, and
+// checks that no example is left without a spec and that each says how to
+// run it.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +40,7 @@ function specTexts(): string[] {
   return out;
 }
 
-describe('examples/pipeline.ts and examples/transaction-watch.ts', () => {
+describe('the client examples', () => {
   let srv: RedisServer;
   beforeAll(async () => {
     srv = await startRedis();
@@ -45,7 +48,7 @@ describe('examples/pipeline.ts and examples/transaction-watch.ts', () => {
   afterAll(() => srv?.stop());
 
   it('pipeline.ts: replies in order, the error in its slot, then N pipelined INCR', async () => {
-    const res = await run('pipeline.ts', ['--url', srv.url, '--count', '50']);
+    const res = await run('pipeline.ts', ['--url', srv.url, '--count', '500']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout.split('\n').slice(0, 5)).toEqual([
@@ -55,7 +58,7 @@ describe('examples/pipeline.ts and examples/transaction-watch.ts', () => {
       'reply 3: error WRONGTYPE Operation against a key holding the wrong kind of value',
       'reply 4: not a list',
     ]);
-    expect(res.stdout).toMatch(/after 50 pipelined INCR, counter = 50, used [\d.]+ ms/);
+    expect(res.stdout).toMatch(/after 500 pipelined INCR, counter = 500, used [\d.]+ ms/);
   });
 
   it('pipeline.ts: a bad --count is refused', async () => {
@@ -65,11 +68,11 @@ describe('examples/pipeline.ts and examples/transaction-watch.ts', () => {
   });
 
   it('transaction-watch.ts: racing deposits under watchRetry lose nothing', async () => {
-    const res = await run('transaction-watch.ts', ['--url', srv.url, '--workers', '3', '--rounds', '10']);
+    const res = await run('transaction-watch.ts', ['--url', srv.url, '--workers', '3', '--rounds', '20']);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('MULTI/EXEC set the balance to 0');
-    expect(res.stdout).toMatch(/3 clients × 10 deposits: balance = 30 \(expected 30\); most attempts for one deposit: \d+/);
+    expect(res.stdout).toMatch(/3 clients × 20 deposits: balance = 60 \(expected 60\); most attempts for one deposit: \d+/);
   });
 
   it('transaction-watch.ts: bad --workers is refused', async () => {
@@ -77,6 +80,33 @@ describe('examples/pipeline.ts and examples/transaction-watch.ts', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--workers and --rounds must be positive integers');
   });
+
+  it("lua-doubling.ts prints the article's results: EVAL → 2, missing key → 0, EVALSHA → 4", async () => {
+    const res = await run('lua-doubling.ts', ['--url', srv.url]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const lines = res.stdout.trim().split('\n');
+    expect(lines[0]).toBe('set mark 1 -> OK');
+    expect(lines[1]).toBe('eval ... 1 mark -> 2');
+    expect(lines[2]).toBe('eval ... 1 darren -> 0');
+    expect(lines[3]).toMatch(/^script load \.\.\. -> [0-9a-f]{40}$/);
+    expect(lines[4]).toMatch(/^evalsha [0-9a-f]{40} 1 mark -> 4$/);
+    expect(lines[5]).toBe('script exists -> [ true ]');
+    expect(lines[6]).toBe('local sha1 matches: true');
+    expect(lines[7]).toBe('script flush -> OK');
+    expect(lines[8]).toBe('script object, 1 mark (NOSCRIPT, recovered) -> 8');
+    expect(lines[9]).toBe('script object, 1 mark (EVALSHA) -> 16');
+  }, 70_000);
+
+  it('pubsub-news.ts: both subscribers receive harmony on news.shanxi, then the program exits', async () => {
+    const res = await run('pubsub-news.ts', ['--url', srv.url, '--once']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('client 1 subscribed to 3 channels');
+    expect(res.stdout).toContain('client 3: publish news.shanxi harmony -> 2 receivers');
+    expect(res.stdout).toContain('client 1 (subscribe):  news.shanxi -> harmony');
+    expect(res.stdout).toContain('client 2 (psubscribe news.*):  news.shanxi -> harmony');
+  }, 70_000);
 });
 
 describe('every example', () => {

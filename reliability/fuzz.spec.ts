@@ -3,18 +3,20 @@
  *
  * RequestParser (server side): src/request-fuzz.ts, 100,000 inputs in the
  * normal run, 1,000,000 in the long one. RespReader (client side): the
- * generator of packages/resp/scripts/fuzz-lib.ts (its own spec runs 100,000
+ * generator of @reactor-ts/test-utils' resp-fuzz.ts (resp's own spec runs 100,000
  * with seeds 1–4 in every `pnpm test`); here 20,000 more with other seeds, and
  * 1,000,000 in the long run. Then the memory cases: a declared length of
  * 512 MiB or 1 GiB must not be allocated on trust.
  */
 import { describe, expect, it } from 'vitest';
-import { NEED_MORE, ProtocolError, RequestError, RequestParser, RespReader } from '@reactor-ts/resp';
-import { fuzz } from '../packages/resp/scripts/fuzz-lib.js';
+import { ChainBuffer } from '@reactor-ts/buffer';
+import { NativeBuilder, NEED_MORE, ProtocolError, RequestError, RequestParser, RespReader } from '@reactor-ts/resp';
+import { fuzzReplies, type RespKit } from '@reactor-ts/test-utils';
 import { record, scale, TEST_TIMEOUT } from './src/figures.js';
 import { fuzzRequests } from './src/request-fuzz.js';
 
 const BATCH = 50_000;
+const kit: RespKit<NativeBuilder> = { RespReader, NativeBuilder, NEED_MORE, ProtocolError, ChainBuffer };
 
 describe('protocol fuzzing', () => {
   it('RequestParser: every input ends in commands, null or a RequestError', () => {
@@ -38,7 +40,7 @@ describe('protocol fuzzing', () => {
     const total = scale(20_000, 1_000_000);
     const sum = { inputs: 0, values: 0, needMore: 0, protocolErrors: 0 };
     for (let seed = 2001; sum.inputs < total; seed++) {
-      const s = fuzz(Math.min(BATCH, total - sum.inputs), seed);
+      const s = fuzzReplies(kit, Math.min(BATCH, total - sum.inputs), seed);
       sum.inputs += s.inputs;
       sum.values += s.values;
       sum.needMore += s.needMore;

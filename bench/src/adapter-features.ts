@@ -1,6 +1,6 @@
 /**
  * bench/adapter-features: the promise client's pipelines, transactions, Lua
- * and pub/sub beside ioredis 5 and node-redis 5, against one redis-server
+ * and pub/sub beside ioredis 6 and node-redis 6, against one redis-server
  * the suite starts.
  *
  * Workloads (fresh keys per child; results are checked):

@@ -1,7 +1,7 @@
 /**
  * bench/adapter: the promise client (`ours`) and the hiredis-style callback
  * API (`reactor-ts callback`: redisAsyncConnect + redisAttach on a reactor
- * in the child) beside ioredis 5 (auto-pipelining off and on), node-redis 5
+ * in the child) beside ioredis 6 (auto-pipelining off and on), node-redis 6
  * and redis-benchmark, against one redis-server the suite starts. The table's
  * ratios are the promise client's; the notes give both APIs' against the
  * issue's targets. The callback API runs every workload but multi100.

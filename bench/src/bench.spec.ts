@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readResults, type ResultsFile } from './lib/results.js';
 import { checkXml } from './lib/wellformed.js';
-import { suiteNames } from './suites.js';
+import { defaultSuiteNames } from './suites.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -61,7 +61,7 @@ function runQuick(suites: string[], dir: string): Promise<Run> {
   });
 }
 
-const wanted = process.env.BENCH_SMOKE_SUITES ? process.env.BENCH_SMOKE_SUITES.split(',') : suiteNames();
+const wanted = process.env.BENCH_SMOKE_SUITES ? process.env.BENCH_SMOKE_SUITES.split(',') : defaultSuiteNames();
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-quick-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,5 +1,5 @@
 /**
- * buffer: ChainBuffer beside bl 6 (BufferList) and a naive Buffer.concat
+ * buffer: ChainBuffer beside bl 7 (BufferList) and a naive Buffer.concat
  * queue, on the two jobs a connection's queues do.
  *
  * - line: a stream of chunks of 1–512 random bytes (fixed-seed PRNG, CRLFs at
@@ -232,16 +232,20 @@ function writeQueueWorkload(name: string, batch: Array<string | Buffer>): CpuWor
   };
 }
 
+/** The line workloads, also counted by the instructions suite (callgrind). */
+export function lineWorkloads(quick: boolean): CpuWorkload[] {
+  const chunks = lineChunks(quick ? 20_000 : 200_000, 0x5eed);
+  return [lineWorkload(chunks, 1000, 'drain'), lineWorkload(chunks, 1000, 'take')];
+}
+
 export const suite: Suite = {
   name: 'buffer',
-  description: 'ChainBuffer vs bl 6 BufferList and a naive Buffer.concat queue (line reading, write queue)',
+  description: 'ChainBuffer vs bl 7 BufferList and a naive Buffer.concat queue (line reading, write queue)',
   async run(opts: RunOptions): Promise<SuiteResult> {
-    const chunks = lineChunks(opts.quick ? 20_000 : 200_000, 0x5eed);
     const mixed = replies(200, 42);
     const buffersOnly = mixed.map((r) => (typeof r === 'string' ? Buffer.from(r) : r));
     const workloads = [
-      lineWorkload(chunks, 1000, 'drain'),
-      lineWorkload(chunks, 1000, 'take'),
+      ...lineWorkloads(opts.quick),
       writeQueueWorkload('write queue (200 replies, strings + Buffers)', mixed),
       writeQueueWorkload('write queue (200 replies, Buffers)', buffersOnly),
     ];

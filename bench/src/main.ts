@@ -37,7 +37,7 @@ import {
   stamp,
   type ResultsFile,
 } from './lib/results.js';
-import { loadSuite, suiteNames } from './suites.js';
+import { defaultSuiteNames, loadSuite, suiteNames } from './suites.js';
 
 const BENCH_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const userPath = (p: string): string => path.resolve(process.env.INIT_CWD ?? process.cwd(), p);
@@ -98,7 +98,7 @@ if (values.against !== undefined) {
 }
 
 const available = suiteNames();
-const wanted = positionals.length > 0 ? positionals : available;
+const wanted = positionals.length > 0 ? positionals : defaultSuiteNames();
 for (const name of wanted) {
   if (!available.includes(name)) {
     console.error(`unknown suite '${name}'; available: ${available.join(', ')}`);

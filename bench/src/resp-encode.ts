@@ -1,6 +1,6 @@
 /**
- * resp-encode: `encodeCommand` beside the command encoders of ioredis 5
- * (`new Command(name, args).toWritable()`) and node-redis 5 (`@redis/client`'s
+ * resp-encode: `encodeCommand` beside the command encoders of ioredis 6
+ * (`new Command(name, args).toWritable()`) and node-redis 6 (`@redis/client`'s
  * RESP `encodeCommand`).
  *
  * The peers do not return the same thing: ioredis returns a string (a Buffer

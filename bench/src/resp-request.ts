@@ -1,6 +1,6 @@
 /**
  * resp-request: the server side, RequestParser reading pipelined commands,
- * beside redis-parser 3 and node-redis 5's RESP decoder reading the same
+ * beside redis-parser 3 and node-redis 6's RESP decoder reading the same
  * bytes. A multibulk request is a RESP array of bulk strings, so both peers
  * can parse it (asked for Buffers, as a server wants); neither knows inline
  * commands or Redis's request limits, which RequestParser also checks.

@@ -1,6 +1,6 @@
 /**
- * resp: RespReader beside redis-parser 3 (what ioredis 5 uses) and
- * node-redis 5's RESP decoder (`@redis/client`), in the same run.
+ * resp: RespReader beside redis-parser 3 (what ioredis 5 used), node-redis
+ * 6's RESP decoder (`@redis/client`) and ioredis 6's, in the same run.
  *
  * Corpora (full size; --quick uses a tenth): 100k integers, 100k `+OK`,
  * 10k 1 KiB bulks, 100 1 MiB bulks, 10k LRANGE-like arrays of 100 ten-byte
@@ -13,7 +13,7 @@
  * Run: npx tsx --conditions=source bench/src/main.ts resp [--quick]
  */
 import { NEED_MORE, RespReader } from '@reactor-ts/resp';
-import { NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';
+import { IoredisDecoder, NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
 
 const CHUNK = 16 * 1024;
@@ -28,10 +28,12 @@ function bulk(s: string | Buffer): string {
   return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
 }
 
-function corpora(scale: number): Corpus[] {
+/** The corpora, or those `want` names. */
+function corpora(scale: number, want: (name: string) => boolean = () => true): Corpus[] {
   const n = (k: number) => Math.max(1, Math.round(k * scale));
   const out: Corpus[] = [];
   const build = (name: string, count: number, one: (i: number) => string | Buffer) => {
+    if (!want(name)) return;
     const parts: Buffer[] = [];
     for (let i = 0; i < count; i++) {
       const p = one(i);
@@ -94,11 +96,11 @@ function redisParser(chunks: Buffer[], buffers: boolean): Runner {
   };
 }
 
-function nodeRedis(chunks: Buffer[], buffers: boolean): Runner {
+function nodeRedis(chunks: Buffer[], buffers: boolean, Decoder = NodeRedisDecoder): Runner {
   let n = 0;
   // node-redis asks for the mapping per value; a constant object, as its client keeps.
   const mapping: Record<number, unknown> = buffers ? { 36: Buffer, 43: Buffer } : {};
-  const d = new NodeRedisDecoder({
+  const d = new Decoder({
     onReply: () => void n++,
     onErrorReply: () => void n++,
     onPush: () => void n++,
@@ -111,34 +113,47 @@ function nodeRedis(chunks: Buffer[], buffers: boolean): Runner {
   };
 }
 
+/**
+ * Every (corpus, feed, mode) workload of the suite, or only the one named
+ * `only` (the instructions suite counts them one per process, under callgrind).
+ */
+export function respWorkloads(scale: number, only?: string): CpuWorkload[] {
+  const workloads: CpuWorkload[] = [];
+  for (const c of corpora(scale, (name) => only === undefined || only.startsWith(`${name}, `))) {
+    for (const feed of ['16 KiB chunks', 'whole'] as const) {
+      const chunks = feed === 'whole' ? [c.bytes] : split(c.bytes, CHUNK);
+      for (const buffers of [false, true]) {
+        if (only !== undefined && only !== `${c.name}, ${feed}, ${buffers ? 'Buffer' : 'string'}`) continue;
+        const impls: Record<string, Runner> = {
+          'reactor-ts': ours(chunks, buffers),
+          'redis-parser': redisParser(chunks, buffers),
+          'node-redis': nodeRedis(chunks, buffers),
+          'ioredis 6': nodeRedis(chunks, buffers, IoredisDecoder),
+        };
+        for (const [name, run] of Object.entries(impls)) {
+          const got = run();
+          if (got !== c.replies) throw new Error(`${name} read ${got} replies of ${c.replies} (${c.name}, ${feed})`);
+        }
+        workloads.push({
+          name: `${c.name}, ${feed}, ${buffers ? 'Buffer' : 'string'}`,
+          unit: 'replies/s',
+          perCall: c.replies,
+          impls: Object.fromEntries(Object.entries(impls).map(([k, run]) => [k, () => void (sink += run())])),
+        });
+      }
+    }
+  }
+  return workloads;
+}
+
 export const suite: Suite = {
   name: 'resp',
-  description: 'RespReader vs redis-parser 3 and node-redis 5 RESP decoder (replies/s)',
+  description: 'RespReader vs redis-parser 3, node-redis 6 and ioredis 6 RESP decoders (replies/s)',
   async run(opts: RunOptions): Promise<SuiteResult> {
-    const workloads: CpuWorkload[] = [];
-    const notes: string[] = ['targets: reactor-ts >= 1.0x redis-parser and >= 1.5x node-redis on every corpus.'];
-    for (const c of corpora(opts.quick ? 0.1 : 1)) {
-      for (const feed of ['16 KiB chunks', 'whole'] as const) {
-        const chunks = feed === 'whole' ? [c.bytes] : split(c.bytes, CHUNK);
-        for (const buffers of [false, true]) {
-          const impls: Record<string, Runner> = {
-            'reactor-ts': ours(chunks, buffers),
-            'redis-parser': redisParser(chunks, buffers),
-            'node-redis': nodeRedis(chunks, buffers),
-          };
-          for (const [name, run] of Object.entries(impls)) {
-            const got = run();
-            if (got !== c.replies) throw new Error(`${name} read ${got} replies of ${c.replies} (${c.name}, ${feed})`);
-          }
-          const name = `${c.name}, ${feed}, ${buffers ? 'Buffer' : 'string'}`;
-          workloads.push({
-            name,
-            unit: 'replies/s',
-            perCall: c.replies,
-            impls: Object.fromEntries(Object.entries(impls).map(([k, run]) => [k, () => void (sink += run())])),
-          });
-        }
-      }
+    const scale = opts.quick ? 0.1 : 1;
+    const workloads = respWorkloads(scale);
+    const notes: string[] = ['targets (issue 19): reactor-ts >= 1.5x redis-parser and >= 2x node-redis 6 on every corpus, in both modes.'];
+    for (const c of corpora(scale)) {
       notes.push(`${c.name}: ${(c.bytes.length / 1e6).toFixed(2)} MB per pass, ${c.bytes.length / c.replies} B per reply`);
     }
     const result = await runCpuWorkloads('resp', 'reactor-ts', workloads, opts, opts.quick ? {} : { rounds: 3, timeMs: 300 });

@@ -10,6 +10,17 @@ import type { Suite } from './lib/harness.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const NOT_SUITES = new Set(['main', 'suites']);
 
+/**
+ * Suites that run only when named (`pnpm bench instructions`): they take
+ * many minutes (callgrind), too long for every `pnpm bench` and its smoke test.
+ */
+const ON_REQUEST = new Set(['instructions']);
+
+/** The suites a bare `pnpm bench` runs: every one but those run on request. */
+export function defaultSuiteNames(): string[] {
+  return suiteNames().filter((n) => !ON_REQUEST.has(n));
+}
+
 /** Suite names, sorted, found beside this file. */
 export function suiteNames(): string[] {
   return readdirSync(here)

@@ -11,7 +11,7 @@
  * are the same whatever the chunking. Deterministic for a seed.
  */
 import { encodeCommand, RequestError, RequestParser, type RequestParserOptions } from '@reactor-ts/resp';
-import { rng } from '../../packages/resp/scripts/fuzz-lib.js';
+import { rng } from '@reactor-ts/test-utils';
 
 type Rand = () => number;
 

@@ -8,7 +8,7 @@
  * Hand-written SVG, no dependencies: a white background (readable in dark
  * mode), system fonts, a <title> on every bar with its exact figures.
  */
-import type { SuiteResult } from './harness.js';
+import type { SuiteResult } from './suite-types.js';
 import { byWorkload, fmtRatio, peerRatio, type PeerRatio } from './ratios.js';
 
 /** Okabe–Ito colours, distinguishable with the common colour-vision deficiencies. */
@@ -22,7 +22,7 @@ const LABEL_MAX_CHARS = 54;
 /** Average glyph width of the 13 px label font, for layout without measuring text. */
 const CHAR_W = 7.4;
 
-export function escapeXml(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 

@@ -9,7 +9,7 @@
  * change is always worse, whichever way the unit runs.
  */
 import type { ResultsFile } from './results.js';
-import type { Row } from './harness.js';
+import type { Row } from './suite-types.js';
 import { byWorkload, fmtNumber, fmtRatio, peerRatio } from './ratios.js';
 
 export type Verdict = 'worse' | 'better' | 'same' | 'new' | 'gone';

@@ -19,42 +19,11 @@
 import { Bench } from 'tinybench';
 import { progress } from './progress.js';
 import { byWorkload, fmtNumber, fmtRatioRange, peerRatio } from './ratios.js';
+import type { Row, RunOptions, SuiteResult } from './suite-types.js';
 
 export { progress } from './progress.js';
 
-export interface RunOptions {
-  /** A short smoke run: one round, short timings, smaller corpora. */
-  quick: boolean;
-}
-
-/** One implementation's figures on one workload. */
-export interface Row {
-  workload: string;
-  impl: string;
-  /** Unit of `value`, e.g. 'ops/s', 'replies/s', 'msg/s', 'MB/s', 'MiB' (for memory, lower is better). */
-  unit: string;
-  /** Median over the rounds. */
-  value: number;
-  /** Every round's figure. */
-  samples: number[];
-  /** For units where less is better (memory, latency): ratios are inverted. */
-  lowerIsBetter?: boolean;
-}
-
-export interface SuiteResult {
-  suite: string;
-  /** Name of our implementation in `rows` (the numerator of every ratio). */
-  ours: string;
-  rows: Row[];
-  /** Free-form lines printed under the table (targets, caveats). */
-  notes?: string[];
-}
-
-export interface Suite {
-  name: string;
-  description: string;
-  run(opts: RunOptions): Promise<SuiteResult>;
-}
+export type { Row, RunOptions, Suite, SuiteResult } from './suite-types.js';
 
 /** A CPU-bound workload: the same job done by each implementation. */
 export interface CpuWorkload {

@@ -5,7 +5,6 @@
  */
 import type { RedisClient } from '@reactor-ts/client';
 import type { Redis } from 'ioredis';
-import type { createClient } from 'redis';
 
 export interface IncrBatches {
   pipelineIncr(key: string, n: number): Promise<unknown[]>;
@@ -42,7 +41,14 @@ export function ioredisBatches(c: Redis): IncrBatches {
   };
 }
 
-export function nodeRedisBatches(c: ReturnType<typeof createClient>): IncrBatches {
+/** What these batches use of a node-redis client (whatever its RESP version and modules). */
+interface NodeRedisMulti {
+  incr(key: string): unknown;
+  execAsPipeline(): Promise<unknown>;
+  exec(): Promise<unknown>;
+}
+
+export function nodeRedisBatches(c: { multi(): NodeRedisMulti }): IncrBatches {
   return {
     pipelineIncr: (k, n) => {
       const m = c.multi();

@@ -1,7 +1,8 @@
 /**
  * The RESP parsers of the peers, for the resp and resp-request suites:
- * redis-parser 3 (what ioredis 5 uses) and node-redis 5's decoder. Neither
- * ships types for these entry points; the shapes used here are declared.
+ * redis-parser 3 (what ioredis 5 used), node-redis 6's decoder and ioredis
+ * 6's (its own port of node-redis's, built/resp/decoder.js). None ships types
+ * for these entry points; the shapes used here are declared.
  */
 import { createRequire } from 'node:module';
 
@@ -28,3 +29,5 @@ export const RedisParser = require('redis-parser') as RedisParserCtor;
 export const NodeRedisDecoder = (
   require('@redis/client/dist/lib/RESP/decoder.js') as { Decoder: NodeRedisDecoderCtor }
 ).Decoder;
+// Nor has ioredis; its decoder takes the same options as node-redis's.
+export const IoredisDecoder = (require('ioredis/built/resp/decoder.js') as { Decoder: NodeRedisDecoderCtor }).Decoder;

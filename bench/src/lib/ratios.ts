@@ -10,7 +10,7 @@
  * were not paired) the spread falls back to the extremes, ours' worst against
  * the peer's best and the other way round, which is wider.
  */
-import type { Row, SuiteResult } from './harness.js';
+import type { Row, SuiteResult } from './suite-types.js';
 
 /** One peer beside ours on one workload. */
 export interface PeerRatio {

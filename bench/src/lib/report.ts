@@ -45,7 +45,7 @@ function suiteSection(s: SuiteRecord, chart: string | null): string[] {
  * One line per suite and peer: over that suite's workloads, the geometric
  * mean of ours ÷ peer and the lowest and highest workload ratio.
  */
-export function summaryTable(res: ResultsFile): string[] {
+function summaryTable(res: ResultsFile): string[] {
   const out = ['| suite | peer | workloads | geometric mean of ours ÷ peer | lowest | highest |', '|---|---|--:|--:|--:|--:|'];
   for (const s of res.suites) {
     const byPeer = new Map<string, number[]>();

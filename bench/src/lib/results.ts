@@ -7,10 +7,10 @@
  * peers'), and every sample of every row.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Row, SuiteResult } from './harness.js';
+import type { Row, SuiteResult } from './suite-types.js';
 
 export const RESULTS_FORMAT = 1;
 
@@ -216,16 +216,6 @@ export function mergeLatest(previous: ResultsFile | null, run: ResultsFile): Res
   for (const name of mine) delete failures[name];
   Object.assign(failures, run.failures);
   return { ...run, suites, failures };
-}
-
-/** Newest dated results file in dir (not latest.json), or null. */
-export function newestResults(dir: string): string | null {
-  try {
-    const files = readdirSync(dir).filter((f) => /^\d{4}-.*\.json$/.test(f)).sort();
-    return files.length > 0 ? path.join(dir, files[files.length - 1]!) : null;
-  } catch {
-    return null;
-  }
 }
 
 /** A file-name-safe UTC stamp: 2026-11-24T06-30-05Z. */

@@ -53,8 +53,3 @@ export function releaseDefaultReactor(reactor: Reactor): void {
     s.reactor.release();
   });
 }
-
-/** Clients holding the default reactor right now (for tests). */
-export function defaultReactorUsers(): number {
-  return shared?.users ?? 0;
-}

@@ -5,7 +5,7 @@ import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReactor, EV_READ, EV_WRITE, type Reactor } from '@reactor-ts/reactor';
 import { REDIS_REPLY_ERROR, REDIS_REPLY_STRING, type RedisReply } from '@reactor-ts/resp';
-import { getFreePort, startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { getFreePort, RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { redisAttach, type RedisReactorAttachment } from './attach.js';
 import {
   REDIS_ERR,
@@ -55,21 +55,15 @@ function attachmentOf(ac: RedisAsyncContext): RedisReactorAttachment {
   return ac.ev.data as RedisReactorAttachment;
 }
 
-/** Sends `text` over a plain socket and returns the first `lines` reply lines. */
-function rawExchange(port: number, text: string, lines: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => s.write(text));
-    let got = '';
-    s.on('data', (d) => {
-      got += d.toString('latin1');
-      const parts = got.split('\r\n');
-      if (parts.length > lines) {
-        s.destroy();
-        resolve(parts.slice(0, lines));
-      }
-    });
-    s.on('error', reject);
-  });
+/** Sends `text` over a raw connection and returns the first `lines` reply lines. */
+async function rawExchange(port: number, text: string, lines: number): Promise<string[]> {
+  const c = await RespConnection.open(port);
+  try {
+    const got = await c.raw(text, (g) => g.split('\r\n').length > lines);
+    return got.split('\r\n').slice(0, lines);
+  } finally {
+    c.close();
+  }
 }
 
 let srv: RedisServer;

@@ -6,7 +6,11 @@
  * Runs in batches of 100,000 with consecutive seeds, printing progress; on
  * a failure prints the input (hex) and the seed to replay it, and exits 1.
  */
-import { fuzz } from './fuzz-lib.js';
+import { ChainBuffer } from '@reactor-ts/buffer';
+import { fuzzReplies } from '@reactor-ts/test-utils';
+import { NativeBuilder, NEED_MORE, ProtocolError, RespReader } from '../src/index.js';
+
+const kit = { RespReader, NativeBuilder, NEED_MORE, ProtocolError, ChainBuffer };
 
 const count = Number(process.argv[2] ?? 5_000_000);
 const seed0 = Number(process.argv[3] ?? Math.floor(Math.random() * 2 ** 31));
@@ -22,7 +26,7 @@ let errors = 0;
 for (let seed = seed0; done < count; seed++) {
   const n = Math.min(batch, count - done);
   try {
-    const s = fuzz(n, seed);
+    const s = fuzzReplies(kit, n, seed);
     values += s.values;
     errors += s.protocolErrors;
   } catch (err) {

@@ -30,25 +30,10 @@ import {
 } from './reply.js';
 import { decodeUtf8, latin1 } from './utf8.js';
 import { PushFrame, VerbatimString, WithAttributes } from './values.js';
+import { RespType } from './type-bytes.js';
 
-/** RESP type bytes, as passed to `ReplyBuilder.nil` and `.aggregate`. */
-export const RespType = {
-  SIMPLE_STRING: 0x2b, // +
-  SIMPLE_ERROR: 0x2d, // -
-  INTEGER: 0x3a, // :
-  BULK_STRING: 0x24, // $
-  ARRAY: 0x2a, // *
-  NULL: 0x5f, // _
-  DOUBLE: 0x2c, // ,
-  BOOLEAN: 0x23, // #
-  BIG_NUMBER: 0x28, // (
-  BULK_ERROR: 0x21, // !
-  VERBATIM_STRING: 0x3d, // =
-  MAP: 0x25, // %
-  SET: 0x7e, // ~
-  ATTRIBUTE: 0x7c, // |
-  PUSH: 0x3e, // >
-} as const;
+export { RespType } from './type-bytes.js';
+
 
 /**
  * Turns RESP items into values. Every method receives bytes as a

@@ -1,10 +1,16 @@
 /**
  * Bounded fuzz of RespReader: 100,000 mutated and random inputs, each ending
  * in values, NEED_MORE or a ProtocolError and nothing else. The long run is
- * packages/resp/scripts/fuzz-long.ts.
+ * packages/resp/scripts/fuzz-long.ts; the generator is test-utils' resp-fuzz.ts.
  */
+import { ChainBuffer } from '@reactor-ts/buffer';
+import { fuzzReplies, type RespKit } from '@reactor-ts/test-utils';
 import { describe, expect, it } from 'vitest';
-import { fuzz } from '../scripts/fuzz-lib.js';
+import { NativeBuilder } from './builders.js';
+import { ProtocolError } from './errors.js';
+import { NEED_MORE, RespReader } from './reader.js';
+
+const kit: RespKit<NativeBuilder> = { RespReader, NativeBuilder, NEED_MORE, ProtocolError, ChainBuffer };
 
 describe('RespReader fuzz', () => {
   it('100,000 inputs end in a value, NEED_MORE or ProtocolError', () => {
@@ -12,7 +18,7 @@ describe('RespReader fuzz', () => {
     let errors = 0;
     // Four fixed seeds: reproducible, and a failure names its seed.
     for (const seed of [1, 2, 3, 4]) {
-      const s = fuzz(25_000, seed);
+      const s = fuzzReplies(kit, 25_000, seed);
       inputs += s.inputs;
       errors += s.protocolErrors;
     }

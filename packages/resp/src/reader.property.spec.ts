@@ -285,3 +285,46 @@ describe('RespReader property: fast paths agree with the general path', () => {
     );
   });
 });
+
+/** Bad and odd streams, and limits small enough to be reached, for the chunking property. */
+const BAD_INPUTS = [
+  ':\r\n', ':x\r\n', ':-\r\n', ':+\r\n', ':12a\r\n', ':1\rx', ':1\n', ':9223372036854775808\r\n',
+  '$\r\n', '$-2\r\n', '$-1\rX', '$-12\r\n', '$99999999999999999999\r\n', '$1\r\nab\r\n', '$1\r\na\rb', '$0+xxx\r\n',
+  '*-5\r\n', '%-1\r\n', '*1\rx', '*2\r\n:1\r\n@\r\n', '#x\r\n', '#tt\r\n', ',\r\n', ',1.2.3x\r\n', '_x\r\n',
+  '(12a\r\n', '(\r\n', '+OK\rx', '+OK\nx', '-ERR\rx', '=3\r\ntxt\r\n', '=5\r\ntxt-a\r\n', '&\r\n', '!2\r\nab\rX',
+];
+
+describe('RespReader property: errors do not depend on the chunking', () => {
+  it('every cut of a bad stream ends in the same values and the same ProtocolError (offset, byte, message)', () => {
+    const stream = fc.oneof(
+      fc.tuple(fc.array(plain, { maxLength: 3 }), fc.constantFrom(...BAD_INPUTS)).map(([ok, bad]) => ok.join('') + bad),
+      // A good stream with one byte replaced: whatever error that makes.
+      fc
+        .tuple(fc.array(plain, { minLength: 1, maxLength: 4 }), fc.nat(), fc.constantFrom('\r', '\n', '-', '+', 'x', '*', '$', ':', '0', '9'))
+        .map(([replies, at, c]) => {
+          const wire = replies.join('');
+          const i = at % wire.length;
+          return wire.slice(0, i) + c + wire.slice(i + 1);
+        }),
+    );
+    fc.assert(
+      fc.property(
+        stream,
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.record({
+          stringMode: fc.constantFrom<'string' | 'buffer'>('string', 'buffer'),
+          maxLineLength: fc.option(fc.integer({ min: 0, max: 24 }), { nil: undefined }),
+          maxBulkLength: fc.option(fc.integer({ min: 0, max: 12 }), { nil: undefined }),
+          maxDepth: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+        }),
+        (text, cuts, opts) => {
+          const wire = Buffer.from(text, 'latin1');
+          const whole = readAll(opts, [wire]);
+          expect(readAll(opts, cut(wire, cuts))).toEqual(whole);
+          expect(readAll(opts, [...wire].map((c) => Buffer.from([c])))).toEqual(whole);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});

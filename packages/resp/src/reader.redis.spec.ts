@@ -6,8 +6,7 @@
  * for byte, so the test shows which wire form was decoded.
  */
 import { ChainBuffer } from '@reactor-ts/buffer';
-import { startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import net from 'node:net';
+import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCommand } from './encoder.js';
 import { ReplyError } from './errors.js';
@@ -15,54 +14,12 @@ import { NEED_MORE, RespReader } from './reader.js';
 import { REDIS_REPLY_BIGNUM, REDIS_REPLY_BOOL, REDIS_REPLY_DOUBLE, REDIS_REPLY_MAP, REDIS_REPLY_PUSH, REDIS_REPLY_VERB, type RedisReply } from './reply.js';
 import { PushFrame, VerbatimString, WithAttributes } from './values.js';
 
-/** A raw connection that collects bytes until a reader has seen N replies. */
-class RawConnection {
-  private readonly socket: net.Socket;
-  private bytes: Buffer[] = [];
-  private waiter: (() => void) | null = null;
-
-  private constructor(socket: net.Socket) {
-    this.socket = socket;
-    socket.on('data', (d: Buffer) => {
-      this.bytes.push(d);
-      this.waiter?.();
-    });
-  }
-
-  static open(port: number): Promise<RawConnection> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(port, '127.0.0.1', () => resolve(new RawConnection(s)));
-      s.once('error', reject);
-    });
-  }
-
-  /** Send `argv`, return the raw bytes of the next `replies` replies. */
-  async exchange(argv: string[], replies = 1): Promise<Buffer> {
-    this.bytes = [];
-    this.socket.write(encodeCommand(argv));
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const raw = Buffer.concat(this.bytes);
-      const r = new RespReader();
-      r.feed(raw);
-      let n = 0;
-      while (r.getReply() !== NEED_MORE) n++;
-      if (n >= replies) return raw;
-      if (Date.now() > deadline) throw new Error(`no reply to ${argv.join(' ')}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 50);
-        this.waiter = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.waiter = null;
-    }
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
+/** Send `argv` (encoded by our encoder) on `c`; the raw bytes of the next `replies` replies. */
+async function exchange(c: RespConnection, argv: string[], replies = 1): Promise<Buffer> {
+  c.send(encodeCommand(argv));
+  let got = '';
+  for (let i = 0; i < replies; i++) got += await c.reply(5000);
+  return Buffer.from(got, 'latin1');
 }
 
 /** Decode `raw` three ways and check they agree; returns the replies. */
@@ -102,13 +59,13 @@ function decodeOne(raw: Buffer, opts?: ConstructorParameters<typeof RespReader>[
 
 describe('RespReader against a real redis-server', () => {
   let srv: RedisServer;
-  let c2: RawConnection;
-  let c3: RawConnection;
+  let c2: RespConnection;
+  let c3: RespConnection;
 
   beforeAll(async () => {
     srv = await startRedis({ enableDebug: true });
-    c2 = await RawConnection.open(srv.port);
-    c3 = await RawConnection.open(srv.port);
+    c2 = await RespConnection.open(srv.port);
+    c3 = await RespConnection.open(srv.port);
   });
   afterAll(async () => {
     c2?.close();
@@ -118,7 +75,7 @@ describe('RespReader against a real redis-server', () => {
 
   it('RESP2: strings, integers, nil, arrays, errors', async () => {
     const wire = async (argv: string[], expected: string, value: unknown) => {
-      const raw = await c2.exchange(argv);
+      const raw = await exchange(c2, argv);
       expect(raw.toString('latin1')).toBe(expected);
       expect(decodeOne(raw)).toEqual(value);
     };
@@ -138,32 +95,32 @@ describe('RespReader against a real redis-server', () => {
     await wire(['BLPOP', 'nolist', '0.01'], '*-1\r\n', null);
     await wire(['ECHO', 'héllo'], '$6\r\nhéllo\r\n'.replace('é', '\xc3\xa9'), 'héllo');
 
-    const err = decodeOne(await c2.exchange(['GET', 'l'])) as ReplyError;
+    const err = decodeOne(await exchange(c2, ['GET', 'l'])) as ReplyError;
     expect(err).toBeInstanceOf(ReplyError);
     expect(err.code).toBe('WRONGTYPE');
     expect(err.message).toMatch(/^WRONGTYPE Operation against a key holding the wrong kind of value/);
-    const unknown = decodeOne(await c2.exchange(['NOSUCHCOMMAND', 'x'])) as ReplyError;
+    const unknown = decodeOne(await exchange(c2, ['NOSUCHCOMMAND', 'x'])) as ReplyError;
     expect(unknown.code).toBe('ERR');
     expect(unknown.message).toMatch(/unknown command/);
 
     // A pipeline in one read, and the hiredis builder on the same bytes.
-    const raw = await c2.exchange(['MULTI'], 1);
+    const raw = await exchange(c2, ['MULTI'], 1);
     expect(decodeOne(raw)).toBe('OK');
-    await c2.exchange(['INCR', 'n']);
-    await c2.exchange(['GET', 'k']);
-    const exec = decodeOne(await c2.exchange(['EXEC']));
+    await exchange(c2, ['INCR', 'n']);
+    await exchange(c2, ['GET', 'k']);
+    const exec = decodeOne(await exchange(c2, ['EXEC']));
     expect(exec).toEqual([-41, 'v\r\nwith\x00bytes']);
   });
 
   it('RESP3 after HELLO 3: map, set, double, boolean, big number, verbatim, null, attributes', async () => {
-    const hello = decodeOne(await c3.exchange(['HELLO', '3'])) as Map<string, unknown>;
+    const hello = decodeOne(await exchange(c3, ['HELLO', '3'])) as Map<string, unknown>;
     expect(hello).toBeInstanceOf(Map);
     expect(hello.get('server')).toBe('redis');
     expect(hello.get('proto')).toBe(3);
     expect(Array.isArray(hello.get('modules'))).toBe(true);
 
     const wire = async (argv: string[], expected: string, value: unknown) => {
-      const raw = await c3.exchange(argv);
+      const raw = await exchange(c3, argv);
       expect(raw.toString('latin1')).toBe(expected);
       expect(decodeOne(raw)).toEqual(value);
     };
@@ -206,35 +163,35 @@ describe('RespReader against a real redis-server', () => {
     );
 
     // A real command's verbatim reply: CLIENT INFO.
-    const info = decodeOne(await c3.exchange(['CLIENT', 'INFO'])) as VerbatimString;
+    const info = decodeOne(await exchange(c3, ['CLIENT', 'INFO'])) as VerbatimString;
     expect(info).toBeInstanceOf(VerbatimString);
     expect(info.format).toBe('txt');
     expect(info.value).toMatch(/^id=\d+ addr=127\.0\.0\.1:\d+ /);
 
     // hiredis builder on real RESP3 bytes.
     const h = (raw: Buffer) => decodeOne(raw, { builder: 'hiredis' }) as RedisReply;
-    expect(h(await c3.exchange(['ZSCORE', 'z3', 'm']))).toMatchObject({ type: REDIS_REPLY_DOUBLE, dval: Infinity, str: 'inf' });
-    expect(h(await c3.exchange(['DEBUG', 'PROTOCOL', 'true']))).toMatchObject({ type: REDIS_REPLY_BOOL, integer: 1 });
-    expect(h(await c3.exchange(['DEBUG', 'PROTOCOL', 'bignum']))).toMatchObject({ type: REDIS_REPLY_BIGNUM });
-    expect(h(await c3.exchange(['CLIENT', 'INFO']))).toMatchObject({ type: REDIS_REPLY_VERB, vtype: 'txt' });
-    expect(h(await c3.exchange(['HGETALL', 'h3']))).toMatchObject({ type: REDIS_REPLY_MAP, elements: 2 });
+    expect(h(await exchange(c3, ['ZSCORE', 'z3', 'm']))).toMatchObject({ type: REDIS_REPLY_DOUBLE, dval: Infinity, str: 'inf' });
+    expect(h(await exchange(c3, ['DEBUG', 'PROTOCOL', 'true']))).toMatchObject({ type: REDIS_REPLY_BOOL, integer: 1 });
+    expect(h(await exchange(c3, ['DEBUG', 'PROTOCOL', 'bignum']))).toMatchObject({ type: REDIS_REPLY_BIGNUM });
+    expect(h(await exchange(c3, ['CLIENT', 'INFO']))).toMatchObject({ type: REDIS_REPLY_VERB, vtype: 'txt' });
+    expect(h(await exchange(c3, ['HGETALL', 'h3']))).toMatchObject({ type: REDIS_REPLY_MAP, elements: 2 });
 
-    const err = decodeOne(await c3.exchange(['HGETALL', 's3'])) as ReplyError;
+    const err = decodeOne(await exchange(c3, ['HGETALL', 's3'])) as ReplyError;
     expect(err).toBeInstanceOf(ReplyError);
     expect(err.code).toBe('WRONGTYPE');
   });
 
   it('RESP3 push messages from a subscription are distinguishable', async () => {
-    const sub = await RawConnection.open(srv.port);
+    const sub = await RespConnection.open(srv.port);
     try {
-      expect(decodeOne(await sub.exchange(['HELLO', '3']))).toBeInstanceOf(Map);
-      const raw = await sub.exchange(['SUBSCRIBE', 'news']);
+      expect(decodeOne(await exchange(sub, ['HELLO', '3']))).toBeInstanceOf(Map);
+      const raw = await exchange(sub, ['SUBSCRIBE', 'news']);
       expect(raw.toString()).toBe('>3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n');
       expect(decodeOne(raw)).toEqual(new PushFrame(['subscribe', 'news', 1]));
 
       // Publish from another connection; the subscriber receives a push.
-      const pub = c3.exchange(['PUBLISH', 'news', 'hello']);
-      const msg = sub.exchange(['PING', 'after'], 2);
+      const pub = exchange(c3, ['PUBLISH', 'news', 'hello']);
+      const msg = exchange(sub, ['PING', 'after'], 2);
       expect(decodeOne(await pub)).toBe(1);
       const both = decode(await msg);
       const push = both.find((v) => v instanceof PushFrame) as PushFrame;
@@ -243,7 +200,7 @@ describe('RespReader against a real redis-server', () => {
       expect(both.filter((v) => !(v instanceof PushFrame))).toEqual(['after']);
 
       // The same bytes through the hiredis builder: type PUSH.
-      const raws = decode(await sub.exchange(['DEBUG', 'PROTOCOL', 'push'], 2), { builder: 'hiredis' }) as RedisReply[];
+      const raws = decode(await exchange(sub, ['DEBUG', 'PROTOCOL', 'push'], 2), { builder: 'hiredis' }) as RedisReply[];
       expect(raws[0]).toMatchObject({ type: REDIS_REPLY_PUSH, elements: 2 });
       expect(raws[0]!.element[0]!.str).toBe('server-cpu-usage');
       expect(raws[1]!.str).toBe('Some real reply following the push reply');

@@ -282,7 +282,7 @@ describe('RespReader: custom builders', () => {
       verbatim: (f, b, s, e) => (calls.push('verbatim'), `=${f}:${text(b, s, e)}`),
       integer: (v) => (calls.push('integer'), v),
       bigNumber: (b, s, e) => (calls.push('big'), `(${text(b, s, e)}`),
-      double: (v, b, s, e) => (calls.push('double'), `,${text(b, s, e)}`),
+      double: (_v, b, s, e) => (calls.push('double'), `,${text(b, s, e)}`),
       boolean: (v) => (calls.push('boolean'), v),
       nil: (t) => (calls.push('nil'), String.fromCharCode(t)),
       aggregate: (t, items) => (calls.push('aggregate'), { t: String.fromCharCode(t), items }),
@@ -501,7 +501,7 @@ describe('RespReader: protocol errors', () => {
       expect(whole.byte).toBe(byte);
       expect(whole.message).toMatch(/^Protocol error, /);
       expect(whole.message).toContain(`at offset ${offset}`);
-      // Byte by byte: the same error, reported no later than the whole.
+      // Byte by byte: the same error — offset, byte and message — reported no later than the whole.
       const r = new RespReader();
       let err: unknown;
       try {
@@ -514,6 +514,8 @@ describe('RespReader: protocol errors', () => {
       }
       expect(err).toBeInstanceOf(ProtocolError);
       expect((err as ProtocolError).offset).toBe(offset);
+      expect((err as ProtocolError).byte).toBe(byte);
+      expect((err as ProtocolError).message).toBe(whole.message);
     });
   }
 
@@ -529,11 +531,52 @@ describe('RespReader: protocol errors', () => {
     expect(() => new RespReader({ maxDepth: -1 })).toThrow(RangeError);
   });
 
-  it('default limits: depth 1024, line 64 KiB', () => {
+  it('default limits: depth 1024, header and number lines 64 KiB', () => {
     expect(protocolError('*1\r\n'.repeat(1025) + ':1\r\n').message).toContain('nesting deeper than 1024');
-    const ok = '+' + 'y'.repeat(65535) + '\r\n';
-    expect(readAll(ok)).toEqual(['y'.repeat(65535)]);
-    expect(protocolError('+' + 'y'.repeat(65536) + '\r\n').offset).toBe(65536);
+    const ok = ':' + '0'.repeat(65535) + '\r\n';
+    expect(readAll(ok)).toEqual([0]);
+    expect(protocolError(':' + '0'.repeat(65536) + '\r\n')).toMatchObject({ offset: 65536, message: expect.stringContaining('line longer than 65536 bytes') });
+    expect(protocolError('$' + '0'.repeat(65536) + '\r\n').offset).toBe(65536);
+    expect(protocolError(',' + '1'.repeat(65536) + '\r\n').offset).toBe(65536);
+  });
+
+  it('simple strings and errors have no line limit of their own by default (a long Lua status_reply)', () => {
+    const long = 'y'.repeat(200_000);
+    expect(readAll('+' + long + '\r\n')).toEqual([long]);
+    expect(readAll('+' + long + '\r\n', { returnBuffers: true })).toEqual([Buffer.from(long)]);
+    const err = readAll('-ERR ' + long + '\r\n')[0] as ReplyError;
+    expect(err).toBeInstanceOf(ReplyError);
+    expect(err.message).toBe('ERR ' + long);
+    // In 16 KiB chunks and byte by byte (a shorter one) as well.
+    const wire = Buffer.from('*2\r\n+' + long + '\r\n:1\r\n');
+    const r = new RespReader();
+    const got: unknown[] = [];
+    for (let i = 0; i < wire.length; i += 16384) {
+      r.feed(wire.subarray(i, i + 16384));
+      for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) got.push(v);
+    }
+    expect(got).toEqual([[long, 1]]);
+    const mid = '+' + 'z'.repeat(70_000) + '\r\n';
+    const b = new RespReader();
+    let last: unknown = NEED_MORE;
+    for (const c of Buffer.from(mid)) {
+      b.feed(Buffer.from([c]));
+      last = b.getReply();
+    }
+    expect(last).toBe('z'.repeat(70_000));
+    // Still bounded: by maxBulkLength, or by maxLineLength when that is set.
+    expect(protocolError('+' + 'y'.repeat(20) + '\r\n', { maxBulkLength: 10 }).offset).toBe(10);
+    expect(protocolError('-' + 'y'.repeat(20) + '\r\n', { maxLineLength: 10 }).offset).toBe(10);
+  });
+
+  it('integers may carry a + sign, as the spec allows', () => {
+    expect(readAll(':+1\r\n:-1\r\n:+0\r\n')).toEqual([1, -1, 0]);
+    expect(readAll('*2\r\n:+7\r\n:+9223372036854775807\r\n')).toEqual([[7, 9223372036854775807n]]);
+    expect(readAll(':+9223372036854775807\r\n', { largeIntegers: 'string' })).toEqual(['9223372036854775807']);
+    expect(readAll(':+12\r\n', { builder: 'hiredis' })).toEqual([expect.objectContaining({ integer: 12 })]);
+    expect(protocolError(':+\r\n')).toMatchObject({ offset: 2, byte: 13 });
+    expect(protocolError(':+-1\r\n')).toMatchObject({ offset: 2, byte: 0x2d });
+    expect(protocolError(':+9223372036854775808\r\n').message).toContain('integer out of range');
   });
 
   it('a line without CRLF is refused once past the limit, not buffered', () => {

@@ -11,7 +11,7 @@
  *     limit is a plain counter and a partial array resumes at its next
  *     element);
  *   - a partial line (type byte, header, simple string) copied into a small
- *     growable buffer, bounded by the line limit;
+ *     growable buffer, bounded by the line's limit;
  *   - a partial bulk payload as a list of pieces, concatenated once when the
  *     last piece arrives (a big one for the native string builder is decoded
  *     piece by piece instead) — a 100 MiB bulk in 16 KiB chunks costs
@@ -25,16 +25,29 @@
  * later `feed`, `getReply` and `getReplyFrom` throws that same error object
  * until `reset()`.
  *
- * The file stays whole (~900 lines): every decoding step shares the cursor,
- * the partial-item state and the stack, and the hot paths (top-level
- * integers, fill() for long aggregates, the native builder's strings) are
- * inlined copies of the general ones; split up, that state would travel
- * through arguments on every item.
+ * Layout of the class, top to bottom: input (feed, feedFrom, getReplyFrom,
+ * reset); the fast paths for whole replies inside one chunk (getReply's
+ * integers, nextReply's bulks and simple strings, quick() for arrays, fill()
+ * for long aggregates); parse(), which hands each item to item() and each
+ * value to its open aggregate; item(), which dispatches by kind as hiredis's
+ * read.c does — lineItem (`+ - _ # , (`; `:` in integer()), bulkItem
+ * (`$ = !`), aggregateItem (`* % ~ > |`); the line scanners and their limit;
+ * the partial line and the partial bulk. Every digit is read by digits().
+ *
+ * The file stays whole (~1,050 lines, past the house ~800): every step
+ * shares the cursor, the partial-item state and the stack, and the fast
+ * paths are copies of the general ones kept beside them so that the two are
+ * read together; split up, that state would travel through arguments on
+ * every item. Options and limits are in reader-limits.ts.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { HiredisBuilder, NativeBuilder, RespType, type ReplyBuilder } from './builders.js';
+import { HiredisBuilder, NativeBuilder, type ReplyBuilder } from './builders.js';
 import { ProtocolError } from './errors.js';
+import { fitsInt64, readerLimits, type RespReaderOptions } from './reader-limits.js';
+import { Byte, RespType } from './type-bytes.js';
 import { decodeUtf8, UTF8_SLICE } from './utf8.js';
+
+export { DEFAULT_LIMITS, type RespReaderOptions } from './reader-limits.js';
 
 /** Returned by `getReply()` when the bytes so far end inside a reply. */
 export const NEED_MORE: unique symbol = Symbol('resp.NEED_MORE');
@@ -50,33 +63,6 @@ export interface ChainSource {
   /** Discard `n` bytes from the front. */
   drain(n: number): void;
 }
-
-/** Options of `RespReader`. Limits default to the hiredis/Redis values. */
-export interface RespReaderOptions {
-  /** 'native' (default): plain JS values. 'hiredis': `RedisReply` objects. Or your own builder. */
-  builder?: 'native' | 'hiredis' | ReplyBuilder;
-  /** Strings as JS strings (default) or Buffers (ignored with a custom builder). */
-  stringMode?: 'string' | 'buffer';
-  /** Same as `stringMode: 'buffer'`. */
-  returnBuffers?: boolean;
-  /** Native builder: integers beyond 2^53 and `(` big numbers as bigint (default) or string. */
-  largeIntegers?: 'bigint' | 'string';
-  /** Longest bulk string payload, bytes. Default 512 MiB. */
-  maxBulkLength?: number;
-  /** Most elements in one aggregate (pairs, for maps). Default 2^32 − 1. */
-  maxAggregateLength?: number;
-  /** Deepest nesting of aggregates. Default 1024. */
-  maxDepth?: number;
-  /** Longest line (type byte to CR: simple strings, errors, headers). Default 64 KiB. */
-  maxLineLength?: number;
-}
-
-export const DEFAULT_LIMITS = {
-  maxBulkLength: 512 * 1024 * 1024,
-  maxAggregateLength: 2 ** 32 - 1,
-  maxDepth: 1024,
-  maxLineLength: 64 * 1024,
-} as const;
 
 /** What a closed frame holds, so that closing one allocates nothing. */
 const NO_ITEMS: unknown[] = [];
@@ -103,15 +89,22 @@ const BAIL: unique symbol = Symbol('bail');
 /** quick() recurses, so it leaves deeper nesting to the general path. */
 const QUICK_DEPTH = 32;
 const EMPTY = Buffer.alloc(0);
-const CR = 13;
-const LF = 10;
+/** Past every limit a length can have: readLength stops before precision is lost. */
+const MAX_LENGTH = 0xffffffffff;
+
+// Local copies of the bytes the hot paths test (see type-bytes.ts for why).
+const { SIMPLE_STRING, SIMPLE_ERROR, INTEGER, BULK_STRING, ARRAY, BULK_ERROR, VERBATIM_STRING } = RespType;
+const { CR, LF, MINUS, PLUS, ZERO, NINE } = Byte;
 
 export class RespReader {
   private readonly builder: ReplyBuilder;
   private readonly maxBulk: number;
   private readonly maxAggregate: number;
   private readonly maxDepth: number;
+  /** Headers and number lines, type byte to CR. */
   private readonly maxLine: number;
+  /** Simple strings and errors, type byte to CR. */
+  private readonly maxSimple: number;
 
   /** Set once the stream is broken; thrown by every call until reset(). */
   private failure: ProtocolError | null = null;
@@ -131,6 +124,8 @@ export class RespReader {
   private line: Buffer = EMPTY;
   private lineLen = 0;
   private lineBase = 0;
+  /** The partial line's limit: maxSimple for `+` and `-`, else maxLine. */
+  private lineMax = 0;
 
   // Partial bulk payload: type byte ($ = !), declared length, pieces so far.
   private bulkType = 0;
@@ -157,8 +152,10 @@ export class RespReader {
   private depth = 0;
   private topAttrs: unknown[] | null = null;
 
-  /** Position after the CRLF of the last header read by readLength(). */
+  /** Position after the CRLF of the last header read by readLength(), or past quick()'s value. */
   private next = 0;
+  /** Index of the first byte digits() did not take. */
+  private digitEnd = 0;
 
   // getReplyFrom: bytes taken from the chain's front but not yet drained,
   // and the total drained since reset (for error offsets).
@@ -179,10 +176,12 @@ export class RespReader {
     } else {
       this.builder = b;
     }
-    this.maxBulk = limit(opts.maxBulkLength, DEFAULT_LIMITS.maxBulkLength, 'maxBulkLength');
-    this.maxAggregate = limit(opts.maxAggregateLength, DEFAULT_LIMITS.maxAggregateLength, 'maxAggregateLength');
-    this.maxDepth = limit(opts.maxDepth, DEFAULT_LIMITS.maxDepth, 'maxDepth');
-    this.maxLine = limit(opts.maxLineLength, DEFAULT_LIMITS.maxLineLength, 'maxLineLength');
+    const limits = readerLimits(opts);
+    this.maxBulk = limits.maxBulk;
+    this.maxAggregate = limits.maxAggregate;
+    this.maxDepth = limits.maxDepth;
+    this.maxLine = limits.maxLine;
+    this.maxSimple = limits.maxSimple;
   }
 
   /**
@@ -230,22 +229,16 @@ export class RespReader {
     // one) takes the general path below, which parses it again properly.
     const b = this.buf;
     const end = this.end;
-    let i = this.pos;
+    const i = this.pos;
     // (Bounds are checked before every read: reading past a typed array's
     // end makes V8 deoptimise.)
-    if (i < end && b[i] === 0x3a && this.native && this.idle()) {
-      const neg = i + 1 < end && b[i + 1] === 0x2d;
-      if (neg) i++;
-      const first = i + 1;
-      let n = 0;
-      let c = -1;
-      while (++i < end) {
-        c = b[i]!;
-        if (c < 0x30 || c > 0x39) break;
-        n = n * 10 + (c - 0x30);
-      }
-      if (c === CR && i + 1 < end && b[i + 1] === LF && i !== first && i - first <= 15) {
-        this.pos = i + 2;
+    if (i < end && b[i] === INTEGER && this.native && this.idle()) {
+      const neg = i + 1 < end && b[i + 1] === MINUS;
+      const first = neg ? i + 2 : i + 1;
+      const n = this.digits(b, first, end);
+      const cr = this.digitEnd;
+      if (cr + 1 < end && b[cr] === CR && b[cr + 1] === LF && cr !== first && cr - first <= 15 && cr - i <= this.maxLine) {
+        this.pos = cr + 2;
         return neg ? 0 - n : n;
       }
     }
@@ -257,46 +250,56 @@ export class RespReader {
     return this.depth === 0 && this.topAttrs === null && this.lineLen === 0 && this.bulkType === 0;
   }
 
+  /**
+   * The value of the decimal digits from b[i] on, as far as they go before
+   * `end`; `digitEnd` is set to the first byte that is not a digit (or
+   * `end`). Exact up to 2^53; callers bound the count. The one digit parser
+   * of the reader: every header, integer and fast path reads its digits here.
+   */
+  private digits(b: Buffer, i: number, end: number): number {
+    let n = 0;
+    for (; i < end; i++) {
+      const d = b[i]! - ZERO;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    this.digitEnd = i;
+    return n;
+  }
+
   // Kept apart from getReply so that getReply stays small enough to inline.
   private nextReply(): unknown {
-    // Hot path, a whole bulk string at the top level with the native
-    // builder (a GET's reply): decoded right here, else the general path.
     const b = this.buf;
     const end = this.end;
     const start = this.pos;
-    let i = start;
-    if (i < end && b[i] === 0x24 && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
-      const first = ++i;
-      let n = 0;
-      let c = -1;
-      for (; i < end; i++) {
-        c = b[i]!;
-        if (c < 0x30 || c > 0x39) break;
-        n = n * 10 + (c - 0x30);
-      }
-      const p = i + 2;
+    if (start >= end || !(this.textBulks || (this.nativeBuffers && this.stable)) || !this.idle()) return this.general();
+    const t = b[start];
+    if (t === BULK_STRING) {
+      // Hot path, a whole bulk string at the top level with the native
+      // builder (a GET's reply): decoded right here, else the general path.
+      const n = this.digits(b, start + 1, end);
+      const cr = this.digitEnd;
+      const p = cr + 2;
       const stop = p + n;
-      if (c === CR && i !== first && i - first <= 15 && i - start <= this.maxLine && n <= this.maxBulk && stop + 2 <= end) {
-        if (b[i + 1] === LF && b[stop] === CR && b[stop + 1] === LF) {
+      if (cr !== start + 1 && cr - start <= 16 && cr - start <= this.maxLine && n <= this.maxBulk && stop + 2 <= end) {
+        if (b[cr] === CR && b[cr + 1] === LF && b[stop] === CR && b[stop + 1] === LF) {
           this.pos = stop + 2;
           return this.textBulks ? decodeUtf8(b, p, stop) : b.subarray(p, stop);
         }
       }
-    }
-    i = start;
-    if (i < end && b[i] === 0x2a && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
+    } else if (t === ARRAY) {
       // Likewise a whole array of arrays, integers and strings.
-      const v = this.quick(b, i, end, 0);
+      const v = this.quick(b, start, end, 0);
       if (v !== BAIL) {
         this.pos = this.next;
         return v;
       }
-    }
-    if (i < end && b[i] === 0x2b && (this.textBulks || (this.nativeBuffers && this.stable)) && this.idle()) {
+    } else if (t === SIMPLE_STRING) {
       // Likewise a simple string (+OK).
-      const first = ++i;
+      const first = start + 1;
+      let i = first;
       while (i < end && b[i] !== CR && b[i] !== LF) i++;
-      if (i + 1 < end && b[i] === CR && b[i + 1] === LF && i - first < this.maxLine) {
+      if (i + 1 < end && b[i] === CR && b[i + 1] === LF && i - start <= this.maxSimple) {
         this.pos = i + 2;
         return this.textBulks ? decodeUtf8(b, first, i) : b.subarray(first, i);
       }
@@ -492,7 +495,7 @@ export class RespReader {
           break;
         }
         // Hot path: the native builder's array is the items array itself.
-        value = f.type === 0x2a && this.native ? items : this.builder.aggregate(f.type, items);
+        value = f.type === ARRAY && this.native ? items : this.builder.aggregate(f.type, items);
       }
     }
   }
@@ -514,20 +517,13 @@ export class RespReader {
     let pos = this.pos;
     while (idx < last && pos < end) {
       const t = b[pos]!;
-      if (t !== 0x24 && t !== 0x3a) break;
-      let i = pos + 1;
-      const neg = t === 0x3a && i < end && b[i] === 0x2d;
-      if (neg) i++;
-      const first = i;
-      let n = 0;
-      let c = -1;
-      for (; i < end; i++) {
-        c = b[i]!;
-        if (c < 0x30 || c > 0x39) break;
-        n = n * 10 + (c - 0x30);
-      }
-      if (c !== CR || i === first || i - first > 15 || i + 1 >= end || b[i + 1] !== LF) break;
-      if (t === 0x3a) {
+      if (t !== BULK_STRING && t !== INTEGER) break;
+      const neg = t === INTEGER && pos + 1 < end && b[pos + 1] === MINUS;
+      const first = neg ? pos + 2 : pos + 1;
+      const n = this.digits(b, first, end);
+      const i = this.digitEnd;
+      if (i === first || i - first > 15 || i - pos > this.maxLine || i + 1 >= end || b[i] !== CR || b[i + 1] !== LF) break;
+      if (t === INTEGER) {
         if (!this.native) break;
         items[idx++] = neg ? 0 - n : n;
         pos = i + 2;
@@ -535,7 +531,7 @@ export class RespReader {
       }
       const p = i + 2;
       const stop = p + n;
-      if (i - pos > this.maxLine || n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) break;
+      if (n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) break;
       items[idx++] = this.textBulks
         ? decodeUtf8(b, p, stop)
         : this.nativeBuffers && this.stable
@@ -558,36 +554,31 @@ export class RespReader {
    * nothing, and the general path parses the reply again from its start.
    * On success `next` is past the value.
    */
-  private quick(b: Buffer, i: number, end: number, level: number): unknown {
-    if (i >= end) return BAIL;
-    const t = b[i]!;
-    if (t === 0x2b) {
-      const first = ++i;
+  private quick(b: Buffer, start: number, end: number, level: number): unknown {
+    if (start >= end) return BAIL;
+    const t = b[start]!;
+    if (t === SIMPLE_STRING) {
+      const first = start + 1;
+      let i = first;
       while (i < end && b[i] !== CR && b[i] !== LF) i++;
-      if (i + 1 >= end || b[i] !== CR || b[i + 1] !== LF || i - first >= this.maxLine) return BAIL;
+      if (i + 1 >= end || b[i] !== CR || b[i + 1] !== LF || i - start > this.maxSimple) return BAIL;
       this.next = i + 2;
       return this.textBulks ? decodeUtf8(b, first, i) : b.subarray(first, i);
     }
-    if (t !== 0x3a && t !== 0x24 && t !== 0x2a) return BAIL;
-    const start = i;
-    const neg = t === 0x3a && i + 1 < end && b[i + 1] === 0x2d;
-    if (neg) i++;
-    const first = ++i;
-    let n = 0;
-    let c = -1;
-    for (; i < end; i++) {
-      c = b[i]!;
-      if (c < 0x30 || c > 0x39) break;
-      n = n * 10 + (c - 0x30);
+    if (t !== INTEGER && t !== BULK_STRING && t !== ARRAY) return BAIL;
+    const neg = t === INTEGER && start + 1 < end && b[start + 1] === MINUS;
+    const first = neg ? start + 2 : start + 1;
+    const n = this.digits(b, first, end);
+    const i = this.digitEnd;
+    if (i === first || i - first > 15 || i - start > this.maxLine || i + 1 >= end || b[i] !== CR || b[i + 1] !== LF) {
+      return BAIL;
     }
-    if (c !== CR || i === first || i - first > 15 || i + 1 >= end || b[i + 1] !== LF) return BAIL;
     const p = i + 2;
-    if (t === 0x3a) {
+    if (t === INTEGER) {
       this.next = p;
       return neg ? 0 - n : n;
     }
-    if (i - start > this.maxLine) return BAIL;
-    if (t === 0x24) {
+    if (t === BULK_STRING) {
       const stop = p + n;
       if (n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) return BAIL;
       this.next = stop + 2;
@@ -599,20 +590,14 @@ export class RespReader {
     let at = p;
     for (let k = 0; k < n; k++) {
       // Bulk strings, the commonest elements (LRANGE, MGET), without the call.
-      if (at < end && b[at] === 0x24) {
-        let j = at + 1;
-        let len = 0;
-        c = -1;
-        for (; j < end; j++) {
-          c = b[j]!;
-          if (c < 0x30 || c > 0x39) break;
-          len = len * 10 + (c - 0x30);
-        }
+      if (at < end && b[at] === BULK_STRING) {
+        const len = this.digits(b, at + 1, end);
+        const j = this.digitEnd;
         const q = j + 2;
         const stop = q + len;
         if (
-          c === CR && j !== at + 1 && j - at <= 16 && j - at <= this.maxLine && len <= this.maxBulk &&
-          stop + 2 <= end && b[j + 1] === LF && b[stop] === CR && b[stop + 1] === LF
+          j !== at + 1 && j - at <= 16 && j - at <= this.maxLine && len <= this.maxBulk && stop + 2 <= end &&
+          b[j] === CR && b[j + 1] === LF && b[stop] === CR && b[stop + 1] === LF
         ) {
           items[k] = this.textBulks ? decodeUtf8(b, q, stop) : b.subarray(q, stop);
           at = stop + 2;
@@ -638,210 +623,242 @@ export class RespReader {
   }
 
   /**
-   * One item starting at b[start] (its type byte). Returns its value, OPENED
-   * when it began an aggregate, or NEED_MORE when b ends first — the partial
-   * item is then saved and pos moved to end. On success pos is past the item.
+   * One item starting at b[start] (its type byte), handed to the parser of
+   * its kind as hiredis's processItem does. Returns its value, OPENED when it
+   * began an aggregate or a bulk, or NEED_MORE when b ends first — the
+   * partial item is then saved and pos moved to end. On success pos is past
+   * the item.
    */
   private item(b: Buffer, start: number, end: number, stable: boolean): unknown {
     const t = b[start]!;
     switch (t) {
-      case 0x24: // $
-      case 0x3d: // =
-      case 0x21: {
-        // !
-        const n = this.readLength(b, start, end, t === 0x24);
-        if (n === -2) return this.partial(b, start, end);
-        if (n === -1) {
-          this.pos = this.next;
-          return this.builder.nil(t);
-        }
-        if (n > this.maxBulk) this.fail(b, this.next - 3, 'bulk string length out of range');
-        if (t === 0x3d && n < 4) this.fail(b, this.next - 3, 'verbatim string is shorter than its format prefix');
-        const p = this.next;
-        const stop = p + n;
-        if (stop + 2 <= end) {
-          if (b[stop] !== CR) this.fail(b, stop, 'expected CR after bulk data');
-          if (b[stop + 1] !== LF) this.fail(b, stop + 1, 'expected LF after bulk data');
-          this.pos = stop + 2;
-          // Hot path: the native builder's string, without the call.
-          if (t === 0x24) {
-            if (this.textBulks) return decodeUtf8(b, p, stop);
-            if (this.nativeBuffers && stable) return b.subarray(p, stop);
-          }
-          return this.bulkValue(t, b, p, stop, stable);
-        }
-        this.bulkType = t;
-        this.bulkLen = n;
-        this.bulkBase = (b === this.line ? this.lineBase : this.base) + p;
-        this.piecesLen = 0;
-        this.text = this.textBulks && t === 0x24 && n > UTF8_SLICE ? '' : null;
-        if (p < end) this.takeBulk(b, p, end);
-        this.pos = end;
-        return NEED_MORE;
-      }
-      case 0x2a: // *
-      case 0x25: // %
-      case 0x7e: // ~
-      case 0x3e: // >
-      case 0x7c: {
-        // |
-        const n = this.readLength(b, start, end, t === 0x2a);
-        if (n === -2) return this.partial(b, start, end);
-        this.pos = this.next;
-        if (n === -1) return this.builder.nil(t);
-        if (n > this.maxAggregate) this.fail(b, this.next - 3, 'aggregate length out of range');
-        if (this.depth >= this.maxDepth) this.fail(b, start, `nesting deeper than ${this.maxDepth}`);
-        const slots = t === 0x25 || t === 0x7c ? 2 * n : n;
-        if (slots === 0) {
-          if (t !== 0x7c) return this.builder.aggregate(t, []);
-          this.addAttrs([]);
-          return OPENED;
-        }
-        let f = this.stack[this.depth];
-        if (f === undefined) {
-          f = new Frame();
-          this.stack.push(f);
-        }
-        f.type = t;
-        // Trust a declared length only as far as a modest preallocation.
-        f.items = slots <= 1024 ? new Array(slots) : [];
-        f.idx = 0;
-        f.n = slots;
-        f.attrs = null;
-        this.depth++;
-        return OPENED;
-      }
-      case 0x3a: // :
+      case BULK_STRING:
+      case VERBATIM_STRING:
+      case BULK_ERROR:
+        return this.bulkItem(t, b, start, end, stable);
+      case ARRAY:
+      case RespType.MAP:
+      case RespType.SET:
+      case RespType.PUSH:
+      case RespType.ATTRIBUTE:
+        return this.aggregateItem(t, b, start, end);
+      case INTEGER:
         return this.integer(b, start, end);
-      case 0x2b: // +
-      case 0x2d: {
-        // -
-        const cr = this.lineEnd(b, start, end);
-        if (cr === -1) return this.partial(b, start, end);
-        this.pos = cr + 2;
-        if (t === 0x2b) {
-          if (this.textBulks) return decodeUtf8(b, start + 1, cr);
-          if (this.nativeBuffers && stable) return b.subarray(start + 1, cr);
-        }
-        return t === 0x2b
-          ? this.builder.simpleString(b, start + 1, cr, stable)
-          : this.builder.error(b, start + 1, cr, false);
-      }
-      case 0x5f: {
-        // _
-        const cr = this.lineEnd(b, start, end);
-        if (cr === -1) return this.partial(b, start, end);
-        if (cr !== start + 1) this.fail(b, start + 1, 'bad null');
-        this.pos = cr + 2;
-        return this.builder.nil(t);
-      }
-      case 0x23: {
-        // #
-        const cr = this.lineEnd(b, start, end);
-        if (cr === -1) return this.partial(b, start, end);
-        const c = b[start + 1];
-        if (cr !== start + 2 || (c !== 0x74 && c !== 0x66)) this.fail(b, start + 1, 'bad boolean');
-        this.pos = cr + 2;
-        return this.builder.boolean(c === 0x74);
-      }
-      case 0x2c: {
-        // ,
-        const cr = this.lineEnd(b, start, end);
-        if (cr === -1) return this.partial(b, start, end);
-        const v = this.double(b, start + 1, cr);
-        this.pos = cr + 2;
-        return this.builder.double(v, b, start + 1, cr);
-      }
-      case 0x28: {
-        // (
-        const cr = this.lineEnd(b, start, end);
-        if (cr === -1) return this.partial(b, start, end);
-        let i = start + 1;
-        if (b[i] === 0x2d || b[i] === 0x2b) i++;
-        if (i === cr) this.fail(b, i, 'bad big number');
-        for (; i < cr; i++) {
-          const c = b[i]!;
-          if (c < 0x30 || c > 0x39) this.fail(b, i, 'bad big number');
-        }
-        this.pos = cr + 2;
-        return this.builder.bigNumber(b, b[start + 1] === 0x2b ? start + 2 : start + 1, cr);
-      }
+      case SIMPLE_STRING:
+      case SIMPLE_ERROR:
+      case RespType.NULL:
+      case RespType.BOOLEAN:
+      case RespType.DOUBLE:
+      case RespType.BIG_NUMBER:
+        return this.lineItem(t, b, start, end, stable);
       default:
         return this.fail(b, start, '', true);
     }
   }
 
+  /** `+ - _ # , (`: one line, its payload between the type byte and CRLF. (hiredis: processLineItem.) */
+  private lineItem(t: number, b: Buffer, start: number, end: number, stable: boolean): unknown {
+    const cr = this.lineEnd(b, start, end, t === SIMPLE_STRING || t === SIMPLE_ERROR ? this.maxSimple : this.maxLine);
+    if (cr === -1) return this.partial(b, start, end);
+    const s = start + 1;
+    switch (t) {
+      case SIMPLE_STRING:
+        this.pos = cr + 2;
+        // Hot path: the native builder's string, without the call.
+        if (this.textBulks) return decodeUtf8(b, s, cr);
+        if (this.nativeBuffers && stable) return b.subarray(s, cr);
+        return this.builder.simpleString(b, s, cr, stable);
+      case SIMPLE_ERROR:
+        this.pos = cr + 2;
+        return this.builder.error(b, s, cr, false);
+      case RespType.NULL:
+        if (cr !== s) this.fail(b, s, 'bad null');
+        this.pos = cr + 2;
+        return this.builder.nil(t);
+      case RespType.BOOLEAN: {
+        const c = b[s];
+        if (cr !== s + 1 || (c !== 0x74 && c !== 0x66)) this.fail(b, s, 'bad boolean'); // t, f
+        this.pos = cr + 2;
+        return this.builder.boolean(c === 0x74);
+      }
+      case RespType.DOUBLE: {
+        const v = this.double(b, s, cr);
+        this.pos = cr + 2;
+        return this.builder.double(v, b, s, cr);
+      }
+      default: {
+        // RespType.BIG_NUMBER: an optional sign, then digits only.
+        const first = b[s] === MINUS || b[s] === PLUS ? s + 1 : s;
+        this.digits(b, first, cr);
+        if (first === cr || this.digitEnd !== cr) this.fail(b, this.digitEnd, 'bad big number');
+        this.pos = cr + 2;
+        return this.builder.bigNumber(b, b[s] === PLUS ? s + 1 : s, cr);
+      }
+    }
+  }
+
+  /** `$ = !`: a length header, then that many bytes and CRLF. (hiredis: processBulkItem.) */
+  private bulkItem(t: number, b: Buffer, start: number, end: number, stable: boolean): unknown {
+    const n = this.readLength(b, start, end, t === BULK_STRING);
+    if (n === -2) return this.partial(b, start, end);
+    if (n === -1) {
+      this.pos = this.next;
+      return this.builder.nil(t);
+    }
+    if (n > this.maxBulk) this.fail(b, this.next - 3, 'bulk string length out of range');
+    if (t === VERBATIM_STRING && n < 4) this.fail(b, this.next - 3, 'verbatim string is shorter than its format prefix');
+    const p = this.next;
+    const stop = p + n;
+    if (stop + 2 <= end) {
+      if (b[stop] !== CR) this.fail(b, stop, 'expected CR after bulk data');
+      if (b[stop + 1] !== LF) this.fail(b, stop + 1, 'expected LF after bulk data');
+      this.pos = stop + 2;
+      // Hot path: the native builder's string, without the call.
+      if (t === BULK_STRING) {
+        if (this.textBulks) return decodeUtf8(b, p, stop);
+        if (this.nativeBuffers && stable) return b.subarray(p, stop);
+      }
+      return this.bulkValue(t, b, p, stop, stable);
+    }
+    // The payload goes on past this chunk: collect it (continueBulk).
+    this.bulkType = t;
+    this.bulkLen = n;
+    this.bulkBase = (b === this.line ? this.lineBase : this.base) + p;
+    this.piecesLen = 0;
+    this.text = this.textBulks && t === BULK_STRING && n > UTF8_SLICE ? '' : null;
+    if (p < end) this.takeBulk(b, p, end);
+    this.pos = end;
+    return NEED_MORE;
+  }
+
+  /** `* % ~ > |`: a count header; the elements follow as items of their own. (hiredis: processAggregateItem.) */
+  private aggregateItem(t: number, b: Buffer, start: number, end: number): unknown {
+    const n = this.readLength(b, start, end, t === ARRAY);
+    if (n === -2) return this.partial(b, start, end);
+    this.pos = this.next;
+    if (n === -1) return this.builder.nil(t);
+    if (n > this.maxAggregate) this.fail(b, this.next - 3, 'aggregate length out of range');
+    if (this.depth >= this.maxDepth) this.fail(b, start, `nesting deeper than ${this.maxDepth}`);
+    const pairs = t === RespType.MAP || t === RespType.ATTRIBUTE;
+    const slots = pairs ? 2 * n : n;
+    if (slots === 0) {
+      if (t !== RespType.ATTRIBUTE) return this.builder.aggregate(t, []);
+      this.addAttrs([]);
+      return OPENED;
+    }
+    let f = this.stack[this.depth];
+    if (f === undefined) {
+      f = new Frame();
+      this.stack.push(f);
+    }
+    f.type = t;
+    // Trust a declared length only as far as a modest preallocation.
+    f.items = slots <= 1024 ? new Array(slots) : [];
+    f.idx = 0;
+    f.n = slots;
+    f.attrs = null;
+    this.depth++;
+    return OPENED;
+  }
+
   private bulkValue(t: number, b: Buffer, p: number, stop: number, stable: boolean): unknown {
-    if (t === 0x24) return this.builder.bulkString(b, p, stop, stable);
-    if (t === 0x21) return this.builder.error(b, p, stop, true);
+    if (t === BULK_STRING) return this.builder.bulkString(b, p, stop, stable);
+    if (t === BULK_ERROR) return this.builder.error(b, p, stop, true);
     if (b[p + 3] !== 0x3a) this.fail(b, p + 3, 'verbatim string format is not followed by ":"');
     const format = String.fromCharCode(b[p]!, b[p + 1]!, b[p + 2]!);
     return this.builder.verbatim(format, b, p + 4, stop, stable);
   }
 
+  /*
+   * Lines and their limit. A line of limit `max` has its CR at most `max`
+   * bytes after its type byte, so a scanner never looks further than
+   * `max + 2` bytes from the type byte (lineStop): what it decides from those
+   * bytes is decided the same whether they came in one chunk or byte by byte
+   * into the line buffer (continueLine hands it at most that many), and so is
+   * the offending byte of any ProtocolError. Running out of bytes there is
+   * the line being too long (outOfLine), before it a partial line.
+   */
+
+  /** Where a scanner of the line at b[start] must stop: `end`, or `max + 2` bytes on. */
+  private static lineStop(start: number, end: number, max: number): number {
+    return end - start > max + 2 ? start + max + 2 : end;
+  }
+
+  /** A scanner ran out of bytes at `stop`: too long if that was the line's limit, else a partial line. */
+  private outOfLine(b: Buffer, start: number, stop: number, max: number): void {
+    if (stop - start >= max + 2) this.tooLong(b, start, max);
+  }
+
   /**
    * The length in a `$`/`*`-style header at b[start] (type byte), setting
    * `next` past its CRLF; -1 for a null (when `nullable`), -2 if b ends first.
+   * Length errors point at the last digit (`next - 3`) for the callers.
    */
   private readLength(b: Buffer, start: number, end: number, nullable: boolean): number {
+    const max = this.maxLine;
+    const stop = RespReader.lineStop(start, end, max);
     let i = start + 1;
-    if (i >= end) return -2;
-    if (b[i] === 0x2d) {
+    if (i < stop && b[i] === MINUS) {
       if (!nullable) this.fail(b, i, 'negative length');
-      if (++i >= end) return -2;
-      if (b[i] !== 0x31) this.fail(b, i, 'negative length other than -1');
-      if (++i >= end) return -2;
-      if (b[i] !== CR) this.fail(b, i, 'negative length other than -1');
-      if (++i >= end) return -2;
-      if (b[i] !== LF) this.fail(b, i, 'expected LF');
+      // Only "-1" CR LF: byte by byte, each may be the last one there is.
+      if (++i < stop && b[i] !== ZERO + 1) this.fail(b, i, 'negative length other than -1');
+      if (++i < stop && b[i] !== CR) this.fail(b, i, 'negative length other than -1');
+      if (i < stop && i - start > max) this.tooLong(b, start, max);
+      if (++i < stop && b[i] !== LF) this.fail(b, i, 'expected LF');
+      if (i >= stop) {
+        this.outOfLine(b, start, stop, max);
+        return -2;
+      }
       this.next = i + 1;
       return -1;
     }
     const first = i;
-    let n = 0;
-    for (;;) {
-      const c = b[i]!;
-      if (c === CR) break;
-      if (c < 0x30 || c > 0x39) this.fail(b, i, 'bad length');
-      n = n * 10 + (c - 0x30);
-      // Past every limit: stop before the number loses precision.
-      if (n > 0xffffffffff) this.fail(b, i, 'length out of range');
-      if (++i >= end) return -2;
+    const n = this.digits(b, first, stop);
+    i = this.digitEnd;
+    if (n > MAX_LENGTH) this.overLength(b, first);
+    if (i >= stop) {
+      this.outOfLine(b, start, stop, max);
+      return -2;
     }
-    if (i === first) this.fail(b, i, 'bad length');
-    if (i - start > this.maxLine) this.tooLong(b, start);
-    if (i + 1 >= end) return -2;
+    if (b[i] !== CR || i === first) this.fail(b, i, 'bad length');
+    if (i - start > max) this.tooLong(b, start, max);
+    if (i + 1 >= stop) return -2;
     if (b[i + 1] !== LF) this.fail(b, i + 1, 'expected LF');
-    // Point length errors at the last digit.
     this.next = i + 2;
     return n;
   }
 
-  /** `:` at b[start]. */
-  private integer(b: Buffer, start: number, end: number): unknown {
-    let i = start + 1;
-    const neg = i < end && b[i] === 0x2d;
-    if (neg) i++;
-    const first = i;
+  /** Fail at the digit from b[first] on where a length first passes MAX_LENGTH (the rare, slow case). */
+  private overLength(b: Buffer, first: number): never {
     let n = 0;
-    let c = -1;
-    for (; i < end; i++) {
-      c = b[i]!;
-      if (c < 0x30 || c > 0x39) break;
-      n = n * 10 + (c - 0x30);
+    let i = first;
+    while ((n = n * 10 + (b[i]! - ZERO)) <= MAX_LENGTH) i++;
+    return this.fail(b, i, 'length out of range');
+  }
+
+  /** `:` at b[start], with an optional sign (the spec allows `+`). */
+  private integer(b: Buffer, start: number, end: number): unknown {
+    const max = this.maxLine;
+    const stop = RespReader.lineStop(start, end, max);
+    const sign = start + 1 < stop ? b[start + 1] : 0;
+    const first = sign === MINUS || sign === PLUS ? start + 2 : start + 1;
+    const n = this.digits(b, first, stop);
+    const i = this.digitEnd;
+    if (i >= stop) {
+      this.outOfLine(b, start, stop, max);
+      return this.partial(b, start, end);
     }
-    if (i >= end || (c === CR && i + 1 >= end)) return this.partial(b, start, end);
-    if (c !== CR || i === first) this.fail(b, i, 'bad integer');
+    if (b[i] !== CR || i === first) this.fail(b, i, 'bad integer');
+    if (i - start > max) this.tooLong(b, start, max);
+    if (i + 1 >= stop) return this.partial(b, start, end);
     if (b[i + 1] !== LF) this.fail(b, i + 1, 'expected LF');
     this.pos = i + 2;
-    if (i - first > 15) {
-      if (i - start > this.maxLine) this.tooLong(b, start);
-      if (i - first > 18 && !fitsInt64(b.toString('latin1', start + 1, i))) this.fail(b, i - 1, 'integer out of range');
-    } else if (this.native) {
-      // Hot path: at most 15 digits is always a safe integer.
-      return neg ? 0 - n : n;
-    }
-    return this.builder.integer(neg ? 0 - n : n, b, start + 1, i);
+    const value = sign === MINUS ? 0 - n : n;
+    // Hot path: at most 15 digits is always a safe integer.
+    if (i - first <= 15 && this.native) return value;
+    const s = sign === PLUS ? start + 2 : start + 1;
+    if (i - first > 18 && !fitsInt64(b.toString('latin1', s, i))) this.fail(b, i - 1, 'integer out of range');
+    return this.builder.integer(value, b, s, i);
   }
 
   /** `,` payload b[s..e). */
@@ -850,8 +867,9 @@ export class RespReader {
     let digits = false;
     for (let i = s; i < e; i++) {
       const c = b[i]!;
-      if (c >= 0x30 && c <= 0x39) digits = true;
-      else if (c !== 0x2e && c !== 0x2d && c !== 0x2b && c !== 0x65 && c !== 0x45) {
+      if (c >= ZERO && c <= NINE) digits = true;
+      else if (c !== 0x2e && c !== MINUS && c !== PLUS && c !== 0x65 && c !== 0x45) {
+        // not . e E: inf, nan, or nothing
         return this.namedDouble(b, s, e);
       }
     }
@@ -878,27 +896,30 @@ export class RespReader {
    * Index of the CR ending the line that starts at b[start], checking the LF
    * after it; -1 if b ends first. A bare CR or LF inside a line is an error.
    */
-  private lineEnd(b: Buffer, start: number, end: number): number {
+  private lineEnd(b: Buffer, start: number, end: number, max: number): number {
+    const stop = RespReader.lineStop(start, end, max);
     let i = start + 1;
     for (;;) {
-      if (i >= end) return -1;
+      if (i >= stop) {
+        this.outOfLine(b, start, stop, max);
+        return -1;
+      }
       const c = b[i]!;
       if (c === CR) break;
       if (c === LF) this.fail(b, i, 'LF without CR');
       i++;
     }
-    if (i - start > this.maxLine) this.tooLong(b, start);
-    if (i + 1 >= end) return -1;
+    if (i - start > max) this.tooLong(b, start, max);
+    if (i + 1 >= stop) return -1;
     if (b[i + 1] !== LF) this.fail(b, i + 1, 'CR without LF');
     return i;
   }
 
-  /** Save the partial item b[start..end) as a line to complete later. */
+  /** Save the partial item b[start..end) as a line to complete later (the scanners keep it within its limit). */
   private partial(b: Buffer, start: number, end: number): symbol {
-    const n = end - start;
     if (b === this.line) this.fail(b, end - 1, 'expected CRLF');
-    // Only the last byte can be a CR here (a parser fails on any other).
-    if ((b[end - 1] === CR ? n - 1 : n) > this.maxLine) this.tooLong(b, start);
+    const t = b[start];
+    this.lineMax = t === SIMPLE_STRING || t === SIMPLE_ERROR ? this.maxSimple : this.maxLine;
     this.lineBase = this.base + start;
     this.lineLen = 0;
     this.appendLine(b, start, end);
@@ -917,33 +938,34 @@ export class RespReader {
     this.lineLen = need;
   }
 
-  /** Grow the partial line up to its LF, then parse it as an item. */
+  /**
+   * Grow the partial line, then parse it as an item once it can be decided:
+   * it ends in LF, it holds a CR with a byte after it (every scanner stops
+   * there), or it has reached its limit and CRLF (`lineMax + 2` bytes).
+   * The scanners see the same bytes as they would have in one chunk.
+   */
   private continueLine(): unknown {
     const b = this.buf;
+    const max = this.lineMax;
+    const room = max + 2 - this.lineLen;
+    const cap = this.end - this.pos > room ? this.pos + room : this.end;
     const nl = b.indexOf(LF, this.pos);
-    const found = nl !== -1 && nl < this.end;
-    // A line is at most maxLine bytes and its CRLF: never buffer more.
-    const stop = Math.min(found ? nl + 1 : this.end, this.pos + (this.maxLine + 2 - this.lineLen));
+    const stop = nl !== -1 && nl < cap ? nl + 1 : cap;
     const from = this.lineLen;
     this.appendLine(b, this.pos, stop);
     this.pos = stop;
     const len = this.lineLen;
     const line = this.line;
-    // Only the line's last two bytes may be CR LF: refuse a stray CR now
-    // rather than wait for an LF that may never come.
-    // (An earlier CR would have been followed by a byte already, so the
-    // search can start at the previous last byte.)
-    let cr = line.indexOf(CR, from > 0 ? from - 1 : 0);
-    if (cr >= len) cr = -1;
-    if ((cr === -1 ? len : cr) > this.maxLine) this.tooLong(line, 0);
-    if (cr !== -1 && cr + 1 < len && line[cr + 1] !== LF) this.fail(line, cr + 1, 'CR without LF');
-    if (line[len - 1] !== LF) {
-      if (len >= this.maxLine + 2) this.fail(line, len - 1, 'CR without LF');
-      return NEED_MORE;
+    if (line[len - 1] !== LF && len < max + 2) {
+      // (An earlier CR would have been followed by a byte already, so the
+      // search can start at the previous last byte.)
+      const cr = line.indexOf(CR, from > 0 ? from - 1 : 0);
+      if (cr === -1 || cr + 1 >= len) return NEED_MORE;
     }
-    this.lineLen = 0;
     const saved = this.pos;
+    // lineLen stays set while the line is parsed: fail() reads bytes up to it.
     const v = this.item(line, 0, len, false);
+    this.lineLen = 0;
     // Parsing from the line buffer moved pos within it; resume in the chunk.
     this.pos = saved;
     // A bulk header leaves its payload to come: carry on in this chunk.
@@ -1018,8 +1040,8 @@ export class RespReader {
     this.piecesLen += to - from;
   }
 
-  private tooLong(b: Buffer, start: number): never {
-    return this.fail(b, start + this.maxLine, `line longer than ${this.maxLine} bytes`);
+  private tooLong(b: Buffer, start: number, max: number): never {
+    return this.fail(b, start + max, `line longer than ${max} bytes`);
   }
 
   /** Throw the ProtocolError for byte b[i]; `typeByte` for an unknown type. */
@@ -1033,19 +1055,6 @@ export class RespReader {
       : `Protocol error, ${what}: got ${shown} at offset ${offset}`;
     throw new ProtocolError(message, offset, byte);
   }
-}
-
-function limit(v: number | undefined, dflt: number, name: string): number {
-  if (v === undefined) return dflt;
-  if (!(v >= 0) || !Number.isInteger(v)) throw new RangeError(`RespReader: ${name} must be a non-negative integer`);
-  return v;
-}
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-function fitsInt64(digits: string): boolean {
-  const v = BigInt(digits);
-  return v >= INT64_MIN && v <= INT64_MAX;
 }
 
 /** A byte as hiredis prints it: "X", or an escape for the unprintable. */

@@ -18,6 +18,7 @@ import type { ChainBuffer } from '@reactor-ts/buffer';
 import { copyOut } from './bytes.js';
 import { ByteQueue } from './request-queue.js';
 import { splitArgs, splitPlain } from './split-args.js';
+import { Byte, RespType } from './type-bytes.js';
 
 export interface RequestParserOptions {
   /** Longest inline request, and longest `*`/`$` line (Redis's PROTO_INLINE_MAX_SIZE). Default 64 KiB. */
@@ -55,10 +56,9 @@ export class RequestError extends Error {
   }
 }
 
-const STAR = 0x2a;
-const DOLLAR = 0x24;
-const CR = 0x0d;
-const LF = 0x0a;
+const STAR = RespType.ARRAY;
+const DOLLAR = RespType.BULK_STRING;
+const { CR, LF, MINUS, ZERO } = Byte;
 /** Heap cost counted per argument besides its bytes (a Buffer object), for the query buffer limit. */
 const ARG_OVERHEAD = 128;
 /** frontNumber's "use the general path": no valid count or length is this. */
@@ -343,15 +343,15 @@ export class RequestParser {
     if (len <= 0 || len > 20) return NaN;
     const q = this.q;
     let i = 1;
-    const neg = q.byteAt(1) === 0x2d;
+    const neg = q.byteAt(1) === MINUS;
     if (neg) i++;
     if (i > len) return NaN;
-    const d0 = q.byteAt(i) - 0x30;
+    const d0 = q.byteAt(i) - ZERO;
     if (d0 === 0 && len === 1) return 0;
     if (d0 < 1 || d0 > 9) return NaN;
     let v = d0;
     for (i++; i <= len; i++) {
-      const d = q.byteAt(i) - 0x30;
+      const d = q.byteAt(i) - ZERO;
       if (d < 0 || d > 9) return NaN;
       v = v * 10 + d;
     }
@@ -375,19 +375,19 @@ let lineEnd = 0;
  * NO_FAST_PATH. Sets `lineEnd` to the CR's index.
  */
 function numberAt(c: Buffer, i: number, end: number): number {
-  const neg = c[i] === 0x2d;
+  const neg = c[i] === MINUS;
   if (neg) i++;
   const first = i;
   const stop = Math.min(end, first + 16);
   let v = 0;
   for (; i < stop; i++) {
-    const d = (c[i] as number) - 0x30;
+    const d = (c[i] as number) - ZERO;
     if (d < 0 || d > 9) break;
     v = v * 10 + d;
   }
   const digits = i - first;
   if (i + 1 >= end || c[i] !== CR || digits === 0) return NO_FAST_PATH;
-  if (c[first] === 0x30 && (digits > 1 || neg)) return NO_FAST_PATH; // string2ll refuses 01 and -0
+  if (c[first] === ZERO && (digits > 1 || neg)) return NO_FAST_PATH; // string2ll refuses 01 and -0
   lineEnd = i;
   return neg ? -v : v;
 }

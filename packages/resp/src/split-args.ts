@@ -19,14 +19,15 @@
  * the line to the full sdssplitargs state machine (`splitQuoted`).
  */
 import { copyOut } from './bytes.js';
+import { Byte } from './type-bytes.js';
+
+const { CR, LF } = Byte;
 
 const SPACE = 0x20;
 const DQUOTE = 0x22;
 const SQUOTE = 0x27;
 const BACKSLASH = 0x5c;
 const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
 
 function isSpace(c: number): boolean {
   return c === SPACE || (c >= 0x09 && c <= 0x0d);

@@ -5,11 +5,12 @@
  * - ports.ts         getFreePort: a free loopback port, never 6379
  * - redis-server.ts  startRedis: a redis-server of our own, started, probed, stopped by pid
  * - run-tsx.ts       runTsx: a TypeScript program in a child process (tsx), bounded in time
- * - raw-resp.ts     RespConnection: the raw RESP test connection (exact reply bytes), encodeArgv, decodeReply
+ * - raw-resp.ts      RespConnection: the raw RESP test connection (exact reply bytes), encodeArgv, decodeReply
  * - cluster.ts       startCluster: a real Redis Cluster (cluster-enabled redis-servers joined by redis-cli), with its faults
  * - tls-certs.ts     makeTlsCerts: a private CA, server/client/expired/wrong-host certificates (openssl CLI)
  * - sentinel.ts      startSentinelGroup: a master, replicas and sentinels, with failover and kill -9
  * - fault-proxy.ts   startFaultProxy: a TCP proxy that dribbles, resets, blackholes and half-closes on command
+ * - resp-fuzz.ts     fuzzReplies / makeReplyInput / rng: the RESP reply fuzz corpus and its contract checks
  */
 export { getFreePort } from './ports.js';
 export {
@@ -50,3 +51,18 @@ export {
 } from './cluster.js';
 export { makeTlsCerts, type TlsCerts, type CertFiles } from './tls-certs.js';
 export { startSentinelGroup, type SentinelGroup, type SentinelGroupOptions } from './sentinel.js';
+export {
+  fuzzReplies,
+  makeReplyInput,
+  runOnce as runReplyFuzzInput,
+  chunking,
+  rng,
+  pick,
+  int,
+  type RespKit,
+  type FuzzReader,
+  type FuzzChain,
+  type FuzzReaderOptions,
+  type FuzzStats,
+  type Outcome as ReplyFuzzOutcome,
+} from './resp-fuzz.js';

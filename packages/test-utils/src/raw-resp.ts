@@ -221,16 +221,16 @@ export class RespConnection {
     return this.closedFlag;
   }
 
-  /** Resolves when `pred` holds (checked on every arrival and on close); rejects after `timeoutMs`. */
-  until(pred: () => boolean, timeoutMs = 10_000, what = 'a condition'): Promise<void> {
-    if (pred()) return Promise.resolve();
+  /** Resolves when `pred` holds (checked on every arrival and on close, given this connection); rejects after `timeoutMs`. */
+  until(pred: (c: RespConnection) => boolean, timeoutMs = 10_000, what = 'a condition'): Promise<void> {
+    if (pred(this)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== check);
         reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.received.slice(0, 300))}, closed=${this.closedFlag}`));
       }, timeoutMs);
       const check = (): void => {
-        if (pred()) {
+        if (pred(this)) {
           clearTimeout(timer);
           resolve();
         } else this.waiters.push(check);

@@ -90,7 +90,7 @@ export function makeTlsCerts(): TlsCerts {
     ].join('\n'));
     return conf;
   };
-  const leaf = (ca: string, conf: string, name: string, cn: string, o: { san?: string; usage: 'server' | 'client'; start?: string; end?: string }): void => {
+  const leaf = (conf: string, name: string, cn: string, o: { san?: string; usage: 'server' | 'client'; start?: string; end?: string }): void => {
     const ext = ['-addext', `extendedKeyUsage=${o.usage === 'server' ? 'serverAuth' : 'clientAuth'}`];
     if (o.san) ext.push('-addext', `subjectAltName=${o.san}`);
     openssl(['req', '-new', '-nodes', '-newkey', 'rsa:2048', '-subj', `/CN=${cn}`, '-keyout', `${name}.key`, '-out', `${name}.csr`, ...ext], dir);
@@ -102,11 +102,11 @@ export function makeTlsCerts(): TlsCerts {
   const conf = caConf('ca');
   const otherConf = caConf('other-ca');
   const names = 'DNS:localhost,IP:127.0.0.1,IP:::1';
-  leaf('ca', conf, 'server', 'localhost', { san: names, usage: 'server' });
-  leaf('ca', conf, 'client', 'reactor-ts-client', { usage: 'client' });
-  leaf('ca', conf, 'expired', 'localhost', { san: names, usage: 'server', start: '20200101000000Z', end: '20200102000000Z' });
-  leaf('ca', conf, 'wrong-host', 'wrong.example', { san: 'DNS:wrong.example', usage: 'server' });
-  leaf('other-ca', otherConf, 'other-client', 'reactor-ts-stranger', { usage: 'client' });
+  leaf(conf, 'server', 'localhost', { san: names, usage: 'server' });
+  leaf(conf, 'client', 'reactor-ts-client', { usage: 'client' });
+  leaf(conf, 'expired', 'localhost', { san: names, usage: 'server', start: '20200101000000Z', end: '20200102000000Z' });
+  leaf(conf, 'wrong-host', 'wrong.example', { san: 'DNS:wrong.example', usage: 'server' });
+  leaf(otherConf, 'other-client', 'reactor-ts-stranger', { usage: 'client' });
   return {
     dir,
     ca: files('ca'),

@@ -1,6 +1,7 @@
 /**
- * Reader fuzzing, shared by the bounded test (src/reader.fuzz.spec.ts) and
- * the long run (scripts/fuzz-long.ts).
+ * The RESP reply fuzz, shared by resp's bounded spec (reader.fuzz.spec.ts),
+ * its long run (packages/resp/scripts/fuzz-long.ts) and reliability's
+ * fuzz.spec.ts; `rng` also seeds reliability's request fuzz.
  *
  * Inputs are valid RESP3 streams, mutated (truncation, bit flips, swapped
  * type bytes, huge and negative lengths, deep nesting, inserted garbage) or
@@ -8,9 +9,47 @@
  * run must end in values, NEED_MORE or a ProtocolError — nothing else — and
  * feeding the same bytes whole must agree on the values decoded before the
  * end. Deterministic for a given seed.
+ *
+ * Like the rest of test-utils it imports nothing of the project: the reader
+ * under test comes in as a `RespKit` (the classes of @reactor-ts/resp and
+ * @reactor-ts/buffer), so test-utils stays below every package it tests.
  */
-import { ChainBuffer } from '@reactor-ts/buffer';
-import { NativeBuilder, NEED_MORE, ProtocolError, RespReader, type RespReaderOptions } from '../src/index.js';
+
+/** Reader options as the fuzz uses them (a subset of RespReaderOptions). */
+export interface FuzzReaderOptions<B = never> {
+  builder?: 'hiredis' | B;
+  returnBuffers?: boolean;
+  largeIntegers?: 'bigint' | 'string';
+  maxBulkLength?: number;
+  maxLineLength?: number;
+  maxDepth?: number;
+  maxAggregateLength?: number;
+}
+
+/** What the fuzz needs of a chain buffer (ChainBuffer). */
+export interface FuzzChain {
+  readonly length: number;
+  add(bytes: Buffer): void;
+  peek(): Buffer[];
+  drain(n: number): void;
+}
+
+/** What the fuzz needs of a reader (RespReader). */
+export interface FuzzReader {
+  feed(bytes: Buffer): void;
+  feedFrom(chain: FuzzChain): void;
+  getReply(): unknown;
+  getReplyFrom(chain: FuzzChain): unknown;
+}
+
+/** The implementation under test: pass `{ RespReader, NativeBuilder, NEED_MORE, ProtocolError, ChainBuffer }`. */
+export interface RespKit<B> {
+  RespReader: new (opts: FuzzReaderOptions<B>) => FuzzReader;
+  NativeBuilder: new (opts: { stringMode: 'string' | 'buffer'; largeIntegers: 'bigint' | 'string' }) => B;
+  NEED_MORE: symbol;
+  ProtocolError: new (...args: never[]) => { offset: number };
+  ChainBuffer: new (opts: { chunkSize: number }) => FuzzChain;
+}
 
 /** mulberry32: small, fast, seedable. */
 export function rng(seed: number): () => number {
@@ -26,10 +65,10 @@ export function rng(seed: number): () => number {
 
 const TYPES = '+-:$*_,#(!=%~|>';
 
-function pick<T>(r: () => number, xs: readonly T[]): T {
+export function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)]!;
 }
-function int(r: () => number, n: number): number {
+export function int(r: () => number, n: number): number {
   return Math.floor(r() * n);
 }
 
@@ -119,7 +158,7 @@ function splice(b: Buffer, at: number, ins: string | Buffer): Buffer {
 }
 
 /** One fuzz input. */
-export function makeInput(r: () => number): Buffer {
+export function makeReplyInput(r: () => number): Buffer {
   if (r() < 0.1) return Buffer.from(Array.from({ length: int(r, 64) }, () => int(r, 256)));
   let s = '';
   const n = 1 + int(r, 4);
@@ -130,7 +169,7 @@ export function makeInput(r: () => number): Buffer {
   return b;
 }
 
-const FLAVOURS: RespReaderOptions[] = [
+const FLAVOURS: FuzzReaderOptions[] = [
   {},
   { returnBuffers: true },
   { builder: 'hiredis' },
@@ -149,11 +188,11 @@ export interface Outcome {
  * Run one input through a reader, in chunks. Throws if anything but a
  * ProtocolError escapes, or if the reader fails to refuse input afterwards.
  */
-export function runOnce(input: Buffer, chunks: number[], opts: RespReaderOptions, how: 'feed' | 'chain' | 'feedFrom'): Outcome {
-  const reader = new RespReader(opts);
+export function runOnce<B>(kit: RespKit<B>, input: Buffer, chunks: number[], opts: FuzzReaderOptions<B>, how: 'feed' | 'chain' | 'feedFrom'): Outcome {
+  const reader = new kit.RespReader(opts);
   const values: unknown[] = [];
   const chain = how === 'chain';
-  const buf = how !== 'feed' ? new ChainBuffer({ chunkSize: 61 }) : null;
+  const buf = how !== 'feed' ? new kit.ChainBuffer({ chunkSize: 61 }) : null;
   let at = 0;
   try {
     for (const len of [...chunks, input.length]) {
@@ -164,13 +203,13 @@ export function runOnce(input: Buffer, chunks: number[], opts: RespReaderOptions
       if (buf !== null && !chain) reader.feedFrom(buf);
       for (;;) {
         const v = chain && buf !== null ? reader.getReplyFrom(buf) : reader.getReply();
-        if (v === NEED_MORE) break;
+        if (v === kit.NEED_MORE) break;
         values.push(v);
       }
       if (at >= input.length) break;
     }
   } catch (err) {
-    if (!(err instanceof ProtocolError)) throw err;
+    if (!(err instanceof kit.ProtocolError)) throw err;
     if (!(err.offset >= 0 && err.offset <= input.length)) throw new Error(`offset ${err.offset} outside input of ${input.length}`);
     let again: unknown;
     try {
@@ -216,7 +255,7 @@ function pushAll(todo: unknown[], open: string, items: unknown[], close: string)
 }
 
 /** Random chunk lengths for `n` bytes: byte by byte, a few cuts, or none. */
-function chunking(r: () => number, n: number): number[] {
+export function chunking(r: () => number, n: number): number[] {
   const mode = int(r, 4);
   if (mode === 0 || n === 0) return [];
   // Byte by byte is the harshest split; keep it to inputs of modest size.
@@ -241,17 +280,17 @@ export interface FuzzStats {
  * Fuzz `count` inputs from `seed`. Throws (with the input in hex) on the
  * first outcome that breaks the contract.
  */
-export function fuzz(count: number, seed: number): FuzzStats {
+export function fuzzReplies<B>(kit: RespKit<B>, count: number, seed: number): FuzzStats {
   const r = rng(seed);
   const stats: FuzzStats = { inputs: 0, values: 0, needMore: 0, protocolErrors: 0 };
   for (let i = 0; i < count; i++) {
-    const input = makeInput(r);
+    const input = makeReplyInput(r);
     const opts = pick(r, FLAVOURS);
     const x = r();
     const how = x < 0.2 ? 'chain' : x < 0.4 ? 'feedFrom' : 'feed';
     try {
-      const whole = runOnce(input, [], opts, 'feed');
-      const split = runOnce(input, chunking(r, input.length), opts, how);
+      const whole = runOnce(kit, input, [], opts, 'feed');
+      const split = runOnce(kit, input, chunking(r, input.length), opts, how);
       // Whatever the chunking, the same complete replies come out first,
       // and a stream the whole-input reader accepts is never refused.
       const n = Math.min(whole.values.length, split.values.length);
@@ -263,8 +302,8 @@ export function fuzz(count: number, seed: number): FuzzStats {
       if (opts.builder === undefined) {
         // Differential check of the reader's native fast paths: the same
         // builder passed as a custom object takes only the general paths.
-        const general = new NativeBuilder({ stringMode: opts.returnBuffers ? 'buffer' : 'string', largeIntegers: opts.largeIntegers ?? 'bigint' });
-        const slow = runOnce(input, [], { ...opts, builder: general, returnBuffers: undefined }, 'feed');
+        const general = new kit.NativeBuilder({ stringMode: opts.returnBuffers ? 'buffer' : 'string', largeIntegers: opts.largeIntegers ?? 'bigint' });
+        const slow = runOnce(kit, input, [], { ...opts, builder: general, returnBuffers: undefined }, 'feed');
         if (slow.end !== whole.end || slow.offset !== whole.offset || slow.values.length !== whole.values.length) {
           throw new Error(`fast paths disagree with the general path: ${whole.end}@${whole.offset} vs ${slow.end}@${slow.offset}`);
         }

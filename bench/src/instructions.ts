@@ -1,0 +1,152 @@
+/**
+ * instructions: instruction counts under callgrind for the reader and
+ * ChainBuffer microbenchmarks, the figure that does not move with a noisy
+ * neighbour (issue 19). Each (workload, implementation) runs in a child
+ * process under `valgrind --tool=callgrind` with V8 single-threaded; the
+ * child (lib/instr-worker.ts) warms up, then has callgrind dump its counters
+ * around a fixed number of calls, so start-up, corpus building and JIT
+ * warm-up are not counted. The rows are instructions per reply (resp) or per
+ * chunk (buffer), lower is better: the ratio is peer ÷ ours.
+ *
+ * Slow (each child takes a minute or two, most of it node's start-up under
+ * valgrind): --quick counts Buffer mode in 16 KiB chunks against
+ * redis-parser, and the readLine workload; a full run adds whole inputs,
+ * string mode and node-redis 6. Without valgrind the suite reports nothing.
+ *
+ * Run: npx tsx --conditions=source bench/src/main.ts instructions [--quick]
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { progress, type Row, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const worker = path.join(here, 'lib', 'instr-worker.ts');
+
+interface Target {
+  suite: 'resp' | 'buffer';
+  workload: string;
+  impls: string[];
+  /** Operations per call (replies or chunks), as the workload's perCall. */
+  perCall: number;
+  unit: string;
+  iterations: number;
+}
+
+const SHAPES: Array<[string, number]> = [
+  ['100k integers', 10_000],
+  ['100k +OK', 10_000],
+  ['10k 1 KiB bulks', 1_000],
+  ['100 1 MiB bulks', 10],
+  ['10k LRANGE 100 x 10 B', 1_000],
+  ['10k nested arrays', 1_000],
+];
+
+function targets(quick: boolean): Target[] {
+  const out: Target[] = [];
+  const modes = quick ? ['Buffer'] : ['Buffer', 'string'];
+  const peers = quick ? ['reactor-ts', 'redis-parser'] : ['reactor-ts', 'redis-parser', 'node-redis'];
+  for (const mode of modes) {
+    for (const [shape, perCall] of SHAPES) {
+      for (const feed of quick ? ['16 KiB chunks'] : ['16 KiB chunks', 'whole']) {
+        out.push({ suite: 'resp', workload: `${shape}, ${feed}, ${mode}`, impls: peers, perCall, unit: 'instr/reply', iterations: 5 });
+      }
+    }
+  }
+  const lines = ['line: readLine (each line as a Buffer)', ...(quick ? [] : ['line: search CRLF + drain'])];
+  for (const workload of lines) {
+    out.push({ suite: 'buffer', workload, impls: ['ChainBuffer', 'bl', 'Buffer.concat'], perCall: 1000, unit: 'instr/chunk', iterations: 20 });
+  }
+  return out;
+}
+
+function hasValgrind(): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Instructions of `iterations` calls of one implementation, from the child's counter dumps. */
+function count(t: Target, impl: string): Promise<number> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'reactor-ts-callgrind-'));
+  const args = [
+    '--tool=callgrind',
+    `--callgrind-out-file=${path.join(dir, 'cg.out')}`,
+    process.execPath,
+    '--single-threaded',
+    '--import',
+    'tsx',
+    '--conditions=source',
+    worker,
+    t.suite,
+    t.workload,
+    impl,
+    String(t.iterations),
+  ];
+  return new Promise((resolve, reject) => {
+    execFile('valgrind', args, { cwd: path.join(here, '..'), maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => {
+      try {
+        if (err) throw new Error(`callgrind run failed (${t.workload}, ${impl}): ${stderr.slice(-2000)}`);
+        // cg.out.1: start → first dump; .2: the timed calls; .3: one dump's own cost.
+        const totals = new Map<number, number>();
+        for (const f of readdirSync(dir)) {
+          const m = /\.(\d+)$/.exec(f);
+          if (m === null) continue;
+          const t2 = /^(?:totals|summary): (\d+)/m.exec(readFileSync(path.join(dir, f), 'utf8'));
+          if (t2 !== null) totals.set(Number(m[1]), Number(t2[1]));
+        }
+        const timed = totals.get(2);
+        const overhead = totals.get(3);
+        if (timed === undefined || overhead === undefined) throw new Error(`callgrind dumps missing (${t.workload}, ${impl})`);
+        resolve(Math.max(0, timed - overhead));
+      } catch (e) {
+        reject(e);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+export const suite: Suite = {
+  name: 'instructions',
+  description: 'callgrind instruction counts per reply / chunk for the reader and ChainBuffer (lower is better)',
+  async run(opts: RunOptions): Promise<SuiteResult> {
+    const result: SuiteResult = { suite: 'instructions', ours: 'ours', rows: [] };
+    if (!hasValgrind()) {
+      result.notes = ['valgrind (callgrind_control) not found: no instruction counts.'];
+      return result;
+    }
+    const jobs: Array<{ t: Target; impl: string }> = [];
+    for (const t of targets(opts.quick)) for (const impl of t.impls) jobs.push({ t, impl });
+    // Two children at a time: counts do not depend on load, wall time does.
+    let next = 0;
+    let done = 0;
+    const rows: Row[] = [];
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length) {
+        const { t, impl } = jobs[next++]!;
+        const n = await count(t, impl);
+        const per = n / (t.iterations * t.perCall);
+        // Ours is always the first implementation listed: name it 'ours' so every ratio is against it.
+        rows.push({ workload: t.workload, impl: impl === t.impls[0] ? 'ours' : impl, unit: t.unit, value: per, samples: [per], lowerIsBetter: true });
+        progress(`${++done}/${jobs.length} counted (${t.workload}, ${impl})`);
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    // Back in target order, ours first in each workload.
+    const order = new Map(jobs.map((j, i) => [`${j.t.workload}|${j.impl === j.t.impls[0] ? 'ours' : j.impl}`, i]));
+    result.rows = rows.sort((a, b) => order.get(`${a.workload}|${a.impl}`)! - order.get(`${b.workload}|${b.impl}`)!);
+    result.notes = [
+      "instructions per reply (resp) or per chunk (buffer) under callgrind, node --single-threaded; 'ours' is reactor-ts's RespReader or ChainBuffer.",
+      'corpora at a tenth of the timed suites (as --quick); counts are of the timed calls only (warm-up, start-up and the dumps subtracted).',
+    ];
+    return result;
+  },
+};
