@@ -34,7 +34,7 @@
  * (`$ = !`), aggregateItem (`* % ~ > |`); the line scanners and their limit;
  * the partial line and the partial bulk. Every digit is read by digits().
  *
- * The file stays whole (~1,050 lines, past the house ~800): every step
+ * The file stays whole (~1,080 lines, past the house ~800): every step
  * shares the cursor, the partial-item state and the stack, and the fast
  * paths are copies of the general ones kept beside them so that the two are
  * read together; split up, that state would travel through arguments on
