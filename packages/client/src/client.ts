@@ -182,6 +182,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
   /** The dedicated connection of watchRetry, opened on first use. */
   private lane: DedicatedLane<RedisClient> | null = null;
   private readonly hooks: LinkHook[] = [];
+  /** Told when a link ends by itself (not by quit/disconnect): see `onLinkLost`. */
+  private readonly lostHooks: Array<(err: Error) => void> = [];
   private closed: Deferred<void> | null = null;
   /** What each link asks of this client (link.ts); one object per client. */
   private readonly owner: LinkOwner;
@@ -247,6 +249,19 @@ export class RedisClient extends CommandMethods implements LinkSource {
    */
   onLink(hook: LinkHook): void {
     this.hooks.push(hook);
+  }
+
+  /**
+   * Runs `hook` whenever a link (or an attempt to open one) ends by itself —
+   * the server closed it, the network failed, a deadline passed — and not
+   * because `quit()`/`disconnect()` was called. It runs before the client
+   * decides whether to reconnect, so an owner that keeps a map of servers
+   * (the cluster client) can re-read it at once rather than on the next
+   * command. A throwing hook is ignored: it must not change the client's
+   * own recovery.
+   */
+  onLinkLost(hook: (err: Error) => void): void {
+    this.lostHooks.push(hook);
   }
 
   /** Commands sent and not yet answered. */
@@ -611,6 +626,15 @@ export class RedisClient extends CommandMethods implements LinkSource {
       return;
     }
     const err = link.abortedWith ?? this.linkError(ac);
+    if (this.stateNow !== 'closing') {
+      for (const hook of this.lostHooks) {
+        try {
+          hook(err);
+        } catch {
+          // see onLinkLost: the client's recovery does not depend on its hooks
+        }
+      }
+    }
     const fatal = err instanceof ConnectionError && err.code === 'ERR_AUTH';
     const delay = this.retrying && !fatal && this.stateNow !== 'closing' ? this.retryDelay(err) : false;
     if (delay !== false) {

@@ -195,3 +195,36 @@ describe('cluster client under topology changes', () => {
     expect(client.nodes('master').map((n) => n.port)).not.toContain(killed.port);
   }, 60_000);
 });
+
+describe('an idle cluster client', () => {
+  it('moves to the promoted replica of a master killed while nothing was in flight, without a command or the periodic refresh', async () => {
+    // The periodic refresh is off: only the lost connection can tell the client.
+    const idle = createCluster({ rootNodes: [local.urls[0]!], topologyRefreshInterval: 0 });
+    await idle.connect();
+    try {
+      // A tag whose master still has a live replica (an earlier test killed one master).
+      const all = await local.nodes();
+      const tag = TAGS.find((t) => {
+        const s = keySlot(t);
+        const m = all.find((n) => n.role === 'master' && n.alive && n.slots.some(([a, b]) => s >= a && s <= b));
+        return m !== undefined && all.some((r) => r.role === 'replica' && r.alive && r.masterId === m.id);
+      })!;
+      const slot = keySlot(tag);
+      await idle.incr(`{${tag}}:idle`); // the slot's master has a live link now
+      const before = idle.stats.refreshes;
+      const { killed, promoted } = await local.killMaster(slot);
+      const masters = (): number[] => idle.nodes('master').map((n) => n.port);
+      const deadline = Date.now() + 30_000;
+      while (masters().includes(killed.port) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // The map was re-read on the loss (no command was issued meanwhile) and names the promoted replica.
+      expect(idle.stats.refreshes).toBeGreaterThan(before);
+      expect(masters()).not.toContain(killed.port);
+      expect(masters()).toContain(promoted!.port);
+      const moved = idle.stats.moved;
+      expect(await idle.incr(`{${tag}}:idle`)).toBe(2);
+      expect(idle.stats.moved).toBe(moved); // the first command after the kill went straight to the new master
+    } finally {
+      await idle.quit();
+    }
+  }, 90_000);
+});

@@ -88,6 +88,9 @@ export interface ClusterNodeInfo {
 
 const DEFAULT_MAX_REDIRECTIONS = 16;
 const DEFAULT_REFRESH_MS = 30_000;
+/** How often the map is re-read while a lost master is still in it, and for how many reads (30 s). */
+const LOST_REREAD_MS = 250;
+const LOST_REREADS = 120;
 const DEFAULT_DEADLINE_MS = 10_000;
 const RETRY_MIN_MS = 10;
 const RETRY_MAX_MS = 200;
@@ -114,6 +117,16 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   private refreshing = false;
   private refreshAgain = false;
   private refreshTimer = 0;
+  /**
+   * Masters whose connection was lost, with the map re-reads left to see them
+   * replaced. The cluster notices a dead master only after its node timeout,
+   * so the first re-read after a loss usually still names it; the map is read
+   * again every LOST_REREAD_MS until it does not (or the budget runs out),
+   * so an idle client moves to the promoted replica without waiting for a
+   * command or the periodic refresh.
+   */
+  private readonly lost = new Map<string, number>();
+  private lostTimer = 0;
   private ready: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
   private readonly pubsub: ClusterPubSub;
   /** Redirections seen (MOVED, ASK), for tests and monitoring. */
@@ -180,6 +193,18 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     const client = new RedisClient({ ...clientOpts, url: `${this.nodeUrlPrefix}${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, reactor: this.reactor! });
     if (role === 'replica') client.onLink((link) => void link.sendArgv(['READONLY']).catch(() => undefined));
     const conn = new ClusterNodeConn(a, role, client, (n) => this.nodeDown(n));
+    // A connection that drops while idle is news too: re-read the map now.
+    // Only a link that was up marks the master lost, so the failed connects
+    // to a dead node during the re-reads do not renew the budget forever.
+    let wasUp = false;
+    client.onLink(() => {
+      wasUp = true;
+    });
+    client.onLinkLost(() => {
+      if (role === 'master' && wasUp) this.lost.set(a.addr, LOST_REREADS);
+      wasUp = false;
+      this.nodeDown(conn);
+    });
     this.conns.set(a.addr, conn);
     return conn;
   }
@@ -272,6 +297,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       }
     }
     this.pubsub.rehome();
+    this.watchLost(keep);
     if (this.stateNow === 'connecting') {
       this.stateNow = 'ready';
       const held = this.held;
@@ -285,6 +311,19 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       this.refreshAgain = false;
       this.refresh();
     }
+  }
+
+  /** After a map read: forget lost masters that left it, and read again soon while one is still there. */
+  private watchLost(masters: Set<string>): void {
+    for (const [addr, left] of this.lost) {
+      if (!masters.has(addr) || left <= 0) this.lost.delete(addr);
+      else this.lost.set(addr, left - 1);
+    }
+    if (this.lost.size === 0 || this.lostTimer !== 0 || this.reactor === null) return;
+    this.lostTimer = this.reactor.addTimer(LOST_REREAD_MS, () => {
+      this.lostTimer = 0;
+      this.refresh();
+    });
   }
 
   private connectFailed(err: Error): void {
@@ -569,6 +608,9 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     this.stateNow = 'closing';
     if (this.refreshTimer !== 0) this.reactor?.delTimer(this.refreshTimer);
     this.refreshTimer = 0;
+    if (this.lostTimer !== 0) this.reactor?.delTimer(this.lostTimer);
+    this.lostTimer = 0;
+    this.lost.clear();
     const held = this.held;
     this.held = [];
     for (const c of held) c.ko(err);
