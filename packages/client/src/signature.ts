@@ -265,6 +265,11 @@ function encodeOne(a: ArgSpec, v: unknown, out: Out): void {
 
 /** argv for a call: `argv0` (the command's words) then the parameters, by plan. */
 export function encodeCall(argv0: readonly string[], plan: Plan, values: readonly unknown[]): Out {
+  if (plan.simple && values.length <= plan.params.length && !values.includes(undefined)) {
+    // concat sizes the array exactly: a command held in the offline queue keeps its argv,
+    // and push-grown arrays carry ~17 slots of backing store.
+    return (argv0 as readonly CommandArgument[]).concat(values as CommandArgument[]);
+  }
   const out: Out = argv0.slice();
   if (plan.simple) {
     for (let i = 0; i < values.length && i < plan.params.length; i++) if (values[i] !== undefined) out.push(values[i] as CommandArgument);
