@@ -20,9 +20,10 @@ import {
   type RedisAsyncContext,
 } from '@reactor-ts/hiredis-adapter';
 import { REDIS_REPLY_ERROR, type RedisReply } from '@reactor-ts/resp';
-import { onShutdown } from './lib/cli.js';
+import { onShutdown, withoutLeadingSeparator } from './lib/cli.js';
 
 const { values, positionals } = parseArgs({
+  args: withoutLeadingSeparator(process.argv.slice(2)),
   options: {
     url: { type: 'string', default: process.env['REDIS_URL'] || 'redis://127.0.0.1:6379' },
     password: { type: 'string' },

@@ -2,12 +2,17 @@
 // prints its address, echoes, and stops cleanly on SIGTERM, in both modes.
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTlsCerts, type TlsCerts } from '@reactor-ts/test-utils';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-async function runEchoServer(args: string[]): Promise<void> {
+type Dial = (port: number, host: string, onConnect: () => void) => net.Socket;
+const plain: Dial = (port, host, onConnect) => net.connect(port, host, onConnect);
+
+async function runEchoServer(args: string[], dial: Dial = plain): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'echo-server.ts', ...args], {
     cwd: here,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -30,7 +35,7 @@ async function runEchoServer(args: string[]): Promise<void> {
   const [host, port] = address;
   expect(port).toBeGreaterThan(0);
   const reply = await new Promise<string>((resolve, reject) => {
-    const s = net.connect(port, host, () => s.write('ping\n'));
+    const s = dial(port, host, () => s.write('ping\n'));
     let got = '';
     s.on('data', (d: Buffer) => {
       got += d.toString();
@@ -51,4 +56,30 @@ async function runEchoServer(args: string[]): Promise<void> {
 describe('examples/echo-server.ts', () => {
   it('echoes and stops on SIGTERM (eventloop)', () => runEchoServer(['--port', '0']));
   it('echoes and stops on SIGTERM (--step, eventloopOnce by hand)', () => runEchoServer(['--port', '0', '--step']));
+});
+
+describe('examples/echo-server.ts --tls', () => {
+  let certs: TlsCerts;
+  beforeAll(() => {
+    certs = makeTlsCerts();
+  });
+  afterAll(() => certs?.remove());
+
+  it('echoes over TLS to a client that verifies it against the CA', () =>
+    runEchoServer(
+      ['--port', '0', '--tls', '--tls-cert', certs.server.certFile, '--tls-key', certs.server.keyFile],
+      (port, host, onConnect) => tls.connect({ port, host, ca: certs.ca.cert }, onConnect),
+    ));
+
+  it('refuses --tls without a certificate and key', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'echo-server.ts', '--tls'], {
+      cwd: here,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((res) => child.once('close', res));
+    expect(code).toBe(2);
+    expect(stderr).toContain('--tls needs --tls-cert FILE and --tls-key FILE');
+  });
 });

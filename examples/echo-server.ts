@@ -4,16 +4,51 @@
 // Try:  nc 127.0.0.1 PORT   (type a line, get it back; Ctrl-C stops the server)
 // --step drives the loop by hand with eventloopOnce() and prints each batch,
 // the way the article's eventloop() calls eventloop_once() (see the README).
+// TLS:  ... examples/echo-server.ts --port 0 --tls --tls-cert server.crt --tls-key server.key
+//       then  openssl s_client -connect 127.0.0.1:PORT -CAfile ca.crt   (the README's TLS
+//       section shows how to make the certificates with openssl). Same handlers, same events:
+//       the reactor hands acceptFn a socket whose handshake is already done.
+import { readFileSync } from 'node:fs';
 import {
   EV_READ,
   createReactor,
   eventBufferRead,
   eventBufferWrite,
   type ReactorEvent,
+  type ServerTlsOptions,
 } from '@reactor-ts/reactor';
 import { onShutdown, parseServerArgs } from './lib/cli.js';
 
-const { port, host, extra } = parseServerArgs({ step: { type: 'boolean' } });
+const { port, host, extra } = parseServerArgs({
+  step: { type: 'boolean' },
+  tls: { type: 'boolean' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+});
+
+/** --tls with --tls-cert/--tls-key (PEM files); exits with a message when one is missing or unreadable. */
+function tlsOptions(): ServerTlsOptions | undefined {
+  if (extra['tls'] !== true) return undefined;
+  const certFile = extra['tls-cert'];
+  const keyFile = extra['tls-key'];
+  if (typeof certFile !== 'string' || typeof keyFile !== 'string') {
+    console.error('--tls needs --tls-cert FILE and --tls-key FILE (PEM)');
+    process.exit(2);
+  }
+  try {
+    return {
+      cert: readFileSync(certFile),
+      key: readFileSync(keyFile),
+      // A client that fails its handshake never reaches acceptFn; say why here.
+      onHandshakeError: (err) => console.error(`TLS client refused: ${err.message}`),
+    };
+  } catch (err) {
+    console.error(`cannot read the TLS certificate or key: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
+const tls = tlsOptions();
 const reactor = createReactor();
 
 // read_fn: everything that arrived goes straight back.
@@ -35,9 +70,9 @@ const bound = await reactor.createServer(
     const e = reactor.newEvent(socket, onRead, null, onError);
     reactor.addEvent(e, EV_READ);
   },
-  { host },
+  tls === undefined ? { host } : { host, tls },
 );
-console.log(`listening on ${host}:${bound}`);
+console.log(`listening on ${host}:${bound}${tls === undefined ? '' : ' (TLS)'}`);
 
 let stopping = false;
 onShutdown(() => {

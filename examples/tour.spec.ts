@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@reactor-ts/client';
-import { getFreePort, runTsx, startRedis, type RedisServer, type RunTsxResult } from '@reactor-ts/test-utils';
+import { getFreePort, makeTlsCerts, runTsx, startRedis, type RedisServer, type RunTsxResult, type TlsCerts } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -91,6 +91,35 @@ describe('examples/tour.ts --once with REDIS_URL', () => {
     } finally {
       await c.quit();
     }
+  });
+});
+
+describe('examples/tour.ts --once, step 8 over TLS (--tls-cert/--tls-key)', () => {
+  let srv: RedisServer;
+  let certs: TlsCerts;
+  beforeAll(async () => {
+    certs = makeTlsCerts();
+    srv = await startRedis();
+  });
+  afterAll(async () => {
+    await srv?.stop();
+    certs?.remove();
+  });
+
+  it('serves TLS; its --once client verifies it against --tls-ca and gets the same replies', async () => {
+    const tls = ['--tls-cert', certs.server.certFile, '--tls-key', certs.server.keyFile, '--tls-ca', certs.ca.certFile];
+    const res = await runTour(['--once', '--count', String(COUNT), ...tls], cleanEnv({ REDIS_URL: srv.url }));
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/listening on 127\.0\.0\.1:\d+ \(TLS\)/);
+    expect(res.stdout).toMatch(/\$ openssl s_client -quiet -connect 127\.0\.0\.1:\d+ -CAfile ca\.crt/);
+    expectCommonSteps(res.stdout);
+  });
+
+  it('refuses --tls-cert without --tls-key', async () => {
+    const res = await runTour(['--tls-cert', certs.server.certFile], cleanEnv({ REDIS_URL: 'redis://127.0.0.1:1' }));
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('--tls-cert and --tls-key go together');
   });
 });
 

@@ -1,7 +1,10 @@
 // The tour: the article, run live, step by step (`pnpm start`).
 // Run:  pnpm start                       (stays up at the end, serving step 8 until Ctrl-C)
 //       npx tsx --conditions=source examples/tour.ts [--count 1000] [--port 0] [--host 127.0.0.1] [--once]
+//         [--tls-cert server.crt --tls-key server.key [--tls-ca ca.crt]]   (step 8 serves TLS)
 // Try:  nc 127.0.0.1 PORT   (PORT is printed as `listening on 127.0.0.1:PORT`; type `INCR hits`)
+//       with TLS:  openssl s_client -quiet -connect 127.0.0.1:PORT -CAfile ca.crt
+//       (--tls-ca is what the --once client trusts; default the certificate itself)
 //
 // Redis target, in order: $REDIS_URL; else a redis-server from PATH, started
 // on a free port and stopped at exit; else mini-redis embedded on the tour's
@@ -15,7 +18,8 @@
 // gets and how it ends; output.ts prints; wire.ts is step 1; counters.ts
 // steps 2-3; clients.ts steps 4-5; lua.ts 6; pubsub.ts 7; server.ts 8 (and
 // demo-client.ts, the --once client that talks to it).
-import { createReactor } from '@reactor-ts/reactor';
+import { readFileSync } from 'node:fs';
+import { createReactor, type ServerTlsOptions } from '@reactor-ts/reactor';
 import { onShutdown, parseServerArgs } from './lib/cli.js';
 import { asyncCounter, syncCounter } from './tour/counters.js';
 import { pipeline, transaction } from './tour/clients.js';
@@ -27,13 +31,44 @@ import { SkipStep, type TourContext } from './tour/step.js';
 import { chooseTarget, type Target } from './tour/target.js';
 import { respOnTheWire } from './tour/wire.js';
 
-const { port, host, extra } = parseServerArgs({ count: { type: 'string', short: 'n' }, once: { type: 'boolean' } }, { port: 0 });
+const { port, host, extra } = parseServerArgs(
+  {
+    count: { type: 'string', short: 'n' },
+    once: { type: 'boolean' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'tls-ca': { type: 'string' },
+  },
+  { port: 0 },
+);
 const count = Number(extra['count'] ?? 1000);
 if (!Number.isInteger(count) || count < 1 || count > 10_000_000) {
   console.error(`--count must be an integer from 1 to 10000000, got ${String(extra['count'])}`);
   process.exit(2);
 }
 const once = extra['once'] === true;
+
+/** Step 8 over TLS (--tls-cert/--tls-key, PEM files), and the CA the --once client trusts. */
+function readTls(): { server: ServerTlsOptions; ca: Buffer } | undefined {
+  const cert = extra['tls-cert'];
+  const key = extra['tls-key'];
+  if (cert === undefined && key === undefined) return undefined;
+  if (typeof cert !== 'string' || typeof key !== 'string') {
+    console.error('--tls-cert and --tls-key go together (PEM files)');
+    process.exit(2);
+  }
+  try {
+    const ca = extra['tls-ca'];
+    return {
+      server: { cert: readFileSync(cert), key: readFileSync(key) },
+      ca: readFileSync(typeof ca === 'string' ? ca : cert),
+    };
+  } catch (err) {
+    console.error(`cannot read the TLS files: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+const tls = readTls();
 
 const reactor = createReactor();
 let stopping = false;
@@ -110,7 +145,7 @@ await runStep('transaction', transaction);
 await runStep('Lua', luaDoubling);
 await runStep('pub/sub', pubsubNews);
 await runStep('server', async (c) => {
-  server = await startTourServer(c, { host, port });
+  server = await startTourServer(c, tls === undefined ? { host, port } : { host, port, tls: tls.server });
 });
 finished = true;
 
@@ -118,7 +153,7 @@ if (once || server === undefined) {
   if (server !== undefined) {
     const s = server;
     const to = s.host === '0.0.0.0' ? '127.0.0.1' : s.host;
-    await runStep('server exchange', () => talkToServer(to, s.port, ['INCR tour:visits', 'GET tour:visits', 'PING']));
+    await runStep('server exchange', () => talkToServer(to, s.port, ['INCR tour:visits', 'GET tour:visits', 'PING'], tls?.ca));
   }
   await shutdown();
 } else {

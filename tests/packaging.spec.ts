@@ -8,7 +8,7 @@
  * does unflagged since 20.19 — hence `engines`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,8 @@ const root = resolve(import.meta.dirname, '..');
 function publicPackages(): { dir: string; name: string }[] {
   return readdirSync(join(root, 'packages'))
     .map((d) => join(root, 'packages', d))
+    // A folder without a manifest (left-over build output) is not a package.
+    .filter((dir) => existsSync(join(dir, 'package.json')))
     .map((dir) => ({ dir, pkg: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; private?: boolean } }))
     .filter(({ pkg }) => pkg.private !== true)
     .map(({ dir, pkg }) => ({ dir, name: pkg.name }));

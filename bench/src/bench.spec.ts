@@ -21,7 +21,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = path.join(ROOT, 'bench', 'src', 'main.ts');
 /** Suites that spend their time starting child processes: each gets a runner of its own. */
-const ALONE = [['adapter'], ['adapter-features', 'server']];
+const ALONE = [['adapter'], ['adapter-features', 'server'], ['cluster']];
 const LIMIT_MS = 170_000;
 
 function groups(wanted: string[]): string[][] {

@@ -46,7 +46,11 @@ const shown = (p: string): string => {
   return rel.startsWith('..') ? p : rel;
 };
 
+// A leading `--` is pnpm's separator (`pnpm bench -- --quick`), handed on
+// to us: dropped, or parseArgs would take every option after it for a suite name.
+const argv = process.argv.slice(2);
 const { values, positionals } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
   allowPositionals: true,
   options: {
     quick: { type: 'boolean', default: false },

@@ -8,6 +8,17 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/**
+ * `argv` without a leading `--`: npm and pnpm users pass arguments as
+ * `pnpm start -- --once`, and pnpm hands the `--` on to the script, where
+ * parseArgs would take it as the end of the options (and every option after
+ * it as an unexpected positional). Only the first element is dropped: a `--`
+ * later on keeps its usual meaning.
+ */
+export function withoutLeadingSeparator(argv: readonly string[]): string[] {
+  return argv[0] === '--' ? argv.slice(1) : [...argv];
+}
+
 export interface ServerArgs {
   port: number;
   host: string;
@@ -24,7 +35,7 @@ export function parseServerArgs(
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: withoutLeadingSeparator(argv),
       options: {
         port: { type: 'string', short: 'p' },
         host: { type: 'string', short: 'h' },
@@ -52,7 +63,7 @@ export function parseClientArgs(
 ): { url: string; extra: Record<string, string | boolean | undefined> } {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { url: { type: 'string' }, ...extra } });
+    parsed = parseArgs({ args: withoutLeadingSeparator(argv), options: { url: { type: 'string' }, ...extra } });
   } catch (err) {
     fail((err as Error).message);
   }

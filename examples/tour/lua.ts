@@ -15,7 +15,7 @@ const DOUBLING =
 export async function luaDoubling(ctx: TourContext): Promise<void> {
   heading(6, 'The Lua doubling script', '§3.3 lua script');
   if (ctx.target.kind === 'mini-redis') {
-    throw new SkipStep('skipped: mini-redis has no Lua interpreter (see examples/mini-redis/README.md)');
+    throw new SkipStep('skipped: mini-redis has no Lua interpreter (see packages/mini-redis/README.md)');
   }
   say(`script: ${DOUBLING}`);
   try {

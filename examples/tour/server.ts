@@ -13,7 +13,7 @@ import {
   redisAsyncDisconnect,
   redisAsyncFree,
 } from '@reactor-ts/hiredis-adapter';
-import { EV_READ, eventBufferWrite, type ReactorError, type ReactorEvent } from '@reactor-ts/reactor';
+import { EV_READ, eventBufferWrite, type ReactorError, type ReactorEvent, type ServerTlsOptions } from '@reactor-ts/reactor';
 import {
   REDIS_REPLY_ARRAY,
   REDIS_REPLY_BIGNUM,
@@ -54,7 +54,10 @@ export interface TourServer {
 
 export const GREETING = 'tour server: one Redis command per line (e.g. INCR hits), "exit" to leave';
 
-export async function startTourServer(ctx: TourContext, opts: { host: string; port: number }): Promise<TourServer> {
+export async function startTourServer(
+  ctx: TourContext,
+  opts: { host: string; port: number; tls?: ServerTlsOptions },
+): Promise<TourServer> {
   heading(8, 'A TCP server and Redis in one loop', '§5.2 redis driver');
   const { reactor } = ctx;
   const { ac, disconnected } = await attachAsyncContext(ctx);
@@ -155,7 +158,8 @@ export async function startTourServer(ctx: TourContext, opts: { host: string; po
         reactor.addEvent(e, EV_READ);
         slot(conn)(GREETING);
       },
-      { host: opts.host },
+      // With TLS, acceptFn sees each client once its handshake is done: the rest is unchanged.
+      opts.tls === undefined ? { host: opts.host } : { host: opts.host, tls: opts.tls },
     );
   } catch (err) {
     redisAsyncFree(ac);
@@ -164,7 +168,7 @@ export async function startTourServer(ctx: TourContext, opts: { host: string; po
   const listener = reactor.listenerFor(port);
   say('Each line a client sends is run through one redisAsyncCommandArgv context attached to this reactor;');
   say('the callback writes the reply back to that client (redis-cli style). Accept, read, Redis: one loop.');
-  console.log(`listening on ${opts.host}:${port}`);
+  console.log(`listening on ${opts.host}:${port}${opts.tls === undefined ? '' : ' (TLS)'}`);
 
   let closing: Promise<void> | undefined;
   return {

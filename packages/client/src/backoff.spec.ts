@@ -6,7 +6,7 @@ describe('reconnect policy', () => {
   it('is off unless asked for, with defaults for `true`', () => {
     expect(resolveReconnect(undefined)).toBeNull();
     expect(resolveReconnect(false)).toBeNull();
-    expect(resolveReconnect(true)).toEqual({ retries: 10, minDelayMs: 50, maxDelayMs: 2000 });
+    expect(resolveReconnect(true)).toEqual({ retries: Infinity, minDelayMs: 50, maxDelayMs: 2000 });
     expect(resolveReconnect({ retries: 3 })).toEqual({ retries: 3, minDelayMs: 50, maxDelayMs: 2000 });
   });
 
@@ -15,11 +15,12 @@ describe('reconnect policy', () => {
     expect(() => resolveReconnect({ minDelayMs: 100, maxDelayMs: 10 })).toThrow(/maxDelayMs/);
   });
 
-  it('doubles the step up to the cap, jitter within the upper half', () => {
+  it('the first attempt at once, then doubles the step up to the cap, jitter within the upper half', () => {
     const p = { retries: 10, minDelayMs: 100, maxDelayMs: 1000 };
-    expect(backoffDelay(p, 0, () => 0)).toBe(50);
-    expect(backoffDelay(p, 0, () => 1)).toBe(100);
-    expect(backoffDelay(p, 2, () => 1)).toBe(400);
+    expect(backoffDelay(p, 0, () => 1)).toBe(0);
+    expect(backoffDelay(p, 1, () => 0)).toBe(50);
+    expect(backoffDelay(p, 1, () => 1)).toBe(100);
+    expect(backoffDelay(p, 3, () => 1)).toBe(400);
     expect(backoffDelay(p, 10, () => 1)).toBe(1000);
     expect(backoffDelay(p, 10_000, () => 0)).toBe(500);
   });
@@ -29,7 +30,8 @@ describe('reconnect policy', () => {
       fc.property(fc.nat(1000), fc.integer({ min: 1, max: 5000 }), fc.nat(100), fc.double({ min: 0, max: 1, noNaN: true }), (min, extra, attempt, r) => {
         const p = { retries: 1, minDelayMs: min, maxDelayMs: min + extra };
         const d = backoffDelay(p, attempt, () => r);
-        const step = Math.min(p.maxDelayMs, p.minDelayMs * 2 ** Math.min(attempt, 52));
+        if (attempt === 0) return d === 0;
+        const step = Math.min(p.maxDelayMs, p.minDelayMs * 2 ** Math.min(attempt - 1, 52));
         return d >= Math.floor(step / 2) && d <= p.maxDelayMs;
       }),
     );

@@ -10,16 +10,22 @@
  *                           └──failed─────────┴──(no retry left)──┴─▶ closed ◀─┘
  *   ready ──quit()──▶ closing ──▶ closed          any ──disconnect()──▶ closed
  *
- * Commands issued while there is no usable link wait in a bounded offline
- * queue and are sent, once, when a link comes up. A command handed to a link
- * is "in flight": if the link dies before its reply, nobody can tell whether
- * Redis ran it, so it is rejected with ConnectionError rather than sent again
- * (unless `resendOnReconnect`). Every promise settles exactly once: the
- * context calls each callback exactly once, and commands the client still
- * holds itself (offline queue, resend list) are settled when they leave it.
+ * "up" is the whole of it — TCP, the handshake and the ready check — and
+ * `connectTimeout` bounds it all. Commands issued while there is no usable
+ * link wait in a bounded offline queue and are sent, once, when a link
+ * comes up; a pipeline waits there whole, as one entry. A command handed to
+ * a link is "in flight": if the link dies before its reply, nobody can tell
+ * whether Redis ran it, so it is rejected with ConnectionError (mayHaveRun)
+ * rather than sent again (unless `resendOnReconnect`; batches never are).
+ * `commandTimeout` counts from when a command is issued, wherever it waits;
+ * a command past it is rejected but keeps its place in the reply FIFO, its
+ * late reply dropped (deadline.ts). Every promise settles exactly once: the
+ * context calls each callback exactly once, settlers ignore what comes after
+ * a deadline, and commands the client still holds itself (offline queue,
+ * resend list) are settled when they leave it.
  */
-import { PushFrame, ReplyError, type CommandArgument } from '@reactor-ts/resp';
-import type { Reactor } from '@reactor-ts/reactor';
+import { PushFrame, ReplyError, VerbatimString, type CommandArgument } from '@reactor-ts/resp';
+import type { ClientTlsOptions, Reactor } from '@reactor-ts/reactor';
 import {
   REDIS_OK,
   redisAsyncConnectWithOptions,
@@ -34,16 +40,28 @@ import {
 } from '@reactor-ts/hiredis-adapter';
 import { CommandMethods } from './commands.js';
 import { Pipeline, Transaction } from './pipeline.js';
-import { captured, captureResolvers, NO_ARGS, PromiseSettler, type Batch, type Settler } from './settle.js';
+import {
+  captured,
+  captureResolvers,
+  HeldBatch,
+  NO_ARGS,
+  PromiseSettler,
+  TimedSettler,
+  type Batch,
+  type Expiring,
+  type Settler,
+} from './settle.js';
 import { DedicatedLane, watchRetryOn, type WatchRetryOptions } from './watch.js';
-import { backoffDelay, resolveReconnect, type ReconnectPolicy } from './backoff.js';
+import { backoffDelay, resolveReconnect, type ReconnectOnError, type ReconnectPolicy, type RetryStrategy } from './backoff.js';
+import { Deadlines } from './deadline.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
-import { ClientClosedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
-import { ContextLink, type ClientState, type Link, type LinkHook, type LinkOwner, type LinkSource } from './link.js';
-import { closedBecause, commandNotSent, linkFailure } from './link-errors.js';
+import { ClientClosedError, CommandRefusedError, ConnectionError, OfflineQueueFullError, TimeoutError } from './errors.js';
+import { ContextLink, handledRejection, type ClientState, type Link, type LinkHook, type LinkOwner, type LinkSource } from './link.js';
+import { batchRefusal, closedBecause, commandNotSent, linkFailure, refusedByClient } from './link-errors.js';
+import { openMonitor, type Monitor, type MonitorListener } from './monitor.js';
 import { subscribeIn, unsubscribeIn, type MessageListener } from './pubsub.js';
 import { BoundedQueue } from './queue.js';
-import { describeEndpoint, parseRedisUrl, type RedisEndpoint } from './url.js';
+import { describeEndpoint, linkTls, parseRedisUrl, tlsFor, type RedisEndpoint } from './url.js';
 
 /** Options of `createClient`. */
 export interface ClientOptions {
@@ -53,12 +71,28 @@ export interface ClientOptions {
   reactor?: Reactor;
   /** 3 sends `HELLO 3`: maps, sets, doubles, booleans arrive as Map, Set, number, boolean. Default 2. */
   protocol?: 2 | 3;
-  /** Reconnect after a lost link: `true` for the defaults, or a policy. Default off. */
+  /**
+   * Reconnect after a lost link: `true` for the default policy (first
+   * attempt at once, then jittered backoff capped at 2 s, forever), or a
+   * policy (`{ retries: 10 }` bounds it). Default off, unless
+   * `retryStrategy` is given.
+   */
   reconnect?: boolean | Partial<ReconnectPolicy>;
-  /** Deadline of each connect attempt (TCP + handshake), ms. Default 10,000. */
+  /** ioredis's hook: the delay before each reconnect attempt, or false to give up; replaces the policy. */
+  retryStrategy?: RetryStrategy;
+  /** ioredis's hook: true for an error reply that should reopen the link (READONLY after a failover); needs reconnect on. */
+  reconnectOnError?: ReconnectOnError;
+  /** Deadline of each connect attempt — TCP, handshake and ready check — ms. Default 10,000. */
   connectTimeout?: number;
-  /** Deadline of each command, ms; on expiry the link is closed (reply order is lost). Default none. */
+  /**
+   * Deadline of each command, ms, counted from when it is issued (waiting
+   * for a link included). On expiry the promise rejects with TimeoutError;
+   * a command already written keeps its place and its late reply is
+   * dropped, so the link and the commands behind it carry on. Default none.
+   */
   commandTimeout?: number;
+  /** Close the link when a written command times out (fails everything in flight on it). Default false. */
+  closeOnTimeout?: boolean;
   /** Most commands waiting for a link; past it commands fail with OfflineQueueFullError. Default 100,000. */
   offlineQueueLimit?: number;
   /** Re-send commands that were in flight when the link dropped (they may run twice). Default false. */
@@ -88,6 +122,13 @@ export interface ClientOptions {
    * Default 0 (off).
    */
   busyPollMicros?: number;
+  /**
+   * TLS (node:tls options: ca, cert, key, servername, rejectUnauthorized,
+   * minVersion, ...), also turned on by a `rediss://` URL; `false` forces
+   * plain TCP. A failed handshake fails the connect with a TlsError-based
+   * message naming the cause (unknown CA, hostname mismatch, expired).
+   */
+  tls?: ClientTlsOptions | boolean;
 }
 
 export type { ClientState } from './link.js';
@@ -109,9 +150,22 @@ export class RedisClient extends CommandMethods implements LinkSource {
   readonly endpoint: RedisEndpoint;
   private readonly opts: ClientOptions;
   private readonly policy: ReconnectPolicy | null;
+  /** A lost link is followed by another attempt (a policy or a retryStrategy). */
+  private readonly retrying: boolean;
   /** resendOnReconnect: keep each command's argv until its reply. */
   private readonly resendOn: boolean;
-  private readonly offline: BoundedQueue<Settler>;
+  /** Commands (and whole pipelines, HeldBatch) waiting for a link; see OfflineEntry. */
+  private readonly offline = new BoundedQueue<OfflineEntry>();
+  /** Commands in `offline`, a pipeline counting as its length: what offlineQueueLimit bounds. */
+  private offlineCount = 0;
+  private readonly offlineLimit: number;
+  /** Shared by every command refused while the queue stays full (one Error, not one each). */
+  private fullError: OfflineQueueFullError | null = null;
+  /** commandTimeout's deadlines, or null without one. */
+  private readonly deadlines: Deadlines | null;
+  private readonly commandTimeout: number;
+  /** The connect deadline of the link being opened (TCP + handshake + ready check). */
+  private connectTimer = 0;
   /** In-flight commands to send again on the next link (resendOnReconnect only). */
   private resend: Settler[] = [];
   private stateNow: ClientState = 'idle';
@@ -131,18 +185,27 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private closed: Deferred<void> | null = null;
   /** What each link asks of this client (link.ts); one object per client. */
   private readonly owner: LinkOwner;
+  /** TLS settings for every link (url.ts tlsFor); undefined: plain TCP. */
+  private readonly tls: ClientTlsOptions | undefined;
 
   constructor(opts: ClientOptions = {}) {
     super();
     this.opts = opts;
     this.endpoint = parseRedisUrl(opts.url ?? 'redis://127.0.0.1:6379');
-    this.policy = resolveReconnect(opts.reconnect);
+    this.tls = tlsFor(this.endpoint, opts.tls);
+    this.policy = resolveReconnect(opts.reconnect ?? (opts.retryStrategy !== undefined ? true : undefined));
+    this.retrying = this.policy !== null || opts.retryStrategy !== undefined;
     this.resendOn = opts.resendOnReconnect === true;
-    this.offline = new BoundedQueue<Settler>(opts.offlineQueueLimit ?? DEFAULT_OFFLINE_LIMIT);
+    this.offlineLimit = opts.offlineQueueLimit ?? DEFAULT_OFFLINE_LIMIT;
+    if (!(this.offlineLimit >= 0)) throw new RangeError(`offlineQueueLimit must be >= 0, got ${this.offlineLimit}`);
+    this.commandTimeout = opts.commandTimeout !== undefined && opts.commandTimeout > 0 && Number.isFinite(opts.commandTimeout) ? opts.commandTimeout : 0;
+    this.deadlines = this.commandTimeout > 0 ? new Deadlines((item, sweep) => this.onDeadline(item, sweep)) : null;
+    const onReplyError = opts.reconnectOnError;
     this.owner = {
       failure: (ac) => this.inFlightError(ac),
       refusal: (ac) => commandNotSent(ac, this.where()),
       lost: (s, err) => this.failInFlight(s, err),
+      replyError: onReplyError === undefined ? null : (link, err) => this.maybeReconnectOn(link, err, onReplyError),
     };
     if (opts.busyPollMicros !== undefined) {
       if (opts.reactor !== undefined) {
@@ -157,9 +220,9 @@ export class RedisClient extends CommandMethods implements LinkSource {
     return this.stateNow;
   }
 
-  /** Commands waiting for a link. */
+  /** Commands waiting for a link (a pipeline's count as its length). */
   get offlineQueueLength(): number {
-    return this.offline.length;
+    return this.offlineCount;
   }
 
   /**
@@ -215,25 +278,64 @@ export class RedisClient extends CommandMethods implements LinkSource {
     return this.ready.promise.then(() => this);
   }
 
-  /** `command()` with the arguments as one array; every shorthand ends here. */
+  /**
+   * `command()` with the arguments as one array; every shorthand ends here.
+   * MULTI, MONITOR and (un)subscribe commands are refused
+   * (CommandRefusedError): their APIs are multi(), monitor() and subscribe().
+   */
   sendArgv(argv: CommandArgument[]): Promise<unknown> {
-    // Fast path: straight onto the link, its promise settled by the link
-    // with no record around it (link.ts). A command that may be re-sent
-    // keeps a settler with its argv.
-    if (this.stateNow === 'ready' && !this.resendOn) return this.current!.sendArgv(argv);
+    const refused = refusedByClient(argv[0]);
+    if (refused !== null) return Promise.reject(new CommandRefusedError(`command not sent to ${this.where()}: ${refused}`));
+    const timeout = this.commandTimeout;
+    if (timeout === 0) {
+      // Fast path: straight onto the link, its promise settled by the link
+      // with no record around it (link.ts). A command that may be re-sent
+      // keeps a settler with its argv.
+      if (this.stateNow === 'ready' && !this.resendOn) return this.current!.sendArgv(argv);
+      const promise = new Promise<unknown>(captureResolvers);
+      const { resolve, reject } = captured;
+      if (this.resendOn || this.stateNow === 'ready') this.enqueue(new PromiseSettler(argv, resolve, reject));
+      else this.holdLight(argv, resolve);
+      return promise;
+    }
     const promise = new Promise<unknown>(captureResolvers);
     const { resolve, reject } = captured;
-    this.enqueue(new PromiseSettler(argv, resolve, reject));
+    const s = new TimedSettler(argv, Date.now() + timeout, resolve, reject);
+    this.deadlines!.add(s);
+    this.enqueue(s);
     return promise;
   }
 
-  /** A pipeline's commands, back to back on this connection (pipeline.ts, pool.ts). */
+  /**
+   * A pipeline's commands, back to back on this connection (pipeline.ts,
+   * pool.ts): checked whole, then written in one pass, or held whole while
+   * no link is up — or refused whole, never split.
+   */
   sendBatch(commands: CommandArgument[][], batch: Batch): void {
-    if (this.stateNow === 'ready' && !this.resendOn) {
+    const refused = batchRefusal(commands);
+    if (refused !== null) {
+      batch.failAll(new CommandRefusedError(`pipeline not sent to ${this.where()}: ${refused}`));
+      return;
+    }
+    if (this.deadlines !== null) {
+      batch.deadline = Date.now() + this.commandTimeout;
+      this.deadlines.add(batch);
+    }
+    if (this.stateNow === 'ready') {
+      batch.sent = true;
       this.current!.sendBatch(commands, batch);
       return;
     }
-    for (let i = 0; i < commands.length; i++) this.enqueue(batch.slot(i, commands[i]!));
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      batch.failAll(new ClientClosedError(`the client is ${this.stateNow} (${this.where()}); pipeline not sent`));
+      return;
+    }
+    if (this.offlineCount + commands.length > this.offlineLimit) {
+      batch.failAll(this.queueFull());
+      return;
+    }
+    this.offline.push(new HeldBatch(commands, batch));
+    this.offlineCount += commands.length;
   }
 
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
@@ -292,6 +394,20 @@ export class RedisClient extends CommandMethods implements LinkSource {
   }
   sunsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<number> {
     return unsubscribeIn(this, 'shard', channels, listener);
+  }
+
+  /**
+   * MONITOR on a connection of its own: `listener(line)` for every command
+   * the server runs. Resolves once the server confirmed; `stop()` closes
+   * that connection, `closed` resolves when it ends (null after stop(), else
+   * the error). (`command('MONITOR')` is refused: on the shared connection
+   * it would end every other command's replies.)
+   */
+  monitor(listener: MonitorListener): Promise<Monitor> {
+    return openMonitor(
+      this.duplicate({ reconnect: false, retryStrategy: undefined, reconnectOnError: undefined, commandTimeout: undefined }),
+      listener,
+    );
   }
 
   /** A new, unconnected client with the same options (and reactor). */
@@ -356,8 +472,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
 
   private openLink(): void {
     const ep = this.endpoint;
+    const ms = this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
     const o: RedisAsyncOptions = {
-      connectTimeout: this.opts.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
       replies: 'native',
       stringMode: this.opts.returnBuffers === true ? 'buffer' : 'string',
       protocol: this.opts.protocol ?? 2,
@@ -370,12 +486,25 @@ export class RedisClient extends CommandMethods implements LinkSource {
     if (ep.password !== undefined) o.password = ep.password;
     if (ep.username !== undefined) o.username = ep.username;
     if (ep.db !== undefined) o.db = ep.db;
-    if (this.opts.commandTimeout !== undefined) o.commandTimeout = this.opts.commandTimeout;
     if (this.opts.name !== undefined) o.name = this.opts.name;
+    // The ready check's INFO already proves the server answers, and the
+    // timer below bounds TCP, handshake and INFO alike; the context's own
+    // deadline would add its PING probe, one more round trip per connect.
+    if (this.opts.readyCheck === false) o.connectTimeout = ms;
+    if (this.tls !== undefined) o.ssl = linkTls(this.tls, ms);
 
     const ac = redisAsyncConnectWithOptions(o) as Context;
     const link = new ContextLink(ac, this.owner);
     this.current = link;
+    // The context's own connectTimeout ends at its handshake; this one also
+    // covers the ready check (INFO), which a server that accepts and never
+    // answers would otherwise hold forever.
+    this.connectTimer = this.reactor!.addTimer(ms, () => {
+      this.connectTimer = 0;
+      if (this.current === link) {
+        link.abort(new TimeoutError(`connecting to ${this.where()} timed out after ${ms} ms (TCP, handshake and ready check)`, ms, false));
+      }
+    });
     // Callbacks before attaching, as in hiredis: attach may fail at once.
     redisAsyncSetConnectCallback(ac, (_c, status) => {
       if (status === REDIS_OK) this.linkUp(link);
@@ -411,7 +540,9 @@ export class RedisClient extends CommandMethods implements LinkSource {
     link.sendArgv(['INFO', 'persistence']).then(
       (reply) => {
         if (link !== this.current || reply === null) return; // that link is gone: linkDown decides
-        const text = typeof reply === 'string' ? reply : Buffer.isBuffer(reply) ? reply.toString('latin1') : '';
+        // RESP3 answers INFO with a verbatim string.
+        const info = reply instanceof VerbatimString ? reply.value : reply;
+        const text = typeof info === 'string' ? info : Buffer.isBuffer(info) ? info.toString('latin1') : '';
         if (!/^loading:1\r?$/m.test(text)) {
           this.goLive(link);
           return;
@@ -435,14 +566,29 @@ export class RedisClient extends CommandMethods implements LinkSource {
   /** The link is usable: hooks, then resent and queued commands, in order. */
   private goLive(link: ContextLink): void {
     this.attempt = 0;
+    this.stopConnectTimer();
     const quitting = this.stateNow === 'closing';
     if (!quitting) this.stateNow = 'ready';
     if (!quitting) for (const hook of this.hooks) hook(link);
     // Resent commands first: they were issued before anything in the queue.
     const resend = this.resend;
     this.resend = [];
-    for (const p of resend) this.submit(p);
-    for (let p = this.offline.shift(); p !== undefined; p = this.offline.shift()) this.submit(p);
+    for (const p of resend) if ((p as Partial<Expiring>).done !== true) this.submit(p);
+    for (let p = this.offline.shift(); p !== undefined; p = this.offline.shift()) {
+      if (Array.isArray(p)) {
+        this.offlineCount--;
+        link.sendWith(p, this.offline.shift() as (value: unknown) => void);
+      } else if (p instanceof HeldBatch) {
+        this.offlineCount -= p.commands.length;
+        if (p.done) continue; // its deadline passed while it waited
+        p.batch.sent = true;
+        link.sendBatch(p.commands, p.batch);
+      } else {
+        this.offlineCount--;
+        if ((p as Partial<Expiring>).done !== true) this.submit(p as Settler);
+      }
+    }
+    this.fullError = null;
     if (quitting) this.beginQuit();
     const ready = this.ready;
     this.ready = null;
@@ -453,6 +599,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private linkDown(link: ContextLink): void {
     if (link !== this.current) return;
     this.current = null;
+    this.stopConnectTimer();
     const ac = link.ac;
     if (this.readyTimer !== 0) {
       this.reactor?.delTimer(this.readyTimer);
@@ -463,11 +610,12 @@ export class RedisClient extends CommandMethods implements LinkSource {
       this.finish(new ClientClosedError(`client quit (${this.where()})`));
       return;
     }
-    const err = this.linkError(ac);
+    const err = link.abortedWith ?? this.linkError(ac);
     const fatal = err instanceof ConnectionError && err.code === 'ERR_AUTH';
-    if (this.policy !== null && !fatal && this.stateNow !== 'closing' && this.attempt < this.policy.retries) {
+    const delay = this.retrying && !fatal && this.stateNow !== 'closing' ? this.retryDelay(err) : false;
+    if (delay !== false) {
       this.stateNow = 'reconnecting';
-      const delay = backoffDelay(this.policy, this.attempt++);
+      this.attempt++;
       this.retryTimer = this.reactor!.addTimer(delay, () => {
         this.retryTimer = 0;
         if (this.stateNow === 'reconnecting') this.openLink();
@@ -476,6 +624,86 @@ export class RedisClient extends CommandMethods implements LinkSource {
     }
     this.finish(err);
   }
+
+  /**
+   * The wait before the next attempt, or false to give up. An attempt that
+   * failed by its connect deadline is retried at once: it has waited that
+   * long already, and against a network that drops packets, an attempt
+   * always pending is what makes the client usable the moment it heals.
+   */
+  private retryDelay(err: Error): number | false {
+    const strategy = this.opts.retryStrategy;
+    if (strategy !== undefined) {
+      let d: number | false;
+      try {
+        d = strategy(this.attempt, err);
+      } catch {
+        return false;
+      }
+      return typeof d === 'number' && d >= 0 ? Math.min(d, 2 ** 31 - 1) : false;
+    }
+    const p = this.policy!;
+    if (this.attempt >= p.retries) return false;
+    if (err instanceof TimeoutError) return 0;
+    return backoffDelay(p, this.attempt);
+  }
+
+  private stopConnectTimer(): void {
+    if (this.connectTimer !== 0) {
+      this.reactor?.delTimer(this.connectTimer);
+      this.connectTimer = 0;
+    }
+  }
+
+  /** reconnectOnError: an error reply the hook picks closes the link it came on; linkDown reopens one. */
+  private maybeReconnectOn(link: ContextLink, err: ReplyError, hook: ReconnectOnError): void {
+    // Without reconnect, closing the link would close the client for good.
+    if (link !== this.current || this.stateNow !== 'ready' || !this.retrying) return;
+    let yes = false;
+    try {
+      yes = hook(err);
+    } catch {
+      yes = false;
+    }
+    if (!yes) return;
+    link.abort(new ConnectionError(`${this.where()} answered "${err.message}": reconnecting (reconnectOnError); the command may have run`, 'ERR_RECONNECT'));
+  }
+
+  /**
+   * A deadline passed (deadline.ts). Written: the command may have run; it
+   * stays in the reply FIFO and its late reply is dropped (or, with
+   * closeOnTimeout, the link closes). Not written yet: it is dropped from
+   * the offline queue when it reaches its head. One Error per sweep and
+   * kind, shared, as for a lost link.
+   */
+  private onDeadline(item: Expiring, sweep: number): void {
+    const ms = this.commandTimeout;
+    if (item.sent) {
+      if (this.sentTimeout === null || this.sentTimeoutSweep !== sweep) {
+        this.sentTimeout = new TimeoutError(`command to ${this.where()} timed out after ${ms} ms; it may have run (its late reply will be dropped)`, ms, true);
+        this.sentTimeoutSweep = sweep;
+      }
+      item.expire(this.sentTimeout);
+      if (this.opts.closeOnTimeout === true && this.current !== null && this.stateNow === 'ready') this.current.abort(this.sentTimeout);
+      return;
+    }
+    if (this.heldTimeout === null || this.heldTimeoutSweep !== sweep) {
+      this.heldTimeout = new TimeoutError(`command timed out after ${ms} ms waiting for a connection to ${this.where()}; it was not sent`, ms, false);
+      this.heldTimeoutSweep = sweep;
+    }
+    item.expire(this.heldTimeout);
+    // Expired entries leave the offline queue from its head (deadlines come
+    // in queue order), so the queue's room comes back without a scan.
+    for (let h = this.offline.peek(); h !== undefined && (h as Partial<Expiring>).done === true; h = this.offline.peek()) {
+      this.offline.shift();
+      this.offlineCount -= h instanceof HeldBatch ? h.commands.length : 1;
+    }
+  }
+
+  private sentTimeout: TimeoutError | null = null;
+  private sentTimeoutSweep = 0;
+  private heldTimeout: TimeoutError | null = null;
+  private heldTimeoutSweep = 0;
 
   private beginQuit(): void {
     const link = this.current!;
@@ -494,12 +722,23 @@ export class RedisClient extends CommandMethods implements LinkSource {
       this.reactor?.delTimer(this.retryTimer);
       this.retryTimer = 0;
     }
+    this.stopConnectTimer();
     const held = [...this.resend, ...this.offline.drain()];
+    this.offlineCount = 0;
+    this.fullError = null;
     this.resend = [];
-    for (const p of held) p.reject(err instanceof ClientClosedError ? err : closedBecause(err, this.where()));
+    const why = err instanceof ClientClosedError ? err : closedBecause(err, this.where());
+    for (const p of held) {
+      if (Array.isArray(p)) continue; // the argv of the resolve function that follows
+      if (typeof p === 'function') p(handledRejection(why));
+      else p.reject(why);
+    }
     const ready = this.ready;
     this.ready = null;
     ready?.reject(err);
+    // In-flight commands were settled by their link; what the FIFO still
+    // tracks is settled or about to be by the link being freed.
+    this.deadlines?.clear();
     if (this.closed === null) this.closed = deferred<void>();
     this.closed.resolve();
     if (this.ownsDefaultReactor && this.reactor !== null) {
@@ -517,7 +756,11 @@ export class RedisClient extends CommandMethods implements LinkSource {
   }
 
   private submit(p: Settler): void {
-    if (this.current!.submit(p) && !this.resendOn && p instanceof PromiseSettler) p.argv = NO_ARGS;
+    if (!this.current!.submit(p)) return;
+    if (p instanceof TimedSettler) {
+      p.sent = true;
+      if (!this.resendOn) p.argv = NO_ARGS;
+    } else if (!this.resendOn && p instanceof PromiseSettler) p.argv = NO_ARGS;
   }
 
   private hold(p: Settler): void {
@@ -525,12 +768,43 @@ export class RedisClient extends CommandMethods implements LinkSource {
       p.reject(new ClientClosedError(`the client is ${this.stateNow} (${this.where()}); command not sent`));
       return;
     }
-    if (!this.offline.push(p)) p.reject(new OfflineQueueFullError(this.offline.limit));
+    if (this.offlineCount >= this.offlineLimit) {
+      p.reject(this.queueFull());
+      return;
+    }
+    this.offline.push(p);
+    this.offlineCount++;
+  }
+
+  /**
+   * Holds a plain command as two slots of the offline queue, its argv and
+   * its promise's resolve function, with no record around them: what a
+   * waiting command costs is what an outage multiplies (100,000 queued). A
+   * rejection goes through resolve as a rejected promise (link.ts).
+   */
+  private holdLight(argv: CommandArgument[], resolve: (value: unknown) => void): void {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      resolve(handledRejection(new ClientClosedError(`the client is ${this.stateNow} (${this.where()}); command not sent`)));
+      return;
+    }
+    if (this.offlineCount >= this.offlineLimit) {
+      resolve(handledRejection(this.queueFull()));
+      return;
+    }
+    this.offline.push(argv);
+    this.offline.push(resolve);
+    this.offlineCount++;
+  }
+
+  /** The error for commands refused by a full offline queue: one instance until the queue drains. */
+  private queueFull(): OfflineQueueFullError {
+    this.fullError ??= new OfflineQueueFullError(this.offlineLimit);
+    return this.fullError;
   }
 
   /** A command the client held was handed to a link that failed with `err` before its reply. */
   private failInFlight(p: Settler, err: Error): void {
-    const willRetry = this.stateNow !== 'closed' && this.policy !== null && this.stateNow !== 'closing' && !(err instanceof TimeoutError);
+    const willRetry = this.stateNow !== 'closed' && this.retrying && this.stateNow !== 'closing' && !(err instanceof TimeoutError);
     if (willRetry && this.resendOn) this.resend.push(p);
     else p.reject(err);
   }
@@ -538,7 +812,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
   /** The error for commands in flight on a failed `ac` (the link asks once, and shares it between them). */
   private inFlightError(ac: Context): Error {
     return this.stateNow === 'closed'
-      ? new ConnectionError(`disconnected by the client (${this.where()}); the command may not have run`, 'ERR_DISCONNECTED')
+      ? new ConnectionError(`disconnected by the client (${this.where()}); the command may have run`, 'ERR_DISCONNECTED')
       : this.linkError(ac);
   }
 
@@ -557,6 +831,13 @@ export class RedisClient extends CommandMethods implements LinkSource {
 }
 
 function noop(): void {}
+
+/**
+ * One slot of the offline queue: a Settler (a timed or re-sendable command,
+ * a HeldBatch), or a plain command as two slots, its argv (an array) then
+ * its promise's resolve function (see holdLight).
+ */
+type OfflineEntry = Settler | CommandArgument[] | ((value: unknown) => void);
 
 interface Deferred<T> {
   promise: Promise<T>;

@@ -5,7 +5,14 @@
  *
  * Each carries a `code` for switch statements and a message that says what
  * happened and to which server, because "Connection is closed." alone does
- * not help anyone at 3 a.m.
+ * not help anyone at 3 a.m. Each also carries `mayHaveRun`, the one fact a
+ * caller needs to retry safely:
+ * - false: the command certainly did not reach the server (it waited for a
+ *   connection, was refused before sending, or the client is closed): safe
+ *   to send again;
+ * - true: it was written and no reply came (the link failed, or its
+ *   deadline passed): Redis may have run it, so re-send only if it is
+ *   idempotent.
  */
 export { ReplyError } from '@reactor-ts/resp';
 
@@ -21,14 +28,22 @@ export class ConnectionError extends Error {
    * `ERR_AUTH` (the handshake was refused), or `ERR_CONNECTION`.
    */
   readonly code: string;
+  /** The command was written before the failure, so Redis may have run it (see the top of this file). */
+  readonly mayHaveRun: boolean;
 
-  constructor(message: string, code = 'ERR_CONNECTION', options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string, code = 'ERR_CONNECTION', options?: { cause?: unknown; mayHaveRun?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.mayHaveRun = options?.mayHaveRun ?? true;
   }
 }
 
-/** A connect or command deadline passed; the connection was closed because reply order is lost. */
+/**
+ * A connect or command deadline passed. A command's deadline counts from
+ * when it was issued, wherever it waited (for a connection, or for its
+ * reply); one that was written keeps its place on the connection and its
+ * late reply is dropped (unless `closeOnTimeout`).
+ */
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
   readonly code = 'ETIMEDOUT';
@@ -36,6 +51,8 @@ export class TimeoutError extends Error {
     message: string,
     /** The deadline that passed, in ms. */
     readonly timeoutMs: number,
+    /** The command had been written when its deadline passed (see the top of this file). */
+    readonly mayHaveRun: boolean = true,
   ) {
     super(message);
   }
@@ -45,6 +62,7 @@ export class TimeoutError extends Error {
 export class OfflineQueueFullError extends Error {
   override readonly name = 'OfflineQueueFullError';
   readonly code = 'ERR_OFFLINE_QUEUE_FULL';
+  readonly mayHaveRun = false;
   constructor(readonly limit: number) {
     super(
       `offline queue is full: ${limit} commands are already waiting for the connection ` +
@@ -63,7 +81,7 @@ export class OfflineQueueFullError extends Error {
 export class CommandRefusedError extends ConnectionError {
   override readonly name = 'CommandRefusedError';
   constructor(message: string) {
-    super(message, 'ERR_COMMAND_REFUSED');
+    super(message, 'ERR_COMMAND_REFUSED', { mayHaveRun: false });
   }
 }
 
@@ -71,4 +89,5 @@ export class CommandRefusedError extends ConnectionError {
 export class ClientClosedError extends Error {
   override readonly name = 'ClientClosedError';
   readonly code = 'ERR_CLIENT_CLOSED';
+  readonly mayHaveRun = false;
 }

@@ -9,19 +9,33 @@
  *                      quit), offline queue, settle-once
  * - link.ts            Link / LinkSource / LinkHook, and ContextLink: a client's
  *                      connection, the one place commands meet the context
- * - settle.ts          Settler, PromiseSettler, Batch, SlotSettler: how a reply settles
+ * - settle.ts          Settler, PromiseSettler, TimedSettler, Batch, HeldBatch: how a reply
+ *                      (or a deadline) settles
+ * - deadline.ts        Deadlines: commandTimeout counted from issue, one timer for a FIFO
+ * - monitor.ts         client.monitor(): MONITOR on a connection of its own
  * - commands.ts        typed shorthands (get, set, incr, ..., EVAL/SCRIPT, PUBSUB) over sendArgv
  * - pipeline.ts        Pipeline and Transaction (MULTI/EXEC): one write, replies by slot
  * - watch.ts           watchRetry: WATCH → read → MULTI/EXEC, retried on conflict
  * - pool.ts            RedisPool: N connections on one reactor, least pending, lending
  * - errors.ts          ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError
- * - link-errors.ts     which of those errors a failed link / refused command / closed client gives
+ * - link-errors.ts     which of those errors a failed link / refused command / closed client
+ *                      gives, and which commands and pipelines the client refuses to send
  * - url.ts             redis:// and unix socket URLs
- * - backoff.ts         reconnect policy: exponential backoff with jitter
+ * - backoff.ts         reconnect policy: first attempt at once, then capped jittered backoff;
+ *                      the retryStrategy / reconnectOnError hook types
  * - queue.ts           BoundedQueue: the offline and wait queues' FIFO
  * - default-reactor.ts the shared reactor used when none is given
  * - script.ts          defineScript (EVALSHA, NOSCRIPT → EVAL), preload, reload broadcast
  * - pubsub.ts          the listeners behind RedisClient.subscribe & co., resubscribed on each link
+ * - sentinel.ts        createSentinel / SentinelClient: the node found through Sentinel, followed on +switch-master
+ * - cluster.ts         RedisCluster / createCluster: routing by slot, MOVED / ASK / TRYAGAIN,
+ *                      map refresh, fan-out, pipelines split per node, watchRetry, scanIterator
+ * - cluster-node.ts    one node: a RedisClient plus the commands held while its link opens;
+ *                      ClusterCommand, one command from issue to settlement
+ * - cluster-pipeline.ts pipelines split per node, only redirected replies re-routed
+ * - cluster-batch.ts   transactions that follow their slot, fan-out reply combining
+ * - cluster-pubsub.ts  channel / pattern / shard subscriptions, moved when their node changes
+ * - cluster-errors.ts  MaxRedirectionsError, ClusterUnavailableError (and CrossSlotError)
  */
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
@@ -32,6 +46,10 @@ export { WatchConflictError, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
 export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError, CommandRefusedError } from './errors.js';
 export { parseRedisUrl, type RedisEndpoint } from './url.js';
-export { type ReconnectPolicy } from './backoff.js';
+export { type ReconnectPolicy, type RetryStrategy, type ReconnectOnError } from './backoff.js';
+export { type Monitor, type MonitorListener } from './monitor.js';
 export { defineScript, RedisScript, scriptSha1, preloadScripts, broadcastScriptReload, watchScriptReloads, SCRIPT_RELOAD_CHANNEL, type ScriptOptions, type WatchScriptsOptions, type ScriptReloadWatch } from './script.js';
 export { type MessageListener } from './pubsub.js';
+export { createSentinel, SentinelClient, type SentinelOptions } from './sentinel.js';
+export { createCluster, RedisCluster, type ClusterOptions, type ClusterState, type ClusterNodeInfo } from './cluster.js';
+export { CrossSlotError, MaxRedirectionsError, ClusterUnavailableError } from './cluster-errors.js';

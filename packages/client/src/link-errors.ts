@@ -19,7 +19,10 @@ export interface LinkFailureInfo {
   connectTimeout: number;
 }
 
-/** The typed error for a context's failure. */
+/**
+ * The typed error for a context's failure, given to the commands in flight
+ * on it: they were written, so each may have run (`mayHaveRun`).
+ */
 export function linkFailure(ac: Context, where: string, info: LinkFailureInfo): Error {
   const text = ac.errstr || 'connection lost';
   if (ac.err === REDIS_ERR_TIMEOUT) {
@@ -42,15 +45,78 @@ export function linkFailure(ac: Context, where: string, info: LinkFailureInfo): 
 
 /** Why redisAsyncCommandArgv said REDIS_ERR: a dead context, or the command itself. */
 export function commandNotSent(ac: Context, where: string): Error {
-  if (ac.err !== 0) return new ConnectionError(`command not sent: the connection to ${where} failed (${ac.errstr})`);
+  if (ac.err !== 0) {
+    return new ConnectionError(`command not sent: the connection to ${where} failed (${ac.errstr})`, 'ERR_CONNECTION', { mayHaveRun: false });
+  }
   return new CommandRefusedError(`command not sent to ${where}: ${ac.commandErrstr}`);
 }
 
-/** The error given to a command the client held when it closed for good. */
+/** The error given to a command the client held (never sent) when it closed for good. */
 export function closedBecause(cause: Error, where: string): Error {
   if (cause instanceof ConnectionError) {
-    return new ConnectionError(`command not sent: ${cause.message}`, cause.code, { cause });
+    return new ConnectionError(`command not sent: ${cause.message}`, cause.code, { cause, mayHaveRun: false });
   }
-  if (cause instanceof TimeoutError) return new TimeoutError(`command not sent: ${cause.message}`, cause.timeoutMs);
-  return new ConnectionError(`command not sent: the connection to ${where} is closed (${cause.message})`, 'ERR_CONNECTION', { cause });
+  if (cause instanceof TimeoutError) return new TimeoutError(`command not sent: ${cause.message}`, cause.timeoutMs, false);
+  return new ConnectionError(`command not sent: the connection to ${where} is closed (${cause.message})`, 'ERR_CONNECTION', {
+    cause,
+    mayHaveRun: false,
+  });
+}
+
+/**
+ * Commands the client refuses before sending, and why: each would change
+ * what the shared connection means for every other caller. MULTI would put
+ * them inside a transaction (answered QUEUED, run at someone else's EXEC);
+ * SUBSCRIBE and MONITOR would turn the connection into a stream whose
+ * replies no single promise can hold. Checked on every command, so it looks
+ * at the name's length before comparing anything.
+ */
+export function refusedByClient(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length < 5 || name.length > 12) return null;
+  switch (name.toUpperCase()) {
+    case 'MULTI':
+      return 'MULTI on the shared connection would capture other callers\u2019 commands: use client.multi() (or watchRetry)';
+    case 'MONITOR':
+      return 'MONITOR turns the connection into a stream of lines: use client.monitor()';
+    case 'SUBSCRIBE':
+    case 'PSUBSCRIBE':
+    case 'SSUBSCRIBE':
+      return `${name.toUpperCase()} delivers messages, not one reply: use client.subscribe() / psubscribe() / ssubscribe()`;
+    case 'UNSUBSCRIBE':
+    case 'PUNSUBSCRIBE':
+    case 'SUNSUBSCRIBE':
+      return `${name.toUpperCase()} is answered by pub/sub confirmations: use client.unsubscribe() / punsubscribe() / sunsubscribe()`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Why a pipeline must not be sent, or null: checked whole before any of it
+ * is written, so that a batch is never split (a transaction whose third
+ * command the encoder refuses would otherwise run without it). A MULTI
+ * must be closed by EXEC or DISCARD in the same batch; commands that
+ * `refusedByClient` names are refused here too; every argument must be one
+ * the encoder takes (string, Buffer/Uint8Array, bigint, number but NaN).
+ */
+export function batchRefusal(commands: ReadonlyArray<ReadonlyArray<unknown>>): string | null {
+  let open = false;
+  for (let i = 0; i < commands.length; i++) {
+    const argv = commands[i]!;
+    if (argv.length === 0) return `command ${i} of the pipeline is empty`;
+    const name = typeof argv[0] === 'string' ? argv[0].toUpperCase() : '';
+    if (name === 'MULTI') open = true;
+    else if (name === 'EXEC' || name === 'DISCARD') open = false;
+    else {
+      const why = refusedByClient(argv[0]);
+      if (why !== null) return why;
+    }
+    for (let j = 0; j < argv.length; j++) {
+      const a = argv[j];
+      const ok =
+        typeof a === 'string' || typeof a === 'bigint' || a instanceof Uint8Array || (typeof a === 'number' && !Number.isNaN(a));
+      if (!ok) return `argument ${j} of command ${i} of the pipeline must be a string, Buffer, number or bigint, got ${a === null ? 'null' : typeof a}`;
+    }
+  }
+  return open ? 'a MULTI without EXEC or DISCARD after it in the same pipeline would leave the connection inside a transaction' : null;
 }

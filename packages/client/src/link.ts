@@ -20,10 +20,12 @@
 import {
   REDIS_ERR,
   redisAsyncCommandArgv,
+  redisAsyncFree,
   type RedisAsyncContext,
   type RedisCallbackFn,
 } from '@reactor-ts/hiredis-adapter';
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
+import { ConnectionError } from './errors.js';
 import { captured, captureResolvers, type Batch, type Settler } from './settle.js';
 
 type Arg = CommandArgument;
@@ -88,12 +90,18 @@ export interface LinkOwner {
   refusal(ac: Context): Error;
   /** A command the client held, in flight when its link failed with `err`: re-sent on the next link, or rejected. */
   lost(s: Settler, err: Error): void;
+  /** Told of every error reply (reconnectOnError), or null when nobody asks. */
+  readonly replyError: ((link: ContextLink, err: ReplyError) => void) | null;
 }
+
+function noop(): void {}
 
 /** RedisClient's link: the context, the two reply callbacks, and the error its failure gave. */
 export class ContextLink implements Link {
   /** The error shared by every command in flight when the link failed (one instance: see `failure`). */
   private failed: Error | null = null;
+  /** Why the client closed this link itself (`abort`), or null. */
+  abortedWith: Error | null = null;
   /** The reply callback of commands bound to this link; one closure per link, not per command. */
   private readonly onReply: RedisCallbackFn<unknown>;
   /** The reply callback of commands the client held: a link failure hands them back (LinkOwner.lost). */
@@ -121,6 +129,12 @@ export class ContextLink implements Link {
     return promise;
   }
 
+  /** `sendArgv` for a promise made earlier (the client's offline queue): settles through `resolve`. */
+  sendWith(argv: Arg[], resolve: (value: unknown) => void): void {
+    const refused = this.write(argv, this.onReply, resolve);
+    if (refused !== null) resolve(handledRejection(refused));
+  }
+
   send(s: Settler): void {
     const refused = this.write(s.argv, this.onReply, s);
     if (refused !== null) s.reject(refused);
@@ -140,15 +154,36 @@ export class ContextLink implements Link {
 
   /**
    * A pipeline's commands, all on the context now, so their callbacks come
-   * in this order and the batch settles them itself (see Batch). A refused
-   * command rejects the whole batch, so its place in that order does not
-   * matter.
+   * in this order and the batch settles them itself (see Batch). The client
+   * checked the arguments first (batchRefusal), so a refusal here means the
+   * context itself stopped taking commands. If that happens after part of
+   * the batch was written, the link may be inside MULTI with no EXEC to
+   * come: it is closed, so that no other caller's command is ever answered
+   * QUEUED.
    */
   sendBatch(commands: Arg[][], batch: Batch): void {
-    for (const argv of commands) {
-      const refused = this.write(argv, this.onReply, batch);
-      if (refused !== null) batch.reject(refused);
+    for (let i = 0; i < commands.length; i++) {
+      const refused = this.write(commands[i]!, this.onReply, batch);
+      if (refused === null) continue;
+      batch.failAll(refused);
+      if (i > 0) {
+        this.abort(new ConnectionError(`the connection was closed: a pipeline was cut short after ${i} of its ${commands.length} commands (${refused.message})`));
+      }
+      return;
     }
+  }
+
+  /**
+   * Closes this link now with `err` as the failure of every command in
+   * flight on it (a deadline, a batch cut short, reconnectOnError). The
+   * client hears of it as of any other lost link. Deferred by the context
+   * until the callback running now returns, if any.
+   */
+  abort(err: Error): void {
+    if (this.abortedWith !== null) return;
+    this.abortedWith = err;
+    this.failed ??= err;
+    redisAsyncFree(this.ac);
   }
 
   /** The one call to the context. Null, or why it refused the command (then `fn` never runs). */
@@ -164,10 +199,11 @@ export class ContextLink implements Link {
    * ticks later, on error paths only).
    */
   private settle(reply: unknown, privdata: unknown, held: boolean): void {
+    if (reply instanceof ReplyError && this.owner.replyError !== null) this.owner.replyError(this, reply);
     if (typeof privdata === 'function') {
       const resolve = privdata as (value: unknown) => void;
-      if (reply === null && this.ac.err !== 0) resolve(Promise.reject(this.failure()));
-      else if (reply instanceof ReplyError) resolve(Promise.reject(reply));
+      if (reply === null && this.ac.err !== 0) resolve(handledRejection(this.failure()));
+      else if (reply instanceof ReplyError) resolve(handledRejection(reply));
       else resolve(reply);
       return;
     }
@@ -191,4 +227,16 @@ export class ContextLink implements Link {
     this.failed ??= this.owner.failure(this.ac);
     return this.failed;
   }
+}
+
+/**
+ * A rejected promise for a resolve function to adopt, marked handled: if the
+ * outer promise was settled already (a callback the context calls twice),
+ * the rejection goes nowhere instead of crashing the process as an
+ * unhandled one. When it is adopted, the outer promise rejects as usual.
+ */
+export function handledRejection(err: Error): Promise<never> {
+  const p = Promise.reject(err);
+  p.catch(noop);
+  return p;
 }

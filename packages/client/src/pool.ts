@@ -34,6 +34,8 @@ export interface PoolOptions extends ClientOptions {
 /** acquire() could not get a connection: the wait queue is full, or the wait timed out. */
 export class PoolExhaustedError extends Error {
   override readonly name = 'PoolExhaustedError';
+  /** Nothing was sent (see errors.ts). */
+  readonly mayHaveRun = false;
   constructor(
     message: string,
     /** ERR_POOL_QUEUE_FULL or ERR_POOL_TIMEOUT. */

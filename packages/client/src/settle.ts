@@ -6,7 +6,10 @@
  * - `PromiseSettler`: one `command()`, a promise's two functions;
  * - `Batch`: every command of one pipeline handed to a ready link in one
  *   pass, its replies filling slots in order (no object per command);
- * - `SlotSettler`: one command of a batch that had to wait for a link.
+ * - `TimedSettler`: a `command()` with a deadline (`commandTimeout`): the
+ *   first of its reply and its deadline settles it, the other is dropped.
+ * - `HeldBatch`: a whole pipeline waiting for a link, one entry of the
+ *   offline queue, so it is admitted, sent and refused whole.
  *
  * Kept apart from client.ts (which sends) and pipeline.ts (which builds the
  * batches) so that neither imports the other.
@@ -24,6 +27,21 @@ export interface Settler {
   readonly argv: Arg[];
   resolve(value: unknown): void;
   reject(err: Error): void;
+}
+
+/**
+ * What carries a deadline (deadline.ts): a timed command or a batch. The
+ * first of `settle` (through resolve/reject) and `expire` wins.
+ */
+export interface Expiring {
+  /** Date.now() past which it has timed out. */
+  readonly deadline: number;
+  /** Settled already: the deadline sweeper skips it, and the client does not send it. */
+  readonly done: boolean;
+  /** Written to a link: a timeout then says the command may have run. */
+  sent: boolean;
+  /** Fails it with `err` unless settled; late replies are dropped afterwards. */
+  expire(err: Error): void;
 }
 
 function noop(): void {}
@@ -56,15 +74,47 @@ export class PromiseSettler implements Settler {
 }
 
 /**
+ * A `command()` with a deadline. The reply that comes after the deadline
+ * fired finds it `done` and is dropped: the command kept its place in the
+ * connection's reply FIFO, so no reply is ever taken for another command's.
+ */
+export class TimedSettler implements Settler, Expiring {
+  done = false;
+  sent = false;
+  constructor(
+    public argv: Arg[],
+    readonly deadline: number,
+    private readonly res: (value: unknown) => void,
+    private readonly rej: (err: Error) => void,
+  ) {}
+
+  resolve(value: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.res(value);
+  }
+
+  reject(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.rej(err);
+  }
+
+  expire(err: Error): void {
+    this.reject(err);
+  }
+}
+
+/**
  * Collects the replies of one exec(); settles its promise exactly once.
  *
  * A batch handed to a ready link in one pass gets its replies in the order
  * of its commands, one callback each, so the batch itself is the settler of
  * every command (resolve/reject fill the next slot): no object per command.
- * Commands that must wait for a link (offline queue, resend list) need one
- * settler each, with its argv: `slot(i, argv)`. A batch uses one way only.
+ * A batch that must wait for a link waits whole (HeldBatch) and is sent the
+ * same way once one is up.
  */
-export class Batch implements Settler {
+export class Batch implements Settler, Expiring {
   /** Settler's field: unused, the commands are sent by the caller. */
   readonly argv: Arg[] = NO_ARGS;
   readonly results: unknown[];
@@ -72,6 +122,11 @@ export class Batch implements Settler {
   /** The slot the next in-order reply fills. */
   private next = 0;
   private failure: Error | null = null;
+  /** The promise is settled: every later reply or failure is dropped. */
+  done = false;
+  sent = false;
+  /** Date.now() past which the batch times out; Infinity: no deadline. */
+  deadline = Infinity;
 
   constructor(
     size: number,
@@ -80,7 +135,24 @@ export class Batch implements Settler {
   ) {
     this.results = new Array<unknown>(size);
     this.left = size;
-    if (size === 0) resolveAll(this.results);
+    if (size === 0) {
+      this.done = true;
+      resolveAll(this.results);
+    }
+  }
+
+  /**
+   * Fails the whole batch now (refused before sending, deadline passed);
+   * replies that still come fill slots nobody reads.
+   */
+  failAll(err: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.rejectAll(err);
+  }
+
+  expire(err: Error): void {
+    this.failAll(err);
   }
 
   /** Settler of the in-order path: the next command's reply. */
@@ -97,11 +169,6 @@ export class Batch implements Settler {
     }
   }
 
-  /** A settler of its own for command `index`, for commands that wait for a link. */
-  slot(index: number, argv: Arg[]): Settler {
-    return new SlotSettler(argv, this, index);
-  }
-
   put(index: number, value: unknown): void {
     this.results[index] = value;
     if (--this.left === 0) this.end();
@@ -113,25 +180,34 @@ export class Batch implements Settler {
   }
 
   private end(): void {
+    if (this.done) return;
+    this.done = true;
     if (this.failure !== null) this.rejectAll(this.failure);
     else this.resolveAll(this.results);
   }
 }
 
-/** One command of a batch: an error reply is a result, anything else fails the batch. */
-class SlotSettler implements Settler {
+/**
+ * A whole pipeline held while no link is up: one entry of the offline queue
+ * (counted as its number of commands against the limit), sent in one pass
+ * when a link comes up. Never re-sent after a lost link: half a transaction
+ * answered on one link and the rest re-sent on the next would run its
+ * commands outside MULTI.
+ */
+export class HeldBatch implements Settler {
+  readonly argv: Arg[] = NO_ARGS;
   constructor(
-    readonly argv: Arg[],
-    private readonly batch: Batch,
-    private readonly index: number,
+    readonly commands: Arg[][],
+    readonly batch: Batch,
   ) {}
 
-  resolve(value: unknown): void {
-    this.batch.put(this.index, value);
+  get done(): boolean {
+    return this.batch.done;
   }
 
+  resolve(): void {}
+
   reject(err: Error): void {
-    if (err instanceof ReplyError) this.batch.put(this.index, err);
-    else this.batch.fail(err);
+    this.batch.failAll(err);
   }
 }

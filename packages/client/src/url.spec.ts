@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeEndpoint, parseRedisUrl, redact } from './url.js';
+import { describeEndpoint, linkTls, parseRedisUrl, redact, tlsFor } from './url.js';
 
 describe('parseRedisUrl', () => {
   it('reads host, port, user, password and db', () => {
@@ -32,8 +32,9 @@ describe('parseRedisUrl', () => {
     expect(parseRedisUrl('redis://[::1]:7001').host).toBe('::1');
   });
 
-  it('refuses rediss:// with a message about TLS', () => {
-    expect(() => parseRedisUrl('rediss://h:1')).toThrow(/TLS is not supported/);
+  it('reads rediss:// as TLS, same shape as redis://', () => {
+    expect(parseRedisUrl('rediss://alice:pw@h:6380/2')).toEqual({ host: 'h', port: 6380, username: 'alice', password: 'pw', db: 2, tls: true });
+    expect(parseRedisUrl('rediss://h')).toEqual({ host: 'h', port: 6379, tls: true });
   });
 
   it('refuses other schemes, garbage, and a bad db', () => {
@@ -49,8 +50,25 @@ describe('parseRedisUrl', () => {
   });
 
   it('never prints a password in an error', () => {
-    expect(() => parseRedisUrl('rediss://u:topsecret@h')).toThrow(/u:\*\*\*@/);
+    expect(() => parseRedisUrl('rediss://u:topsecret@h/abc')).toThrow(/u:\*\*\*@/);
     expect(redact('redis://topsecret@h')).toBe('redis://***@h');
+  });
+
+  it('tlsFor: rediss:// or the tls option turns TLS on; false forces it off; never over a unix socket', () => {
+    const ca = Buffer.from('pem');
+    expect(tlsFor(parseRedisUrl('redis://h'), undefined)).toBeUndefined();
+    expect(tlsFor(parseRedisUrl('rediss://h'), undefined)).toEqual({});
+    expect(tlsFor(parseRedisUrl('rediss://h'), { ca })).toEqual({ ca });
+    expect(tlsFor(parseRedisUrl('redis://h'), { ca })).toEqual({ ca });
+    expect(tlsFor(parseRedisUrl('redis://h'), true)).toEqual({});
+    expect(tlsFor(parseRedisUrl('rediss://h'), false)).toBeUndefined();
+    expect(() => tlsFor(parseRedisUrl('unix:///tmp/s'), { ca })).toThrow(/TLS over a unix socket/);
+  });
+
+  it('linkTls: the handshake deadline sits just inside the connect timeout unless chosen', () => {
+    expect(linkTls({}, 10_000)).toEqual({ handshakeTimeoutMs: 9950 });
+    expect(linkTls({ handshakeTimeoutMs: 3 }, 10_000)).toEqual({ handshakeTimeoutMs: 3 });
+    expect(linkTls({}, 20)).toEqual({ handshakeTimeoutMs: 1 });
   });
 
   it('describes endpoints for messages', () => {

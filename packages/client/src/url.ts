@@ -1,11 +1,10 @@
 /**
- * Connection URLs: `redis://[user[:password]@]host[:port][/db]`, and unix
- * sockets as `redis+unix:///path/to.sock?db=N` or `unix:///path/to.sock`
- * (user and password work there too). `rediss://` (TLS) is refused up front
- * with a message saying so: the reactor speaks plain TCP only, and silently
- * connecting in clear text to a server that expects TLS would hang or leak
- * the password.
+ * Connection URLs: `redis://[user[:password]@]host[:port][/db]`,
+ * `rediss://...` for TLS (same shape), and unix sockets as
+ * `redis+unix:///path/to.sock?db=N` or `unix:///path/to.sock` (user and
+ * password work there too).
  */
+import type { ClientTlsOptions } from '@reactor-ts/reactor';
 
 /** Where and how to connect, as the URL said. */
 export interface RedisEndpoint {
@@ -20,6 +19,8 @@ export interface RedisEndpoint {
   password?: string;
   /** Database to SELECT after connecting. */
   db?: number;
+  /** `rediss://`: speak TLS. */
+  tls?: boolean;
 }
 
 const DEFAULT_HOST = '127.0.0.1';
@@ -34,12 +35,6 @@ export function parseRedisUrl(url: string): RedisEndpoint {
     throw new TypeError(`invalid Redis URL '${redact(url)}': expected redis://[user[:password]@]host[:port][/db]`);
   }
   const scheme = u.protocol;
-  if (scheme === 'rediss:') {
-    throw new TypeError(
-      `TLS is not supported: '${redact(url)}' asks for rediss://; connect with redis:// ` +
-        `(through a TLS-terminating proxy such as stunnel if the server requires TLS)`,
-    );
-  }
   const ep: RedisEndpoint = {};
   if (u.username !== '') ep.username = decodeURIComponent(u.username);
   if (u.password !== '') ep.password = decodeURIComponent(u.password);
@@ -51,7 +46,8 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   }
   const dbParam = u.searchParams.get('db');
 
-  if (scheme === 'redis:') {
+  if (scheme === 'redis:' || scheme === 'rediss:') {
+    if (scheme === 'rediss:') ep.tls = true;
     ep.host = u.hostname === '' ? DEFAULT_HOST : stripBrackets(u.hostname);
     ep.port = u.port === '' ? DEFAULT_PORT : Number(u.port);
     const dbPath = u.pathname.replace(/^\/+/, '');
@@ -67,8 +63,22 @@ export function parseRedisUrl(url: string): RedisEndpoint {
     return ep;
   }
   throw new TypeError(
-    `unsupported URL scheme '${scheme}' in '${redact(url)}': use redis://, redis+unix:// or unix://`,
+    `unsupported URL scheme '${scheme}' in '${redact(url)}': use redis://, rediss://, redis+unix:// or unix://`,
   );
+}
+
+/**
+ * The TLS settings of a connection: the `tls` option (node:tls's ca, cert,
+ * key, servername, rejectUnauthorized, minVersion, ...) or `rediss://`
+ * alone (Node's bundled CAs); undefined for plain TCP. Either one turns TLS
+ * on: a `tls` option with a `redis://` URL is taken as meaning TLS, never
+ * silently dropped. `tls: false` forces plain TCP even for rediss://.
+ */
+export function tlsFor(ep: RedisEndpoint, tls: ClientTlsOptions | boolean | undefined): ClientTlsOptions | undefined {
+  if (tls === false) return undefined;
+  if (tls === undefined && ep.tls !== true) return undefined;
+  if (ep.path !== undefined) throw new TypeError('TLS over a unix socket is not supported: use rediss://host:port');
+  return tls === true || tls === undefined ? {} : tls;
 }
 
 function parseDb(text: string, url: string): number {
@@ -80,6 +90,17 @@ function parseDb(text: string, url: string): number {
 
 function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/**
+ * The TLS options one link uses: unless the caller chose a handshake
+ * deadline, the handshake gets one just inside the connect timeout, so a
+ * server that never answers the ClientHello (a plain port) fails with the
+ * TLS layer's message ("is it speaking TLS?") rather than a bare timeout.
+ */
+export function linkTls(tls: ClientTlsOptions, connectTimeout: number): ClientTlsOptions {
+  if (tls.handshakeTimeoutMs !== undefined || !(connectTimeout > 0)) return tls;
+  return { ...tls, handshakeTimeoutMs: Math.max(1, connectTimeout - 50) };
 }
 
 /** The URL with any password replaced, so errors never print secrets. */

@@ -30,6 +30,7 @@ import {
 } from '@reactor-ts/reactor';
 import { REDIS_ERR, REDIS_ERR_OTHER, REDIS_OK } from './constants.js';
 import { engineOf, type AsyncContext } from './engine.js';
+import { tlsForAttach } from './ssl.js';
 import type { RedisAsyncContext, RedisEventHooks } from './types.js';
 
 /**
@@ -103,7 +104,12 @@ export function redisAttach<R>(reactor: Reactor, ac: RedisAsyncContext<R>): numb
   if (engine.attached || engine.closed || ac.ev.data !== null) return REDIS_ERR;
   let e: ReactorEvent;
   try {
-    e = ac.c.connectionType === 'unix' ? reactor.connectPath(ac.c.path) : reactor.connect(ac.c.port, ac.c.host);
+    // TLS set by redisInitiateSSLWithContext(ac.c, ssl) or the ssl option (ssl.ts).
+    const tls = tlsForAttach(ac.c);
+    e =
+      ac.c.connectionType === 'unix'
+        ? reactor.connectPath(ac.c.path)
+        : reactor.connect(ac.c.port, ac.c.host, tls === undefined ? undefined : { tls });
   } catch (err) {
     engine.failEarly(REDIS_ERR_OTHER, `cannot attach: ${err instanceof Error ? err.message : String(err)}`);
     return REDIS_ERR;

@@ -26,6 +26,7 @@ import {
   type WorkerInit,
   type WorkerRequest,
   type WorkerTarget,
+  type WorkerTlsInit,
 } from './blocking-worker.js';
 
 /** Default ring capacity: big enough for most replies in one wake-up, small beside a worker's heap. */
@@ -116,6 +117,25 @@ export class WorkerChannel {
     const booted = this.waitFor(() => this.state() !== STATE.BOOTING, performance.now() + BOOT_LIMIT_MS);
     if (booted === 'timeout') return { kind: 'dead', message: 'blocking worker thread did not start' };
     if (booted !== 'ready') return booted;
+    const deadline = timeoutMs === null ? Infinity : performance.now() + timeoutMs;
+    const res = this.waitFor(() => this.state() !== STATE.CONNECTING, deadline);
+    if (res !== 'ready') return res === 'timeout' ? { kind: 'timeout' } : res;
+    return this.state() === STATE.CONNECTED ? null : this.finalFailure();
+  }
+
+  /**
+   * Starts TLS on the connected socket and blocks until the handshake is
+   * done (null) or failed, within `timeoutMs`. The state goes back from
+   * CONNECTED to CONNECTING only if it still is CONNECTED: a close that the
+   * worker already published is never overwritten.
+   */
+  startTls(init: WorkerTlsInit, timeoutMs: number | null): ChannelFailure | null {
+    if (this.closed) return { kind: 'eof' };
+    if (Atomics.compareExchange(this.ctl, SLOT.STATE, STATE.CONNECTED, STATE.CONNECTING) !== STATE.CONNECTED) {
+      return this.state() >= STATE.CLOSED ? this.finalFailure() : { kind: 'io', code: 'ERR', message: 'not connected' };
+    }
+    const req: WorkerRequest = { op: 'tls', tls: init };
+    this.port.postMessage(req);
     const deadline = timeoutMs === null ? Infinity : performance.now() + timeoutMs;
     const res = this.waitFor(() => this.state() !== STATE.CONNECTING, deadline);
     if (res !== 'ready') return res === 'timeout' ? { kind: 'timeout' } : res;

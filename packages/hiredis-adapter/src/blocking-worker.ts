@@ -54,8 +54,18 @@ export interface WorkerFailure {
   message: string;
 }
 
+/** What the worker needs to start TLS on its connection (structured-cloneable: no SecureContext). */
+export interface WorkerTlsInit {
+  host: string;
+  servername?: string;
+  ca?: Uint8Array[];
+  cert?: Uint8Array;
+  key?: Uint8Array;
+  rejectUnauthorized: boolean;
+}
+
 /** Caller → worker messages on the side port. */
-export type WorkerRequest = { op: 'write'; bytes: Uint8Array } | { op: 'end' };
+export type WorkerRequest = { op: 'write'; bytes: Uint8Array } | { op: 'end' } | { op: 'tls'; tls: WorkerTlsInit };
 
 /** Everything the worker gets, as `workerData`. */
 export interface WorkerInit {
@@ -80,6 +90,7 @@ function blockingWorkerMain(): void {
   // `require` exists because eval'd workers run as CommonJS scripts.
   const wt = require('node:worker_threads') as typeof import('node:worker_threads');
   const net = require('node:net') as typeof import('node:net');
+  const tlsModule = require('node:tls') as typeof import('node:tls');
   const init = wt.workerData as WorkerInit;
   const { slot, state } = init;
   const ctl = new Int32Array(init.ctl);
@@ -170,26 +181,59 @@ function blockingWorkerMain(): void {
   }
 
   const target = init.target;
-  const socket =
+  let socket: import('node:net').Socket =
     'path' in target ? net.connect({ path: target.path }) : net.connect({ host: target.host, port: target.port });
   socket.on('connect', () => {
     socket.setNoDelay(true);
     setState(state.CONNECTED);
   });
-  socket.on('data', (chunk: Buffer) => {
+  const onData = (chunk: Buffer): void => {
     pending.push(chunk);
     pendingBytes += chunk.length;
     pump();
-  });
-  socket.on('end', () => finish(state.CLOSED, null));
-  socket.on('error', (err: NodeJS.ErrnoException) => {
+  };
+  const onEnd = (): void => finish(state.CLOSED, null);
+  const onError = (err: NodeJS.ErrnoException): void => {
     finish(state.FAILED, { code: err.code ?? 'ERR', message: err.message });
-  });
-  socket.on('close', () => finish(state.CLOSED, null));
+  };
+  const wire = (s: import('node:net').Socket): void => {
+    s.on('data', onData);
+    s.on('end', onEnd);
+    s.on('error', onError);
+    s.on('close', onEnd);
+  };
+  wire(socket);
+
+  // redisInitiateSSLWithContext: the connected TCP socket becomes the TLS
+  // socket's transport; the caller set STATE to CONNECTING and waits for
+  // CONNECTED (handshake done, certificate verified) or FAILED.
+  function startTls(o: WorkerTlsInit): void {
+    const raw = socket;
+    raw.off('data', onData);
+    raw.off('end', onEnd);
+    raw.off('error', onError);
+    raw.off('close', onEnd);
+    const secure = tlsModule.connect({
+      socket: raw,
+      host: o.host,
+      servername: o.servername,
+      ca: o.ca?.map((b) => Buffer.from(b)),
+      cert: o.cert === undefined ? undefined : Buffer.from(o.cert),
+      key: o.key === undefined ? undefined : Buffer.from(o.key),
+      rejectUnauthorized: o.rejectUnauthorized,
+    });
+    socket = secure;
+    wire(secure);
+    secure.once('secureConnect', () => {
+      if (final === null) setState(state.CONNECTED);
+    });
+  }
 
   init.port.on('message', (req: WorkerRequest) => {
     if (req.op === 'write') {
       if (!socket.destroyed) socket.write(req.bytes);
+    } else if (req.op === 'tls') {
+      startTls(req.tls);
     } else {
       socket.destroy();
       init.port.close();

@@ -47,7 +47,7 @@ import {
   REDIS_OK,
   type RedisErrCode,
 } from './constants.js';
-import type { WorkerTarget } from './blocking-worker.js';
+import type { WorkerTarget, WorkerTlsInit } from './blocking-worker.js';
 
 /** hiredis's `struct timeval`: seconds plus microseconds. */
 export interface TimeVal {
@@ -125,6 +125,8 @@ class BlockingContext implements RedisContext {
   readonly ringSize: number;
   /** Set by redisFree; a freed context can never reconnect. */
   freed = false;
+  /** TLS started by redisInitiateSSLWithContext; redisReconnect redoes it. */
+  tls: WorkerTlsInit | null = null;
 
   constructor(
     target: WorkerTarget,
@@ -241,6 +243,34 @@ function open(c: BlockingContext): void {
 }
 
 /**
+ * The blocking half of redisInitiateSSLWithContext (ssl.ts): the handshake
+ * on the context's connection, in its worker, within the connect timeout.
+ * Internal to the package (index.ts does not export it). Remembered for
+ * redisReconnect, which then redoes the handshake.
+ */
+export function startBlockingTls(c: RedisContext, init: Omit<WorkerTlsInit, 'host'>): number {
+  const ctx = internal(c);
+  if (ctx.err !== 0 || ctx.channel === null || ctx.tcp === null) {
+    if (ctx.err === 0) ctx.setError(REDIS_ERR_OTHER, 'TLS needs a TCP connection');
+    return REDIS_ERR;
+  }
+  if (ctx.tls !== null) {
+    ctx.setError(REDIS_ERR_OTHER, 'TLS already started on this connection');
+    return REDIS_ERR;
+  }
+  ctx.tls = { ...init, host: ctx.tcp.host };
+  return handshakeTls(ctx);
+}
+
+function handshakeTls(ctx: BlockingContext): number {
+  const failure = ctx.channel!.startTls(ctx.tls!, ctx.connectTimeoutMs);
+  if (failure === null) return REDIS_OK;
+  if (failure.kind === 'io') ctx.setError(REDIS_ERR_IO, `SSL handshake failed: ${failure.message} (${failure.code})`);
+  else ctx.setFailure(failure);
+  return REDIS_ERR;
+}
+
+/**
  * Drops the connection (and any unread replies or appended commands) and
  * connects again to the same endpoint with the same timeouts, clearing
  * `c.err` first. REDIS_OK when connected; REDIS_ERR (see `c.err`) otherwise,
@@ -256,6 +286,7 @@ export function redisReconnect(c: RedisContext): number {
   ctx.err = 0;
   ctx.errstr = '';
   open(ctx);
+  if (ctx.err === 0 && ctx.tls !== null) handshakeTls(ctx);
   return ctx.err === 0 ? REDIS_OK : REDIS_ERR;
 }
 

@@ -17,6 +17,7 @@ import { CMD_NORMAL, CMD_SUBSCRIBE, CMD_UNSUBSCRIBE, commandArgs, kindOfName } f
 import { REDIS_ERR, REDIS_ERR_OTHER, REDIS_OK } from './constants.js';
 import { AsyncContext, engineOf } from './engine.js';
 import { resolveOptions } from './options.js';
+import { applyAsyncTls } from './ssl.js';
 import type {
   RedisAsyncContext,
   RedisAsyncOptions,
@@ -35,6 +36,8 @@ export type {
   RedisDisconnectCallback,
   RedisEventHooks,
   RedisAsyncPushCallback,
+  RedisSSLContext,
+  RedisSSLVerifyMode,
 } from './types.js';
 
 /** A TCP context for `host:port`, not yet connected (see `redisAttach`). */
@@ -55,7 +58,11 @@ export function redisAsyncConnectUnix(path: string): RedisAsyncContext {
  */
 export function redisAsyncConnectWithOptions<R = RedisReply>(opts: RedisAsyncOptions): RedisAsyncContext<R> {
   try {
-    return new AsyncContext<R>(resolveOptions(opts));
+    const ac = new AsyncContext<R>(resolveOptions(opts));
+    if (opts.ssl !== undefined && applyAsyncTls(ac.c, opts.ssl) !== REDIS_OK) {
+      ac.failEarly(REDIS_ERR_OTHER, 'ssl: TLS needs a TCP connection and a live SSL context');
+    }
+    return ac;
   } catch (err) {
     const ac = new AsyncContext<R>(resolveOptions({}));
     ac.failEarly(REDIS_ERR_OTHER, err instanceof Error ? err.message : String(err));

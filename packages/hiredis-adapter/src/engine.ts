@@ -14,8 +14,9 @@
  * Life cycle (`state`):
  *
  *   idle ──attach──▶ connecting ──writable──▶ handshake ──all OK──▶ connected
- *     (commands queue        (AUTH/HELLO/SELECT/SETNAME           │
- *      in obuf)               in flight; user bytes wait)          ▼
+ *     (commands queue        (AUTH/HELLO/SELECT/SETNAME, or        │
+ *      in obuf)               a PING probe, in flight;             │
+ *                             user bytes wait)                     ▼
  *   any state ──free / EOF / error / timeout / disconnect done──▶ closed
  *
  * Invariants:
@@ -112,6 +113,8 @@ interface CommandRecord<R> {
 }
 
 const ERRSTR_EOF = 'Server closed the connection';
+/** The connect probe (see the constructor), encoded once. */
+const PING_PROBE = Buffer.from('*1\r\n$4\r\nPING\r\n');
 const ERRSTR_TIMEOUT = 'Timeout';
 
 export const NOOP_HOOKS: Readonly<RedisEventHooks> = Object.freeze({
@@ -182,12 +185,20 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       protocol: options.protocol,
     };
     this.reader = new RespReader({ builder: options.builder, stringMode: options.stringMode });
-    for (const bytes of handshakeCommands(options)) {
+    const handshake = handshakeCommands(options);
+    // With a connect deadline and nothing else to ask, a PING: an accepted
+    // TCP connection proves nothing (a proxy or a hung server accepts and
+    // never answers), so "connected" waits for the server's first reply, and
+    // the deadline covers it. Its answer, even an error (NOAUTH), shows the
+    // server is there; what it thinks of the commands is theirs to say.
+    const probe = handshake.length === 0 && options.connectTimeout !== null;
+    if (probe) handshake.push(PING_PROBE);
+    for (const bytes of handshake) {
       this.hsbuf.push(bytes);
       this.replies.push(null, null, {
         fn: null,
         privdata: null,
-        kind: CMD_NORMAL,
+        kind: probe ? CMD_PING : CMD_NORMAL,
         deadline: Infinity,
         handshake: true,
         expect: 0,
@@ -494,7 +505,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       return;
     }
     if (p.handshake) {
-      this.handshakeReply(reply);
+      this.handshakeReply(reply, p.kind === CMD_PING);
       return;
     }
     if (p.expect > 0) {
@@ -567,8 +578,8 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     else this.close(REDIS_ERR_PROTOCOL, 'Protocol error: a reply arrived with no command waiting for it', REDIS_ERR);
   }
 
-  private handshakeReply(reply: R): void {
-    const text = errorText(reply);
+  private handshakeReply(reply: R, probe: boolean): void {
+    const text = probe ? null : errorText(reply);
     if (text !== null) {
       this.close(REDIS_ERR_OTHER, text, REDIS_ERR);
       return;

@@ -4,7 +4,24 @@
  * the public functions can name them without an import cycle.
  */
 import type { ChainBuffer } from '@reactor-ts/buffer';
+import type { ClientTlsOptions } from '@reactor-ts/reactor';
 import type { RedisReply, ReplyBuilder } from '@reactor-ts/resp';
+
+/** hiredis's REDIS_SSL_VERIFY_NONE / REDIS_SSL_VERIFY_PEER. */
+export type RedisSSLVerifyMode = 'none' | 'peer';
+
+/**
+ * `redisSSLContext` (ssl.ts makes them): the certificate material, loaded
+ * once, and one tls.SecureContext made from it, shared by every connection
+ * it is applied to.
+ */
+export interface RedisSSLContext {
+  /** SNI name and the name the certificate must carry; null: the host. */
+  readonly serverName: string | null;
+  readonly verifyMode: RedisSSLVerifyMode;
+  /** False after redisFreeSSLContext: it can no longer be applied. */
+  readonly live: boolean;
+}
 
 /**
  * A command's callback, hiredis's `redisCallbackFn`: `reply` is null when the
@@ -79,7 +96,11 @@ export interface RedisAsyncOptions {
   port?: number;
   /** Unix socket path instead of TCP. */
   path?: string;
-  /** Give up connecting (TCP connect and handshake) after this many ms. */
+  /**
+   * Give up connecting after this many ms: TCP, TLS and the handshake. With
+   * no handshake to send, a PING is sent first, so that a server that
+   * accepts connections and never answers fails this deadline too.
+   */
   connectTimeout?: number;
   /** Default deadline of each command in ms, counted from when it is issued. */
   commandTimeout?: number;
@@ -101,6 +122,13 @@ export interface RedisAsyncOptions {
   replies?: 'hiredis' | 'native' | ReplyBuilder;
   /** Strings as JS strings (default) or Buffers too (`reply.buf`, or Buffers in native mode). */
   stringMode?: 'string' | 'buffer';
+  /**
+   * TLS, as `redisInitiateSSLWithContext(ac.c, ssl)` before redisAttach: an
+   * SSL context (redisCreateSSLContext), or the reactor's TLS options
+   * (ca, cert, key, servername, rejectUnauthorized, minVersion ...) as they
+   * are. The handshake is part of the connect (connectTimeout covers it).
+   */
+  ssl?: RedisSSLContext | ClientTlsOptions;
 }
 
 /** Where the context connects; fixed at creation (hiredis's `c->tcp` / `c->unix_sock`). */

@@ -7,6 +7,7 @@
  * which the server backs with the reactor event's output queue and the unit
  * tests with an array.
  */
+import type { BlockedClient } from './blocking.js';
 import type { Database, Watcher } from './db.js';
 import type { Command } from './command.js';
 import type { ServerState } from './state.js';
@@ -19,6 +20,8 @@ export interface ReplySink {
   raw(bytes: Buffer): void;
   /** Close once the replies queued so far are sent (QUIT). */
   closeAfterReply(): void;
+  /** A blocked client was answered: go on with the requests it sent meanwhile. */
+  resume?(): void;
 }
 
 export interface QueuedCommand {
@@ -48,6 +51,10 @@ export class Client implements Watcher {
   readonly patterns = new Set<string>();
   /** The connection is going away; further commands are ignored. */
   closing = false;
+  /** Parked by a blocking command (BLPOP...): its later requests wait until it is answered. */
+  blocked: BlockedClient | null = null;
+  /** Running inside EXEC: a blocking command answers at once instead of blocking. */
+  denyBlocking = false;
 
   constructor(
     readonly server: ServerState,

@@ -3,15 +3,24 @@
  * `redisCommandTable`, and the case-insensitive lookup every request uses.
  */
 import type { Command } from './command.js';
+import { bitCommands } from './commands/bits.js';
+import { blockingListCommands } from './commands/blocking.js';
+import { blockingZsetCommands } from './commands/blocking-zsets.js';
 import { connectionCommands } from './commands/connection.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
+import { objectCommands } from './commands/object.js';
+import { scanCommands } from './commands/scan.js';
+import { sortCommands } from './commands/sort.js';
 import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
 import { serverCommands } from './commands/server.js';
 import { setCommands } from './commands/sets.js';
+import { streamCommands } from './commands/streams.js';
 import { stringCommands } from './commands/strings.js';
 import { transactionCommands } from './commands/transactions.js';
+import { zsetAlgebraCommands } from './commands/zset-algebra.js';
+import { zsetRangeCommands } from './commands/zset-ranges.js';
 import { zsetCommands } from './commands/zsets.js';
 
 export type { Command, Handler } from './command.js';
@@ -23,11 +32,20 @@ export function buildCommandTable(): Map<string, Command> {
     connectionCommands,
     serverCommands,
     stringCommands,
+    bitCommands,
     keyCommands,
+    scanCommands,
+    objectCommands,
+    sortCommands,
     listCommands,
+    blockingListCommands,
+    blockingZsetCommands,
     setCommands,
     hashCommands,
     zsetCommands,
+    zsetRangeCommands,
+    zsetAlgebraCommands,
+    streamCommands,
     transactionCommands,
     pubsubCommands,
   ]) {

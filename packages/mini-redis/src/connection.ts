@@ -108,8 +108,10 @@ export class ConnectionHandler implements ReplySink {
   private read(): void {
     const { client, parser } = this;
     parser.feedFrom(this.e.in);
+    const blocking = this.ctx.state.blocking;
     this.ctx.replies.serve(this.e, () => {
-      while (!client.closing) {
+      // A blocked client's later requests stay in the parser until it is answered (resume()).
+      while (!client.closing && client.blocked === null) {
         let argv: Buffer[] | null;
         try {
           argv = parser.next();
@@ -123,6 +125,9 @@ export class ConnectionHandler implements ReplySink {
         if (argv === null) break;
         try {
           processCommand(client, argv);
+          // Clients blocked on keys this command wrote are served now, as
+          // Redis does after every command (handleClientsBlockedOnKeys).
+          if (blocking.hasReady) blocking.serveReady();
         } catch (err) {
           // A bug in a command must not take the server down nor stall the
           // pipeline behind it: answer this request with an error and go on.
@@ -141,6 +146,7 @@ export class ConnectionHandler implements ReplySink {
     this.dropped = true;
     const { state } = this.ctx;
     state.pubsub.forget(this.client);
+    state.blocking.forget(this.client);
     this.client.unwatchAll();
     this.client.closing = true;
     state.clients.delete(this.client.id);
@@ -170,5 +176,12 @@ export class ConnectionHandler implements ReplySink {
 
   closeAfterReply(): void {
     this.closeAfter = true;
+  }
+
+  /** Answered after blocking: run what it pipelined meanwhile, outside the current read. */
+  resume(): void {
+    queueMicrotask(() => {
+      if (!this.dropped && this.client.blocked === null) this.read();
+    });
   }
 }

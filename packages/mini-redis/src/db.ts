@@ -21,13 +21,22 @@ import { Deque } from './deque.js';
 import { RandomSet } from './random-set.js';
 import { WRONGTYPE } from './reply.js';
 import { SortedSet } from './sorted-set.js';
+import type { Stream } from './stream.js';
 
 export type Entry =
-  | { type: 'string'; value: Buffer }
+  /**
+   * `enc` records how Redis would have made the string object, which is
+   * what OBJECT ENCODING reports: absent = through tryObjectEncoding (SET and
+   * friends: int, embstr or raw by content), 'embstr' = createStringObject
+   * (INCRBYFLOAT: embstr up to 44 bytes), 'raw' = changed in place (APPEND,
+   * SETRANGE, SETBIT, BITOP).
+   */
+  | { type: 'string'; value: Buffer; enc?: 'raw' | 'embstr' }
   | { type: 'list'; value: Deque<Buffer> }
   | { type: 'set'; value: RandomSet }
   | { type: 'hash'; value: Map<string, Buffer> }
-  | { type: 'zset'; value: SortedSet };
+  | { type: 'zset'; value: SortedSet }
+  | { type: 'stream'; value: Stream };
 
 export type ValueType = Entry['type'];
 
@@ -42,9 +51,16 @@ const SAMPLE = 20;
 const MAX_CHECKS_PER_CYCLE = 400;
 
 export class Database {
-  readonly data = new Map<string, Entry>();
+  /** Not readonly: SWAPDB exchanges the maps of two databases (clients keep their index). */
+  data = new Map<string, Entry>();
   /** Absolute deadline in ms (Date.now clock) for keys that have one. */
-  readonly expires = new Map<string, number>();
+  expires = new Map<string, number>();
+  /**
+   * The exact int64 deadline of keys whose deadline is past 2^53 ms (year
+   * 287,396), where `expires` holds the nearest double: PEXPIRETIME reports
+   * this one. Entries are dropped with the key's TTL.
+   */
+  private exact = new Map<string, bigint>();
   /**
    * key → its watchers, each with a flag: the key was already logically
    * expired when WATCH ran. Redis keeps that flag so the deletion of a key
@@ -53,6 +69,10 @@ export class Database {
   private readonly watchers = new Map<string, Map<Watcher, boolean>>();
   /** Where the active cycle resumes: a live iterator over `expires`. */
   private cursor: Iterator<[string, number]> | null = null;
+
+  /** Keys some client is blocked on (BLPOP...): adding one of them calls `onReady` (see blocking.ts). */
+  readonly blockedOn = new Set<string>();
+  onReady: ((db: Database, key: string) => void) | null = null;
 
   constructor(readonly index: number) {}
 
@@ -87,6 +107,9 @@ export class Database {
   getZset(key: string): SortedSet | undefined {
     return this.typed(key, 'zset') as SortedSet | undefined;
   }
+  getStream(key: string): Stream | undefined {
+    return this.typed(key, 'stream') as Stream | undefined;
+  }
 
   private typed(key: string, type: ValueType): Entry['value'] | undefined {
     const e = this.lookup(key);
@@ -98,20 +121,22 @@ export class Database {
   /** Stores `entry`, dropping any TTL unless `keepTtl`. */
   set(key: string, entry: Entry, keepTtl = false): void {
     this.data.set(key, entry);
-    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
+    if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     this.touch(key);
   }
 
   /** Adds a fresh container under a key known to be absent. */
   create<E extends Entry>(key: string, entry: E): E['value'] {
     this.data.set(key, entry);
+    if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
     return entry.value;
   }
 
   delete(key: string): boolean {
     if (this.lookup(key) === undefined) return false;
     this.data.delete(key);
-    this.expires.delete(key);
+    this.dropExpire(key);
     this.touch(key);
     return true;
   }
@@ -120,13 +145,23 @@ export class Database {
   deleteIfEmpty(key: string, size: number): void {
     if (size === 0) {
       this.data.delete(key);
-      this.expires.delete(key);
+      this.dropExpire(key);
     }
   }
 
-  setExpire(key: string, at: number): void {
+  /** Sets the deadline; `exact` when it is an int64 beyond 2^53 (see `exact`). */
+  setExpire(key: string, at: number, exact?: bigint): void {
     this.expires.set(key, at);
+    if (exact !== undefined && !Number.isSafeInteger(at)) this.exact.set(key, exact);
+    else if (this.exact.size !== 0) this.exact.delete(key);
     this.touch(key);
+  }
+
+  /** The deadline as Redis stores it (an int64), or undefined. */
+  getExpireExact(key: string): bigint | undefined {
+    const at = this.expires.get(key);
+    if (at === undefined) return undefined;
+    return this.exact.get(key) ?? BigInt(at);
   }
 
   /** The deadline of a live key, or undefined when it has none. */
@@ -136,6 +171,7 @@ export class Database {
 
   persist(key: string): boolean {
     if (!this.expires.delete(key)) return false;
+    this.exact.delete(key);
     this.touch(key);
     return true;
   }
@@ -163,7 +199,41 @@ export class Database {
     }
     this.data.clear();
     this.expires.clear();
+    this.exact.clear();
     this.cursor = null;
+  }
+
+  private dropExpire(key: string): void {
+    if (this.expires.delete(key) && this.exact.size !== 0) this.exact.delete(key);
+  }
+
+  /**
+   * SWAPDB: the two databases exchange their keys and TTLs; clients keep
+   * their index, so they see the other keyspace from now on. A watched key
+   * that exists on either side counts as changed (Redis's
+   * touchAllWatchedKeysInDb, run both ways).
+   */
+  swapWith(other: Database): void {
+    this.touchAllWatched(other);
+    other.touchAllWatched(this);
+    [this.data, other.data] = [other.data, this.data];
+    [this.expires, other.expires] = [other.expires, this.expires];
+    [this.exact, other.exact] = [other.exact, this.exact];
+    this.cursor = null;
+    other.cursor = null;
+    // Clients blocked on a key of either database may find it there now (Redis's scanDatabaseForReadyKeys).
+    for (const db of [this, other]) for (const key of db.blockedOn) if (db.data.has(key)) db.onReady?.(db, key);
+  }
+
+  private touchAllWatched(replacement: Database): void {
+    for (const [key, map] of this.watchers) {
+      const here = this.data.has(key);
+      if (!here && !replacement.data.has(key)) continue;
+      for (const [w, expired] of map) {
+        if (expired && !replacement.data.has(key)) map.set(w, false);
+        else w.dirtyCas = true;
+      }
+    }
   }
 
   /**
@@ -243,7 +313,7 @@ export class Database {
 
   private expire(key: string): void {
     this.data.delete(key);
-    this.expires.delete(key);
+    this.dropExpire(key);
     this.touch(key);
   }
 }
@@ -278,4 +348,31 @@ export function newHash(): Entry & { type: 'hash' } {
 }
 export function newZset(): Entry & { type: 'zset' } {
   return { type: 'zset', value: new SortedSet() };
+}
+
+/** A deep copy of a value (COPY): containers are copied, strings are immutable here and shared. */
+export function cloneEntry(e: Entry): Entry {
+  switch (e.type) {
+    case 'string':
+      return e.enc === undefined ? { type: 'string', value: e.value } : { type: 'string', value: e.value, enc: e.enc };
+    case 'list': {
+      const l = newList();
+      for (let i = 0; i < e.value.length; i++) l.value.pushBack(e.value.at(i) as Buffer);
+      return l;
+    }
+    case 'set': {
+      const s = newSet();
+      for (const m of e.value.values()) s.value.add(m);
+      return s;
+    }
+    case 'hash':
+      return { type: 'hash', value: new Map(e.value) };
+    case 'zset': {
+      const z = newZset();
+      for (const m of e.value.range(0, e.value.size - 1)) z.value.set(m.member, m.score);
+      return z;
+    }
+    case 'stream':
+      return { type: 'stream', value: e.value.clone() };
+  }
 }

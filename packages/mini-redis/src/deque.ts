@@ -70,6 +70,38 @@ export class Deque<T> {
     return out;
   }
 
+  /** Replaces element `i` (0 <= i < length). */
+  set(i: number, v: T): void {
+    if (i < 0 || i >= this.size) throw new RangeError(`Deque.set: index ${i} of ${this.size}`);
+    this.items[(this.head + i) & this.mask] = v;
+  }
+
+  /** Index of the first element from the front for which `pred` holds, or -1. */
+  indexWhere(pred: (v: T) => boolean): number {
+    for (let i = 0; i < this.size; i++) if (pred(this.items[(this.head + i) & this.mask] as T)) return i;
+    return -1;
+  }
+
+  /** Every element, front to back. */
+  toArray(): T[] {
+    return this.size === 0 ? [] : this.slice(0, this.size - 1);
+  }
+
+  /**
+   * Makes the queue hold `values` (front first). The O(n) middle edits of
+   * Redis lists (LINSERT, LREM) rebuild the ring this way: Redis's listpack
+   * and quicklist edits are O(n) too.
+   */
+  replaceAll(values: readonly T[]): void {
+    let cap = 8;
+    while (cap < values.length) cap *= 2;
+    this.items = new Array<T | undefined>(cap);
+    for (let i = 0; i < values.length; i++) this.items[i] = values[i];
+    this.mask = cap - 1;
+    this.head = 0;
+    this.size = values.length;
+  }
+
   private grow(): void {
     const old = this.items;
     const next = new Array<T | undefined>(old.length * 2);

@@ -72,6 +72,16 @@ export class PubSub {
     return receivers;
   }
 
+  /** Channels with at least one subscriber (PUBSUB CHANNELS), latin1. */
+  channelNames(): IterableIterator<string> {
+    return this.channels.keys();
+  }
+
+  /** Subscribers of one channel, patterns not counted (PUBSUB NUMSUB). */
+  subscriberCount(channel: string): number {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
   get channelCount(): number {
     return this.channels.size;
   }

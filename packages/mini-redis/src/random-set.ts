@@ -46,6 +46,11 @@ export class RandomSet {
     return m;
   }
 
+  /** A random member, left in place; undefined when empty. */
+  random(random: () => number = Math.random): string | undefined {
+    return this.members[Math.floor(random() * this.members.length)];
+  }
+
   values(): IterableIterator<string> {
     return this.members.values();
   }

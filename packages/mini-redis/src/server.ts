@@ -66,7 +66,7 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       maxInput: maxQueryBuffer + 64 * 1024,
       ...(opts.outputLimits !== undefined ? { output: opts.outputLimits } : {}),
     });
-  const state = createState({ commands: buildCommandTable(), requirepass: opts.requirepass ?? null, maxclients });
+  const state = createState({ commands: buildCommandTable(), requirepass: opts.requirepass ?? null, maxclients, timers: reactor });
   const listener = new MiniRedisListener(reactor, state, {
     maxclients,
     maxQueryBuffer,

@@ -63,6 +63,21 @@ export class SortedSet {
     return taken;
   }
 
+  /** Removes and returns up to `count` highest entries, highest first. */
+  popMax(count: number): ScoredMember[] {
+    const n = Math.min(count, this.ordered.length);
+    const taken = this.ordered.splice(this.ordered.length - n, n).reverse();
+    for (const t of taken) this.byMember.delete(t.member);
+    return taken;
+  }
+
+  /** Removes ranks `start..stop` inclusive (already clamped); returns how many. */
+  removeRange(start: number, stop: number): number {
+    const taken = this.ordered.splice(start, stop - start + 1);
+    for (const t of taken) this.byMember.delete(t.member);
+    return taken.length;
+  }
+
   /** Entries of ranks `start..stop` inclusive (already clamped). */
   range(start: number, stop: number): ScoredMember[] {
     return this.ordered.slice(start, stop + 1);

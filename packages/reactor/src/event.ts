@@ -5,45 +5,20 @@
  * bytes queued and not yet handed to the socket, so `out.length` is a real
  * output-buffer figure.
  *
- * The public face is the `ReactorEvent` interface; `EventState` adds the
- * bookkeeping the core and the Node layer share. A new object is made for
- * every `newEvent`, so a reference kept after `delEvent` can never alias the
- * next connection that reuses the slot (the C code's stale-pointer bugs).
+ * The public face is the `ReactorEvent` interface (in reactor-api.ts, beside
+ * the Reactor it points to); `EventState` adds the bookkeeping the core and
+ * the Node layer share. A new object is made for every `newEvent`, so a
+ * reference kept after `delEvent` can never alias the next connection that
+ * reuses the slot (the C code's stale-pointer bugs).
  */
 import type * as net from 'node:net';
 import { ChainBuffer } from '@reactor-ts/buffer';
 import type { ReactorError } from './errors.js';
-import type { Reactor } from './reactor-api.js';
+import type { AcceptCallback, ErrorCallback, Reactor, ReactorEvent, ReadCallback, WriteCallback } from './reactor-api.js';
 
 export const EV_NONE = 0;
 export const EV_READ = 1;
 export const EV_WRITE = 2;
-
-export type ReadCallback = (e: ReactorEvent, events: number) => void;
-export type WriteCallback = (e: ReactorEvent, events: number) => void;
-export type ErrorCallback = (e: ReactorEvent, err: ReactorError) => void;
-export type AcceptCallback = (socket: net.Socket, listener: ReactorEvent) => void;
-
-export interface ReactorEvent {
-  /** Slot index in the reactor's table (the C fd). */
-  readonly fd: number;
-  readonly reactor: Reactor;
-  readonly socket: net.Socket | net.Server | null;
-  /** Bytes received, not yet consumed. */
-  readonly in: ChainBuffer;
-  /** Bytes queued for the socket, not yet written. */
-  readonly out: ChainBuffer;
-  readFn: ReadCallback | null;
-  writeFn: WriteCallback | null;
-  errorFn: ErrorCallback | null;
-  /** Current interest: EV_READ | EV_WRITE. */
-  readonly mask: number;
-  /** Outbound sockets: true once the connect completed; accepted sockets: true. */
-  readonly connected: boolean;
-  /** False once `delEvent` (or `release`) freed the slot. Additive to the contract. */
-  readonly alive: boolean;
-  privdata: unknown;
-}
 
 /** What kind of handle the event wraps. */
 export const KIND_SOCKET = 0;
@@ -52,7 +27,7 @@ export const KIND_BARE = 2;
 export type Kind = typeof KIND_SOCKET | typeof KIND_LISTENER | typeof KIND_BARE;
 
 /** Where an event's queued output is reported (the reactor core): limits, then the flush. */
-export interface OutputSink {
+interface OutputSink {
   queued(e: EventState): void;
 }
 
@@ -84,6 +59,8 @@ export class EventState implements ReactorEvent {
   pendingWrite = false;
   /** Bytes arrived in `in` that readFn has not been offered yet. */
   unread = false;
+  /** Some byte ever arrived (tells a TLS refusal from a later reset). */
+  received = false;
   /** The peer's FIN arrived; EOF not yet reported. */
   eofPending = false;
   /** EOF was reported; no more reads will come. */
@@ -101,8 +78,10 @@ export class EventState implements ReactorEvent {
   acceptQueue: net.Socket[] | null = null;
   /** Listener only: the bound port, once listening (0 before). */
   port = 0;
+  /** TLS listener only: closes the connections still in their handshake. */
+  closeHandshakes: (() => void) | null = null;
 
-  /** The owning reactor's core, told about output queued by io.ts (no lookup per write). */
+  /** The owning reactor's core, told about output queued by event-buffer.ts (no lookup per write). */
   readonly sink: OutputSink;
 
   constructor(

@@ -4,12 +4,7 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import {
-  EV_READ,
-  eventBufferWrite,
-  type Reactor,
-  type ReactorEvent,
-} from './index.js';
+import { EV_READ, eventBufferWrite, type Reactor, type ReactorEvent } from './index.js';
 import { connectClient, echoAccept, reactorsReleasedAfterEach, readBytes, waitFor } from '../test/helpers.js';
 
 const make = reactorsReleasedAfterEach();

@@ -10,10 +10,15 @@
  *   'drain' -> EV_WRITE fired (the socket is writable again)
  *   'error' -> EV_READ | EV_WRITE fired with the error pending (EPOLLERR)
  *   read interest off -> socket.pause(): the kernel applies backpressure
+ *
+ * A TLS socket is driven the same way (node-tls.ts): it is connected at the
+ * end of its handshake ('secureConnect') instead of at the TCP connect.
  */
 import * as net from 'node:net';
 import { EV_READ, EV_WRITE, type EventState } from './event.js';
 import { ReactorError, toReactorError } from './errors.js';
+import { isHandshaking, tlsConnect, tlsRefusal } from './node-tls.js';
+import type { ClientTlsOptions } from './reactor-api.js';
 
 /** What the Node layer needs from the core. */
 export interface Core {
@@ -59,6 +64,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       if (nread < BIG_READ) e.in.add(buf.subarray(0, nread));
       else e.in.addReference(Buffer.from(buf.subarray(0, nread)));
       e.unread = true;
+      e.received = true;
       core.fire(e, EV_READ);
     };
   } else {
@@ -68,6 +74,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       if (typeof chunk === 'string') e.in.add(chunk);
       else e.in.addReference(chunk);
       e.unread = true;
+      e.received = true;
       core.fire(e, EV_READ);
     });
   }
@@ -84,7 +91,9 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
   });
   socket.on('error', (err: Error) => {
     if (!e.alive || e.error !== null) return;
-    e.error = toReactorError(err);
+    // TLS failures become TlsErrors naming the cause (errors.ts); a TLS
+    // peer that resets before sending a byte most likely refused us (below).
+    e.error = (!e.received ? tlsRefusal(socket, err) : null) ?? toReactorError(err);
     core.fire(e, EV_READ | EV_WRITE);
   });
   socket.on('close', () => {
@@ -93,17 +102,18 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
     e.error = new ReactorError('socket closed', 'ERR_SOCKET_CLOSED');
     core.fire(e, EV_READ | EV_WRITE);
   });
-  if (socket.connecting) {
-    socket.once('connect', () => {
-      if (!e.alive) return;
-      e.connected = true;
-      if (e.out.length > 0) core.queueWrite(e);
-      // A non-blocking connect in C completes by signalling writability.
-      if (e.userMask & EV_WRITE) core.fire(e, EV_WRITE);
-    });
-  } else {
-    e.connected = !socket.destroyed;
-  }
+  const onConnected = (): void => {
+    if (!e.alive) return;
+    e.connected = true;
+    if (e.out.length > 0) core.queueWrite(e);
+    // A non-blocking connect in C completes by signalling writability.
+    if (e.userMask & EV_WRITE) core.fire(e, EV_WRITE);
+  };
+  // A TLS connection is connected once its handshake is done: nothing is
+  // flushed to, and no EV_WRITE reported for, an unverified peer.
+  if (isHandshaking(socket)) socket.once('secureConnect', onConnected);
+  else if (socket.connecting) socket.once('connect', onConnected);
+  else e.connected = !socket.destroyed;
   if (socket.destroyed) {
     // Nothing will ever fire on it: report it rather than hold the slot silently.
     e.error = new ReactorError('socket is already closed', 'ERR_SOCKET_CLOSED');
@@ -200,6 +210,30 @@ export function closeSocket(e: EventState, abort: boolean): void {
   else socket.end();
 }
 
+/** True for a listening socket (net.Server), which only createServer may wrap. */
+export function isListening(handle: net.Socket | net.Server | null): handle is net.Server {
+  return handle instanceof net.Server;
+}
+
+/** Destroys a socket event's socket at once (errors, limits); nothing queued goes out. */
+export function destroySocket(e: EventState): void {
+  if (e.socket instanceof net.Socket) e.socket.destroy();
+}
+
+/** Bytes the socket holds beyond e.out (written to it, not yet to the kernel). */
+export function socketQueued(e: EventState): number {
+  return e.socket instanceof net.Socket ? e.socket.writableLength : 0;
+}
+
+/** Stops a listener and closes the sockets still waiting for its acceptFn (or in their TLS handshake). */
+export function closeListener(e: EventState): void {
+  if (e.socket instanceof net.Server) e.socket.close();
+  e.closeHandshakes?.();
+  e.closeHandshakes = null;
+  for (const s of e.acceptQueue ?? []) s.destroy();
+  e.acceptQueue = null;
+}
+
 /** Answers a client the server cannot take, then closes it. */
 export function rejectClient(socket: net.Socket, message: Uint8Array): void {
   socket.on('error', () => {});
@@ -211,8 +245,11 @@ export function rejectClient(socket: net.Socket, message: Uint8Array): void {
   socket.end(message);
 }
 
-/** Starts an outbound connection, half-open allowed as for accepted sockets. */
-export function openConnection(target: { port: number; host?: string } | { path: string }): net.Socket {
+/** Starts an outbound connection (TLS with `tlsOpts`), half-open allowed as for accepted sockets. */
+export function openConnection(
+  target: { port: number; host?: string } | { path: string },
+  tlsOpts?: ClientTlsOptions,
+): net.Socket {
   const sink: ReadSink = { deliver: null };
   const onread = {
     buffer: READ_BUFFER,
@@ -222,10 +259,15 @@ export function openConnection(target: { port: number; host?: string } | { path:
       return true;
     },
   };
-  const socket =
-    'path' in target
-      ? net.connect({ path: target.path, allowHalfOpen: true, onread })
-      : net.connect({ port: target.port, host: target.host ?? '127.0.0.1', allowHalfOpen: true, noDelay: true, onread });
+  let socket: net.Socket;
+  if ('path' in target) socket = net.connect({ path: target.path, allowHalfOpen: true, onread });
+  else {
+    const host = target.host ?? '127.0.0.1';
+    socket =
+      tlsOpts !== undefined
+        ? tlsConnect({ port: target.port, host }, tlsOpts, onread)
+        : net.connect({ port: target.port, host, allowHalfOpen: true, noDelay: true, onread });
+  }
   sinks.set(socket, sink);
   return socket;
 }
@@ -247,9 +289,10 @@ const sinks = new WeakMap<net.Socket, ReadSink>();
  * it at once. This skips the Readable stream's per-read work (a fresh
  * Buffer, push, the 'data' emit): about 5 µs of CPU per read on this
  * project's 2-core test machine, a sixth of a request/reply round trip.
- * Accepted sockets cannot take the option (net.Server has none) and keep
- * 'data'. Read interest off still pauses the socket: with onread, pause()
- * stops libuv reading at once.
+ * TLS connections take it too (the callback then sees plaintext). Accepted
+ * sockets cannot take the option (net.Server has none) and keep 'data'.
+ * Read interest off still pauses the socket: with onread, pause() stops
+ * libuv reading at once.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 

@@ -1,10 +1,40 @@
 /**
- * The public shape of a reactor (the article's `reactor_t` and its
- * functions), kept apart from the implementation so the event type and the
- * I/O layer can name it without an import cycle.
+ * The public shapes of the reactor (the article's `reactor_t` and its
+ * functions) and of its events (`event_t`) with their callback types. The two
+ * name each other, so they live together here, apart from the
+ * implementation: every other file imports from this one and this one
+ * imports no file of the package (no cycle, type-only imports included).
  */
 import type * as net from 'node:net';
-import type { AcceptCallback, ErrorCallback, ReactorEvent, ReadCallback, WriteCallback } from './event.js';
+import type * as tls from 'node:tls';
+import type { ChainBuffer } from '@reactor-ts/buffer';
+import type { ReactorError, TlsError } from './errors.js';
+
+export type ReadCallback = (e: ReactorEvent, events: number) => void;
+export type WriteCallback = (e: ReactorEvent, events: number) => void;
+export type ErrorCallback = (e: ReactorEvent, err: ReactorError) => void;
+export type AcceptCallback = (socket: net.Socket, listener: ReactorEvent) => void;
+
+export interface ReactorEvent {
+  /** Slot index in the reactor's table (the C fd). */
+  readonly fd: number;
+  readonly reactor: Reactor;
+  readonly socket: net.Socket | net.Server | null;
+  /** Bytes received, not yet consumed. */
+  readonly in: ChainBuffer;
+  /** Bytes queued for the socket, not yet written. */
+  readonly out: ChainBuffer;
+  readFn: ReadCallback | null;
+  writeFn: WriteCallback | null;
+  errorFn: ErrorCallback | null;
+  /** Current interest: EV_READ | EV_WRITE. */
+  readonly mask: number;
+  /** Outbound sockets: true once the connect completed; accepted sockets: true. */
+  readonly connected: boolean;
+  /** False once `delEvent` (or `release`) freed the slot. Additive to the contract. */
+  readonly alive: boolean;
+  privdata: unknown;
+}
 
 /** Output-buffer limits, as Redis's `client-output-buffer-limit`. 0 disables one. */
 export interface OutputLimits {
@@ -45,6 +75,69 @@ export interface ServerOptions {
   host?: string;
   /** listen() backlog (default 511). */
   backlog?: number;
+  /** Serve TLS (node:tls) instead of plain TCP; see ServerTlsOptions. */
+  tls?: ServerTlsOptions;
+}
+
+/** PEM text or bytes, or several of them (a chain, a list of CAs). */
+export type Pem = string | Buffer | ReadonlyArray<string | Buffer>;
+
+/**
+ * A TLS server. acceptFn receives a socket whose handshake is already done
+ * (and whose client certificate, if requested, was verified): a connection
+ * that fails its handshake never takes a slot. Failures go to
+ * onHandshakeError, for logging.
+ */
+export interface ServerTlsOptions {
+  /** The server's private key and certificate (chain). */
+  key: Pem;
+  cert: Pem;
+  /** CAs trusted for client certificates (default: Node's bundled roots). */
+  ca?: Pem;
+  /** Ask clients for a certificate (mutual TLS). Default false. */
+  requestCert?: boolean;
+  /** With requestCert: refuse clients without a valid certificate. Default true. */
+  rejectUnauthorized?: boolean;
+  /** Protocols offered in ALPN, most preferred first. */
+  ALPNProtocols?: string[];
+  /** Oldest TLS version accepted (default Node's, TLSv1.2). */
+  minVersion?: tls.SecureVersion;
+  /** A client must finish its handshake within this many ms (default 10000). */
+  handshakeTimeoutMs?: number;
+  /** Told about each failed handshake (the connection is already closed). */
+  onHandshakeError?: (err: TlsError) => void;
+}
+
+/**
+ * An outbound TLS connection. Its event turns writable (the connect's
+ * EV_WRITE) only once the handshake is done and the server's certificate
+ * verified; a failed handshake is an error event whose error is a TlsError
+ * naming the cause.
+ */
+export interface ClientTlsOptions {
+  /** CAs trusted for the server's certificate (default: Node's bundled roots). */
+  ca?: Pem;
+  /** Client certificate and key, for servers that require one. */
+  cert?: Pem;
+  key?: Pem;
+  /** Name sent in SNI and checked against the certificate (default: the host, unless an IP). */
+  servername?: string;
+  /** Verify the server's certificate and name (default true). Off only for tests. */
+  rejectUnauthorized?: boolean;
+  /** Oldest / newest TLS version offered. */
+  minVersion?: tls.SecureVersion;
+  maxVersion?: tls.SecureVersion;
+  ALPNProtocols?: string[];
+  /** A context made once (tls.createSecureContext) and shared by many connections; ca/cert/key then stay unset. */
+  secureContext?: tls.SecureContext;
+  /** The handshake must finish within this many ms of the connect (default 10000, 0: no limit). */
+  handshakeTimeoutMs?: number;
+}
+
+/** Options of `connect`. */
+export interface ConnectOptions {
+  /** Speak TLS on the connection. */
+  tls?: ClientTlsOptions;
 }
 
 export interface TimerOptions {
@@ -93,8 +186,11 @@ export interface Reactor {
    * the contract: createServer resolves with the port only.
    */
   listenerFor(port: number): ReactorEvent | null;
-  /** Outbound TCP connect; success arrives as EV_WRITE, failure at errorFn. */
-  connect(port: number, host?: string): ReactorEvent;
+  /**
+   * Outbound TCP connect (TLS with `opts.tls`); success arrives as EV_WRITE
+   * (after the handshake, for TLS), failure at errorFn.
+   */
+  connect(port: number, host?: string, opts?: ConnectOptions): ReactorEvent;
   /** Outbound unix-socket connect, same semantics. */
   connectPath(path: string): ReactorEvent;
   addTimer(ms: number, fn: () => void, opts?: TimerOptions): number;

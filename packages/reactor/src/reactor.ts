@@ -25,33 +25,36 @@
  * After each handler the dispatcher re-checks that the event is still alive
  * and that release() has not run (ae re-checks the mask the same way).
  */
-import * as net from 'node:net';
-import {
-  EV_READ,
-  EV_WRITE,
-  EventState,
-  KIND_BARE,
-  KIND_LISTENER,
-  KIND_SOCKET,
-  type AcceptCallback,
-  type ErrorCallback,
-  type Kind,
-  type ReactorEvent,
-  type ReadCallback,
-  type WriteCallback,
-} from './event.js';
+import type * as net from 'node:net';
+import { EV_READ, EV_WRITE, EventState, KIND_BARE, KIND_LISTENER, KIND_SOCKET, type Kind } from './event.js';
 import { ReactorError, ReactorFullError, eofError } from './errors.js';
 import { acceptAll, listen, type ListenerCore } from './server.js';
-import type { DelEventOptions, Reactor, ReactorOptions, ServerOptions, TimerOptions } from './reactor-api.js';
+import type {
+  AcceptCallback,
+  ConnectOptions,
+  DelEventOptions,
+  ErrorCallback,
+  Reactor,
+  ReactorEvent,
+  ReactorOptions,
+  ReadCallback,
+  ServerOptions,
+  TimerOptions,
+  WriteCallback,
+} from './reactor-api.js';
 import { SlotTable } from './slots.js';
 import { TimerHeap } from './timers.js';
 import {
   MAX_WRITE_PER_EVENT,
   attachSocket,
   canWrite,
+  closeListener,
   closeSocket,
+  destroySocket,
+  isListening,
   openConnection,
   setReading,
+  socketQueued,
   writeSome,
   type Core,
 } from './node-io.js';
@@ -168,7 +171,7 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     writeFn: WriteCallback | null,
     errorFn: ErrorCallback | null,
   ): ReactorEvent {
-    if (socket instanceof net.Server) {
+    if (isListening(socket)) {
       throw new ReactorError('listening sockets are made with createServer()', 'ERR_INVALID_ARG');
     }
     if (socket !== null) {
@@ -290,15 +293,15 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     return e !== undefined && e.alive ? e : null;
   }
 
-  connect(port: number, host?: string): ReactorEvent {
-    return this.adopt(() => openConnection(host === undefined ? { port } : { port, host }));
+  connect(port: number, host?: string, opts?: ConnectOptions): ReactorEvent {
+    return this.adopt(() => openConnection(host === undefined ? { port } : { port, host }, opts?.tls));
   }
 
   connectPath(path: string): ReactorEvent {
     return this.adopt(() => openConnection({ path }));
   }
 
-  // ---- Core: called by the Node layer and io.ts ------------------------
+  // ---- Core: called by node-io.ts and event-buffer.ts---------------------
 
   fire(e: EventState, bits: number): void {
     e.firedMask |= bits;
@@ -359,14 +362,13 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     e.error = err;
     e.in.clear();
     e.out.clear();
-    (e.socket as net.Socket | null)?.destroy();
+    destroySocket(e);
     this.fire(e, EV_READ | EV_WRITE);
   }
 
   /** Called after bytes were added to e.out: limits, then the pending list. */
   queued(e: EventState): void {
-    const socket = e.socket as net.Socket;
-    const size = e.out.length + socket.writableLength;
+    const size = e.out.length + socketQueued(e);
     if (this.hardOut > 0 && size > this.hardOut) {
       this.fail(e, new ReactorError(`output buffer over its hard limit of ${this.hardOut} bytes`, 'ERR_OUTPUT_LIMIT'));
       return;
@@ -452,10 +454,8 @@ class ReactorImpl implements Reactor, Core, ListenerCore {
     this.slots.give(e.fd, e);
     if (e.kind === KIND_SOCKET) closeSocket(e, abort);
     else if (e.kind === KIND_LISTENER) {
-      (e.socket as net.Server).close();
       if (this.listeners.get(e.port) === e) this.listeners.delete(e.port);
-      for (const s of e.acceptQueue ?? []) s.destroy();
-      e.acceptQueue = null;
+      closeListener(e);
     }
     e.in.clear();
     e.out.clear();

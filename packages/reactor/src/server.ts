@@ -6,19 +6,11 @@
  * client's event itself.
  */
 import * as net from 'node:net';
-import {
-  EV_READ,
-  KIND_LISTENER,
-  type AcceptCallback,
-  type ErrorCallback,
-  type EventState,
-  type Kind,
-  type ReadCallback,
-  type WriteCallback,
-} from './event.js';
+import { EV_READ, KIND_LISTENER, type EventState, type Kind } from './event.js';
 import { ReactorError, ReactorFullError, toReactorError } from './errors.js';
 import { rejectClient } from './node-io.js';
-import type { ServerOptions } from './reactor-api.js';
+import { createTlsListener } from './node-tls.js';
+import type { AcceptCallback, ErrorCallback, ReadCallback, ServerOptions, WriteCallback } from './reactor-api.js';
 
 /** What this module needs from the core. */
 export interface ListenerCore {
@@ -46,14 +38,26 @@ export function listen(
   acceptFn: AcceptCallback,
   opts: ServerOptions,
 ): Promise<number> {
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+  // A TLS server's accept is the end of a successful handshake (node-tls.ts).
+  let server: net.Server;
+  let closeHandshakes: (() => void) | null = null;
+  let accept: (socket: net.Socket) => void = () => {};
+  if (opts.tls !== undefined) {
+    const made = createTlsListener(opts.tls, (socket) => accept(socket));
+    server = made.server;
+    closeHandshakes = made.closeHandshakes;
+  } else {
+    server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    server.on('connection', (socket: net.Socket) => accept(socket));
+  }
   // The listener takes its slot now, so a loop started before the promise
   // settles already sees it.
   const e = core.take(server, KIND_LISTENER, null, null, null);
   e.acceptFn = acceptFn;
   e.acceptQueue = [];
   e.userMask = EV_READ;
-  server.on('connection', (socket: net.Socket) => onConnection(core, e, socket));
+  e.closeHandshakes = closeHandshakes;
+  accept = (socket) => onConnection(core, e, socket);
   return new Promise<number>((resolve, reject) => {
     const onListenError = (err: Error): void => {
       if (e.alive) core.close(e, true);

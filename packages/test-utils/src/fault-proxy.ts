@@ -262,6 +262,9 @@ class Link {
     this.toServer = new Pipe(proxy, client, 'toServer', this);
     this.toClient = new Pipe(proxy, null, 'toClient', this);
     this.toClient.sink = client;
+    // No Nagle: a dribbled piece leaves when written, as on a slow link,
+    // instead of waiting for the peer's delayed ACK (40 ms a piece).
+    client.setNoDelay(true);
     client.on('data', (d: Buffer) => {
       if (!this.halfClosed) this.toServer.push(d);
     });
@@ -274,7 +277,7 @@ class Link {
   join(): void {
     if (this.upstream || this.done) return;
     const t = this.proxy.opts.target;
-    const up = net.connect({ host: t.host ?? '127.0.0.1', port: t.port, allowHalfOpen: true });
+    const up = net.connect({ host: t.host ?? '127.0.0.1', port: t.port, allowHalfOpen: true, noDelay: true });
     this.upstream = up;
     this.toClient.source = up;
     up.on('connect', () => {

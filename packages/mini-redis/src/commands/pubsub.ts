@@ -1,12 +1,15 @@
 /**
- * SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE, PUNSUBSCRIBE, PUBLISH. Each
+ * SUBSCRIBE, PSUBSCRIBE, UNSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, and PUBSUB
+ * CHANNELS/NUMSUB/NUMPAT/SHARDCHANNELS/SHARDNUMSUB (no shard channels here:
+ * SSUBSCRIBE is cluster pub/sub, so those two always answer empty). Each
  * (un)subscription is confirmed with its own reply, a push frame for RESP3
  * clients and a plain array for RESP2 ones, as Redis does.
  */
 import { PushFrame } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
-import { NO_REPLY } from '../reply.js';
+import { globMatch } from '../glob.js';
+import { err, NO_REPLY, unknownSubcommand, wrongArity } from '../reply.js';
 import { bytes, k } from './util.js';
 
 function confirm(c: Client, kind: string, name: Buffer | null): void {
@@ -51,7 +54,41 @@ function publish(c: Client, argv: Buffer[]): unknown {
   return c.server.pubsub.publish(argv[1] as Buffer, argv[2] as Buffer);
 }
 
+/** PUBSUB <subcommand>: Redis 7.0's arities per subcommand (CHANNELS -2, NUMSUB -2, NUMPAT 2, ...). */
+function pubsub(c: Client, argv: Buffer[]): unknown {
+  const sub = (argv[1] as Buffer).toString('latin1').toLowerCase();
+  const registry = c.server.pubsub;
+  switch (sub) {
+    case 'channels':
+    case 'shardchannels': {
+      if (argv.length > 3) {
+        const typed = (argv[1] as Buffer).toString('latin1');
+        throw err(`ERR unknown subcommand or wrong number of arguments for '${typed}'. Try PUBSUB HELP.`);
+      }
+      if (sub === 'shardchannels') return [];
+      const pattern = argv.length > 2 ? k(argv[2] as Buffer) : null;
+      const out: Buffer[] = [];
+      for (const ch of registry.channelNames()) if (pattern === null || globMatch(pattern, ch)) out.push(bytes(ch));
+      return out;
+    }
+    case 'numsub':
+    case 'shardnumsub': {
+      const out: unknown[] = [];
+      for (let i = 2; i < argv.length; i++) {
+        out.push(argv[i] as Buffer, sub === 'numsub' ? registry.subscriberCount(k(argv[i] as Buffer)) : 0);
+      }
+      return out;
+    }
+    case 'numpat':
+      if (argv.length !== 2) throw wrongArity('pubsub|numpat');
+      return registry.patternCount;
+    default:
+      throw unknownSubcommand(argv[1] as Buffer, 'pubsub');
+  }
+}
+
 export const pubsubCommands: Command[] = [
+  command('pubsub', -2, 'pubsub loading stale', pubsub, [0, 0, 0]),
   command('subscribe', -2, 'pubsub noscript loading stale', subscribe, [0, 0, 0]),
   command('psubscribe', -2, 'pubsub noscript loading stale', psubscribe, [0, 0, 0]),
   command('unsubscribe', -1, 'pubsub noscript loading stale', (c, argv) => unsubscribe(c, argv, false), [0, 0, 0]),

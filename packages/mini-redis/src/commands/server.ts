@@ -69,7 +69,7 @@ function infoText(c: Client, wanted: Set<string>): string {
   ]);
   let subscribers = 0;
   for (const cl of s.clients.values()) if (cl.subscriptions > 0) subscribers++;
-  add('Clients', [`connected_clients:${s.clients.size}`, `maxclients:${s.maxclients}`, `pubsub_clients:${subscribers}`]);
+  add('Clients', [`connected_clients:${s.clients.size}`, `maxclients:${s.maxclients}`, `blocked_clients:${s.blocking.count}`, `pubsub_clients:${subscribers}`]);
   const mem = process.memoryUsage();
   add('Memory', [
     `used_memory:${mem.heapUsed}`,

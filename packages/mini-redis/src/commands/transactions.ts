@@ -34,7 +34,13 @@ function exec(c: Client): unknown {
   if (aborted) return EXECABORT;
   if (dirty) return NULL_ARRAY;
   const replies: unknown[] = [];
-  for (const q of queue) replies.push(call(c, q.cmd, q.argv));
+  // A transaction never blocks: BLPOP and friends answer at once (Redis's CLIENT_DENY_BLOCKING).
+  c.denyBlocking = true;
+  try {
+    for (const q of queue) replies.push(call(c, q.cmd, q.argv));
+  } finally {
+    c.denyBlocking = false;
+  }
   return replies;
 }
 

@@ -1,19 +1,23 @@
-/** Sorted-set commands: ZADD, ZINCRBY, ZRANGE, ZREVRANGE, ZRANK, ZPOPMIN, ZSCORE, ZREM, ZCARD. */
+/**
+ * Sorted-set commands: ZADD, ZINCRBY, ZSCORE, ZMSCORE, ZRANK, ZREVRANK, ZREM, ZCARD, ZPOPMIN,
+ * ZPOPMAX, ZMPOP, ZRANDMEMBER. Ranges: zset-ranges.ts; ZUNION/ZINTER/ZDIFF: zset-algebra.ts;
+ * ZSCAN: scan.ts.
+ */
 import { RespDouble } from '@reactor-ts/resp';
-import { countArg, floatArg, intArg } from '../args.js';
+import { bigIntArg, countArg, floatArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
-import { err, SYNTAX } from '../reply.js';
-import type { ScoredMember } from '../sorted-set.js';
-import { bytes, clampRange, is, k } from './util.js';
+import { err, NULL_ARRAY, SYNTAX } from '../reply.js';
+import type { ScoredMember, SortedSet } from '../sorted-set.js';
+import { bytes, is, k } from './util.js';
 
 /**
  * A score: a double, which the writer prints as Redis 7.0 does (`%.17g`, a
  * bulk string in RESP2). Redis 7.0 stores a small sorted set's scores as
  * text, so a -0 score comes back as 0.
  */
-function score(s: number): RespDouble {
+export function score(s: number): RespDouble {
   return new RespDouble(s === 0 ? 0 : s);
 }
 
@@ -79,85 +83,8 @@ function zadd(c: Client, argv: Buffer[]): unknown {
   return flags & CH ? added + updated : added;
 }
 
-/** A score bound: `1.5`, `(1.5` (exclusive), `-inf`, `+inf`. */
-function scoreBound(b: Buffer): { v: number; open: boolean } {
-  const open = b[0] === 0x28;
-  const bad = err('ERR min or max is not a float');
-  return { v: floatArg(open ? b.subarray(1) : b, bad), open };
-}
-
-/** A lex bound: `[a` inclusive, `(a` exclusive, `-` and `+` the ends. */
-function lexBound(b: Buffer): { v: string | null; open: boolean; neg: boolean } {
-  const s = b.toString('latin1');
-  if (s === '-' || s === '+') return { v: null, open: false, neg: s === '-' };
-  if (s[0] === '[' || s[0] === '(') return { v: s.slice(1), open: s[0] === '(', neg: false };
-  throw err('ERR min or max not valid string range item');
-}
-
-/** ZRANGE key start stop [BYSCORE|BYLEX] [REV] [LIMIT offset count] [WITHSCORES] */
-function zrange(c: Client, argv: Buffer[]): unknown {
-  let withScores = false;
-  let rev = false;
-  let by: 'rank' | 'score' | 'lex' = 'rank';
-  let offset = 0;
-  let limit = -1;
-  let hasLimit = false;
-  for (let i = 4; i < argv.length; i++) {
-    const a = argv[i] as Buffer;
-    if (is(a, 'withscores')) withScores = true;
-    else if (is(a, 'limit') && i + 2 < argv.length) {
-      offset = intArg(argv[i + 1] as Buffer);
-      limit = intArg(argv[i + 2] as Buffer);
-      hasLimit = true;
-      i += 2;
-    } else if (is(a, 'rev')) rev = true;
-    else if (is(a, 'bylex')) by = 'lex';
-    else if (is(a, 'byscore')) by = 'score';
-    else throw SYNTAX;
-  }
-  if (hasLimit && by === 'rank') throw err('ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
-  if (withScores && by === 'lex') throw err('ERR syntax error, WITHSCORES not supported in combination with BYLEX');
-  let first = argv[2] as Buffer;
-  let last = argv[3] as Buffer;
-  if (rev && by !== 'rank') [first, last] = [last, first];
-  let picked: ScoredMember[];
-  if (by === 'rank') {
-    const start = intArg(first);
-    const stop = intArg(last);
-    const zset = c.db.getZset(k(argv[1] as Buffer));
-    if (zset === undefined) return [];
-    const n = zset.size;
-    const r = rev ? clampRange(start, stop, n) : clampRange(start, stop, n);
-    if (r === null) return [];
-    picked = rev ? zset.range(n - 1 - r[1], n - 1 - r[0]).reverse() : zset.range(r[0], r[1]);
-  } else {
-    let keep: (m: ScoredMember) => boolean;
-    if (by === 'score') {
-      const min = scoreBound(first);
-      const max = scoreBound(last);
-      keep = (m) => (min.open ? m.score > min.v : m.score >= min.v) && (max.open ? m.score < max.v : m.score <= max.v);
-    } else {
-      const min = lexBound(first);
-      const max = lexBound(last);
-      keep = (m) =>
-        (min.v === null ? min.neg : min.open ? m.member > min.v : m.member >= min.v) &&
-        (max.v === null ? !max.neg : max.open ? m.member < max.v : m.member <= max.v);
-    }
-    const zset = c.db.getZset(k(argv[1] as Buffer));
-    if (zset === undefined) return [];
-    const all = zset.range(0, zset.size - 1);
-    if (rev) all.reverse();
-    picked = all.filter(keep);
-    if (hasLimit) {
-      if (offset < 0) return [];
-      picked = picked.slice(offset, limit < 0 ? undefined : offset + limit);
-    }
-  }
-  return reply(c, picked, withScores, true);
-}
-
 /** Members, or members with scores: flat in RESP2, pairs in RESP3 when `pairs`. */
-function reply(c: Client, items: ScoredMember[], withScores: boolean, pairs: boolean): unknown[] {
+export function scoredReply(c: Client, items: ScoredMember[], withScores: boolean, pairs: boolean): unknown[] {
   const out: unknown[] = [];
   for (const m of items) {
     if (!withScores) out.push(bytes(m.member));
@@ -167,20 +94,102 @@ function reply(c: Client, items: ScoredMember[], withScores: boolean, pairs: boo
   return out;
 }
 
-function zpopmin(c: Client, argv: Buffer[]): unknown {
+/** Pops up to `count` from the low (min) or high end; the key is deleted when emptied. */
+function pop(c: Client, key: string, zset: SortedSet, count: number, max: boolean): ScoredMember[] {
+  const taken = max ? zset.popMax(count) : zset.popMin(count);
+  c.db.deleteIfEmpty(key, zset.size);
+  c.db.touch(key);
+  return taken;
+}
+
+/** ZPOPMIN / ZPOPMAX key [count]: flat pairs, nested in RESP3 when a count is given. */
+function zpop(c: Client, argv: Buffer[], max: boolean): unknown {
   if (argv.length > 3) throw SYNTAX;
   let count = 1;
   const hasCount = argv.length === 3;
-  if (hasCount) {
-    count = countArg(argv[2] as Buffer);
-  }
+  if (hasCount) count = countArg(argv[2] as Buffer);
   const key = k(argv[1] as Buffer);
   const zset = c.db.getZset(key);
   if (zset === undefined || count === 0) return [];
-  const taken = zset.popMin(count);
-  c.db.deleteIfEmpty(key, zset.size);
-  c.db.touch(key);
-  return reply(c, taken, true, hasCount);
+  return scoredReply(c, pop(c, key, zset, count, max), true, hasCount);
+}
+
+/** A count or numkeys in 1..LONG_MAX, with Redis's message for anything else. */
+function positive(b: Buffer, message: string): number {
+  const v = parseInt64(b);
+  if (v === null || v < 1n) throw err(`ERR ${message}`);
+  return Number(v);
+}
+
+/** ZMPOP numkeys key [key ...] MIN|MAX [COUNT n]: [key, [[member, score], ...]] from the first non-empty key. */
+function zmpop(c: Client, argv: Buffer[]): unknown {
+  const numkeys = positive(argv[1] as Buffer, 'numkeys should be greater than 0');
+  const whereAt = 1 + numkeys + 1;
+  if (whereAt >= argv.length) throw SYNTAX;
+  const where = argv[whereAt] as Buffer;
+  if (!is(where, 'min') && !is(where, 'max')) throw SYNTAX;
+  let count = -1;
+  for (let j = whereAt + 1; j < argv.length; j++) {
+    if (count === -1 && is(argv[j] as Buffer, 'count') && j + 1 < argv.length) {
+      count = positive(argv[++j] as Buffer, 'count should be greater than 0');
+    } else throw SYNTAX;
+  }
+  if (count === -1) count = 1;
+  for (let i = 2; i < whereAt; i++) {
+    const key = k(argv[i] as Buffer);
+    const zset = c.db.getZset(key);
+    if (zset === undefined) continue;
+    const taken = pop(c, key, zset, count, is(where, 'max'));
+    return [argv[i] as Buffer, taken.map((m) => [bytes(m.member), score(m.score)])];
+  }
+  return NULL_ARRAY;
+}
+
+/** Beyond this many repeats ZRANDMEMBER's negative count is refused rather than building a reply of that size. */
+const MAX_RANDOM_REPEATS = 10_000_000;
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** ZRANDMEMBER key [count [WITHSCORES]] */
+function zrandmember(c: Client, argv: Buffer[]): unknown {
+  const key = k(argv[1] as Buffer);
+  if (argv.length === 2) {
+    const z = c.db.getZset(key);
+    if (z === undefined) return null;
+    return bytes((z.range(0, z.size - 1)[Math.floor(Math.random() * z.size)] as ScoredMember).member);
+  }
+  const l = bigIntArg(argv[2] as Buffer);
+  if (l < -LONG_MAX) throw err('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+  if (argv.length > 4 || (argv.length === 4 && !is(argv[3] as Buffer, 'withscores'))) throw SYNTAX;
+  const withScores = argv.length === 4;
+  if (withScores && (l < -LONG_MAX / 2n || l > LONG_MAX / 2n)) throw err('ERR value is out of range');
+  const z = c.db.getZset(key);
+  if (z === undefined || l === 0n) return [];
+  const unique = l > 0n;
+  if (!unique && -l > BigInt(MAX_RANDOM_REPEATS)) throw err(`ERR mini-redis refuses ZRANDMEMBER counts below -${MAX_RANDOM_REPEATS}`);
+  const count = Number(unique ? l : -l);
+  const all = z.range(0, z.size - 1);
+  let picked: ScoredMember[];
+  if (!unique || count === 1) picked = Array.from({ length: count }, () => all[Math.floor(Math.random() * all.length)] as ScoredMember);
+  else if (count >= all.length) picked = all;
+  else {
+    // A uniform sample without repeats: a partial Fisher-Yates.
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(Math.random() * (all.length - i));
+      [all[i], all[j]] = [all[j] as ScoredMember, all[i] as ScoredMember];
+    }
+    picked = all.slice(0, count);
+  }
+  return scoredReply(c, picked, withScores, true);
+}
+
+function zmscore(c: Client, argv: Buffer[]): unknown {
+  const z = c.db.getZset(k(argv[1] as Buffer));
+  const out: unknown[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const s = z?.score(k(argv[i] as Buffer));
+    out.push(s === undefined ? null : score(s));
+  }
+  return out;
 }
 
 function zscore(c: Client, argv: Buffer[]): unknown {
@@ -193,16 +202,12 @@ function zincrby(c: Client, argv: Buffer[]): unknown {
   return zadd(c, [argv[0] as Buffer, argv[1] as Buffer, Buffer.from('INCR'), argv[2] as Buffer, argv[3] as Buffer]);
 }
 
-/** ZREVRANGE key start stop [WITHSCORES]: ZRANGE ... REV. */
-function zrevrange(c: Client, argv: Buffer[]): unknown {
-  if (argv.length > 5 || (argv.length === 5 && !is(argv[4] as Buffer, 'withscores'))) throw SYNTAX;
-  return zrange(c, [...argv.slice(0, 4), Buffer.from('REV'), ...argv.slice(4)]);
-}
-
-function zrank(c: Client, argv: Buffer[]): unknown {
+function zrank(c: Client, argv: Buffer[], rev: boolean): unknown {
   const zset = c.db.getZset(k(argv[1] as Buffer));
   if (zset === undefined) return null;
-  return zset.rank(k(argv[2] as Buffer)) ?? null;
+  const r = zset.rank(k(argv[2] as Buffer));
+  if (r === undefined) return null;
+  return rev ? zset.size - 1 - r : r;
 }
 
 function zrem(c: Client, argv: Buffer[]): unknown {
@@ -225,10 +230,13 @@ function zcard(c: Client, argv: Buffer[]): unknown {
 export const zsetCommands: Command[] = [
   command('zadd', -4, 'write denyoom fast', zadd),
   command('zincrby', 4, 'write denyoom fast', zincrby),
-  command('zrange', -4, 'readonly', zrange),
-  command('zrevrange', -4, 'readonly', zrevrange),
-  command('zrank', 3, 'readonly fast', zrank),
-  command('zpopmin', -2, 'write fast', zpopmin),
+  command('zrank', 3, 'readonly fast', (c, argv) => zrank(c, argv, false)),
+  command('zrevrank', 3, 'readonly fast', (c, argv) => zrank(c, argv, true)),
+  command('zpopmin', -2, 'write fast', (c, argv) => zpop(c, argv, false)),
+  command('zpopmax', -2, 'write fast', (c, argv) => zpop(c, argv, true)),
+  command('zmpop', -4, 'write', zmpop, [0, 0, 0]),
+  command('zrandmember', -2, 'readonly random', zrandmember),
+  command('zmscore', -3, 'readonly fast', zmscore),
   command('zscore', 3, 'readonly fast', zscore),
   command('zrem', -3, 'write fast', zrem),
   command('zcard', 2, 'readonly fast', zcard),

@@ -14,7 +14,8 @@
  * errors are reported by the dispatcher, never from inside this call.
  */
 import type { ChainBuffer } from '@reactor-ts/buffer';
-import { EventState, KIND_SOCKET, type ReactorEvent } from './event.js';
+import { EventState, KIND_SOCKET } from './event.js';
+import type { ReactorEvent } from './reactor-api.js';
 
 /** Bytes now available in `e.in`. */
 export function eventBufferRead(e: ReactorEvent): number {

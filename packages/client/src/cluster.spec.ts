@@ -1,0 +1,156 @@
+// The promise cluster client on a real local cluster (3 masters, 1 replica
+// each): routing, fan-out, pipelines, transactions, scripts, pub/sub, scan.
+// The topology faults (resharding under load, failover, kill -9) are in
+// cluster-faults.spec.ts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keySlot } from '@reactor-ts/hiredis-adapter';
+import { startCluster, type RedisCluster as LocalCluster } from '@reactor-ts/test-utils';
+import { createCluster, type RedisCluster } from './cluster.js';
+import { CrossSlotError, MaxRedirectionsError } from './cluster-errors.js';
+import { ReplyError } from './errors.js';
+import { defineScript } from './script.js';
+
+let local: LocalCluster;
+let cluster: RedisCluster;
+beforeAll(async () => {
+  local = await startCluster({ masters: 3, replicasPerMaster: 1, password: 'pw' });
+  cluster = createCluster({ rootNodes: [local.urls[0]!] });
+  await cluster.connect();
+}, 120_000);
+afterAll(async () => {
+  await cluster?.quit();
+  await local?.stop();
+});
+
+describe('createCluster', () => {
+  it('routes 10,000 keys to their masters with no MOVED once the map is loaded', async () => {
+    await cluster.command('FLUSHALL');
+    const moved = cluster.stats.moved;
+    const keys = Array.from({ length: 10_000 }, (_, i) => `key:${i}`);
+    const replies = await Promise.all(keys.map((k) => cluster.set(k, k)));
+    expect(replies.every((r) => r === 'OK')).toBe(true);
+    expect(await Promise.all(keys.slice(0, 500).map((k) => cluster.get(k)))).toEqual(keys.slice(0, 500));
+    expect(cluster.stats.moved - moved).toBe(0);
+    // Every key is on the master that owns its slot.
+    const masters = await local.masters();
+    for (const k of keys.filter((_, i) => i % 500 === 0)) {
+      const slot = keySlot(k);
+      const owner = masters.find((m) => m.slots.some(([a, b]) => slot >= a && slot <= b))!;
+      expect(await local.call(owner.port, 'GET', k)).toBe(k);
+    }
+    // DBSIZE goes to every master and sums (its response_policy tip); FLUSHALL to every master.
+    expect(await cluster.command('DBSIZE')).toBe(10_000);
+    expect(await cluster.command('FLUSHALL')).toBe('OK');
+    expect(await cluster.command('DBSIZE')).toBe(0);
+  });
+
+  it('refuses keys in different slots before sending, and allows a shared hash tag', async () => {
+    await expect(cluster.command('MSET', 'a', '1', 'b', '2')).rejects.toBeInstanceOf(CrossSlotError);
+    expect(await cluster.command('MSET', '{u}a', '1', '{u}b', '2')).toBe('OK');
+    expect(await cluster.command('MGET', '{u}a', '{u}b')).toEqual(['1', '2']);
+    await expect(cluster.pipeline().set('a', '1').command('MGET', 'a', 'b').exec()).rejects.toBeInstanceOf(CrossSlotError);
+    await expect(cluster.multi().set('a', '1').set('b', '2').exec()).rejects.toBeInstanceOf(CrossSlotError);
+    // A server error is a ReplyError as usual.
+    await cluster.set('str', 'x');
+    await expect(cluster.command('LPUSH', 'str', 'y')).rejects.toBeInstanceOf(ReplyError);
+  });
+
+  it('runs a pipeline of 1,000 across every master, replies in order', async () => {
+    const p = cluster.pipeline();
+    for (let i = 0; i < 1000; i++) p.set(`p:${i}`, String(i)).get(`p:${i}`);
+    const out = await p.exec();
+    expect(out).toHaveLength(2000);
+    for (let i = 0; i < 1000; i++) expect(out.slice(2 * i, 2 * i + 2)).toEqual(['OK', String(i)]);
+  });
+
+  it('runs multi() on its slot, and watchRetry on the keys\' master', async () => {
+    const r = await cluster.multi().set('{acct}a', '10').incrby('{acct}a', 5).get('{acct}a').exec();
+    expect(r).toEqual(['OK', 15, '15']);
+    const w = await cluster.watchRetry(['{acct}a'], async (conn) => {
+      const v = Number(await conn.get('{acct}a'));
+      return conn.multi().set('{acct}a', String(v * 2));
+    });
+    expect(w).toEqual(['OK']);
+    expect(await cluster.get('{acct}a')).toBe('30');
+  });
+
+  it('runs scripts by their keys (EVALSHA, NOSCRIPT → EVAL), SCRIPT LOAD on every master', async () => {
+    const s = defineScript("return redis.call('INCRBY', KEYS[1], ARGV[1])", { numberOfKeys: 1 });
+    expect(await s.call(cluster, 'sc:1', '3')).toBe(3);
+    expect(await s.call(cluster, 'sc:2', '4')).toBe(4);
+    expect(await cluster.scriptLoad(s.source)).toBe(s.sha1);
+    // SCRIPT EXISTS asks every master and ANDs (agg_logical_and).
+    expect(await cluster.scriptExists(s.sha1)).toEqual([true]);
+  });
+
+  it('iterates keys over every master with scanIterator', async () => {
+    await cluster.command('FLUSHALL');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => cluster.set(`scan:${i}`, '1')));
+    const seen = new Set<string>();
+    for await (const k of cluster.scanIterator({ match: 'scan:*', count: 50 })) seen.add(k);
+    expect(seen.size).toBe(300);
+  });
+
+  it('sends read-only commands to replicas with useReplicas', async () => {
+    const ro = createCluster({ rootNodes: local.urls.slice(0, 2), useReplicas: true });
+    try {
+      await ro.connect();
+      await ro.set('rr', 'v');
+      const masters = new Set((await local.masters()).map((m) => m.port));
+      // WAIT makes the write visible on the replica before reading there.
+      await ro.command('WAIT', 1, 1000).catch(() => 0);
+      let got: unknown = null;
+      for (let i = 0; i < 20 && got !== 'v'; i++) got = await ro.get('rr');
+      expect(got).toBe('v');
+      const replicaNodes = ro.nodes('replica');
+      expect(replicaNodes.length).toBe(3);
+      expect(replicaNodes.every((n) => !masters.has(n.port))).toBe(true);
+      const roles = await Promise.all(replicaNodes.map(async (n) => {
+        await n.client.connect();
+        return String(await n.client.command('ROLE').then((r) => (r as unknown[])[0]));
+      }));
+      expect(roles).toEqual(['slave', 'slave', 'slave']);
+    } finally {
+      await ro.quit();
+    }
+  });
+
+  it('bounds redirects with maxRedirections', async () => {
+    const c = createCluster({ rootNodes: [local.urls[0]!], maxRedirections: 0 });
+    try {
+      await c.connect();
+      const key = 'redir';
+      const slot = keySlot(key);
+      const owner = await local.masterOf(slot);
+      const other = (await local.masters()).find((m) => m.port !== owner.port)!;
+      // Point the slot at the wrong master by hand: the first MOVED already exceeds 0 hops.
+      c.map!.moveSlot(slot, { host: '127.0.0.1', port: other.port, addr: `127.0.0.1:${other.port}`, id: '' });
+      (c as unknown as { slotNodes: unknown[] }).slotNodes[slot] = c.node({ host: '127.0.0.1', port: other.port, addr: `127.0.0.1:${other.port}`, id: '' });
+      await expect(c.get(key)).rejects.toBeInstanceOf(MaxRedirectionsError);
+    } finally {
+      await c.quit();
+    }
+  });
+
+  it('delivers pub/sub: channels on one node, shard channels on their slot\'s master', async () => {
+    const got: string[] = [];
+    await cluster.subscribe('news', (m) => got.push(`news:${m}`));
+    await cluster.ssubscribe('{s}shard', (m) => got.push(`shard:${m}`));
+    // PUBLISH counts the receivers on the node it reached only: the message still reaches all.
+    await cluster.publish('news', 'a');
+    expect(await cluster.command('SPUBLISH', '{s}shard', 'b')).toBe(1);
+    for (let i = 0; i < 100 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got.sort()).toEqual(['news:a', 'shard:b']);
+    await cluster.unsubscribe('news');
+    await cluster.sunsubscribe('{s}shard');
+  });
+
+  it('lists nodes, and rejects commands after quit', async () => {
+    const c = createCluster({ rootNodes: [local.urls[1]!] });
+    await c.connect();
+    expect(c.nodes('master')).toHaveLength(3);
+    expect(c.nodes()).toHaveLength(6);
+    await c.quit();
+    await expect(c.get('x')).rejects.toThrow(/closed|quit/);
+  });
+});

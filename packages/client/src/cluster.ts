@@ -1,0 +1,601 @@
+/**
+ * RedisCluster: the promise client for Redis Cluster, `createCluster({
+ * rootNodes })`. The same typed shorthands and `command()` as a client
+ * (CommandMethods), over one RedisClient per node on one reactor
+ * (cluster-node.ts) and a slot map (@reactor-ts/hiredis-adapter's SlotMap,
+ * CommandTable, keySlot).
+ *
+ * Routing: a command's keys (found by the server's own key specs) give its
+ * slot, the slot its master (or, for a read-only command with
+ * `useReplicas`, one of the shard's replicas after READONLY). Keys in two
+ * slots are refused before sending (CrossSlotError). A keyless command goes
+ * to any master, or to every master when the server's tips say so
+ * (FLUSHALL, SCRIPT LOAD, DBSIZE, ...), its replies combined as they say.
+ *
+ * Each command is a ClusterCommand from issue to settlement:
+ *   MOVED        → patch the slot, send to the named node now, one background refresh
+ *   ASK          → ASKING + the command on the named node; map unchanged
+ *   TRYAGAIN / CLUSTERDOWN, or not sent (node down, refused connect)
+ *                → resend after a backoff, on a re-read map, until its deadline
+ *   connection lost after sending → rejected (it may have run): never re-sent
+ * Redirects are bounded by `maxRedirections` (MaxRedirectionsError).
+ *
+ * The map is re-read on MOVED, when a node's connection fails, and every
+ * `topologyRefreshInterval`; one read at a time (asks during one read cause
+ * one more read after it, never a storm).
+ */
+import type { Reactor } from '@reactor-ts/reactor';
+import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
+import {
+  CommandTable,
+  CLUSTER_SLOTS,
+  isRetryableClusterError,
+  nodeAddress,
+  NO_SLOT,
+  parseRedirect,
+  SlotMap,
+  slotOfKeys,
+  type CommandSpec,
+  type NodeAddress,
+} from '@reactor-ts/hiredis-adapter';
+import { RedisClient, type ClientOptions, type WatchFn } from './client.js';
+import { CommandMethods } from './commands.js';
+import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
+import { ClientClosedError, ConnectionError, OfflineQueueFullError } from './errors.js';
+import { ClusterUnavailableError, MaxRedirectionsError } from './cluster-errors.js';
+import { ClusterCommand, ClusterNodeConn, type CommandHost } from './cluster-node.js';
+import { sendPipeline } from './cluster-pipeline.js';
+import { combineReplies, TransactionAttempt } from './cluster-batch.js';
+import { ClusterPubSub } from './cluster-pubsub.js';
+import { Pipeline, Transaction } from './pipeline.js';
+import { captured, captureResolvers, type Batch } from './settle.js';
+import { parseRedisUrl } from './url.js';
+import type { MessageListener } from './pubsub.js';
+import type { WatchRetryOptions } from './watch.js';
+
+type Arg = CommandArgument;
+
+/** Options of `createCluster`: a client's options for every node, plus the cluster's own. */
+export interface ClusterOptions extends Omit<ClientOptions, 'url' | 'reconnect' | 'resendOnReconnect'> {
+  /** Some nodes to learn the map from, `redis://[user:pw@]host:port`; credentials apply to every node. */
+  rootNodes: string[];
+  /** Send read-only commands to replicas (after READONLY). Default false. */
+  useReplicas?: boolean;
+  /** Most MOVED / ASK hops per command before MaxRedirectionsError. Default 16. */
+  maxRedirections?: number;
+  /** Re-read the map this often, ms (0: only on MOVED and node loss). Default 30,000. */
+  topologyRefreshInterval?: number;
+  /**
+   * How long a command may wait for a node that can take it (a failover in
+   * progress, TRYAGAIN, CLUSTERDOWN), ms, counted from the first time it
+   * could not be sent (so the fast path reads no clock). Default
+   * `commandTimeout`, else 10,000.
+   */
+  retryDeadline?: number;
+}
+
+export type ClusterState = 'idle' | 'connecting' | 'ready' | 'closing' | 'closed';
+
+/** A node in the current map. */
+export interface ClusterNodeInfo {
+  readonly host: string;
+  readonly port: number;
+  readonly id: string;
+  readonly role: 'master' | 'replica';
+  /** The node's client (opened on first use): for per-node commands such as INFO or MONITOR. */
+  readonly client: RedisClient;
+}
+
+const DEFAULT_MAX_REDIRECTIONS = 16;
+const DEFAULT_REFRESH_MS = 30_000;
+const DEFAULT_DEADLINE_MS = 10_000;
+const RETRY_MIN_MS = 10;
+const RETRY_MAX_MS = 200;
+
+export class RedisCluster extends CommandMethods implements CommandHost {
+  private readonly opts: ClusterOptions;
+  private readonly seeds: NodeAddress[];
+  private readonly nodeUrlPrefix: string;
+  private readonly maxRedirections: number;
+  private readonly deadlineMs: number;
+  private stateNow: ClusterState = 'idle';
+  private reactor: Reactor | null = null;
+  private ownsReactor = false;
+  map: SlotMap | null = null;
+  table: CommandTable | null = null;
+  /** Node clients by `host:port`. */
+  private readonly conns = new Map<string, ClusterNodeConn>();
+  /** The master's node per slot, from the map (rebuilt on each read, patched on MOVED). */
+  private slotNodes: Array<ClusterNodeConn | undefined> = new Array<ClusterNodeConn | undefined>(CLUSTER_SLOTS);
+  /** Commands issued before the first map (keys cannot be told before the command table). */
+  private held: Array<{ argv: Arg[]; ok: (v: unknown) => void; ko: (e: Error) => void; pinned: ClusterNodeConn | null }> = [];
+  /** Pending retries: timer id → what settles its command if the client closes first. */
+  private readonly retryTimers = new Map<number, () => void>();
+  private refreshing = false;
+  private refreshAgain = false;
+  private refreshTimer = 0;
+  private ready: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
+  private readonly pubsub: ClusterPubSub;
+  /** Redirections seen (MOVED, ASK), for tests and monitoring. */
+  readonly stats = { moved: 0, ask: 0, retries: 0, refreshes: 0 };
+
+  constructor(opts: ClusterOptions) {
+    super();
+    if (!Array.isArray(opts?.rootNodes) || opts.rootNodes.length === 0) throw new TypeError('createCluster: rootNodes must list at least one redis:// URL');
+    this.opts = opts;
+    const eps = opts.rootNodes.map((u) => parseRedisUrl(u));
+    const first = eps[0]!;
+    this.seeds = eps.map((e) => {
+      if (e.host === undefined || e.port === undefined) throw new TypeError('createCluster: rootNodes must be TCP redis:// URLs');
+      return nodeAddress(e.host, e.port);
+    });
+    const auth = first.password === undefined ? '' : `${first.username === undefined ? '' : encodeURIComponent(first.username)}:${encodeURIComponent(first.password)}@`;
+    // rediss:// roots make every node TLS (the single-node client's rule, url.ts).
+    this.nodeUrlPrefix = `${first.tls === true ? 'rediss' : 'redis'}://${auth}`;
+    this.maxRedirections = opts.maxRedirections ?? DEFAULT_MAX_REDIRECTIONS;
+    this.deadlineMs = opts.retryDeadline ?? opts.commandTimeout ?? DEFAULT_DEADLINE_MS;
+    this.pubsub = new ClusterPubSub(this);
+  }
+
+  get state(): ClusterState {
+    return this.stateNow;
+  }
+
+  /** Reads the map and the command table from the first root node that answers. */
+  connect(): Promise<this> {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') return Promise.reject(new ClientClosedError('connect() on a closed cluster client'));
+    if (this.stateNow === 'ready') return Promise.resolve(this);
+    if (this.ready === null) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(() => undefined);
+      this.ready = { promise, resolve, reject };
+    }
+    if (this.stateNow === 'idle') {
+      this.stateNow = 'connecting';
+      if (this.opts.reactor !== undefined) this.reactor = this.opts.reactor;
+      else {
+        this.reactor = acquireDefaultReactor(this.opts.busyPollMicros);
+        this.ownsReactor = true;
+      }
+      const every = this.opts.topologyRefreshInterval ?? DEFAULT_REFRESH_MS;
+      if (every > 0) this.refreshTimer = this.reactor.addTimer(every, () => this.refresh(), { repeat: true });
+      this.refresh();
+    }
+    return this.ready.promise.then(() => this);
+  }
+
+  // ---- nodes ---------------------------------------------------------------
+
+  /** The node client for `a` in `role`, made on first use (a role change makes a new one). */
+  node(a: NodeAddress, role: 'master' | 'replica' = 'master'): ClusterNodeConn {
+    const have = this.conns.get(a.addr);
+    if (have !== undefined && have.usable && (have.role === role || !this.opts.useReplicas)) return have;
+    if (have !== undefined) void have.close(true);
+    const { rootNodes: _r, useReplicas: _u, maxRedirections: _m, topologyRefreshInterval: _t, retryDeadline: _d, busyPollMicros: _b, ...clientOpts } = this.opts;
+    const client = new RedisClient({ ...clientOpts, url: `${this.nodeUrlPrefix}${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`, reactor: this.reactor! });
+    if (role === 'replica') client.onLink((link) => void link.sendArgv(['READONLY']).catch(() => undefined));
+    const conn = new ClusterNodeConn(a, role, client, (n) => this.nodeDown(n));
+    this.conns.set(a.addr, conn);
+    return conn;
+  }
+
+  private nodeDown(n: ClusterNodeConn): void {
+    if (this.conns.get(n.addr.addr) === n) this.conns.delete(n.addr.addr);
+    if (this.stateNow === 'ready' || this.stateNow === 'connecting') this.refresh();
+  }
+
+  /** The nodes of the current map with their clients (masters first). */
+  nodes(role: 'master' | 'replica' | 'all' = 'all'): ClusterNodeInfo[] {
+    const out: ClusterNodeInfo[] = [];
+    for (const shard of this.map?.shards ?? []) {
+      if (role !== 'replica') out.push(info(shard.master, 'master', this.node(shard.master)));
+    }
+    if (role !== 'master') {
+      for (const shard of this.map?.shards ?? []) for (const r of shard.replicas) out.push(info(r, 'replica', this.node(r, 'replica')));
+    }
+    return out;
+  }
+
+  /** Masters' node clients in the current map. */
+  masterConns(): ClusterNodeConn[] {
+    return (this.map?.masters() ?? []).map((m) => this.node(m));
+  }
+
+  // ---- the map -------------------------------------------------------------
+
+  /** Re-reads the map (and, the first time, the command table); one read at a time. */
+  refresh(): void {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = true;
+    this.stats.refreshes++;
+    void this.readMap().then(
+      (map) => this.install(map),
+      (err: Error) => {
+        this.refreshing = false;
+        if (this.stateNow === 'connecting') this.connectFailed(err);
+      },
+    );
+  }
+
+  private async readMap(): Promise<SlotMap> {
+    const seen = new Set<string>();
+    const candidates = [...(this.map?.masters() ?? []), ...(this.map?.shards.flatMap((s) => s.replicas) ?? []), ...this.seeds].filter((a) => !seen.has(a.addr) && seen.add(a.addr));
+    let last: unknown = null;
+    for (const a of candidates) {
+      if (this.stateNow === 'closed' || this.stateNow === 'closing') break;
+      const conn = this.conns.get(a.addr) ?? this.node(a);
+      try {
+        let map: SlotMap;
+        try {
+          map = SlotMap.fromShards(await conn.call(['CLUSTER', 'SHARDS']), a.host);
+        } catch (err) {
+          if (!(err instanceof ReplyError)) throw err;
+          map = SlotMap.fromSlots(await conn.call(['CLUSTER', 'SLOTS']), a.host);
+        }
+        if (map.covered === 0) throw new Error(`${a.addr} knows no slot owners`);
+        this.table ??= CommandTable.fromReply(await conn.call(['COMMAND']));
+        return map;
+      } catch (err) {
+        last = err;
+      }
+    }
+    throw new ConnectionError(`no cluster node answered CLUSTER SHARDS / SLOTS (tried ${candidates.map((c) => c.addr).join(', ')}): ${String((last as Error)?.message ?? last)}`);
+  }
+
+  private install(map: SlotMap): void {
+    this.refreshing = false;
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') return;
+    this.map = map;
+    const byShard = map.shards.map((s) => this.node(s.master));
+    const slots = new Array<ClusterNodeConn | undefined>(CLUSTER_SLOTS);
+    for (let s = 0; s < CLUSTER_SLOTS; s++) {
+      const shard = map.shardOf(s);
+      slots[s] = shard === null ? undefined : byShard[map.shards.indexOf(shard)];
+    }
+    this.slotNodes = slots;
+    // Nodes that left the map (a dead or demoted master) go once their replies are in.
+    const keep = new Set(map.masters().map((m) => m.addr));
+    if (this.opts.useReplicas) for (const s of map.shards) for (const r of s.replicas) keep.add(r.addr);
+    for (const [addr, conn] of this.conns) {
+      if (!keep.has(addr)) {
+        this.conns.delete(addr);
+        void conn.close(true);
+      }
+    }
+    this.pubsub.rehome();
+    if (this.stateNow === 'connecting') {
+      this.stateNow = 'ready';
+      const held = this.held;
+      this.held = [];
+      for (const h of held) this.issue(h.argv, h.ok, h.ko, h.pinned);
+      const ready = this.ready;
+      this.ready = null;
+      ready?.resolve();
+    }
+    if (this.refreshAgain) {
+      this.refreshAgain = false;
+      this.refresh();
+    }
+  }
+
+  private connectFailed(err: Error): void {
+    const ready = this.ready;
+    this.ready = null;
+    void this.shutdown(false, err);
+    ready?.reject(err);
+  }
+
+  // ---- commands ------------------------------------------------------------
+
+  sendArgv(argv: Arg[]): Promise<unknown> {
+    const promise = new Promise<unknown>(captureResolvers);
+    const { resolve, reject } = captured;
+    this.issue(argv, resolve, reject);
+    return promise;
+  }
+
+  /** Routes one command; settles through `ok`/`ko` exactly once. */
+  issue(argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void, pinned: ClusterNodeConn | null = null): void {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      ko(new ClientClosedError(`the cluster client is ${this.stateNow}; command not sent`));
+      return;
+    }
+    if (this.table === null) {
+      // Before the first map: keys cannot be told yet.
+      if (this.held.length >= (this.opts.offlineQueueLimit ?? 100_000)) return ko(new OfflineQueueFullError(this.opts.offlineQueueLimit ?? 100_000));
+      this.held.push({ argv, ok, ko, pinned });
+      if (this.stateNow === 'idle') void this.connect().catch(() => undefined);
+      return;
+    }
+    const spec = this.table.lookup(argv);
+    let slot: number;
+    try {
+      slot = this.table.slotOf(argv, spec);
+    } catch (err) {
+      return ko(err as Error);
+    }
+    if (slot === NO_SLOT && pinned === null && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes')) {
+      return this.fanOut(argv, spec, ok, ko);
+    }
+    this.route(new ClusterCommand(this, argv, slot, this.opts.useReplicas === true && this.table.isReadonly(spec), 0, ok, ko, pinned));
+  }
+
+  /** Sends `c` to its node now (or to `to`, after a redirect). */
+  route(c: ClusterCommand, to: ClusterNodeConn | null = null, asking = false): void {
+    const node = to ?? c.pinned ?? this.nodeFor(c);
+    if (node === null) return this.retryLater(c, new Error('no master serves the slot (a failover may be under way)'));
+    c.sentTo = node;
+    if (!node.send(c, asking)) {
+      if (this.conns.get(node.addr.addr) === node) this.conns.delete(node.addr.addr);
+      this.retryLater(c, new Error(`the connection to ${node.addr.addr} is closed`));
+    }
+  }
+
+  private nodeFor(c: ClusterCommand): ClusterNodeConn | null {
+    if (c.slot === NO_SLOT) {
+      const ms = this.map?.masters() ?? [];
+      return ms.length === 0 ? null : this.node(ms[Math.floor(Math.random() * ms.length)]!);
+    }
+    if (c.readonly && !c.preferMaster) {
+      const rs = this.map?.shardOf(c.slot)?.replicas ?? [];
+      if (rs.length > 0) return this.node(rs[Math.floor(Math.random() * rs.length)]!, 'replica');
+    }
+    const n = this.slotNodes[c.slot];
+    return n !== undefined && n.usable ? n : n !== undefined ? this.node(n.addr) : null;
+  }
+
+  /** A node rejected `c` with `err` (a reply error, or its connection's failure). */
+  failed(c: ClusterCommand, err: Error): void {
+    if (c.inSend) {
+      // The context refused it before writing: a bad argument is final, a dead context is "not sent".
+      if ((err as { code?: string }).code === 'ERR_COMMAND_REFUSED') c.ko(err);
+      else this.retryLater(c, err);
+      return;
+    }
+    if (!(err instanceof ReplyError)) {
+      // Lost after sending: it may have run, so it is not re-sent; the map may be stale.
+      this.refresh();
+      c.ko(err);
+      return;
+    }
+    const text = err.message;
+    if (text.startsWith('MOVED ') || text.startsWith('ASK ')) {
+      const r = parseRedirect(text, c.sentTo?.addr.host ?? '127.0.0.1');
+      if (r !== null) {
+        if (++c.hops > this.maxRedirections) return c.ko(new MaxRedirectionsError(String(c.argv[0]).toUpperCase(), c.hops - 1, text));
+        if (r.kind === 'moved') {
+          this.stats.moved++;
+          this.moved(r.slot, r.to);
+          return this.route(c, c.pinned !== null ? null : this.node(r.to));
+        }
+        this.stats.ask++;
+        return this.route(c, this.node(r.to), true);
+      }
+    }
+    if (isRetryableClusterError(text)) return this.retryLater(c, err);
+    c.ko(err);
+  }
+
+  /** MOVED: the slot's next commands go to `to` at once; the whole map is re-read in the background. */
+  moved(slot: number, to: NodeAddress): void {
+    if (this.map !== null) {
+      this.map.moveSlot(slot, to);
+      this.slotNodes[slot] = this.node(this.map.masterOf(slot) ?? to);
+    }
+    this.refresh();
+  }
+
+  /** Resends `c` after a pause and a re-read of the map, or gives up at its deadline (it did not run). */
+  retryLater(c: ClusterCommand, cause: Error): void {
+    if (this.stateNow === 'closed' || this.stateNow === 'closing') {
+      return c.ko(new ClientClosedError(`the cluster client closed; command not sent (${cause.message})`));
+    }
+    const now = Date.now();
+    if (c.deadline === 0) c.deadline = now + this.deadlineMs;
+    if (now >= c.deadline) {
+      return c.ko(new ClusterUnavailableError(`${String(c.argv[0]).toUpperCase()}: no node took the command within ${this.deadlineMs} ms (${cause.message}); not run`, { cause }));
+    }
+    this.stats.retries++;
+    c.preferMaster = true;
+    this.refresh();
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** Math.min(c.retries++, 5), c.deadline - now);
+    this.schedule(delay, () => this.route(c), () => c.ko(new ClientClosedError(`the cluster client closed; command not sent (${cause.message})`)));
+  }
+
+  /** Runs `run` after `ms`; if the client closes first, runs `cancel` instead (so whatever waits is settled). */
+  schedule(ms: number, run: () => void, cancel: () => void): void {
+    const id = this.reactor!.addTimer(ms, () => {
+      this.retryTimers.delete(id);
+      if (this.stateNow === 'closed' || this.stateNow === 'closing') cancel();
+      else run();
+    });
+    this.retryTimers.set(id, cancel);
+  }
+
+  /** How long a command may wait for a node, ms. */
+  get retryDeadlineMs(): number {
+    return this.deadlineMs;
+  }
+
+  get maxHops(): number {
+    return this.maxRedirections;
+  }
+
+  /** The master's node of `slot` (any master for NO_SLOT), or null when nobody serves it. */
+  masterFor(slot: number): ClusterNodeConn | null {
+    if (slot === NO_SLOT) {
+      const ms = this.map?.masters() ?? [];
+      return ms.length === 0 ? null : this.node(ms[0]!);
+    }
+    const n = this.slotNodes[slot];
+    return n === undefined ? null : n.usable ? n : this.node(n.addr);
+  }
+
+  /** A keyless command the server wants on every master (FLUSHALL, SCRIPT LOAD, DBSIZE, ...). */
+  fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void): void {
+    const nodes = this.masterConns();
+    if (spec.requestPolicy === 'all_nodes' && this.opts.useReplicas) {
+      for (const s of this.map?.shards ?? []) for (const r of s.replicas) nodes.push(this.node(r, 'replica'));
+    }
+    void Promise.allSettled(nodes.map((n) => new Promise((res, rej) => this.issueTo(n, argv, res, rej)))).then((results) => {
+      try {
+        ok(combineReplies(spec.responsePolicy, results));
+      } catch (err) {
+        ko(err as Error);
+      }
+    });
+  }
+
+  /** One command on one node (a fan-out's part; nodes()' per-node commands use the node client directly). */
+  issueTo(node: ClusterNodeConn, argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void): void {
+    this.route(new ClusterCommand(this, argv, NO_SLOT, false, 0, ok, ko, node));
+  }
+
+  // ---- batches ----------------------------------------------------------------
+
+  /** Pipeline target: each command to its own node, replies in the pipeline's order (cluster-pipeline.ts). */
+  sendBatch(commands: Arg[][], batch: Batch): void {
+    sendPipeline(this, commands, batch);
+  }
+
+  /** The master's node of `slot` when a batch may go straight onto its link, else null. */
+  directNode(slot: number): ClusterNodeConn | null {
+    const n = this.slotNodes[slot];
+    return n !== undefined && n.direct ? n : null;
+  }
+
+  get useReplicas(): boolean {
+    return this.opts.useReplicas === true;
+  }
+
+  /** Commands for one `exec()`, split per node; only MOVED / ASK'd ones are re-sent. */
+  pipeline(): Pipeline {
+    return new Pipeline(this);
+  }
+
+  /** MULTI … EXEC on the node of its slot (one slot, or CrossSlotError); re-routed whole after a move or failover. */
+  multi(): Transaction {
+    return new Transaction({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch) });
+  }
+
+  /** WATCH → fn → MULTI/EXEC on a connection to the keys' master (one slot), retried on conflict; follows a moved slot. */
+  async watchRetry(keys: Arg[], fn: WatchFn, opts?: WatchRetryOptions): Promise<unknown[] | null> {
+    if (this.stateNow !== 'ready') await this.connect();
+    const slot = slotOfKeys(keys, keys.map((_, i) => i));
+    for (let hop = 0; ; hop++) {
+      const n = this.slotNodes[slot];
+      if (n === undefined) throw new ClusterUnavailableError(`watchRetry: no master serves slot ${slot}`);
+      try {
+        return await n.client.watchRetry(keys, fn, opts);
+      } catch (err) {
+        const r = err instanceof ReplyError ? parseRedirect(err.message, n.addr.host) : null;
+        if (r === null || r.kind !== 'moved' || hop >= this.maxRedirections) throw err;
+        this.stats.moved++;
+        this.moved(r.slot, r.to);
+      }
+    }
+  }
+
+  /** SCAN over every master: each key once (unless it moves during the scan). */
+  async *scanIterator(opts: { match?: string; count?: number; type?: string } = {}): AsyncGenerator<string> {
+    if (this.stateNow !== 'ready') await this.connect();
+    for (const m of this.masterConns()) {
+      let cursor = '0';
+      do {
+        const argv: Arg[] = ['SCAN', cursor];
+        if (opts.match !== undefined) argv.push('MATCH', opts.match);
+        if (opts.count !== undefined) argv.push('COUNT', opts.count);
+        if (opts.type !== undefined) argv.push('TYPE', opts.type);
+        const reply = (await new Promise<unknown>((res, rej) => this.issueTo(m, argv, res, rej))) as [string, string[]];
+        cursor = String(reply[0]);
+        for (const k of reply[1]) yield String(k);
+      } while (cursor !== '0');
+    }
+  }
+
+  // ---- pub/sub (cluster-pubsub.ts) ----------------------------------------------
+
+  /** SUBSCRIBE on one node of the cluster (messages reach every node); moved to another node if it leaves the map. */
+  subscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+    return this.pubsub.subscribe('channel', channels, listener as MessageListener<unknown>);
+  }
+  psubscribe<M = string>(patterns: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+    return this.pubsub.subscribe('pattern', patterns, listener as MessageListener<unknown>);
+  }
+  /** SSUBSCRIBE on the master of each channel's slot; follows it across failover and slot moves. */
+  ssubscribe<M = string>(channels: string | readonly string[], listener: MessageListener<M>): Promise<number> {
+    return this.pubsub.subscribe('shard', channels, listener as MessageListener<unknown>);
+  }
+  unsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<void> {
+    return this.pubsub.unsubscribe('channel', channels, listener as MessageListener<unknown> | undefined);
+  }
+  punsubscribe<M = string>(patterns?: string | readonly string[], listener?: MessageListener<M>): Promise<void> {
+    return this.pubsub.unsubscribe('pattern', patterns, listener as MessageListener<unknown> | undefined);
+  }
+  sunsubscribe<M = string>(channels?: string | readonly string[], listener?: MessageListener<M>): Promise<void> {
+    return this.pubsub.unsubscribe('shard', channels, listener as MessageListener<unknown> | undefined);
+  }
+
+  /** A client for pub/sub on `a` (not a command node: RESP2 subscribed mode takes no other command). */
+  pubsubClient(a: NodeAddress): RedisClient {
+    const { rootNodes: _r, useReplicas: _u, maxRedirections: _m, topologyRefreshInterval: _t, retryDeadline: _d, busyPollMicros: _b, ...clientOpts } = this.opts;
+    return new RedisClient({ ...clientOpts, url: `${this.nodeUrlPrefix}${a.host}:${a.port}`, reactor: this.reactor!, reconnect: { retries: 5 } });
+  }
+
+  // ---- closing -----------------------------------------------------------------
+
+  /** Sends QUIT to every node after its pending replies; commands not yet sent are rejected. */
+  quit(): Promise<'OK'> {
+    return this.shutdown(true, new ClientClosedError('the cluster client quit; command not sent')).then(() => 'OK' as const);
+  }
+
+  /** Drops every node connection now; pending commands are rejected (they may have run). */
+  disconnect(): Promise<void> {
+    return this.shutdown(false, new ClientClosedError('the cluster client disconnected; command not sent'));
+  }
+
+  private async shutdown(polite: boolean, err: Error): Promise<void> {
+    if (this.stateNow === 'closed') return;
+    this.stateNow = 'closing';
+    if (this.refreshTimer !== 0) this.reactor?.delTimer(this.refreshTimer);
+    this.refreshTimer = 0;
+    const held = this.held;
+    this.held = [];
+    for (const c of held) c.ko(err);
+    const ready = this.ready;
+    this.ready = null;
+    ready?.reject(err);
+    const conns = [...this.conns.values()];
+    this.conns.clear();
+    await Promise.all([...conns.map((c) => c.close(polite)), this.pubsub.close(polite)]);
+    // Retries scheduled meanwhile: their commands were never sent.
+    for (const [id, cancel] of this.retryTimers) {
+      this.reactor?.delTimer(id);
+      cancel();
+    }
+    this.retryTimers.clear();
+    this.stateNow = 'closed';
+    if (this.ownsReactor && this.reactor !== null) {
+      this.ownsReactor = false;
+      releaseDefaultReactor(this.reactor);
+    }
+  }
+}
+
+function info(a: NodeAddress, role: 'master' | 'replica', conn: ClusterNodeConn): ClusterNodeInfo {
+  return { host: a.host, port: a.port, id: a.id, role, client: conn.client };
+}
+
+/** A cluster client; `await cluster.connect()` (commands issued before it wait for the map). */
+export function createCluster(opts: ClusterOptions): RedisCluster {
+  return new RedisCluster(opts);
+}
