@@ -17,8 +17,8 @@
  *
  * Run: npx tsx --conditions=source bench/src/main.ts buffer [--quick]
  */
-import { createRequire } from 'node:module';
 import { ChainBuffer } from '@reactor-ts/buffer';
+import { BufferList as BlBufferList } from 'bl';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
 
 /** The part of bl's BufferList these workloads use. */
@@ -30,8 +30,8 @@ interface BufferList {
   consume(bytes: number): unknown;
   getBuffers(): Buffer[];
 }
-const require = createRequire(import.meta.url);
-const BufferListCtor = require('bl/BufferList.js') as new () => BufferList;
+// bl 7 is ESM with an exports map: its BufferList comes from the package's index.
+const BufferListCtor = BlBufferList as unknown as new () => BufferList;
 
 const CRLF = Buffer.from('\r\n');
 const WRITEV_MAX = 64 * 1024;

@@ -129,10 +129,18 @@ export const suite: Suite = {
     let next = 0;
     let done = 0;
     const rows: Row[] = [];
+    const failures: string[] = [];
     const lane = async (): Promise<void> => {
       while (next < jobs.length) {
         const { t, impl } = jobs[next++]!;
-        const n = await count(t, impl);
+        let n: number;
+        try {
+          n = await count(t, impl);
+        } catch (err) {
+          // One failed child costs its row, not the other counts.
+          failures.push(`${t.workload}, ${impl}: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+          continue;
+        }
         const per = n / (t.iterations * t.perCall);
         // Ours is always the first implementation listed: name it 'ours' so every ratio is against it.
         rows.push({ workload: t.workload, impl: impl === t.impls[0] ? 'ours' : impl, unit: t.unit, value: per, samples: [per], lowerIsBetter: true });
@@ -146,6 +154,7 @@ export const suite: Suite = {
     result.notes = [
       "instructions per reply (resp) or per chunk (buffer) under callgrind, node --single-threaded; 'ours' is reactor-ts's RespReader or ChainBuffer.",
       'corpora at a tenth of the timed suites (as --quick); counts are of the timed calls only (warm-up, start-up and the dumps subtracted).',
+      ...failures.map((f) => `not counted: ${f}`),
     ];
     return result;
   },
