@@ -215,7 +215,9 @@ describe('an idle cluster client', () => {
       const { killed, promoted } = await local.killMaster(slot);
       const masters = (): number[] => idle.nodes('master').map((n) => n.port);
       const deadline = Date.now() + 30_000;
-      while (masters().includes(killed.port) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while ((masters().includes(killed.port) || !masters().includes(promoted!.port)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
       // The map was re-read on the loss (no command was issued meanwhile) and names the promoted replica.
       expect(idle.stats.refreshes).toBeGreaterThan(before);
       expect(masters()).not.toContain(killed.port);

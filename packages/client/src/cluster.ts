@@ -118,14 +118,17 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   private refreshAgain = false;
   private refreshTimer = 0;
   /**
-   * Masters whose connection was lost, with the map re-reads left to see them
-   * replaced. The cluster notices a dead master only after its node timeout,
-   * so the first re-read after a loss usually still names it; the map is read
-   * again every LOST_REREAD_MS until it does not (or the budget runs out),
-   * so an idle client moves to the promoted replica without waiting for a
+   * Masters whose connection was lost, and the map re-reads left to see
+   * them replaced. The cluster notices a dead master only after its node
+   * timeout, and its replica is promoted a little later, so the first reads
+   * after a loss usually still name the dead node, or leave its slots
+   * without an owner. The map is read again every LOST_REREAD_MS until it
+   * names neither the lost master nor an unowned slot, or the budget runs
+   * out: an idle client moves to the promoted replica without waiting for a
    * command or the periodic refresh.
    */
-  private readonly lost = new Map<string, number>();
+  private readonly lost = new Set<string>();
+  private lostReads = 0;
   private lostTimer = 0;
   private ready: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | null = null;
   private readonly pubsub: ClusterPubSub;
@@ -201,7 +204,10 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       wasUp = true;
     });
     client.onLinkLost(() => {
-      if (role === 'master' && wasUp) this.lost.set(a.addr, LOST_REREADS);
+      if (role === 'master' && wasUp) {
+        this.lost.add(a.addr);
+        this.lostReads = LOST_REREADS;
+      }
       wasUp = false;
       this.nodeDown(conn);
     });
@@ -297,7 +303,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       }
     }
     this.pubsub.rehome();
-    this.watchLost(keep);
+    this.watchLost(map, keep);
     if (this.stateNow === 'connecting') {
       this.stateNow = 'ready';
       const held = this.held;
@@ -313,13 +319,18 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     }
   }
 
-  /** After a map read: forget lost masters that left it, and read again soon while one is still there. */
-  private watchLost(masters: Set<string>): void {
-    for (const [addr, left] of this.lost) {
-      if (!masters.has(addr) || left <= 0) this.lost.delete(addr);
-      else this.lost.set(addr, left - 1);
+  /** After a map read: forget lost masters that left it; read again soon while the map is not whole. */
+  private watchLost(map: SlotMap, masters: Set<string>): void {
+    for (const addr of this.lost) if (!masters.has(addr)) this.lost.delete(addr);
+    const settled = this.lost.size === 0 && map.covered === CLUSTER_SLOTS;
+    if (settled || this.lostReads <= 0) {
+      this.lost.clear();
+    this.lostReads = 0;
+      this.lostReads = 0;
+      return;
     }
-    if (this.lost.size === 0 || this.lostTimer !== 0 || this.reactor === null) return;
+    if (this.lostTimer !== 0 || this.reactor === null) return;
+    this.lostReads--;
     this.lostTimer = this.reactor.addTimer(LOST_REREAD_MS, () => {
       this.lostTimer = 0;
       this.refresh();
