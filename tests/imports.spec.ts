@@ -4,7 +4,7 @@
 // a package import is an edge to that package's src/index.ts — and no
 // package imports a package its package.json does not declare (`dependencies`
 // for library code; devDependencies, or the root's, also for specs, test
-// helpers and scripts).
+// helpers, scripts and everything in a private package).
 import { builtinModules } from 'node:module';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +33,7 @@ const KNOWN_CYCLES: ReadonlyArray<{ files?: readonly string[]; within?: string; 
 
 interface Manifest {
   name: string;
+  private?: boolean;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
@@ -209,7 +210,8 @@ describe('the workspace import graph', () => {
       const deps = new Set([m.name, ...Object.keys(m.dependencies ?? {}), ...Object.keys(m.peerDependencies ?? {})]);
       const dev = new Set([...deps, ...Object.keys(m.devDependencies ?? {}), ...rootDev]);
       for (const file of tsFiles(w.dir)) {
-        const allowed = isDevFile(file, w.dir) ? dev : deps;
+        // A private package (examples, bench, reliability) is never installed by others: all of it may use its dev dependencies.
+        const allowed = m.private === true || isDevFile(file, w.dir) ? dev : deps;
         for (const spec of specifiers(file)) {
           if (spec.startsWith('.') || spec.startsWith('node:') || builtins.has(spec)) continue;
           const name = packageOf(spec);
