@@ -20,6 +20,7 @@
 import { ChainBuffer } from '@reactor-ts/buffer';
 import { BufferList as BlBufferList } from 'bl';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
+import { rng } from '@reactor-ts/test-utils';
 
 /** The part of bl's BufferList these workloads use. */
 interface BufferList {
@@ -38,21 +39,10 @@ const WRITEV_MAX = 64 * 1024;
 /** Defeats dead-code elimination: every result feeds this. */
 let sink = 0;
 
-/** mulberry32: small, fast, and the same stream on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Consecutive 1–512 byte slices of one random byte stream with CRLFs sprinkled in. */
 function lineChunks(count: number, seed: number): Buffer[] {
-  const rnd = prng(seed);
+  const rnd = rng(seed);
   const lens = Array.from({ length: count }, () => 1 + Math.floor(rnd() * 512));
   const total = lens.reduce((a, b) => a + b, 0);
   const bytes = Buffer.allocUnsafe(total);
@@ -162,7 +152,7 @@ function lineWorkload(chunks: Buffer[], batch: number, mode: LineMode): CpuWorkl
 
 /** Replies of the sizes a Redis-like server sends, some as strings, some as Buffers. */
 function replies(count: number, seed: number): Array<string | Buffer> {
-  const rnd = prng(seed);
+  const rnd = rng(seed);
   const bulk = (n: number): Buffer => Buffer.from(`$${n}\r\n${'x'.repeat(n)}\r\n`);
   const kinds: Array<() => string | Buffer> = [
     () => '+OK\r\n',

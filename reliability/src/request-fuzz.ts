@@ -11,16 +11,7 @@
  * are the same whatever the chunking. Deterministic for a seed.
  */
 import { encodeCommand, RequestError, RequestParser, type RequestParserOptions } from '@reactor-ts/resp';
-import { rng } from '@reactor-ts/test-utils';
-
-type Rand = () => number;
-
-function int(r: Rand, n: number): number {
-  return Math.floor(r() * n);
-}
-function pick<T>(r: Rand, xs: readonly T[]): T {
-  return xs[int(r, xs.length)]!;
-}
+import { int, mutate, pick, rng, type MutationVocabulary, type Rand } from '@reactor-ts/test-utils';
 
 function arg(r: Rand): Buffer {
   switch (int(r, 5)) {
@@ -43,46 +34,19 @@ function validCommand(r: Rand): Buffer {
   return encodeCommand(Array.from({ length: 1 + int(r, 5) }, () => arg(r)));
 }
 
-function splice(b: Buffer, at: number, ins: string | Buffer): Buffer {
-  return Buffer.concat([b.subarray(0, at), typeof ins === 'string' ? Buffer.from(ins, 'latin1') : ins, b.subarray(at)]);
-}
-
-function mutate(r: Rand, b: Buffer): Buffer {
-  if (b.length === 0) return b;
-  const at = int(r, b.length);
-  switch (int(r, 9)) {
-    case 0:
-      return b.subarray(0, at);
-    case 1: {
-      const c = Buffer.from(b);
-      c[at] = c[at]! ^ (1 << int(r, 8));
-      return c;
-    }
-    case 2: {
-      const c = Buffer.from(b);
-      c[at] = r() < 0.8 ? pick(r, [0x2a, 0x24, 0x2b, 0x3a, 0x0d, 0x0a, 0x20, 0x22]) : int(r, 256);
-      return c;
-    }
-    case 3:
-      return splice(b, at, pick(r, ['$536870913\r\n', '$1073741824\r\n', '*2147483648\r\n', '*99999999999999999999\r\n', '$536870911\r\n', '*1048576\r\n']));
-    case 4:
-      return splice(b, at, pick(r, ['$-1\r\n', '*-5\r\n', '$-2\r\n', '*-1\r\n', '$1x\r\n', '*\r\n']));
-    case 5:
-      return splice(b, at, '*1\r\n'.repeat(1 + int(r, r() < 0.05 ? 2000 : 20)));
-    case 6:
-      return splice(b, at, Buffer.from(Array.from({ length: 1 + int(r, 8) }, () => int(r, 256))));
-    case 7:
-      return Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + int(r, 10))]);
-    default:
-      return splice(b, at, b.subarray(int(r, b.length), int(r, b.length) + 12));
-  }
-}
+/** The request side's mutations: the bytes of multibulk and inline requests, and headers past the parser's limits. */
+const REQUEST_VOCABULARY: MutationVocabulary = {
+  typeBytes: [0x2a, 0x24, 0x2b, 0x3a, 0x0d, 0x0a, 0x20, 0x22],
+  hugeLengths: ['$536870913\r\n', '$1073741824\r\n', '*2147483648\r\n', '*99999999999999999999\r\n', '$536870911\r\n', '*1048576\r\n'],
+  badLengths: ['$-1\r\n', '*-5\r\n', '$-2\r\n', '*-1\r\n', '$1x\r\n', '*\r\n'],
+  nesting: (r) => '*1\r\n'.repeat(1 + int(r, r() < 0.05 ? 2000 : 20)),
+};
 
 function makeInput(r: Rand): Buffer {
   if (r() < 0.1) return Buffer.from(Array.from({ length: int(r, 64) }, () => int(r, 256)));
   let b: Buffer = Buffer.concat(Array.from({ length: 1 + int(r, 4) }, () => validCommand(r)));
   const muts = r() < 0.15 ? 0 : 1 + int(r, 3);
-  for (let i = 0; i < muts; i++) b = mutate(r, b);
+  for (let i = 0; i < muts; i++) b = mutate(r, b, REQUEST_VOCABULARY);
   return b;
 }
 

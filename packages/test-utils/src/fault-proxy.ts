@@ -26,6 +26,7 @@
  * Only loopback addresses are used.
  */
 import net from 'node:net';
+import { rng } from './fuzz-random.js';
 
 /** Where the proxy forwards to. */
 export interface ProxyTarget {
@@ -98,17 +99,6 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   return proxy;
 }
 
-/** mulberry32: a small seeded generator; repeatable runs matter more than quality here. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Dribble {
   minBytes: number;
@@ -132,7 +122,7 @@ class Proxy implements FaultProxy {
   readonly counters: ProxyStats = { accepted: 0, open: 0, resets: 0, bytesToServer: 0, bytesToClient: 0 };
 
   constructor(readonly opts: FaultProxyOptions) {
-    this.random = seededRandom(opts.seed ?? 1);
+    this.random = rng(opts.seed ?? 1);
     this.highWaterMark = opts.highWaterMark ?? 1 << 20;
     // Half-open allowed on both sides: a client's FIN is forwarded as a FIN,
     // and the server may still answer, as without the proxy.

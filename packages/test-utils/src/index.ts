@@ -10,7 +10,8 @@
  * - tls-certs.ts     makeTlsCerts: a private CA, server/client/expired/wrong-host certificates (openssl CLI)
  * - sentinel.ts      startSentinelGroup: a master, replicas and sentinels, with failover and kill -9
  * - fault-proxy.ts   startFaultProxy: a TCP proxy that dribbles, resets, blackholes and half-closes on command
- * - resp-fuzz.ts     fuzzReplies / makeReplyInput / rng: the RESP reply fuzz corpus and its contract checks
+ * - fuzz-random.ts   rng (the one seeded generator), pick / int, mutate: byte mutations with a protocol's vocabulary
+ * - resp-fuzz.ts     fuzzReplies / makeReplyInput: the RESP reply fuzz corpus and its contract checks
  */
 export { getFreePort } from './ports.js';
 export {
@@ -56,9 +57,6 @@ export {
   makeReplyInput,
   runOnce as runReplyFuzzInput,
   chunking,
-  rng,
-  pick,
-  int,
   type RespKit,
   type FuzzReader,
   type FuzzChain,
@@ -66,3 +64,4 @@ export {
   type FuzzStats,
   type Outcome as ReplyFuzzOutcome,
 } from './resp-fuzz.js';
+export { rng, pick, int, splice, mutate, type Rand, type MutationVocabulary } from './fuzz-random.js';

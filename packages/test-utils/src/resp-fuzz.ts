@@ -1,7 +1,7 @@
 /**
  * The RESP reply fuzz, shared by resp's bounded spec (reader.fuzz.spec.ts),
  * its long run (packages/resp/scripts/fuzz-long.ts) and reliability's
- * fuzz.spec.ts; `rng` also seeds reliability's request fuzz.
+ * fuzz.spec.ts; its generator and mutations (fuzz-random.ts) also drive reliability's request fuzz.
  *
  * Inputs are valid RESP3 streams, mutated (truncation, bit flips, swapped
  * type bytes, huge and negative lengths, deep nesting, inserted garbage) or
@@ -14,6 +14,9 @@
  * under test comes in as a `RespKit` (the classes of @reactor-ts/resp and
  * @reactor-ts/buffer), so test-utils stays below every package it tests.
  */
+
+import { int, mutate, pick, rng, type MutationVocabulary } from './fuzz-random.js';
+
 
 /** Reader options as the fuzz uses them (a subset of RespReaderOptions). */
 export interface FuzzReaderOptions<B = never> {
@@ -51,26 +54,19 @@ export interface RespKit<B> {
   ChainBuffer: new (opts: { chunkSize: number }) => FuzzChain;
 }
 
-/** mulberry32: small, fast, seedable. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TYPES = '+-:$*_,#(!=%~|>';
 
-export function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)]!;
-}
-export function int(r: () => number, n: number): number {
-  return Math.floor(r() * n);
-}
+/** The reply side's mutations: RESP3 type bytes and headers past the reader's limits. */
+const REPLY_VOCABULARY: MutationVocabulary = {
+  typeBytes: TYPES.split('').map((c) => c.charCodeAt(0)),
+  hugeLengths: ['$99999999999\r\n', '*4294967296\r\n', '%3000000000\r\n', '$536870913\r\n', '*99999999999999999999999\r\n'],
+  badLengths: ['$-2\r\n', '*-5\r\n', '%-1\r\n', '$-1x\r\n', '=-1\r\n'],
+  // deep nesting; now and then around the default limit of 1024
+  nesting(r) {
+    const depth = r() < 0.05 ? 1000 + int(r, 50) : 1 + int(r, 20);
+    return pick(r, ['*1\r\n', '|1\r\n+a\r\n+b\r\n*1\r\n', '>1\r\n', '%1\r\n:1\r\n']).repeat(depth);
+  },
+};
 
 /** One random, well-formed RESP3 item. */
 function validItem(r: () => number, depth: number): string {
@@ -114,49 +110,6 @@ function validItem(r: () => number, depth: number): string {
 }
 
 /** Apply one mutation to `b`. */
-function mutate(r: () => number, b: Buffer): Buffer {
-  if (b.length === 0) return b;
-  const at = int(r, b.length);
-  switch (int(r, 9)) {
-    case 0: // truncate
-      return b.subarray(0, at);
-    case 1: {
-      // bit flip
-      const c = Buffer.from(b);
-      c[at] = c[at]! ^ (1 << int(r, 8));
-      return c;
-    }
-    case 2: {
-      // swap a type byte for another (or for any byte)
-      const c = Buffer.from(b);
-      c[at] = r() < 0.8 ? TYPES.charCodeAt(int(r, TYPES.length)) : int(r, 256);
-      return c;
-    }
-    case 3: // huge length
-      return splice(b, at, pick(r, ['$99999999999\r\n', '*4294967296\r\n', '%3000000000\r\n', '$536870913\r\n', '*99999999999999999999999\r\n']));
-    case 4: // negative length
-      return splice(b, at, pick(r, ['$-2\r\n', '*-5\r\n', '%-1\r\n', '$-1x\r\n', '=-1\r\n']));
-    case 5: {
-      // deep nesting; now and then around the default limit of 1024
-      const depth = r() < 0.05 ? 1000 + int(r, 50) : 1 + int(r, 20);
-      return splice(b, at, pick(r, ['*1\r\n', '|1\r\n+a\r\n+b\r\n*1\r\n', '>1\r\n', '%1\r\n:1\r\n']).repeat(depth));
-    }
-    case 6: // random garbage
-      return splice(b, at, Buffer.from(Array.from({ length: 1 + int(r, 8) }, () => int(r, 256))));
-    case 7: {
-      // delete a range
-      const len = 1 + int(r, 10);
-      return Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
-    }
-    default: // duplicate a range
-      return splice(b, at, b.subarray(int(r, b.length), int(r, b.length) + 12));
-  }
-}
-
-function splice(b: Buffer, at: number, ins: string | Buffer): Buffer {
-  return Buffer.concat([b.subarray(0, at), typeof ins === 'string' ? Buffer.from(ins, 'latin1') : ins, b.subarray(at)]);
-}
-
 /** One fuzz input. */
 export function makeReplyInput(r: () => number): Buffer {
   if (r() < 0.1) return Buffer.from(Array.from({ length: int(r, 64) }, () => int(r, 256)));
@@ -165,7 +118,7 @@ export function makeReplyInput(r: () => number): Buffer {
   for (let i = 0; i < n; i++) s += validItem(r, 0);
   let b: Buffer = Buffer.from(s);
   const muts = r() < 0.15 ? 0 : 1 + int(r, 3);
-  for (let i = 0; i < muts; i++) b = mutate(r, b);
+  for (let i = 0; i < muts; i++) b = mutate(r, b, REPLY_VOCABULARY);
   return b;
 }
 
