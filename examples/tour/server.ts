@@ -52,7 +52,7 @@ export interface TourServer {
   close(): Promise<void>;
 }
 
-export const GREETING = 'tour server: one Redis command per line (e.g. INCR hits), "exit" to leave';
+const GREETING = 'tour server: one Redis command per line (e.g. INCR hits), "exit" to leave';
 
 export async function startTourServer(
   ctx: TourContext,

@@ -75,7 +75,7 @@ function urlTarget(url: string): Target {
   };
 }
 
-export function findOnPath(name: string, pathVar: string): string | undefined {
+function findOnPath(name: string, pathVar: string): string | undefined {
   for (const dir of pathVar.split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);

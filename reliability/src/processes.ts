@@ -16,7 +16,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const NODE_TSX = `"${process.execPath}" --import tsx --conditions=source`;
 
 /** Resident set size of `pid` in bytes (VmRSS of /proc/<pid>/status). */
-export function rssOf(pid: number): number {
+function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(m[1]) * 1024;

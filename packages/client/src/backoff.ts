@@ -25,7 +25,7 @@ export interface ReconnectPolicy {
  * Retry forever, the cap at 2 s: a service must come back after an outage
  * of any length without a restart. `{ retries: N }` bounds it.
  */
-export const DEFAULT_RECONNECT: Readonly<ReconnectPolicy> = { retries: Infinity, minDelayMs: 50, maxDelayMs: 2000 };
+const DEFAULT_RECONNECT: Readonly<ReconnectPolicy> = { retries: Infinity, minDelayMs: 50, maxDelayMs: 2000 };
 
 /**
  * ioredis's `retryStrategy`: called after each failed attempt (0-based,

@@ -117,7 +117,7 @@ const ERRSTR_EOF = 'Server closed the connection';
 const PING_PROBE = Buffer.from('*1\r\n$4\r\nPING\r\n');
 const ERRSTR_TIMEOUT = 'Timeout';
 
-export const NOOP_HOOKS: Readonly<RedisEventHooks> = Object.freeze({
+const NOOP_HOOKS: Readonly<RedisEventHooks> = Object.freeze({
   addRead() {},
   delRead() {},
   addWrite() {},
