@@ -35,6 +35,16 @@ function tarFile(tgz: string, entry: string): string {
   return execFileSync('tar', ['xzf', tgz, '-O', entry], { encoding: 'utf8' });
 }
 
+/**
+ * The environment of a plain shell: pnpm passes its settings down as
+ * npm_config_* variables, which npm would warn about (and could obey).
+ */
+function plainEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
 const pingEsm = `
 import { createClient } from '@reactor-ts/client';
 const client = await createClient({ url: process.env.REDIS_URL }).connect();
@@ -114,6 +124,7 @@ describe('published packages', () => {
       cwd: app,
       encoding: 'utf8',
       timeout: 120_000,
+      env: plainEnv({}),
     });
     expect(install.status, install.stderr).toBe(0);
     writeFileSync(join(app, 'ping.mjs'), pingEsm);
@@ -125,7 +136,7 @@ describe('published packages', () => {
         cwd: app,
         encoding: 'utf8',
         timeout: 30_000,
-        env: { ...process.env, REDIS_URL: redis.url, NODE_OPTIONS: '' },
+        env: plainEnv({ REDIS_URL: redis.url, NODE_OPTIONS: '' }),
       });
       expect(run.error, `${script} did not finish: ${run.stderr}`).toBeUndefined();
       expect(run.status, run.stderr).toBe(0);
