@@ -87,7 +87,7 @@ describe('published packages', () => {
     packs = join(work, 'packs');
     for (const { dir, name } of publicPackages()) {
       // dist/ must exist: `pnpm test` builds with `tsc -b` before vitest runs.
-      const out = execFileSync('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', packs], { cwd: dir, encoding: 'utf8' });
+      const out = execFileSync('npx', ['-y', 'pnpm@10', 'pack', '--pack-destination', packs], { cwd: dir, encoding: 'utf8', env: plainEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
       const tgz = out.trim().split('\n').reverse().find((l) => l.endsWith('.tgz'));
       if (tgz === undefined) throw new Error(`pnpm pack printed no tarball for ${name}:\n${out}`);
       tarballs.set(name, tgz.trim());
