@@ -169,7 +169,8 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     };
   }
   const { createClient } = await import('redis');
-  const c = createClient({ url });
+  // node-redis 6 puts a 5 s deadline (an AbortSignal.timeout) on every command by default; the others have none, so it is off here as theirs is.
+  const c = createClient({ url, commandOptions: { timeout: 0 } });
   await c.connect();
   let sub: typeof c | null = null;
   return {

@@ -110,7 +110,8 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     };
   }
   const { createClient } = await import('redis');
-  const c = createClient({ url: `redis://127.0.0.1:${port}` });
+  // node-redis 6 puts a 5 s deadline (an AbortSignal.timeout) on every command by default; the others have none, so it is off here as theirs is.
+  const c = createClient({ url: `redis://127.0.0.1:${port}`, commandOptions: { timeout: 0 } });
   await c.connect();
   return {
     incr: (k) => c.incr(k),

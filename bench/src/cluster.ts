@@ -91,7 +91,8 @@ async function makeDriver(impl: Impl, port: number): Promise<Driver> {
     };
   }
   const { createCluster } = await import('redis');
-  const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${port}` }] });
+  // node-redis 6 puts a 5 s deadline (an AbortSignal.timeout) on every command by default; the others have none, so it is off here as theirs is.
+  const c = createCluster({ rootNodes: [{ url: `redis://127.0.0.1:${port}` }], commandOptions: { timeout: 0 } });
   await c.connect();
   return {
     incr: (k) => c.incr(k),

@@ -45,7 +45,8 @@ export const suite: Suite = {
     const ours = await createOurs({ url: srv.url }).connect();
     const io = new Redis({ port: srv.port, host: '127.0.0.1', lazyConnect: true });
     await io.connect();
-    const nr = createNodeRedis({ url: srv.url });
+    // node-redis 6 puts a 5 s deadline (an AbortSignal.timeout) on every command by default; the others have none, so it is off here as theirs is.
+    const nr = createNodeRedis({ url: srv.url, commandOptions: { timeout: 0 } });
     await nr.connect();
     const impls: Record<string, Run> = {
       typed: async (w, p) => {

@@ -63,7 +63,8 @@ async function child(impl: Impl, port: number, n: number): Promise<void> {
     cleanup = () => c.disconnect();
   } else {
     const { createClient } = await import('redis');
-    const c = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: () => 1000 } });
+    // node-redis 6 puts a 5 s deadline (an AbortSignal.timeout) on every command by default; the others have none, so it is off here as theirs is.
+    const c = createClient({ socket: { port, host: '127.0.0.1', reconnectStrategy: () => 1000 }, commandOptions: { timeout: 0 } });
     c.on('error', () => undefined);
     void c.connect().catch(() => undefined);
     issue = (i) => c.incr(`offline:${i}`);

@@ -59,7 +59,8 @@ async function makeDriver(impl: Exclude<Impl, typeof CALLBACK>, port: number, ca
     return { incr: (k) => c.incr(k), pipelineIncr, get: (k) => c.get(k), close: async () => void (await c.quit()) };
   }
   const { createClient } = await import('redis');
-  const c = createClient({ url: `rediss://127.0.0.1:${port}`, socket: { tls: true, ca } });
+  // node-redis 6 puts a 5 s deadline (an AbortSignal.timeout) on every command by default; the others have none, so it is off here as theirs is.
+  const c = createClient({ url: `rediss://127.0.0.1:${port}`, socket: { tls: true, ca }, commandOptions: { timeout: 0 } });
   await c.connect();
   const { pipelineIncr } = nodeRedisBatches(c);
   return { incr: (k) => c.incr(k), pipelineIncr, get: (k) => c.get(k), close: async () => c.close() };
