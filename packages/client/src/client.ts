@@ -324,10 +324,12 @@ export class RedisClient extends CommandMethods implements LinkSource {
   /**
    * A pipeline's commands, back to back on this connection (pipeline.ts,
    * pool.ts): checked whole, then written in one pass, or held whole while
-   * no link is up — or refused whole, never split.
+   * no link is up — or refused whole, never split. `checked`: the caller
+   * ran batchRefusal on them already (a cluster pipeline, checked whole
+   * before it is split per node).
    */
-  sendBatch(commands: CommandArgument[][], batch: Batch): void {
-    const refused = batchRefusal(commands);
+  sendBatch(commands: CommandArgument[][], batch: Batch, checked = false): void {
+    const refused = checked ? null : batchRefusal(commands);
     if (refused !== null) {
       batch.failAll(new CommandRefusedError(`pipeline not sent to ${this.where()}: ${refused}`));
       return;

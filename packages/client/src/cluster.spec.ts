@@ -7,7 +7,7 @@ import { keySlot } from '@reactor-ts/hiredis-adapter';
 import { startCluster, type RedisCluster as LocalCluster } from '@reactor-ts/test-utils';
 import { createCluster, type RedisCluster } from './cluster.js';
 import { CrossSlotError, MaxRedirectionsError } from './cluster-errors.js';
-import { ReplyError } from './errors.js';
+import { CommandRefusedError, ReplyError } from './errors.js';
 import { defineScript } from './script.js';
 
 let local: LocalCluster;
@@ -61,6 +61,19 @@ describe('createCluster', () => {
     const out = await p.exec();
     expect(out).toHaveLength(2000);
     for (let i = 0; i < 1000; i++) expect(out.slice(2 * i, 2 * i + 2)).toEqual(['OK', String(i)]);
+  });
+
+  it('refuses a pipeline whole, on every node, when one command has an argument the encoder refuses', async () => {
+    // Keys on all three masters ahead of the bad command: none of them may be sent.
+    const keys = ['refuse:a', 'refuse:b', 'refuse:c', 'refuse:d', 'refuse:e', 'refuse:f'];
+    const masters = await local.masters();
+    const ownerOf = (k: string): number => masters.find((m) => m.slots.some(([a, b]) => keySlot(k) >= a && keySlot(k) <= b))!.port;
+    expect(new Set(keys.map(ownerOf)).size).toBe(3);
+    const p = cluster.pipeline();
+    for (const k of keys) p.set(k, '1');
+    p.command('SET', 'refuse:g', Number.NaN);
+    await expect(p.exec()).rejects.toBeInstanceOf(CommandRefusedError);
+    for (const k of keys) expect(await local.call(ownerOf(k), 'EXISTS', k)).toBe(0);
   });
 
   it('runs multi() on its slot, and watchRetry on the keys\' master', async () => {

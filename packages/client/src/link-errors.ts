@@ -104,11 +104,15 @@ export function batchRefusal(commands: ReadonlyArray<ReadonlyArray<unknown>>): s
   for (let i = 0; i < commands.length; i++) {
     const argv = commands[i]!;
     if (argv.length === 0) return `command ${i} of the pipeline is empty`;
-    const name = typeof argv[0] === 'string' ? argv[0].toUpperCase() : '';
+    const first = argv[0];
+    // Only a name of 4, 5 or 7 characters can be EXEC, MULTI or DISCARD: the
+    // others (INCR, GET, ...) are not upper-cased, a string fewer per command.
+    const len = typeof first === 'string' ? first.length : 0;
+    const name = len === 4 || len === 5 || len === 7 ? (first as string).toUpperCase() : '';
     if (name === 'MULTI') open = true;
     else if (name === 'EXEC' || name === 'DISCARD') open = false;
     else {
-      const why = refusedByClient(argv[0]);
+      const why = refusedByClient(first);
       if (why !== null) return why;
     }
     for (let j = 0; j < argv.length; j++) {
