@@ -12,9 +12,31 @@
  *             figure a client should show; the overlap with the migration
  *             depends on each client's speed)
  *   burst-rss peak RSS of the child running `burst` (MiB, lower is better)
+ *   *-cpu     the child's CPU time (user + system) per command in each
+ *             workload (µs/op, lower is better): steadier than ops/s on a
+ *             loaded machine, and the client's own cost without the servers'
  *
  * Each client runs in a child process of its own (this file with
  * `--child`); its counters are checked after each workload.
+ *
+ * The same work for every client: the same 1,000 keys, the same number of
+ * INCR, awaited the same way (burst: all at once, one Promise.all; pipe1000:
+ * one round of 1,000 at a time, each awaited before the next; reshard:
+ * bursts of 1,000, each awaited), the same warm-up (child()). Only the
+ * pipeline's shape differs, as each client's API allows:
+ *   reactor-ts    one `pipeline()` of 1,000 INCR; the client splits it per
+ *                 node (3 batches, one write per node) and puts the replies
+ *                 back in order;
+ *   ioredis       20 `pipeline()`s of 50 (one per hash tag: ioredis refuses
+ *                 a pipeline whose keys are on two nodes), sent at once and
+ *                 awaited together (Promise.all), replies flattened;
+ *   node-redis    20 `multi().execAsPipeline()` of 50 (one per hash tag: it
+ *                 sends a pipeline to its first key's node), the same way.
+ * Grouping the peers' pipelines by node instead (3 of ~333, from their
+ * public slot maps: ioredis `slots`, node-redis `getSlotMaster`) was tried
+ * and was no faster for either (node-redis 3.6 vs 6.9 ms per round, ioredis
+ * 18.2 vs 9.5, at load 5-6: within the noise), so the per-tag shape stays:
+ * it is what a user of those clients writes.
  */
 import { performance } from 'node:perf_hooks';
 import { startCluster, type RedisCluster as LocalCluster } from '@reactor-ts/test-utils';
@@ -35,6 +57,9 @@ const COUNTS: Record<Workload, { full: number; quick: number }> = {
   reshard: { full: 100_000, quick: 10_000 },
 };
 
+/** Pipelines of 1,000 each client runs before pipe1000 is timed (see child()). */
+const PIPE_WARMUP = 30;
+
 /** 1,000 keys over 20 hash tags, so a migrated slot carries load. */
 const TAGS = Array.from({ length: 20 }, (_, i) => `b${i}`);
 const KEYS = Array.from({ length: 1000 }, (_, i) => `{${TAGS[i % 20]}}:${i}`);
@@ -52,6 +77,8 @@ interface ChildResult {
   ms: number;
   peakRssMiB: number;
   failed: number;
+  /** The child's CPU time (user + system) per command during the workload, µs: stable under load, unlike ops/s. */
+  cpuUsPerOp: number;
 }
 
 async function makeDriver(impl: Impl, port: number): Promise<Driver> {
@@ -127,10 +154,18 @@ function byTag(keys: string[]): string[][] {
 async function child(impl: Impl, workload: Workload, port: number, n: number): Promise<void> {
   const d = await makeDriver(impl, port);
   await d.del(KEYS);
-  // Warm-up: connections to every master, JIT past the first calls.
-  await Promise.all(KEYS.map((k) => d.incr(`${k}:warm`)));
-  await d.del(KEYS.map((k) => `${k}:warm`));
+  // Warm-up, the same for every client: connections to every master, and
+  // the JIT past the first calls of the path the workload times. Every
+  // workload issues 1,000 INCR at once; pipe1000 also runs PIPE_WARMUP
+  // pipelines of 1,000 first: on the loaded 2-core VM a client's pipeline
+  // path takes 5 to 20 pipelines to be compiled, which would otherwise
+  // weigh on a 20-pipeline quick run more than the client's speed does.
+  const warm = KEYS.map((k) => `${k}:warm`);
+  await Promise.all(warm.map((k) => d.incr(k)));
+  if (workload === 'pipe1000') for (let i = 0; i < PIPE_WARMUP; i++) await d.pipelineIncr(warm);
+  await d.del(warm);
   let failed = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   if (workload === 'burst') {
     await Promise.all(Array.from({ length: n }, (_, i) => d.incr(KEYS[i % 1000]!).catch(() => failed++)));
@@ -145,6 +180,8 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
     for (let done = 0; done < n; done += 1000) await Promise.all(KEYS.map((k) => d.incr(k).catch(() => failed++)));
   }
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuUsPerOp = (cpu.user + cpu.system) / n;
   const peakRssMiB = process.resourceUsage().maxRSS / 1024;
   if (failed === 0) {
     for (const k of [KEYS[0]!, KEYS[999]!]) {
@@ -153,7 +190,7 @@ async function child(impl: Impl, workload: Workload, port: number, n: number): P
     }
   }
   await d.close();
-  const res: ChildResult = { ops: n, ms, peakRssMiB, failed };
+  const res: ChildResult = { ops: n, ms, peakRssMiB, failed, cpuUsPerOp };
   process.stdout.write(`${JSON.stringify(res)}\n`);
 }
 
@@ -227,6 +264,7 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
           await migration;
           if (res.failed > 0 && workload !== 'reshard') throw new Error(`${impl}/${workload}: ${res.failed} commands failed`);
           add(workload, impl, (res.ops / res.ms) * 1000);
+          add(`${workload}-cpu`, impl, res.cpuUsPerOp);
           if (workload === 'reshard') failures.set(impl, [...(failures.get(impl) ?? []), res.failed]);
           if (workload === 'burst') add('burst-rss', impl, res.peakRssMiB);
         }
@@ -240,7 +278,8 @@ async function run(opts: { quick: boolean }): Promise<SuiteResult> {
   for (const [k, s] of samples) {
     const [workload, impl] = k.split('\u0000') as [string, string];
     const rss = workload === 'burst-rss';
-    rows.push({ workload, impl, unit: rss ? 'MiB' : 'ops/s', value: median(s), samples: s, ...(rss ? { lowerIsBetter: true } : {}) });
+    const cpu = workload.endsWith('-cpu');
+    rows.push({ workload, impl, unit: rss ? 'MiB' : cpu ? 'µs/op' : 'ops/s', value: median(s), samples: s, ...(rss || cpu ? { lowerIsBetter: true } : {}) });
   }
   return { suite: 'cluster', ours: 'reactor-ts', rows, notes: notes(rows, failures) };
 }
