@@ -49,7 +49,7 @@ import { combineReplies, TransactionAttempt } from './cluster-batch.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
 import { Pipeline, Transaction } from './pipeline.js';
 import { captured, captureResolvers, type Batch } from './settle.js';
-import { parseRedisUrl } from './url.js';
+import { parseRedisUrl, tlsFor } from './url.js';
 import type { MessageListener } from './pubsub.js';
 import type { WatchRetryOptions } from './watch.js';
 
@@ -99,6 +99,8 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   private readonly opts: ClusterOptions;
   private readonly seeds: NodeAddress[];
   private readonly nodeUrlPrefix: string;
+  /** Every node is reached over TLS (rediss:// roots, or the `tls` option): the map takes the nodes' TLS ports. */
+  private readonly tls: boolean;
   private readonly maxRedirections: number;
   private readonly deadlineMs: number;
   private stateNow: ClusterState = 'idle';
@@ -148,6 +150,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     const auth = first.password === undefined ? '' : `${first.username === undefined ? '' : encodeURIComponent(first.username)}:${encodeURIComponent(first.password)}@`;
     // rediss:// roots make every node TLS (the single-node client's rule, url.ts).
     this.nodeUrlPrefix = `${first.tls === true ? 'rediss' : 'redis'}://${auth}`;
+    this.tls = tlsFor(first, opts.tls) !== undefined;
     this.maxRedirections = opts.maxRedirections ?? DEFAULT_MAX_REDIRECTIONS;
     this.deadlineMs = opts.retryDeadline ?? opts.commandTimeout ?? DEFAULT_DEADLINE_MS;
     this.pubsub = new ClusterPubSub(this);
@@ -267,7 +270,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       try {
         let map: SlotMap;
         try {
-          map = SlotMap.fromShards(await conn.call(['CLUSTER', 'SHARDS']), a.host);
+          map = SlotMap.fromShards(await conn.call(['CLUSTER', 'SHARDS']), a.host, this.tls);
         } catch (err) {
           if (!(err instanceof ReplyError)) throw err;
           map = SlotMap.fromSlots(await conn.call(['CLUSTER', 'SLOTS']), a.host);

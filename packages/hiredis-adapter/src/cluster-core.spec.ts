@@ -97,6 +97,17 @@ describe('slot map and redirects', () => {
     expect(m.masterOf(16383)?.port).toBe(7005);
   });
 
+  it('takes the TLS port for a TLS client and the plain one for a plain client, each falling back to the other', () => {
+    const both = [['slots', [0, 16383], 'nodes', [['id', 'a'.repeat(40), 'port', 7000, 'tls-port', 8000, 'endpoint', '127.0.0.1', 'role', 'master', 'health', 'online']]]];
+    expect(SlotMap.fromShards(both, 'h').masterOf(0)?.port).toBe(7000);
+    expect(SlotMap.fromShards(both, 'h', true).masterOf(0)?.port).toBe(8000);
+    // A TLS-only node (`--port 0`) lists tls-port alone; a plain-only one, port alone.
+    const tlsOnly = [['slots', [0, 16383], 'nodes', [['id', 'a'.repeat(40), 'tls-port', 8000, 'endpoint', '127.0.0.1', 'role', 'master', 'health', 'online']]]];
+    expect(SlotMap.fromShards(tlsOnly, 'h', true).masterOf(0)?.port).toBe(8000);
+    expect(SlotMap.fromShards(tlsOnly, 'h').masterOf(0)?.port).toBe(8000);
+    expect(SlotMap.fromShards(shards, 'h', true).masterOf(0)?.port).toBe(7000);
+  });
+
   it('builds from CLUSTER SLOTS the same way', () => {
     const m = SlotMap.fromSlots([[0, 8191, ['127.0.0.1', 7000, 'x'], ['127.0.0.1', 7003, 'y']], [8192, 16383, ['', 7001, 'z']]], 'h');
     expect(m.masters().map((n) => n.addr)).toEqual(['127.0.0.1:7000', 'h:7001']);

@@ -28,7 +28,7 @@ import { redisAsyncCommandArgv, redisAsyncConnectWithOptions, redisAsyncDisconne
 import { redisAttach } from './attach.js';
 import { CommandTable } from './cluster-commands.js';
 import { isRetryableClusterError, NO_SLOT, parseAddress, parseRedirect, SlotMap, slotOfKeys, type NodeAddress } from './cluster-topology.js';
-import type { RedisAsyncContext, RedisConnectCallback, RedisDisconnectCallback } from './types.js';
+import type { RedisAsyncContext, RedisConnectCallback, RedisDisconnectCallback, RedisSSLContext } from './types.js';
 
 /** hiredis-cluster's event codes for `redisClusterSetEventCallback`. */
 export const HIRCLUSTER_EVENT_SLOTMAP_UPDATED = 1;
@@ -83,6 +83,8 @@ export class ClusterEngine implements RedisClusterAsyncContext {
   connectTimeout: number | null = 2000;
   commandTimeout: number | null = null;
   maxRetry = DEFAULT_MAX_RETRY;
+  /** TLS for every node connection (redisClusterSetOptionEnableSSL), else null. */
+  ssl: RedisSSLContext | null = null;
   onConnect: RedisConnectCallback | null = null;
   onDisconnect: RedisDisconnectCallback | null = null;
   onEvent: RedisClusterEventCallback | null = null;
@@ -135,6 +137,7 @@ export class ClusterEngine implements RedisClusterAsyncContext {
     if (this.username !== null) o.username = this.username;
     if (this.connectTimeout !== null) o.connectTimeout = this.connectTimeout;
     if (this.commandTimeout !== null) o.commandTimeout = this.commandTimeout;
+    if (this.ssl !== null) o.ssl = this.ssl;
     const ac = redisAsyncConnectWithOptions(o);
     this.nodes.set(a.addr, ac);
     redisAsyncSetConnectCallback(ac, (c, status) => {
@@ -185,7 +188,7 @@ export class ClusterEngine implements RedisClusterAsyncContext {
       const next = (): void => tryNext(i + 1);
       const sent = redisAsyncCommandArgv(ac, (_c, reply) => {
         if (reply === null) return next();
-        if (errorText(reply) === null) return this.gotMap(SlotMap.fromShards(reply, a.host), ac, next);
+        if (errorText(reply) === null) return this.gotMap(SlotMap.fromShards(reply, a.host, this.ssl !== null), ac, next);
         // Before Redis 7: no CLUSTER SHARDS.
         redisAsyncCommandArgv(ac, (_c2, r2) => {
           if (r2 === null || errorText(r2) !== null) return next();

@@ -103,8 +103,16 @@ export class SlotMap {
     this.slots[slot] = i + 1;
   }
 
-  /** From a `CLUSTER SHARDS` reply; `seedHost` replaces an empty or `?` address. */
-  static fromShards(reply: unknown, seedHost: string): SlotMap {
+  /**
+   * From a `CLUSTER SHARDS` reply; `seedHost` replaces an empty or `?`
+   * address. A node lists `port` (plain TCP), `tls-port`, or both (a
+   * cluster with `tls-cluster yes` and a plain port too): a TLS client
+   * (`tls`) takes the TLS port, a plain one the plain port, each falling
+   * back to the other when the node has only one. (CLUSTER SLOTS and the
+   * MOVED / ASK addresses need no choice: the server picks the port by the
+   * asking connection's kind.)
+   */
+  static fromShards(reply: unknown, seedHost: string, tls = false): SlotMap {
     const ranges: Array<{ from: number; to: number; shard: ClusterShard }> = [];
     for (const entry of itemsOf(reply) ?? (reply instanceof Array ? reply : [])) {
       const f = fields(entry);
@@ -114,7 +122,9 @@ export class SlotMap {
       for (const n of itemsOf(f.get('nodes')) ?? []) {
         const nf = fields(n);
         const health = textOf(nf.get('health')) ?? 'online';
-        const port = integerOf(nf.get('port')) ?? integerOf(nf.get('tls-port')) ?? 0;
+        const plain = integerOf(nf.get('port'));
+        const secure = integerOf(nf.get('tls-port'));
+        const port = (tls ? (secure ?? plain) : (plain ?? secure)) ?? 0;
         if (port === 0) continue;
         const addr = nodeAddress(hostOf(textOf(nf.get('endpoint')) ?? textOf(nf.get('ip')), seedHost), port, textOf(nf.get('id')) ?? '');
         if (textOf(nf.get('role')) === 'master') {

@@ -31,7 +31,7 @@ import {
   type RedisClusterEventCallback,
   type RedisClusterNode,
 } from './cluster-engine.js';
-import type { RedisConnectCallback, RedisDisconnectCallback } from './types.js';
+import type { RedisConnectCallback, RedisDisconnectCallback, RedisSSLContext } from './types.js';
 
 export {
   HIRCLUSTER_EVENT_FREE_CONTEXT,
@@ -88,6 +88,18 @@ export function redisClusterSetOptionTimeout(acc: RedisClusterAsyncContext, ms: 
 export function redisClusterSetOptionMaxRetry(acc: RedisClusterAsyncContext, n: number): number {
   if (!Number.isInteger(n) || n < 0) return REDIS_ERR;
   engine(acc).maxRetry = n;
+  return REDIS_OK;
+}
+
+/**
+ * TLS on every node connection with `ssl` (from redisCreateSSLContext), as
+ * hiredis-cluster's `redisClusterSetOptionEnableSSL(acc->cc, ssl)`
+ * (hircluster_ssl.h). The nodes of a TLS cluster are reached on the TLS
+ * ports they announce. Call before `redisClusterAsyncConnect2`; the context
+ * must stay alive while the cluster context is used.
+ */
+export function redisClusterSetOptionEnableSSL(acc: RedisClusterAsyncContext, ssl: RedisSSLContext): number {
+  engine(acc).ssl = ssl;
   return REDIS_OK;
 }
 

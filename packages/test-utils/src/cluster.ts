@@ -15,9 +15,11 @@
  * clients see ASK while it runs) and `addMaster`.
  */
 import { spawn } from 'node:child_process';
+import type tls from 'node:tls';
 import { getFreePort } from './ports.js';
 import { RespConnection, type RawArg, type RawValue } from './raw-resp.js';
 import { startRedis, type RedisServer } from './redis-server.js';
+import type { TlsCerts } from './tls-certs.js';
 
 export const CLUSTER_SLOTS = 16384;
 
@@ -34,6 +36,17 @@ export interface ClusterOptions {
   args?: string[];
   /** How long to wait for the cluster to settle after each change; default 30 s. */
   settleTimeoutMs?: number;
+  /**
+   * TLS everywhere: every node serves TLS only (`--tls-port`, `--port 0`,
+   * startRedis's `tls`), and talks TLS to the others (`--tls-cluster yes`:
+   * the cluster bus, MIGRATE; `--tls-replication yes`). The nodes then
+   * announce their TLS ports (CLUSTER SHARDS / SLOTS, MOVED, ASK). The
+   * harness's own connections and redis-cli use the test CA and, with
+   * `authClients: 'yes'`, the client certificate. The nodes dial each
+   * other with the client certificate (`tls-client-cert-file`): the cluster
+   * bus asks for one whatever `tls-auth-clients` says.
+   */
+  tls?: { certs: TlsCerts; authClients?: 'yes' | 'no' | 'optional' };
 }
 
 /** One node as the cluster sees it now. */
@@ -61,11 +74,13 @@ export interface MigrateOptions {
 }
 
 export interface RedisCluster {
-  /** `redis://[:pw@]127.0.0.1:PORT` of every node started (masters first). */
+  /** `redis://[:pw@]127.0.0.1:PORT` (`rediss://` with `tls`) of every node started (masters first). */
   readonly urls: string[];
   /** `127.0.0.1:PORT` of every node, for hiredis-cluster's `addNodes`. */
   readonly addrs: string[];
   readonly password: string | undefined;
+  /** The certificates the nodes serve with `tls`, else undefined. */
+  readonly certs: TlsCerts | undefined;
   /** The current topology, read from a live node's CLUSTER NODES. */
   nodes(): Promise<ClusterNode[]>;
   masters(): Promise<ClusterNode[]>;
@@ -145,10 +160,27 @@ class LocalCluster implements RedisCluster {
   private readonly dead = new Set<number>();
   private readonly ordered: number[] = [];
   readonly password: string | undefined;
+  readonly certs: TlsCerts | undefined;
   private stopped = false;
 
   constructor(private readonly opts: ClusterOptions) {
     this.password = opts.password;
+    this.certs = opts.tls?.certs;
+  }
+
+  /** A raw connection to a node: TLS with the test CA (and client certificate) when the cluster is TLS. */
+  private open(port: number): Promise<RespConnection> {
+    const t = this.opts.tls;
+    if (t === undefined) return RespConnection.open(port);
+    const o: tls.ConnectionOptions = { ca: t.certs.ca.cert, cert: t.certs.client.cert, key: t.certs.client.key, servername: 'localhost' };
+    return RespConnection.open(port, '127.0.0.1', { tls: o });
+  }
+
+  /** redis-cli's TLS arguments (none for a plain cluster). */
+  private cliTls(): string[] {
+    const t = this.opts.tls;
+    if (t === undefined) return [];
+    return ['--tls', '--cacert', t.certs.ca.certFile, '--cert', t.certs.client.certFile, '--key', t.certs.client.keyFile, '--sni', 'localhost'];
   }
 
   get urls(): string[] {
@@ -162,9 +194,14 @@ class LocalCluster implements RedisCluster {
   private async startNode(): Promise<RedisServer> {
     const busPort = await getFreePort();
     const pw = this.opts.password;
+    const t = this.opts.tls;
     const srv = await startRedis({
       ...(pw ? { password: pw } : {}),
+      ...(t ? { tls: { certs: t.certs, authClients: t.authClients ?? 'no' } } : {}),
       args: [
+        // The cluster bus always asks its peers for a certificate, and the
+        // server's is for serverAuth only: the nodes dial out with the client one.
+        ...(t ? ['--tls-cluster', 'yes', '--tls-replication', 'yes', '--tls-client-cert-file', t.certs.client.certFile, '--tls-client-key-file', t.certs.client.keyFile] : []),
         '--cluster-enabled', 'yes',
         '--cluster-config-file', 'nodes.conf',
         '--cluster-port', String(busPort),
@@ -193,12 +230,13 @@ class LocalCluster implements RedisCluster {
     for (let i = 0; i < total; i++) await this.startNode();
     const args = ['--cluster', 'create', ...this.addrs, '--cluster-replicas', String(replicas), '--cluster-yes'];
     if (this.password) args.push('-a', this.password, '--no-auth-warning');
+    args.push(...this.cliTls());
     await runCli(args);
     await this.waitForSettled();
   }
 
   async call(port: number, ...argv: RawArg[]): Promise<RawValue> {
-    const c = await RespConnection.open(port);
+    const c = await this.open(port);
     try {
       if (this.password) await c.command('AUTH', this.password);
       return await c.call(...argv);
@@ -355,7 +393,7 @@ class LocalCluster implements RedisCluster {
     await this.text(from.port, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', to.id);
     const batch = Math.max(1, o.batch ?? 1);
     let moved = 0;
-    const src = await RespConnection.open(from.port);
+    const src = await this.open(from.port);
     try {
       if (this.password) await src.command('AUTH', this.password);
       for (;;) {
