@@ -38,6 +38,15 @@ describe('keySlot', () => {
     const keys = fc.sample(fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom('{', '}', '{}', 'a{b}c', '{x}{y}')), 300);
     for (const k of keys) expect(keySlot(k), JSON.stringify(k)).toBe(await conn.call('CLUSTER', 'KEYSLOT', k));
   });
+
+  it('agrees with the server on tagged keys with non-ASCII text inside or outside the tag', async () => {
+    const part = fc.oneof(fc.string({ maxLength: 4 }), fc.string({ unit: 'grapheme', maxLength: 3 }), fc.constantFrom('é', '日本', '\u{1F600}', '{', '}'));
+    const keys = [
+      ...fc.sample(fc.tuple(part, part, part).map(([a, b, c]) => `${a}{${b}}${c}`), 200),
+      'é{ab}é', '{é}x', 'x{日本}', 'ü{}ü', '{}é', 'é{', 'é}{a}',
+    ];
+    for (const k of keys) expect(keySlot(k), JSON.stringify(k)).toBe(await conn.call('CLUSTER', 'KEYSLOT', k));
+  });
 });
 
 describe('CommandTable (key specs from COMMAND)', () => {

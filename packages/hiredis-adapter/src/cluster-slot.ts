@@ -33,10 +33,18 @@ export function crc16(bytes: Uint8Array, from = 0, to = bytes.length): number {
   return crc;
 }
 
-/** The same over a string whose characters are all below 0x80 (their UTF-8 bytes are the char codes). */
+/**
+ * The same over `s[from, to)` when its characters are all below 0x80 (their
+ * UTF-8 bytes are the char codes); -1 as soon as one is not, so the caller
+ * hashes the UTF-8 bytes instead. One pass: the check rides on the hash.
+ */
 function crc16Ascii(s: string, from: number, to: number): number {
   let crc = 0;
-  for (let i = from; i < to; i++) crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ s.charCodeAt(i)) & 0xff]!;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    crc = ((crc << 8) & 0xffff) ^ TABLE[((crc >> 8) ^ c) & 0xff]!;
+  }
   return crc;
 }
 
@@ -56,25 +64,29 @@ function tagRange(at: (i: number) => number, length: number): [number, number] {
   return [0, length];
 }
 
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 /**
  * The slot of `key` (a string is hashed as its UTF-8 bytes, a number as its
- * decimal text, as the encoder sends them). Strings of ASCII characters,
- * nearly every key, are hashed without making a Buffer.
+ * decimal text, as the encoder sends them). A string is hashed from its
+ * characters without making a Buffer when the hashed part (the tag, or the
+ * whole key) is ASCII: `{` and `}` are single bytes in UTF-8 and no other
+ * character's bytes contain them, so the tag found in the characters is the
+ * tag of the bytes, whatever the key holds outside it.
  */
 export function keySlot(key: CommandArgument): number {
-  if (typeof key === 'string' && isAscii(key)) {
-    // The hot path: no closure, no Buffer.
+  if (typeof key === 'string') {
+    // The hot path: no closure, no Buffer, one pass over the hashed part.
+    let from = 0;
+    let to = key.length;
     const open = key.indexOf('{');
     if (open !== -1) {
       const close = key.indexOf('}', open + 1);
-      if (close > open + 1) return crc16Ascii(key, open + 1, close) & (CLUSTER_SLOTS - 1);
+      if (close > open + 1) {
+        from = open + 1;
+        to = close;
+      }
     }
-    return crc16Ascii(key, 0, key.length) & (CLUSTER_SLOTS - 1);
+    const crc = crc16Ascii(key, from, to);
+    if (crc >= 0) return crc & (CLUSTER_SLOTS - 1);
   }
   const bytes = key instanceof Uint8Array ? key : Buffer.from(String(key), 'utf8');
   const [a, b] = tagRange((i) => bytes[i]!, bytes.length);
