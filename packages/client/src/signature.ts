@@ -265,10 +265,21 @@ function encodeOne(a: ArgSpec, v: unknown, out: Out): void {
 
 /** argv for a call: `argv0` (the command's words) then the parameters, by plan. */
 export function encodeCall(argv0: readonly string[], plan: Plan, values: readonly unknown[]): Out {
-  if (plan.simple && values.length <= plan.params.length && !values.includes(undefined)) {
-    // concat sizes the array exactly: a command held in the offline queue keeps its argv,
-    // and push-grown arrays carry ~17 slots of backing store.
-    return (argv0 as readonly CommandArgument[]).concat(values as CommandArgument[]);
+  if (plan.simple && values.length <= plan.params.length) {
+    // Sized exactly (a command held in the offline queue keeps its argv, and
+    // push-grown arrays carry ~17 slots of backing store), and filled by
+    // hand: Array.prototype.concat checks Symbol.isConcatSpreadable on its
+    // argument, ~160 ns per call against ~30 here, on every command.
+    const n0 = argv0.length;
+    const n = values.length;
+    let i = 0;
+    while (i < n && values[i] !== undefined) i++;
+    if (i === n) {
+      const out: Out = new Array<CommandArgument>(n0 + n);
+      for (let j = 0; j < n0; j++) out[j] = argv0[j]!;
+      for (let j = 0; j < n; j++) out[n0 + j] = values[j] as CommandArgument;
+      return out;
+    }
   }
   const out: Out = argv0.slice();
   if (plan.simple) {
