@@ -297,6 +297,7 @@ function notes(rows: Row[], failures: Map<string, number[]>): string[] {
     `      reshard vs the fastest peer: ${(v('reshard', 'reactor-ts') / best('reshard')).toFixed(2)}×; failed commands per run: ${IMPLS.map((i) => `${i} ${(failures.get(i) ?? []).join('/')}`).join(', ')}`,
     'Each client runs in its own child process on the same local 3-master cluster; reshard moves 4 loaded slots key by key while the child runs.',
     'The peers\' pipelines must stay on one node (ioredis refuses others; node-redis sends them to the first key\'s node): their pipe1000 sends the 1,000 INCR as 20 pipelines (one per hash tag) at once; ours is one pipeline split per node by the client.',
+    `Every client gets the same warm-up (1,000 INCR at once; before pipe1000 also ${PIPE_WARMUP} pipelines of 1,000 on other keys); the *-cpu rows are each child's CPU time per command.`,
   ];
 }
 
