@@ -328,7 +328,6 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     const settled = this.lost.size === 0 && map.covered === CLUSTER_SLOTS;
     if (settled || this.lostReads <= 0) {
       this.lost.clear();
-    this.lostReads = 0;
       this.lostReads = 0;
       return;
     }
