@@ -69,6 +69,8 @@ export class Client implements Watcher {
   closing = false;
   /** Parked by a blocking command (BLPOP...): its later requests wait until it is answered. */
   blocked: BlockedClient | null = null;
+  /** Its own script is busy and paused for the reactor (scripting.ts): its later requests wait until it ends. */
+  suspended = false;
   /** Running inside EXEC: a blocking command answers at once instead of blocking. */
   denyBlocking = false;
   /** CLIENT REPLY OFF / SKIP: replies are dropped (all of them / the next command's). */

@@ -14,6 +14,7 @@ import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
 import { objectCommands } from './commands/object.js';
 import { scanCommands } from './commands/scan.js';
+import { scriptingCommands } from './commands/scripting.js';
 import { sortCommands } from './commands/sort.js';
 import { listCommands } from './commands/lists.js';
 import { pubsubCommands } from './commands/pubsub.js';
@@ -58,6 +59,7 @@ export function buildCommandTable(): Map<string, Command> {
     streamInfoCommands,
     transactionCommands,
     pubsubCommands,
+    scriptingCommands,
   ]) {
     for (const cmd of group) table.set(cmd.name, cmd);
   }

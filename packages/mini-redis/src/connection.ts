@@ -120,9 +120,10 @@ export class ConnectionHandler implements ReplySink {
     client.lastInteraction = Date.now();
     parser.feedFrom(this.e.in);
     const blocking = this.ctx.state.blocking;
+    const scripting = this.ctx.state.scripting;
     this.ctx.replies.serve(this.e, () => {
       // A blocked client's later requests stay in the parser until it is answered (resume()).
-      while (!client.closing && client.blocked === null) {
+      while (!client.closing && client.blocked === null && !client.suspended) {
         let argv: Buffer[] | null;
         try {
           argv = parser.next();
@@ -138,7 +139,8 @@ export class ConnectionHandler implements ReplySink {
           processCommand(client, argv);
           // Clients blocked on keys this command wrote are served now, as
           // Redis does after every command (handleClientsBlockedOnKeys).
-          if (blocking.hasReady) blocking.serveReady();
+          // Not while a script is paused: its writes are not done yet.
+          if (blocking.hasReady && scripting.busy === null) blocking.serveReady();
         } catch (err) {
           // A bug in a command must not take the server down nor stall the
           // pipeline behind it: answer this request with an error and go on.
@@ -206,10 +208,10 @@ export class ConnectionHandler implements ReplySink {
     queueMicrotask(() => this.drop(true));
   }
 
-  /** Answered after blocking: run what it pipelined meanwhile, outside the current read. */
+  /** Answered after blocking (or its busy script ended): run what it pipelined meanwhile, outside the current read. */
   resume(): void {
     queueMicrotask(() => {
-      if (!this.dropped && this.client.blocked === null) this.read();
+      if (!this.dropped && this.client.blocked === null && !this.client.suspended) this.read();
     });
   }
 }

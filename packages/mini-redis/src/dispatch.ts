@@ -8,10 +8,12 @@ import { ReplyError } from '@reactor-ts/resp';
 import type { Client } from './client.js';
 import type { Command } from './command.js';
 import type { CommandStat } from './state.js';
-import { err, NO_REPLY, NOAUTH, QUEUED, unknownCommand, wrongArity } from './reply.js';
+import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOAUTH, QUEUED, unknownCommand, wrongArity } from './reply.js';
 
 /** What a RESP2 client may send while subscribed. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+/** Commands a connection may send while another's script is busy (Redis's allow_busy flag). */
+const ALLOW_BUSY = new Set(['auth', 'hello', 'quit', 'reset', 'multi', 'discard', 'watch', 'unwatch', 'shutdown', 'script|kill', 'function|kill', 'function|stats']);
 /** Run at once even inside MULTI. */
 const MULTI_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -39,6 +41,11 @@ export function processCommand(c: Client, argv: Buffer[]): void {
   if (c.protocol === 2 && c.subscriptions > 0 && !PUBSUB_ALLOWED.has(name)) {
     const text = `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
     return reject(c, err(text), c.lastCommand);
+  }
+  // Another client's script is busy (paused for the reactor): only the allowed few run.
+  const busy = c.server.scripting.busy;
+  if (busy !== null && !ALLOW_BUSY.has(c.lastCommand)) {
+    return reject(c, busy.isEval ? BUSY_EVAL : BUSY_FUNCTION, c.lastCommand);
   }
   if (c.multi !== null && !MULTI_CONTROL.has(name)) {
     c.multi.push({ cmd, argv });

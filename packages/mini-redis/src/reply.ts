@@ -29,6 +29,14 @@ export const WRONGPASS = new ReplyError('WRONGPASS invalid username-password pai
 export const OVERFLOW = new ReplyError('ERR increment or decrement would overflow');
 export const MUST_BE_POSITIVE = new ReplyError('ERR value is out of range, must be positive');
 
+/** A script is busy (scripting.ts): what the other clients get. */
+export const BUSY_EVAL = new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+export const BUSY_FUNCTION = new ReplyError('BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.');
+export const NOTBUSY = new ReplyError('NOTBUSY No scripts in execution right now.');
+export const UNKILLABLE = new ReplyError(
+  'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+);
+
 export function err(text: string): ReplyError {
   return new ReplyError(text);
 }

@@ -83,7 +83,8 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
   const expireTimer = reactor.addTimer(
     opts.expireIntervalMs ?? 100,
     () => {
-      state.stats.expired += state.store.activeExpireCycle();
+      // Not while a busy script is paused: keys must not vanish in the middle of it.
+      if (state.scripting.busy === null) state.stats.expired += state.store.activeExpireCycle();
     },
     { repeat: true },
   );

@@ -9,12 +9,15 @@ import { BlockingRegistry, type BlockTimers } from './blocking.js';
 import { CommandLookup } from './command-table.js';
 import { Store } from './db.js';
 import { PubSub } from './pubsub.js';
+import { ScriptingEngine } from './scripting.js';
 
 export interface ServerState {
   readonly store: Store;
   readonly pubsub: PubSub;
   /** Clients parked by blocking commands, per key (blocking.ts). */
   readonly blocking: BlockingRegistry;
+  /** EVAL's scripts, FUNCTION's libraries, the busy script (scripting.ts). */
+  readonly scripting: ScriptingEngine;
   readonly commands: ReadonlyMap<string, Command>;
   /** Case-insensitive lookup from argv[0]'s bytes. */
   readonly lookup: CommandLookup;
@@ -65,7 +68,7 @@ export function createState(opts: {
   /** Timers for blocking commands' timeouts: the server's reactor (default: Node's timers, for unit tests). */
   timers?: BlockTimers;
 }): ServerState {
-  return {
+  const state: ServerState = {
     store: new Store(),
     pubsub: new PubSub(),
     blocking: new BlockingRegistry(opts.timers ?? nodeTimers()),
@@ -90,7 +93,11 @@ export function createState(opts: {
       commandStats: new Map(),
     },
     runId: randomBytes(20).toString('hex'),
+    // The engine needs the state it belongs to; its VMs are made on first use.
+    scripting: null as unknown as ScriptingEngine,
   };
+  (state as { scripting: ScriptingEngine }).scripting = new ScriptingEngine(state);
+  return state;
 }
 
 /** BlockTimers on setTimeout, for a state without a reactor. */

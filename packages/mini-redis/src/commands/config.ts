@@ -40,6 +40,9 @@ function parameters(c: Client): Array<[string, string]> {
     ['appendonly', 'no'],
     ['save', ''],
     ['requirepass', s.requirepass ?? ''],
+    // Redis 7.0's busy-reply-threshold and its old name: when a script becomes busy (scripting.ts).
+    ['busy-reply-threshold', String(s.scripting.timeLimit)],
+    ['lua-time-limit', String(s.scripting.timeLimit)],
   ];
 }
 
@@ -69,6 +72,13 @@ function configSet(c: Client, argv: Buffer[]): unknown {
     const value = argv[i + 1] as Buffer;
     if (!known.has(name)) {
       throw err(`ERR Unknown option or number of arguments for CONFIG SET - '${(argv[i] as Buffer).toString('latin1')}'`);
+    }
+    if (name === 'lua-time-limit' || name === 'busy-reply-threshold') {
+      const ms = parseInt64(value);
+      if (ms === null) throw err(`ERR CONFIG SET failed (possibly related to argument '${name}') - argument couldn't be parsed into an integer`);
+      if (ms < 0n) throw err(`ERR CONFIG SET failed (possibly related to argument '${name}') - argument must be between 0 and 9223372036854775807 inclusive`);
+      changes.push(() => (c.server.scripting.timeLimit = Number(ms)));
+      continue;
     }
     if (name !== 'maxclients') {
       throw err(`ERR CONFIG SET failed (possibly related to argument '${name}') - not settable in mini-redis`);

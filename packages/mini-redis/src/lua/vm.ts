@@ -1,0 +1,213 @@
+/**
+ * One Lua VM (a fengari state) set up the way Redis 7.0 sets up its
+ * scripting VMs: the base, table, string, math and coroutine libraries (no
+ * io, os, package; debug only during setup), `unpack` (Lua 5.1's name for
+ * table.unpack, which Redis scripts use), `bit`, `cjson`, a `redis` table
+ * the engine fills, and read-only globals: a script that assigns a global
+ * or reads a missing one gets Redis's errors.
+ *
+ * How the globals are protected (Redis patches its Lua for read-only tables;
+ * stock Lua 5.3 needs proxies):
+ *
+ *   chunk's _ENV ──▶ proxy P (empty)  ── __index ──▶ G (the real globals)
+ *                    __newindex: "Attempt to modify        │ __index: "Script attempted to access
+ *                    a readonly table"                     ▼  nonexistent global variable 'x'"
+ *
+ * Library tables (string, redis, cjson...) are proxied the same way. A
+ * `rawset` on a proxy still writes to it (Redis refuses that too); that is
+ * the one gap.
+ *
+ * Scripts run as coroutines (`start` / `resume`): the engine's count hook may
+ * yield the coroutine so the reactor can serve other clients while a busy
+ * script is paused (scripting.ts has the design), and a thread's stack stays
+ * readable after an error, which gives the error's source and line.
+ */
+import { pushCjson } from './cjson.js';
+import { lauxlib, lua, lualib, luaString, type LuaDebug, type LuaFunction, type LuaHook, type LuaState } from './fengari.js';
+
+/** Registry slot of the global table (Lua 5.3's LUA_RIDX_GLOBALS). */
+const RIDX_GLOBALS = 2;
+
+const SETUP = `
+local G, P = ...
+local error, rawget, setmetatable, tostring, type = error, rawget, setmetatable, tostring, type
+unpack = table.unpack
+-- Lua 5.1's error() adds the position to a number message too ("user_script:1: 123").
+local rawerror = error
+G.error = function(m, level)
+  if type(m) == 'number' then m = tostring(m) end
+  level = level or 1
+  if level > 0 then level = level + 1 end
+  rawerror(m, level)
+end
+dofile, loadfile, require, print = nil, nil, nil, nil
+local function readonly(t)
+  return setmetatable({}, { __index = t, __newindex = function() error('Attempt to modify a readonly table', 2) end, __metatable = false })
+end
+for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'bit', 'cjson' }) do G[name] = readonly(G[name]) end
+G._G = P
+setmetatable(P, { __index = G, __newindex = function() error('Attempt to modify a readonly table', 2) end, __metatable = false })
+setmetatable(G, { __index = function(_, n) error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2) end, __metatable = false })
+`;
+
+/** How a run ended (or paused). */
+export type RunStatus =
+  | { kind: 'done'; thread: LuaState }
+  | { kind: 'yield' }
+  | { kind: 'error'; thread: LuaState; source: string | null; line: number };
+
+export class LuaVM {
+  readonly L: LuaState;
+  /** Registry refs of the proxy every chunk gets as _ENV, and of the real globals. */
+  private readonly envRef: number;
+  private readonly globalsRef: number;
+
+  constructor(redisLib: ReadonlyArray<[string, LuaFunction | number | string]>) {
+    const L = lauxlib.luaL_newstate();
+    this.L = L;
+    const libs: Array<[string, LuaFunction]> = [
+      ['_G', lualib.luaopen_base],
+      ['table', lualib.luaopen_table],
+      ['string', lualib.luaopen_string],
+      ['math', lualib.luaopen_math],
+      ['coroutine', lualib.luaopen_coroutine],
+    ];
+    for (const [name, open] of libs) {
+      lauxlib.luaL_requiref(L, luaString(name), open, 1);
+      lua.lua_pop(L, 1);
+    }
+    pushCjson(L);
+    lua.lua_setglobal(L, luaString('cjson'));
+    pushBit(L);
+    lua.lua_setglobal(L, luaString('bit'));
+    lua.lua_createtable(L, 0, redisLib.length);
+    for (const [name, v] of redisLib) {
+      if (typeof v === 'function') lua.lua_pushjsfunction(L, v);
+      else if (typeof v === 'number') lua.lua_pushinteger(L, v);
+      else lua.lua_pushstring(L, luaString(v));
+      lua.lua_setfield(L, -2, luaString(name));
+    }
+    lua.lua_setglobal(L, luaString('redis'));
+    // The proxy, then the setup chunk run with (G, P).
+    lua.lua_createtable(L, 0, 0);
+    this.envRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    if (lauxlib.luaL_loadbuffer(L, luaString(SETUP), null, luaString('=setup')) !== lua.LUA_OK) throw new Error(this.popText());
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, RIDX_GLOBALS);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
+    if (lua.lua_pcall(L, 2, 0, 0) !== lua.LUA_OK) throw new Error(this.popText());
+    // `redis` is read-only as well, but the engine swaps it (function load time): keep G's own reference.
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, RIDX_GLOBALS);
+    this.globalsRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+  }
+
+  private popText(): string {
+    const s = lua.lua_tolstring(this.L, -1);
+    lua.lua_pop(this.L, 1);
+    return s === null ? 'unknown error' : Buffer.from(s).toString();
+  }
+
+  /** Sets G[name] to the value on top of the stack (popped), bypassing the read-only guard. */
+  setGlobal(name: string): void {
+    const L = this.L;
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.globalsRef); // v G
+    lua.lua_pushstring(L, luaString(name)); // v G k
+    lua.lua_pushvalue(L, -3); // v G k v
+    lua.lua_rawset(L, -3); // v G
+    lua.lua_pop(L, 2);
+  }
+
+  /**
+   * Compiles `body` with `chunkname` (Redis's `@user_script`), its _ENV the
+   * protected proxy. Returns a registry ref to the function, or the
+   * compiler's message.
+   */
+  load(body: Buffer, chunkname: string): { ref: number } | { error: string } {
+    const L = this.L;
+    if (lauxlib.luaL_loadbuffer(L, Uint8Array.from(body), body.length, luaString(chunkname)) !== lua.LUA_OK) {
+      return { error: this.popText() };
+    }
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
+    lua.lua_setupvalue(L, -2, 1);
+    return { ref: lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX) };
+  }
+
+  unref(ref: number): void {
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, ref);
+  }
+
+  /** A new coroutine (anchored in the registry until `release`) with the function `fnRef` on its stack. */
+  newThread(fnRef: number, hook: LuaHook, hookEvery: number): { thread: LuaState; threadRef: number } {
+    const thread = lua.lua_newthread(this.L);
+    const threadRef = lauxlib.luaL_ref(this.L, lua.LUA_REGISTRYINDEX);
+    lua.lua_rawgeti(thread, lua.LUA_REGISTRYINDEX, fnRef);
+    lua.lua_sethook(thread, hook, lua.LUA_MASKCOUNT, hookEvery);
+    return { thread, threadRef };
+  }
+
+  /** Runs (or goes on running) a coroutine until it returns, yields from the hook, or fails. */
+  resume(thread: LuaState, nargs: number): RunStatus {
+    const status = lua.lua_resume(thread, null, nargs);
+    if (status === lua.LUA_OK) return { kind: 'done', thread };
+    if (status === lua.LUA_YIELD) return { kind: 'yield' };
+    const { source, line } = errorLocation(thread);
+    return { kind: 'error', thread, source, line };
+  }
+
+  release(threadRef: number): void {
+    lauxlib.luaL_unref(this.L, lua.LUA_REGISTRYINDEX, threadRef);
+  }
+}
+
+/**
+ * Where an error was raised, as Redis's `__redis__err__handler` reports it:
+ * the function that raised, or its caller when that is a C (here JS)
+ * function such as `error` or `redis.call`. Setup code (`=setup`) is skipped.
+ */
+function errorLocation(thread: LuaState): { source: string | null; line: number } {
+  const ar: LuaDebug = new lua.lua_Debug();
+  const what = luaString('Sl');
+  for (let level = 0; level < 3 && lua.lua_getstack(thread, level, ar); level++) {
+    lua.lua_getinfo(thread, what, ar);
+    const src = ar.source === null ? '' : Buffer.from(ar.source).toString();
+    const isC = ar.what !== null && Buffer.from(ar.what).toString() === 'C';
+    if (isC || src.startsWith('=')) continue;
+    return { source: src, line: ar.currentline };
+  }
+  return { source: null, line: 0 };
+}
+
+/** Lua 5.1's `bit` library (LuaBitOp) on 32-bit integers, as Redis ships it. */
+function pushBit(L: LuaState): void {
+  const fold = (op: (a: number, b: number) => number): LuaFunction => (S) => {
+    let r = lua.lua_tonumber(S, 1) | 0;
+    for (let i = 2; i <= lua.lua_gettop(S); i++) r = op(r, lua.lua_tonumber(S, i) | 0);
+    lua.lua_pushinteger(S, r | 0);
+    return 1;
+  };
+  const fns: Array<[string, LuaFunction]> = [
+    ['tobit', (S) => (lua.lua_pushinteger(S, lua.lua_tonumber(S, 1) | 0), 1)],
+    ['bnot', (S) => (lua.lua_pushinteger(S, ~(lua.lua_tonumber(S, 1) | 0)), 1)],
+    ['band', fold((a, b) => a & b)],
+    ['bor', fold((a, b) => a | b)],
+    ['bxor', fold((a, b) => a ^ b)],
+    ['lshift', (S) => (lua.lua_pushinteger(S, (lua.lua_tonumber(S, 1) | 0) << (lua.lua_tonumber(S, 2) & 31)), 1)],
+    ['rshift', (S) => (lua.lua_pushinteger(S, ((lua.lua_tonumber(S, 1) | 0) >>> (lua.lua_tonumber(S, 2) & 31)) | 0), 1)],
+    ['arshift', (S) => (lua.lua_pushinteger(S, (lua.lua_tonumber(S, 1) | 0) >> (lua.lua_tonumber(S, 2) & 31)), 1)],
+    [
+      'tohex',
+      (S) => {
+        const n = lua.lua_gettop(S) >= 2 ? lua.lua_tonumber(S, 2) | 0 : 8;
+        const digits = Math.min(Math.abs(n), 8);
+        let hex = ((lua.lua_tonumber(S, 1) | 0) >>> 0).toString(16).padStart(8, '0').slice(8 - digits);
+        if (n < 0) hex = hex.toUpperCase();
+        lua.lua_pushstring(S, luaString(hex));
+        return 1;
+      },
+    ],
+  ];
+  lua.lua_createtable(L, 0, fns.length);
+  for (const [name, f] of fns) {
+    lua.lua_pushjsfunction(L, f);
+    lua.lua_setfield(L, -2, luaString(name));
+  }
+}

@@ -1,0 +1,601 @@
+/**
+ * The scripting engine: EVAL's script cache, FUNCTION's libraries, the
+ * `redis` library scripts call, and the busy-script machinery. Two Lua VMs,
+ * as in Redis 7.0 (one for EVAL, one for functions), made on first use.
+ *
+ * Atomicity, and a busy script on a single-threaded reactor
+ * ---------------------------------------------------------
+ * A script runs synchronously inside its EVAL: no other client's command can
+ * run in between, because nothing else runs. A count hook fires every
+ * HOOK_EVERY VM instructions. Redis, once a script has run longer than
+ * `lua-time-limit`, calls processEventsWhileBlocked from that hook: it reads
+ * the other clients and answers them BUSY, except SCRIPT KILL / FUNCTION
+ * KILL and a few others. Node cannot run its event loop from inside a
+ * function, so here the script runs as a Lua coroutine and the hook
+ * *yields* it instead:
+ *
+ *   EVAL ─▶ resume(coroutine) ─▶ hook: elapsed < limit → go on
+ *                                hook: elapsed ≥ limit → lua_yield
+ *        ◀─ NO_REPLY, the caller is suspended (its pipeline waits), busy = run
+ *   reactor turn: other clients' commands → BUSY ... (processCommand)
+ *                 SCRIPT KILL → run.killed = true, OK
+ *   setImmediate ─▶ resume(coroutine) ─▶ hook: killed → error "Script killed..."
+ *                                       hook: still busy → yield again
+ *   done ─▶ reply to the caller, busy = null, the caller's pipeline resumes,
+ *           clients blocked on keys the script wrote are served
+ *
+ * While a script is paused nothing touches the keyspace: every command but
+ * the allowed few is refused, the active expiry cycle skips its turn and
+ * blocked clients are not served. A script run by EXEC, or by a caller that
+ * is not a connection, cannot pause (the transaction's later commands would
+ * have to wait inside EXEC): it runs to its end, and cannot be killed.
+ */
+import { createHash } from 'node:crypto';
+import { formatG17, ReplyError } from '@reactor-ts/resp';
+import { Client } from './client.js';
+import { call } from './dispatch.js';
+import { bytesAt, errorText, pushError, pushReply, replyOf } from './lua/convert.js';
+import { lauxlib, lua, luaString, type LuaFunction, type LuaState } from './lua/fengari.js';
+import { LuaVM, type RunStatus } from './lua/vm.js';
+import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOTBUSY, REDIS_VERSION, UNKILLABLE } from './reply.js';
+import type { Database } from './db.js';
+import type { ServerState } from './state.js';
+
+/** VM instructions between hook calls (Redis uses 100000 as well). */
+const HOOK_EVERY = 100_000;
+
+/** Containers whose subcommands (but HELP) Redis flags noscript. */
+const NOSCRIPT_CONTAINERS = new Set(['client', 'config', 'script', 'function', 'acl', 'latency', 'module']);
+
+/** One registered function of a library. */
+export interface LuaFunctionDef {
+  readonly name: string;
+  readonly library: string;
+  /** Registry ref of the callback in the functions VM. */
+  readonly ref: number;
+  readonly flags: readonly string[];
+  readonly description: Buffer | null;
+}
+
+export interface Library {
+  readonly name: string;
+  readonly code: Buffer;
+  readonly functions: Map<string, LuaFunctionDef>;
+}
+
+/** A script or function being run. */
+export class ScriptRun {
+  /** Milliseconds since the epoch at start (the busy threshold and FUNCTION STATS). */
+  readonly startedAt = Date.now();
+  /** SCRIPT KILL / FUNCTION KILL asked for it. */
+  killed = false;
+  /** It ran a write command: it can no longer be killed (UNKILLABLE). */
+  wrote = false;
+  /** redis.setresp. */
+  resp: 2 | 3 = 2;
+  /** The database the script's own client has selected (SELECT inside a script is the script's). */
+  db: Database;
+  thread: LuaState | null = null;
+  threadRef = 0;
+
+  constructor(
+    readonly client: Client,
+    readonly vm: LuaVM,
+    /** The SHA1 (EVAL) or the function's name, as error texts and FUNCTION STATS name it. */
+    readonly name: string,
+    readonly isEval: boolean,
+    readonly readOnly: boolean,
+    /** The command that started it (FUNCTION STATS shows it). */
+    readonly argv: readonly Buffer[],
+    /** May pause for the reactor once busy (a connection's own EVAL, not inside EXEC). */
+    readonly canYield: boolean,
+  ) {
+    this.db = client.db;
+  }
+}
+
+export function sha1hex(b: Uint8Array): string {
+  return createHash('sha1').update(b).digest('hex');
+}
+
+/** `#!lua flags=no-writes,...` at the top of an EVAL script: its flags, or null without a shebang. */
+function evalShebang(body: Buffer): string[] | null {
+  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return null;
+  const end = body.indexOf(0x0a);
+  const line = body.subarray(0, end === -1 ? body.length : end).toString('latin1');
+  const parts = line.split(' ').filter((p) => p.length > 0);
+  if (parts[0] !== '#!lua') throw err(`ERR Unexpected engine in script shebang: ${(parts[0] ?? '').slice(2)}`);
+  const flags: string[] = [];
+  for (const p of parts.slice(1)) {
+    if (!p.startsWith('flags=')) throw err(`ERR Unknown lua shebang option: ${p}`);
+    for (const f of p.slice(6).split(',')) {
+      if (f === '') continue;
+      if (!KNOWN_FLAGS.has(f)) throw err(`ERR Unexpected flag in script shebang: ${f}`);
+      flags.push(f);
+    }
+  }
+  return flags;
+}
+
+export const KNOWN_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
+
+export class ScriptingEngine {
+  /** SHA1 → compiled script (a registry ref in the EVAL VM), and its body. */
+  readonly scripts = new Map<string, { body: Buffer; ref: number; flags: string[] | null }>();
+  readonly libraries = new Map<string, Library>();
+  readonly functions = new Map<string, LuaFunctionDef>();
+  /** `lua-time-limit` (ms): after this long a script is busy. */
+  timeLimit = 5000;
+  /** The run whose code is executing now (the hook and `redis.call` use it). */
+  private current: ScriptRun | null = null;
+  /** A run paused for the reactor because it is busy; other clients get BUSY. */
+  busy: ScriptRun | null = null;
+  private evalVm: LuaVM | null = null;
+  private fnVm: LuaVM | null = null;
+  /** Collects register_function calls while FUNCTION LOAD runs a library. */
+  private loading: Map<string, LuaFunctionDef> | null = null;
+  private loadingLib = '';
+  /** The client scripts' commands run as (Redis's script client). */
+  private scriptClient: Client | null = null;
+  private readonly hook = (L: LuaState): void => this.onHook(L);
+
+  constructor(private readonly server: ServerState) {}
+
+  /** The run in progress, paused or not (FUNCTION STATS, SCRIPT KILL). */
+  get running(): ScriptRun | null {
+    return this.busy ?? this.current;
+  }
+
+  get evalVM(): LuaVM {
+    return (this.evalVm ??= new LuaVM(this.redisLib(false)));
+  }
+
+  get functionVM(): LuaVM {
+    return (this.fnVm ??= new LuaVM(this.redisLib(true)));
+  }
+
+  /** Compiles and caches `body`; returns its SHA1 (SCRIPT LOAD, EVAL). */
+  loadScript(body: Buffer): string {
+    const sha = sha1hex(body);
+    if (this.scripts.has(sha)) return sha;
+    const flags = evalShebang(body);
+    const res = this.evalVM.load(body, '@user_script');
+    if ('error' in res) throw err(`ERR Error compiling script (new function): ${res.error}`);
+    this.scripts.set(sha, { body, ref: res.ref, flags });
+    return sha;
+  }
+
+  flushScripts(): void {
+    if (this.evalVm !== null) for (const s of this.scripts.values()) this.evalVm.unref(s.ref);
+    this.scripts.clear();
+  }
+
+  /** EVAL / EVALSHA after the script is cached. */
+  evalScript(c: Client, sha: string, keys: Buffer[], args: Buffer[], readOnlyCommand: boolean, argv: Buffer[]): unknown {
+    const script = this.scripts.get(sha) as { ref: number; flags: string[] | null };
+    const vm = this.evalVM;
+    const readOnly = readOnlyCommand || (script.flags?.includes('no-writes') ?? false);
+    // KEYS and ARGV are globals of the EVAL VM, set for each run.
+    pushStrings(vm.L, keys);
+    vm.setGlobal('KEYS');
+    pushStrings(vm.L, args);
+    vm.setGlobal('ARGV');
+    const run = new ScriptRun(c, vm, sha, true, readOnly, argv, this.canYield(c));
+    return this.start(run, script.ref, () => 0);
+  }
+
+  /** FCALL / FCALL_RO. */
+  callFunction(c: Client, name: string, keys: Buffer[], args: Buffer[], readOnlyCommand: boolean, argv: Buffer[]): unknown {
+    const fn = this.functions.get(name);
+    if (fn === undefined) throw err('ERR Function not found');
+    const noWrites = fn.flags.includes('no-writes');
+    if (readOnlyCommand && !noWrites) throw err('ERR Can not execute a script with write flag using *_ro command.');
+    const run = new ScriptRun(c, this.functionVM, name, false, readOnlyCommand || noWrites, argv, this.canYield(c));
+    return this.start(run, fn.ref, (L) => {
+      pushStrings(L, keys);
+      pushStrings(L, args);
+      return 2;
+    });
+  }
+
+  private canYield(c: Client): boolean {
+    return !c.denyBlocking && c.sink.resume !== undefined;
+  }
+
+  private start(run: ScriptRun, fnRef: number, pushArgs: (L: LuaState) => number): unknown {
+    const { thread, threadRef } = run.vm.newThread(fnRef, this.hook, HOOK_EVERY);
+    run.thread = thread;
+    run.threadRef = threadRef;
+    return this.step(run, pushArgs(thread));
+  }
+
+  /** Runs `run` until it ends or pauses; its reply, or NO_REPLY when paused. */
+  private step(run: ScriptRun, nargs: number): unknown {
+    let status: RunStatus;
+    this.current = run;
+    try {
+      status = run.vm.resume(run.thread as LuaState, nargs);
+    } catch (e) {
+      // A JS exception from inside the VM (a bug, or fengari's own limits).
+      status = { kind: 'error', thread: run.thread as LuaState, source: null, line: 0 };
+      lua.lua_pushstring(run.thread as LuaState, luaString(String((e as Error).message)));
+    } finally {
+      this.current = null;
+    }
+    if (status.kind === 'yield') {
+      if (this.busy === null) {
+        this.busy = run;
+        run.client.suspended = true;
+      }
+      setImmediate(() => this.continueBusy(run));
+      return NO_REPLY;
+    }
+    const reply = status.kind === 'done' ? this.resultOf(run, status.thread) : this.failureOf(run, status);
+    run.vm.release(run.threadRef);
+    run.thread = null;
+    return reply;
+  }
+
+  private continueBusy(run: ScriptRun): void {
+    const reply = this.step(run, 0);
+    if (reply === NO_REPLY) return;
+    this.busy = null;
+    const c = run.client;
+    c.suspended = false;
+    if (!c.closing) {
+      c.send(reply);
+      c.sink.resume?.();
+    }
+    // Blocked clients whose keys the script wrote wait no longer than it.
+    if (this.server.blocking.hasReady) this.server.blocking.serveReady();
+  }
+
+  private resultOf(run: ScriptRun, thread: LuaState): unknown {
+    if (lua.lua_gettop(thread) === 0) return null;
+    // Read on the main state: a finished thread's frame may have no stack room left.
+    const L = run.vm.L;
+    lua.lua_settop(thread, 1);
+    lua.lua_xmove(thread, L, 1);
+    try {
+      return replyOf(L, -1, run.client.protocol);
+    } finally {
+      lua.lua_pop(L, 1);
+    }
+  }
+
+  /** Redis's error reply for a failed run: "<msg> script: <name>, on <source>:<line>." */
+  private failureOf(run: ScriptRun, status: Extract<RunStatus, { kind: 'error' }>): ReplyError {
+    // The error value moves to the main state: the dead thread's frame has no stack room left.
+    const L = run.vm.L;
+    lua.lua_xmove(status.thread, L, 1);
+    let msg: string;
+    if (lua.lua_type(L, -1) === lua.LUA_TTABLE) {
+      lua.lua_getfield(L, -1, luaString('err'));
+      msg = lua.lua_type(L, -1) === lua.LUA_TSTRING ? bytesAt(L, -1).toString('latin1') : 'ERR unknown error';
+      lua.lua_pop(L, 1);
+    } else {
+      msg = `ERR ${luaToString(L, -1)}`;
+    }
+    lua.lua_pop(L, 1);
+    if (status.source === null) return new ReplyError(msg);
+    return new ReplyError(`${msg} script: ${run.name}, on ${status.source}:${status.line}.`);
+  }
+
+  /** SCRIPT KILL (isEval) / FUNCTION KILL. */
+  kill(isEval: boolean): unknown {
+    const run = this.busy;
+    if (run === null) return NOTBUSY;
+    if (run.isEval !== isEval) return isEval ? BUSY_FUNCTION : BUSY_EVAL;
+    if (run.wrote) return UNKILLABLE;
+    run.killed = true;
+    return null;
+  }
+
+  private onHook(L: LuaState): void {
+    const run = this.current;
+    if (run === null) return;
+    if (run.killed) {
+      // Every line from now on raises again, so a pcall cannot swallow the kill.
+      lua.lua_sethook(L, this.hook, lua.LUA_MASKLINE, 0);
+      pushError(L, 'Script killed by user with SCRIPT KILL...');
+      lua.lua_error(L);
+    }
+    if (run.canYield && Date.now() - run.startedAt >= this.timeLimit && lua.lua_isyieldable(L)) lua.lua_yield(L, 0);
+  }
+
+  // The `redis` library.
+
+  private redisLib(functions: boolean): Array<[string, LuaFunction | number | string]> {
+    const lib: Array<[string, LuaFunction | number | string]> = [
+      ['call', (L) => this.redisCall(L, true)],
+      ['pcall', (L) => this.redisCall(L, false)],
+      ['error_reply', errorReply],
+      ['status_reply', statusReply],
+      ['sha1hex', sha1Lua],
+      ['log', () => 0],
+      ['setresp', (L) => this.setResp(L)],
+      ['set_repl', () => 0],
+      ['replicate_commands', (L) => (lua.lua_pushboolean(L, true), 1)],
+      ['breakpoint', (L) => (lua.lua_pushboolean(L, false), 1)],
+      ['debug', () => 0],
+      ['LOG_DEBUG', 0],
+      ['LOG_VERBOSE', 1],
+      ['LOG_NOTICE', 2],
+      ['LOG_WARNING', 3],
+      ['REPL_NONE', 0],
+      ['REPL_AOF', 1],
+      ['REPL_SLAVE', 2],
+      ['REPL_REPLICA', 2],
+      ['REPL_ALL', 3],
+      ['REDIS_VERSION', REDIS_VERSION],
+      ['REDIS_VERSION_NUM', versionNum(REDIS_VERSION)],
+    ];
+    if (functions) lib.push(['register_function', (L) => this.registerFunction(L)]);
+    return lib;
+  }
+
+  private setResp(L: LuaState): number {
+    const run = this.current;
+    if (lua.lua_gettop(L) !== 1) return raiseError(L, 'redis.setresp() requires one argument.');
+    const n = lua.lua_tonumber(L, 1);
+    if (n !== 2 && n !== 3) return raiseError(L, 'RESP version must be 2 or 3.');
+    if (run !== null) run.resp = n;
+    return 0;
+  }
+
+  private client(): Client {
+    if (this.scriptClient === null) {
+      this.scriptClient = new Client(this.server, 0, { reply() {}, raw() {}, closeAfterReply() {} });
+      this.scriptClient.authenticated = true;
+      // Blocking commands are noscript in 7.0; should one get through, it answers at once.
+      this.scriptClient.denyBlocking = true;
+    }
+    return this.scriptClient;
+  }
+
+  /** redis.call (raise: errors are raised) and redis.pcall (errors are returned as {err=...}). */
+  private redisCall(L: LuaState, raise: boolean): number {
+    const fail = (text: string): number => {
+      pushError(L, text);
+      if (raise) lua.lua_error(L);
+      return 1;
+    };
+    const run = this.current;
+    const argc = lua.lua_gettop(L);
+    if (argc === 0) return fail('Please specify at least one argument for this redis lib call');
+    const argv: Buffer[] = [];
+    for (let i = 1; i <= argc; i++) {
+      const t = lua.lua_type(L, i);
+      if (t === lua.LUA_TSTRING) argv.push(bytesAt(L, i));
+      else if (t === lua.LUA_TNUMBER) {
+        // Not lua_tolstring: Lua prints 14 digits, Redis sends %.17g.
+        argv.push(Buffer.from(lua.lua_isinteger(L, i) ? String(lua.lua_tointeger(L, i)) : formatG17(lua.lua_tonumber(L, i))));
+      } else return fail('Lua redis lib command arguments must be strings or integers');
+    }
+    if (run === null) return fail('redis.call is not available here');
+    const server = this.server;
+    const cmd = server.lookup.find(argv[0] as Buffer);
+    if (cmd === undefined) return fail('Unknown Redis command called from script');
+    if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
+      return fail('Wrong number of args calling Redis command from script');
+    }
+    if (isNoscript(cmd.name, cmd.flags, argv)) return fail('This Redis command is not allowed from script');
+    const isWrite = cmd.flags.includes('write');
+    if (isWrite && run.readOnly) return fail('Write commands are not allowed from read-only scripts.');
+    const sc = this.client();
+    sc.db = run.db;
+    sc.protocol = run.resp;
+    let reply: unknown;
+    try {
+      reply = call(sc, cmd, argv);
+    } catch (e) {
+      return fail(`ERR internal error: ${(e as Error).message}`);
+    }
+    run.db = sc.db;
+    if (isWrite) run.wrote = true;
+    if (reply instanceof ReplyError) {
+      pushError(L, `-${reply.message}`);
+      if (raise) lua.lua_error(L);
+      return 1;
+    }
+    pushReply(L, reply, run.resp);
+    return 1;
+  }
+
+  // FUNCTION LOAD.
+
+  /** FUNCTION LOAD: runs the library's code, which registers its functions; all or nothing. */
+  loadLibrary(code: Buffer, replace: boolean): string {
+    const name = libraryName(code);
+    const old = this.libraries.get(name);
+    if (old !== undefined && !replace) throw err(`ERR Library '${name}' already exists`);
+    const vm = this.functionVM;
+    const res = vm.load(code, '@user_function');
+    if ('error' in res) throw err(`ERR Error compiling function: ${res.error}`);
+    this.loading = new Map();
+    this.loadingLib = name;
+    const L = vm.L;
+    const base = lua.lua_gettop(L);
+    let registered: Map<string, LuaFunctionDef>;
+    try {
+      lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, res.ref);
+      vm.unref(res.ref);
+      if (lua.lua_pcall(L, 0, 0, 0) !== lua.LUA_OK) {
+        const text = lua.lua_type(L, -1) === lua.LUA_TTABLE ? tableErr(L) : `ERR ${luaToString(L, -1)}`;
+        lua.lua_settop(L, base);
+        for (const f of this.loading.values()) vm.unref(f.ref);
+        throw err(`ERR Error registering functions: ${text}`);
+      }
+      registered = this.loading;
+    } finally {
+      this.loading = null;
+    }
+    const drop = (): void => {
+      for (const f of registered.values()) vm.unref(f.ref);
+    };
+    if (registered.size === 0) {
+      drop();
+      throw err('ERR No functions registered');
+    }
+    for (const fname of registered.keys()) {
+      const other = this.functions.get(fname);
+      if (other !== undefined && other.library !== name) {
+        drop();
+        throw err(`ERR Function ${fname} already exists`);
+      }
+    }
+    if (old !== undefined) this.deleteLibrary(name);
+    this.libraries.set(name, { name, code, functions: registered });
+    for (const [fname, f] of registered) this.functions.set(fname, f);
+    return name;
+  }
+
+  deleteLibrary(name: string): boolean {
+    const lib = this.libraries.get(name);
+    if (lib === undefined) return false;
+    for (const [fname, f] of lib.functions) {
+      this.functions.delete(fname);
+      this.fnVm?.unref(f.ref);
+    }
+    this.libraries.delete(name);
+    return true;
+  }
+
+  flushLibraries(): void {
+    for (const name of [...this.libraries.keys()]) this.deleteLibrary(name);
+  }
+
+  /** redis.register_function(name, callback) or redis.register_function{function_name=..., callback=..., flags=..., description=...}. */
+  private registerFunction(L: LuaState): number {
+    const loading = this.loading;
+    if (loading === null) return raiseError(L, 'redis.register_function can only be called on FUNCTION LOAD command');
+    let nameIdx: number;
+    let cbIdx: number;
+    let flags: string[] = [];
+    let description: Buffer | null = null;
+    const argc = lua.lua_gettop(L);
+    if (argc === 1 && lua.lua_type(L, 1) === lua.LUA_TTABLE) {
+      lua.lua_getfield(L, 1, luaString('function_name'));
+      lua.lua_getfield(L, 1, luaString('callback'));
+      nameIdx = argc + 1;
+      cbIdx = argc + 2;
+      if (lua.lua_getfield(L, 1, luaString('description')) === lua.LUA_TSTRING) description = bytesAt(L, -1);
+      lua.lua_pop(L, 1);
+      const ft = lua.lua_getfield(L, 1, luaString('flags'));
+      if (ft === lua.LUA_TTABLE) {
+        for (let i = 1; lua.lua_rawgeti(L, -1, i) === lua.LUA_TSTRING; i++) {
+          const f = bytesAt(L, -1).toString('latin1');
+          lua.lua_pop(L, 1);
+          if (!KNOWN_FLAGS.has(f)) return raiseError(L, 'unknown flag given');
+          flags.push(f);
+        }
+        lua.lua_pop(L, 1);
+      } else if (ft !== lua.LUA_TNIL) return raiseError(L, 'flags argument to redis.register_function must be a table representing function flags');
+      lua.lua_pop(L, 1);
+    } else if (argc === 2) {
+      nameIdx = 1;
+      cbIdx = 2;
+    } else return raiseError(L, 'wrong number of arguments to redis.register_function');
+    if (lua.lua_type(L, nameIdx) !== lua.LUA_TSTRING) return raiseError(L, 'function_name argument given to redis.register_function must be a string');
+    if (lua.lua_type(L, cbIdx) !== lua.LUA_TFUNCTION) return raiseError(L, 'callback argument given to redis.register_function must be a function');
+    const name = bytesAt(L, nameIdx).toString('latin1');
+    if (!/^[A-Za-z0-9_]+$/.test(name)) {
+      return raiseError(L, 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
+    }
+    if (loading.has(name)) return raiseError(L, 'Function already exists in the library');
+    lua.lua_pushvalue(L, cbIdx);
+    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+    flags = [...new Set(flags)];
+    loading.set(name, { name, library: this.loadingLib, ref, flags, description });
+    return 0;
+  }
+}
+
+/** The library name from a FUNCTION LOAD shebang (`#!lua name=mylib`), with Redis's errors. */
+function libraryName(code: Buffer): string {
+  if (code.length < 2 || code[0] !== 0x23 || code[1] !== 0x21) throw err('ERR Missing library metadata');
+  const end = code.indexOf(0x0a);
+  if (end === -1) throw err('ERR Invalid library metadata');
+  const parts = code.subarray(2, end).toString('latin1').split(' ').filter((p) => p.length > 0);
+  const engine = parts[0] ?? '';
+  let name: string | null = null;
+  for (const p of parts.slice(1)) {
+    if (p.startsWith('name=')) name = p.slice(5);
+    else throw err(`ERR Invalid metadata value given: ${p}`);
+  }
+  if (engine.toLowerCase() !== 'lua') throw err(`ERR Engine '${engine}' not found`);
+  if (name === null) throw err('ERR Library name was not given');
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw err('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
+  return name;
+}
+
+function isNoscript(name: string, flags: readonly string[], argv: Buffer[]): boolean {
+  if (flags.includes('noscript')) return true;
+  if (!NOSCRIPT_CONTAINERS.has(name) || argv.length < 2) return false;
+  return (argv[1] as Buffer).toString('latin1').toLowerCase() !== 'help';
+}
+
+function pushStrings(L: LuaState, items: readonly Buffer[]): void {
+  lua.lua_createtable(L, items.length, 0);
+  for (let i = 0; i < items.length; i++) {
+    lua.lua_pushstring(L, Uint8Array.from(items[i] as Buffer));
+    lua.lua_rawseti(L, -2, i + 1);
+  }
+}
+
+/** Raises Redis's error table {err = "ERR text"}. */
+function raiseError(L: LuaState, text: string): never {
+  pushError(L, text);
+  return lua.lua_error(L);
+}
+
+/** tostring() of the value at idx, as the error handler prints a non-table error. */
+function luaToString(L: LuaState, idx: number): string {
+  switch (lua.lua_type(L, idx)) {
+    case lua.LUA_TSTRING:
+    case lua.LUA_TNUMBER:
+      return bytesAt(L, idx).toString('latin1');
+    case lua.LUA_TNIL:
+      return 'nil';
+    case lua.LUA_TBOOLEAN:
+      return lua.lua_toboolean(L, idx) ? 'true' : 'false';
+    default:
+      return 'unknown error';
+  }
+}
+
+function tableErr(L: LuaState): string {
+  lua.lua_getfield(L, -1, luaString('err'));
+  const text = lua.lua_type(L, -1) === lua.LUA_TSTRING ? bytesAt(L, -1).toString('latin1') : 'ERR unknown error';
+  lua.lua_pop(L, 1);
+  return text;
+}
+
+function errorReply(L: LuaState): number {
+  if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, 1) !== lua.LUA_TSTRING) return raiseError(L, 'wrong number or type of arguments');
+  const text = bytesAt(L, 1).toString('latin1');
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushstring(L, Buffer.from(errorText(text.startsWith('-') ? text : `-${text}`), 'latin1'));
+  lua.lua_setfield(L, -2, luaString('err'));
+  return 1;
+}
+
+function statusReply(L: LuaState): number {
+  if (lua.lua_gettop(L) !== 1 || lua.lua_type(L, 1) !== lua.LUA_TSTRING) return raiseError(L, 'wrong number or type of arguments');
+  lua.lua_createtable(L, 0, 1);
+  lua.lua_pushvalue(L, 1);
+  lua.lua_setfield(L, -2, luaString('ok'));
+  return 1;
+}
+
+function sha1Lua(L: LuaState): number {
+  if (lua.lua_gettop(L) !== 1) return raiseError(L, 'wrong number of arguments');
+  const s = lua.lua_tolstring(L, 1) ?? new Uint8Array(0);
+  lua.lua_pushstring(L, luaString(sha1hex(s)));
+  return 1;
+}
+
+function versionNum(v: string): number {
+  const [a = 0, b = 0, c = 0] = v.split('.').map(Number);
+  return (a << 16) | (b << 8) | c;
+}
