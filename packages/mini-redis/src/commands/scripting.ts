@@ -38,7 +38,8 @@ function evalGeneric(c: Client, argv: Buffer[], bySha: boolean, readOnly: boolea
 function flushMode(argv: Buffer[], container: string): void {
   if (argv.length === 2) return;
   if (argv.length === 3 && (is(argv[2] as Buffer, 'sync') || is(argv[2] as Buffer, 'async'))) return;
-  throw err(`ERR ${container} FLUSH only support SYNC|ASYNC option`);
+  // Redis's two texts differ by one letter.
+  throw err(`ERR ${container} FLUSH only ${container === 'SCRIPT' ? 'support' : 'supports'} SYNC|ASYNC option`);
 }
 
 function script(c: Client, argv: Buffer[]): unknown {

@@ -6,7 +6,7 @@
  * null decodes to the `cjson.null` sentinel. Strings stay bytes both ways
  * (JSON's \uXXXX escapes decode to UTF-8), so binary values survive.
  */
-import { lua, luaString, type LuaState } from './fengari.js';
+import { lauxlib, lua, luaString, type LuaState } from './fengari.js';
 import { pushNumber } from './convert.js';
 
 /** The lightuserdata that stands for JSON null. */
@@ -145,9 +145,12 @@ function encodeValue(L: LuaState, idx: number, depth: number, out: string[]): vo
   throw new JsonError(`Cannot serialise ${typeName(L, idx)}: type not supported`);
 }
 
-/** Raises a Lua error with `msg` from inside a JS function. */
+/** Raises a Lua error with `msg` and the caller's position, as luaL_error does ("user_script:1: ..."). */
 function raise(L: LuaState, msg: string): never {
-  lua.lua_pushstring(L, luaString(msg));
+  lauxlib.luaL_where(L, 1);
+  const where = Buffer.from(lua.lua_tolstring(L, -1) ?? new Uint8Array(0)).toString('latin1');
+  lua.lua_pop(L, 1);
+  lua.lua_pushstring(L, Buffer.from(where + msg, 'latin1'));
   return lua.lua_error(L);
 }
 

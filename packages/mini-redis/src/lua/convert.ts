@@ -24,7 +24,7 @@
  *   string → bulk; table with `err` → error; with `ok` → status;
  *   `double`/`map`/`set`/`big_number`/`verbatim_string` → those RESP3 types;
  *   other table → array of t[1], t[2]... up to the first nil;
- *   true → 1 (RESP2) or #t (RESP3); false and nil → null (RESP2) / #f, _ (RESP3);
+ *   true → 1 and false, nil → null, in RESP3 as in RESP2 (Redis 7.0 does not send #t / #f);
  *   anything else (a function, cjson.null) → null.
  *
  * Integers: fengari's are 32-bit, so a Redis integer outside int32 is
@@ -209,7 +209,7 @@ export function replyOf(L: LuaState, idx: number, protocol: 2 | 3, depth = 0): u
     case lua.LUA_TNUMBER:
       return integerOf(L, idx);
     case lua.LUA_TBOOLEAN:
-      if (protocol === 3) return lua.lua_toboolean(L, idx);
+      // Redis 7.0 answers 1 / null in RESP3 too (script_lua.c's luaReplyToRedisReply).
       return lua.lua_toboolean(L, idx) ? 1 : null;
     case lua.LUA_TTABLE:
       if (depth > MAX_DEPTH) return new ReplyError('ERR reached lua stack limit');

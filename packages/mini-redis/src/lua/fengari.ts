@@ -93,6 +93,7 @@ export interface LauxApi {
   luaL_unref(L: LuaState, t: number, ref: number): void;
   luaL_requiref(L: LuaState, name: Uint8Array, open: LuaFunction, glb: number): void;
   luaL_checkstack(L: LuaState, n: number, msg: Uint8Array | null): void;
+  luaL_where(L: LuaState, level: number): void;
 }
 
 export interface LuaLibs {

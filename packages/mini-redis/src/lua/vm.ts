@@ -41,6 +41,16 @@ G.error = function(m, level)
   rawerror(m, level)
 end
 dofile, loadfile, require, print = nil, nil, nil, nil
+-- Redis 7.0's pcall hands back an error table's text ({err = 'ERR x'} -> 'ERR x'), so a caught redis.call error is a string.
+local rawpcall, pack, unpack_ = pcall, table.pack, table.unpack
+G.pcall = function(f, ...)
+  local r = pack(rawpcall(f, ...))
+  if not r[1] and type(r[2]) == 'table' then
+    local m = rawget(r[2], 'err')
+    if type(m) == 'string' then r[2] = m end
+  end
+  return unpack_(r, 1, r.n)
+end
 local function readonly(t)
   return setmetatable({}, { __index = t, __newindex = function() error('Attempt to modify a readonly table', 2) end, __metatable = false })
 end
@@ -123,7 +133,13 @@ export class LuaVM {
    */
   load(body: Buffer, chunkname: string): { ref: number } | { error: string } {
     const L = this.L;
-    if (lauxlib.luaL_loadbuffer(L, Uint8Array.from(body), body.length, luaString(chunkname)) !== lua.LUA_OK) {
+    const code = Uint8Array.from(body);
+    // A `#!lua ...` first line is Redis's, not Lua's: blank it, keeping the line count.
+    if (code[0] === 0x23 && code[1] === 0x21) {
+      const end = code.indexOf(0x0a);
+      code.fill(0x20, 0, end === -1 ? code.length : end);
+    }
+    if (lauxlib.luaL_loadbuffer(L, code, code.length, luaString(chunkname)) !== lua.LUA_OK) {
       return { error: this.popText() };
     }
     lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, this.envRef);
