@@ -1,0 +1,185 @@
+/**
+ * A busy script on the reactor, transcript against transcript with
+ * redis-server 7.0: past `lua-time-limit` the other clients get BUSY (the
+ * allowed few still run), SCRIPT KILL / FUNCTION KILL stop a script that has
+ * not written, a script that wrote is UNKILLABLE and runs to its end, and the
+ * caller's pipelined requests wait for its reply. No timing is asserted: the
+ * other client polls (bounded) until it sees BUSY, and the scripts that must
+ * end by themselves bound their run with TIME.
+ */
+import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMiniRedis, type MiniRedis } from './server.js';
+
+const FOREVER = 'local i = 0 while true do i = i + 1 end';
+/** Writes, then spins for a second of the server's own clock (TIME, in microseconds). */
+const WRITES_THEN_SPINS =
+  "redis.call('set', 'w', '1') local function now() local t = redis.call('time') return t[1] * 1000000 + t[2] end " +
+  "local t0 = now() while now() - t0 < 1000000 do end return 'done'";
+const FN_LIB = `#!lua name=busylib
+redis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)`;
+
+/** Sends PING until the answer is BUSY (the script is past the limit); the BUSY text. */
+async function untilBusy(b: RespConnection): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const r = await b.command('ping');
+    if (r.startsWith('-BUSY')) return r;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error('the script never became busy');
+}
+
+type Transcript = Array<[string, string]>;
+
+async function killEval(port: number): Promise<Transcript> {
+  const a = await RespConnection.open(port);
+  const b = await RespConnection.open(port);
+  const out: Transcript = [];
+  try {
+    out.push(['config set', await b.command('config', 'set', 'lua-time-limit', '20')]);
+    out.push(['config get', await b.command('config', 'get', 'lua-time-limit')]);
+    out.push(['script kill, idle', await b.command('script', 'kill')]);
+    // The caller pipelines a PING behind its EVAL: it is answered after the script.
+    a.send('*3\r\n$4\r\neval\r\n$' + FOREVER.length + '\r\n' + FOREVER + '\r\n$1\r\n0\r\n*1\r\n$4\r\nping\r\n');
+    out.push(['ping while busy', await untilBusy(b)]);
+    out.push(['set while busy', await b.command('set', 'k', 'v')]);
+    out.push(['function kill while eval busy', await b.command('function', 'kill')]);
+    out.push(['multi while busy', await b.command('multi')]);
+    out.push(['discard while busy', await b.command('discard')]);
+    out.push(['script kill', await b.command('script', 'kill')]);
+    out.push(['eval reply', await a.reply()]);
+    out.push(['pipelined ping', await a.reply()]);
+    out.push(['ping after', await b.command('ping')]);
+    out.push(['k not set', await b.command('exists', 'k')]);
+    out.push(['script kill, idle again', await b.command('script', 'kill')]);
+    out.push(['config reset', await b.command('config', 'set', 'lua-time-limit', '5000')]);
+  } finally {
+    a.close();
+    b.close();
+  }
+  return out;
+}
+
+async function unkillable(port: number): Promise<Transcript> {
+  const a = await RespConnection.open(port);
+  const b = await RespConnection.open(port);
+  const out: Transcript = [];
+  try {
+    await b.command('del', 'w');
+    out.push(['config set', await b.command('config', 'set', 'lua-time-limit', '20')]);
+    a.send(`*3\r\n$4\r\neval\r\n$${WRITES_THEN_SPINS.length}\r\n${WRITES_THEN_SPINS}\r\n$1\r\n0\r\n`);
+    out.push(['get while busy', await untilBusyWith(b, ['get', 'w'])]);
+    out.push(['script kill', await b.command('script', 'kill')]);
+    out.push(['eval reply', await a.reply()]);
+    out.push(['get after', await b.command('get', 'w')]);
+    out.push(['config reset', await b.command('config', 'set', 'lua-time-limit', '5000')]);
+  } finally {
+    a.close();
+    b.close();
+  }
+  return out;
+}
+
+async function untilBusyWith(b: RespConnection, cmd: string[]): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const r = await b.command(...cmd);
+    if (r.startsWith('-BUSY')) return r;
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  throw new Error('the script never became busy');
+}
+
+async function killFunction(port: number): Promise<Transcript> {
+  const a = await RespConnection.open(port);
+  const b = await RespConnection.open(port);
+  const out: Transcript = [];
+  try {
+    await b.command('function', 'flush');
+    out.push(['load', await b.command('function', 'load', FN_LIB)]);
+    out.push(['config set', await b.command('config', 'set', 'lua-time-limit', '20')]);
+    a.send('*3\r\n$5\r\nfcall\r\n$4\r\nspin\r\n$1\r\n0\r\n');
+    out.push(['ping while busy', await untilBusy(b)]);
+    out.push(['script kill while function busy', await b.command('script', 'kill')]);
+    const stats = await b.call('function', 'stats');
+    // duration_ms is the clock's: compare everything else.
+    const running = (stats as unknown[])[1] as unknown[];
+    out.push(['stats running name', String(running[1])]);
+    out.push(['stats running command', JSON.stringify(running[3])]);
+    out.push(['function kill', await b.command('function', 'kill')]);
+    out.push(['fcall reply', await a.reply()]);
+    out.push(['ping after', await b.command('ping')]);
+    out.push(['config reset', await b.command('config', 'set', 'lua-time-limit', '5000')]);
+    await b.command('function', 'flush');
+  } finally {
+    a.close();
+    b.close();
+  }
+  return out;
+}
+
+describe('busy scripts: BUSY, SCRIPT KILL, FUNCTION KILL, UNKILLABLE, like redis-server 7.0', () => {
+  let redis: RedisServer;
+  let mini: MiniRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+    mini = await startMiniRedis({ port: 0 });
+  });
+  afterAll(async () => {
+    await mini?.close();
+    await redis?.stop();
+  });
+
+  it('SCRIPT KILL stops a busy EVAL; the others get BUSY meanwhile; the caller pipeline waits', async () => {
+    const expected = await killEval(redis.port);
+    expect(expected[3]?.[1]).toMatch(/^-BUSY/);
+    expect(await killEval(mini.port)).toEqual(expected);
+  });
+
+  it('a script that wrote is UNKILLABLE and runs to its end', async () => {
+    const expected = await unkillable(redis.port);
+    expect(await unkillable(mini.port)).toEqual(expected);
+  });
+
+  it('FUNCTION KILL stops a busy FCALL; FUNCTION STATS names it while it runs', async () => {
+    const expected = await killFunction(redis.port);
+    expect(await killFunction(mini.port)).toEqual(expected);
+  });
+
+  it('a script inside MULTI/EXEC does not pause: no other client runs while it does', async () => {
+    const a = await RespConnection.open(mini.port);
+    const b = await RespConnection.open(mini.port);
+    try {
+      await a.command('config', 'set', 'lua-time-limit', '0');
+      await a.command('multi');
+      const spin = "redis.call('set', 'seq', '0') local s = 0 for i = 1, 300000 do s = s + 1 end return {s, redis.call('get', 'seq')}";
+      await a.command('eval', spin, '0');
+      a.send('*1\r\n$4\r\nexec\r\n');
+      // Whenever this INCR arrives, it runs before or after the script, never inside it.
+      const incr = await b.command('incr', 'seq');
+      expect(await a.reply()).toBe('*1\r\n*2\r\n:300000\r\n$1\r\n0\r\n');
+      // Before the script (no key yet) or after it (its '0'): 1 either way.
+      expect(incr).toBe(':1\r\n');
+    } finally {
+      await a.command('config', 'set', 'lua-time-limit', '5000');
+      a.close();
+      b.close();
+    }
+  });
+
+  it('the caller of a busy script disconnecting leaves the server serving; the script can still be killed', async () => {
+    const a = await RespConnection.open(mini.port);
+    const b = await RespConnection.open(mini.port);
+    try {
+      await b.command('config', 'set', 'lua-time-limit', '20');
+      a.send('*3\r\n$4\r\neval\r\n$' + FOREVER.length + '\r\n' + FOREVER + '\r\n$1\r\n0\r\n');
+      await untilBusy(b);
+      a.close();
+      expect(await b.command('script', 'kill')).toBe('+OK\r\n');
+      expect(await b.command('ping')).toBe('+PONG\r\n');
+      expect(mini.state.scripting.busy).toBeNull();
+    } finally {
+      await b.command('config', 'set', 'lua-time-limit', '5000');
+      b.close();
+    }
+  });
+});
