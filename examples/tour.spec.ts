@@ -133,7 +133,7 @@ describe('examples/tour.ts --once without Redis', () => {
   });
   afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
-  it('embeds mini-redis, runs the sync counter in a child, skips Lua with a reason', async () => {
+  it('embeds mini-redis, runs the sync counter in a child, and the Lua step on the embedded Lua', async () => {
     const res = await runTour(['--once', '--count', String(COUNT)], cleanEnv({ PATH: bin }));
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
@@ -141,7 +141,12 @@ describe('examples/tour.ts --once without Redis', () => {
     expect(out).toMatch(/Redis target: embedded mini-redis on 127\.0\.0\.1:\d+, on the tour's own reactor/);
     expect(out).toContain('the counter runs in a child process');
     expectCommonSteps(out);
-    expect(out).toMatch(/== 6\. The Lua doubling script.*\n +skipped: mini-redis has no Lua interpreter/);
+    // 6: the article's Lua results, from mini-redis's scripting engine.
+    expect(out).not.toContain('skipped: mini-redis');
+    expect(out).toContain('EVAL script 1 tour:mark     -> (integer) 2');
+    expect(out).toMatch(/EVALSHA [0-9a-f]{8}\.\.\. 1 tour:mark -> \(integer\) 4/);
+    expect(out).toContain('EVAL script 1 tour:darren   -> (integer) 0');
+    expect(out).toMatch(/defineScript\(\.\.\.\)\.call\(client, 'tour:mark'\) -> 8/);
   });
 });
 
