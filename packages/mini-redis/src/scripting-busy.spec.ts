@@ -12,10 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMiniRedis, type MiniRedis } from './server.js';
 
 const FOREVER = 'local i = 0 while true do i = i + 1 end';
-/** Writes, then spins for a second of the server's own clock (TIME, in microseconds). */
+/**
+ * Writes, then spins for 3 s of the server's own clock (TIME, in
+ * microseconds): long enough that SCRIPT KILL arrives while it runs even on
+ * a loaded machine, where the first pause of a cold VM can come late.
+ */
 const WRITES_THEN_SPINS =
   "redis.call('set', 'w', '1') local function now() local t = redis.call('time') return t[1] * 1000000 + t[2] end " +
-  "local t0 = now() while now() - t0 < 1000000 do end return 'done'";
+  "local t0 = now() while now() - t0 < 3000000 do end return 'done'";
 const FN_LIB = `#!lua name=busylib
 redis.register_function('spin', function() local i = 0 while true do i = i + 1 end end)`;
 

@@ -8,6 +8,7 @@
  */
 import { lauxlib, lua, luaString, type LuaState } from './fengari.js';
 import { pushNumber } from './convert.js';
+import { formatG14 } from './format.js';
 
 /** The lightuserdata that stands for JSON null. */
 export const JSON_NULL = { cjson: 'null' };
@@ -16,25 +17,6 @@ const SPARSE_RATIO = 2;
 const SPARSE_SAFE = 10;
 
 class JsonError extends Error {}
-
-/** C's %.14g, which cjson prints numbers with. */
-export function formatG14(n: number): string {
-  if (Number.isInteger(n) && Math.abs(n) < 1e15) return String(n);
-  let s = n.toPrecision(14);
-  let exp = '';
-  const e = s.indexOf('e');
-  if (e !== -1) {
-    exp = s.slice(e);
-    s = s.slice(0, e);
-  }
-  if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
-  if (exp !== '') {
-    const sign = exp[1] === '-' ? '-' : '+';
-    const digits = exp.slice(2).padStart(2, '0');
-    exp = `e${sign}${digits}`;
-  }
-  return s + exp;
-}
 
 function escapeString(b: Uint8Array, out: string[]): void {
   let s = '"';

@@ -27,8 +27,8 @@
  *   true → 1 and false, nil → null, in RESP3 as in RESP2 (Redis 7.0 does not send #t / #f);
  *   anything else (a function, cjson.null) → null.
  *
- * Integers: fengari's are 32-bit, so a Redis integer outside int32 is
- * pushed as a float (exact up to 2^53, as Lua 5.1's doubles are).
+ * Numbers: every Redis integer reaches Lua as a float (exact up to 2^53,
+ * as Lua 5.1's doubles are); fengari's integers are 32-bit.
  */
 import { formatG17, ReplyError, RespDouble, SimpleString, VerbatimString, NULL_ARRAY } from '@reactor-ts/resp';
 import { lua, luaString, type LuaState } from './fengari.js';
@@ -42,15 +42,16 @@ const K_BIG = luaString('big_number');
 const K_VERBATIM = luaString('verbatim_string');
 const K_FORMAT = luaString('format');
 const K_STRING = luaString('string');
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
 /** Nesting Redis accepts in either direction before it gives up (its LUA_CMD_OBJCACHE depth is not the limit; the C stack is). */
 const MAX_DEPTH = 1000;
 
-/** Pushes a JS number as a Lua integer when it fits fengari's 32 bits, else as a float. */
+/**
+ * Pushes a number as a float, as Lua 5.1 holds every number: arithmetic on
+ * it cannot wrap at fengari's 32-bit integers, and it prints without ".0"
+ * (fengari.ts).
+ */
 export function pushNumber(L: LuaState, n: number): void {
-  if (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX) lua.lua_pushinteger(L, n);
-  else lua.lua_pushnumber(L, n);
+  lua.lua_pushnumber(L, n);
 }
 
 function pushBytes(L: LuaState, s: Uint8Array | string): void {
@@ -104,7 +105,7 @@ export function pushReply(L: LuaState, v: unknown, resp: 2 | 3, depth = 0): void
       return pushBytes(L, v);
     case 'boolean':
       if (resp === 3) return lua.lua_pushboolean(L, v);
-      return lua.lua_pushinteger(L, v ? 1 : 0);
+      return lua.lua_pushnumber(L, v ? 1 : 0);
     case 'undefined':
       return resp === 3 ? lua.lua_pushnil(L) : lua.lua_pushboolean(L, false);
     case 'symbol':

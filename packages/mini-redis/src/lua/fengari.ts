@@ -11,6 +11,7 @@
  * 2^31-1), floats are doubles.
  */
 import { createRequire } from 'node:module';
+import { formatG14 } from './format.js';
 
 /** A lua_State (a thread). Opaque. */
 export interface LuaState {
@@ -112,7 +113,42 @@ interface Fengari {
   to_luastring(s: string): Uint8Array;
 }
 
-const fengari = createRequire(import.meta.url)('fengari') as Fengari;
+const require = createRequire(import.meta.url);
+/*
+ * Numbers print as Lua 5.1 prints them (%.14g, no ".0" on integral floats:
+ * tostring(10/2) is "5", 2^53 is "9.007199254741e+15"), as Redis scripts
+ * expect. fengari reads these two from its luaconf module when its other
+ * modules load, so they are set on that module before fengari itself is
+ * required (the package pins fengari 0.1.5; differential-scripting.spec.ts
+ * checks the result against redis-server).
+ */
+// defs.js first: it loads luaconf.js in fengari's own order (they import each other).
+require('fengari/src/defs.js');
+const conf = require('fengari/src/luaconf.js') as { lua_number2str: (n: number) => string; LUA_COMPAT_FLOATSTRING: boolean };
+conf.lua_number2str = formatG14;
+conf.LUA_COMPAT_FLOATSTRING = true;
+const fengari = require('fengari') as Fengari;
+/*
+ * Every numeral, in a script's text or in a string Lua converts ("5" * 2,
+ * tonumber), reads as a float, as in Lua 5.1 where every number is a
+ * double. fengari's integers are 32-bit: with integer numerals,
+ * `ARGV[1] * 1000` on "5000000" would wrap to a negative number; as floats
+ * it is exact up to 2^53, as in Redis. lvm.js and lapi.js call
+ * `lobject.luaO_str2num` through the module object, so this wrapper is the
+ * one they use.
+ */
+interface NumberSlot {
+  value: number;
+  ttisinteger(): boolean;
+  setfltvalue(x: number): void;
+}
+const lobject = require('fengari/src/lobject.js') as { luaO_str2num: (s: Uint8Array, o: NumberSlot) => number };
+const str2num = lobject.luaO_str2num;
+lobject.luaO_str2num = (s, o) => {
+  const n = str2num(s, o);
+  if (n !== 0 && o.ttisinteger()) o.setfltvalue(o.value);
+  return n;
+};
 
 export const lua: LuaApi = fengari.lua;
 export const lauxlib: LauxApi = fengari.lauxlib;

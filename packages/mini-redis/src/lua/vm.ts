@@ -41,6 +41,26 @@ G.error = function(m, level)
   rawerror(m, level)
 end
 dofile, loadfile, require, print = nil, nil, nil, nil
+-- Lua 5.1's names that 5.3 dropped, which Redis scripts may use.
+loadstring = load
+gcinfo = function() return collectgarbage('count') end
+table.getn = function(t) return #t end
+table.maxn = function(t) local n = 0 for k in pairs(t) do if type(k) == 'number' and k > n then n = k end end return n end
+string.gfind = string.gmatch
+math.pow = function(a, b) return a ^ b end
+math.mod = math.fmod
+math.log10 = function(x) return math.log(x, 10) end
+math.ldexp = function(m, e) return m * 2.0 ^ e end
+math.frexp = function(x)
+  if x == 0 or x ~= x or x == math.huge or x == -math.huge then return x, 0 end
+  local e = math.floor(math.log(math.abs(x), 2)) + 1
+  local m = x / 2.0 ^ e
+  if math.abs(m) >= 1 then m, e = m / 2, e + 1 elseif math.abs(m) < 0.5 then m, e = m * 2, e - 1 end
+  return m, e
+end
+math.cosh = function(x) return (math.exp(x) + math.exp(-x)) / 2 end
+math.sinh = function(x) return (math.exp(x) - math.exp(-x)) / 2 end
+math.tanh = function(x) local a, b = math.exp(x), math.exp(-x) return (a - b) / (a + b) end
 -- Redis 7.0's pcall hands back an error table's text ({err = 'ERR x'} -> 'ERR x'), so a caught redis.call error is a string.
 local rawpcall, pack, unpack_ = pcall, table.pack, table.unpack
 G.pcall = function(f, ...)
@@ -197,18 +217,18 @@ function pushBit(L: LuaState): void {
   const fold = (op: (a: number, b: number) => number): LuaFunction => (S) => {
     let r = lua.lua_tonumber(S, 1) | 0;
     for (let i = 2; i <= lua.lua_gettop(S); i++) r = op(r, lua.lua_tonumber(S, i) | 0);
-    lua.lua_pushinteger(S, r | 0);
+    lua.lua_pushnumber(S, r | 0);
     return 1;
   };
   const fns: Array<[string, LuaFunction]> = [
-    ['tobit', (S) => (lua.lua_pushinteger(S, lua.lua_tonumber(S, 1) | 0), 1)],
-    ['bnot', (S) => (lua.lua_pushinteger(S, ~(lua.lua_tonumber(S, 1) | 0)), 1)],
+    ['tobit', (S) => (lua.lua_pushnumber(S, lua.lua_tonumber(S, 1) | 0), 1)],
+    ['bnot', (S) => (lua.lua_pushnumber(S, ~(lua.lua_tonumber(S, 1) | 0)), 1)],
     ['band', fold((a, b) => a & b)],
     ['bor', fold((a, b) => a | b)],
     ['bxor', fold((a, b) => a ^ b)],
-    ['lshift', (S) => (lua.lua_pushinteger(S, (lua.lua_tonumber(S, 1) | 0) << (lua.lua_tonumber(S, 2) & 31)), 1)],
-    ['rshift', (S) => (lua.lua_pushinteger(S, ((lua.lua_tonumber(S, 1) | 0) >>> (lua.lua_tonumber(S, 2) & 31)) | 0), 1)],
-    ['arshift', (S) => (lua.lua_pushinteger(S, (lua.lua_tonumber(S, 1) | 0) >> (lua.lua_tonumber(S, 2) & 31)), 1)],
+    ['lshift', (S) => (lua.lua_pushnumber(S, (lua.lua_tonumber(S, 1) | 0) << (lua.lua_tonumber(S, 2) & 31)), 1)],
+    ['rshift', (S) => (lua.lua_pushnumber(S, ((lua.lua_tonumber(S, 1) | 0) >>> (lua.lua_tonumber(S, 2) & 31)) | 0), 1)],
+    ['arshift', (S) => (lua.lua_pushnumber(S, (lua.lua_tonumber(S, 1) | 0) >> (lua.lua_tonumber(S, 2) & 31)), 1)],
     [
       'tohex',
       (S) => {
