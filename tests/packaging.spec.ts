@@ -3,11 +3,14 @@
  * tarball that carries its LICENSE, README and built `dist/`, no spec files
  * and no `workspace:` ranges, and the tarballs install into an empty project
  * with the network off (`npm install --offline`: everything comes from the
- * tarballs) and run a PING against a real redis-server from plain Node, as
+ * tarballs: the third-party runtime dependencies, such as mini-redis's Lua VM
+ * fengari, are packed from the workspace's installed copies) and run a PING
+ * against a real redis-server from plain Node, as
  * an ES module and from CommonJS (`require()` of the ESM build, which Node
  * does unflagged since 20.19 — hence `engines`).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -45,6 +48,30 @@ function plainEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/** Where `dep` is installed as seen from the package in `fromDir` (pnpm's layout: a sibling in .pnpm). */
+function installedDir(fromDir: string, dep: string): string {
+  const paths = createRequire(join(fromDir, 'package.json')).resolve.paths(dep) ?? [];
+  const found = paths.map((p) => join(p, dep)).find((d) => existsSync(join(d, 'package.json')));
+  if (found === undefined) throw new Error(`${dep} is not installed for ${fromDir}`);
+  return found;
+}
+
+/** The non-workspace runtime dependencies of the public packages, transitively: name → installed folder. */
+function thirdPartyDependencies(pkgDirs: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (dir: string): void => {
+    const deps = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {};
+    for (const dep of Object.keys(deps)) {
+      if (dep.startsWith('@reactor-ts/') || out.has(dep)) continue;
+      const at = installedDir(dir, dep);
+      out.set(dep, at);
+      visit(at);
+    }
+  };
+  for (const dir of pkgDirs) visit(dir);
+  return out;
+}
+
 const pingEsm = `
 import { createClient } from '@reactor-ts/client';
 const client = await createClient({ url: process.env.REDIS_URL }).connect();
@@ -67,6 +94,17 @@ redisAsyncCommand(c, (ctx, reply) => {
 reactor.eventloop().then(() => reactor.release()).catch((err) => { console.error(err); process.exit(1); });
 `;
 
+// mini-redis embedded, with its Lua VM (fengari, installed from its tarball like the rest).
+const evalMini = `
+import { startMiniRedis } from '@reactor-ts/mini-redis';
+import { createClient } from '@reactor-ts/client';
+const server = await startMiniRedis({ port: 0 });
+const client = await createClient({ url: 'redis://127.0.0.1:' + server.port }).connect();
+console.log('mini-lua', await client.eval("return redis.call('ping').ok", []));
+await client.quit();
+await server.close();
+`;
+
 const pingCjs = `
 const { createClient } = require('@reactor-ts/client');
 (async () => {
@@ -80,6 +118,8 @@ describe('published packages', () => {
   let work: string;
   let packs: string;
   const tarballs = new Map<string, string>();
+  /** Third-party runtime dependencies, packed from node_modules. */
+  const thirdParty = new Map<string, string>();
   let redis: RedisServer;
 
   beforeAll(async () => {
@@ -91,6 +131,13 @@ describe('published packages', () => {
       const tgz = out.trim().split('\n').reverse().find((l) => l.endsWith('.tgz'));
       if (tgz === undefined) throw new Error(`pnpm pack printed no tarball for ${name}:\n${out}`);
       tarballs.set(name, tgz.trim());
+    }
+    // `npm install --offline` must not need npm's cache: third-party packages travel as tarballs too.
+    for (const [name, dir] of thirdPartyDependencies(publicPackages().map((p) => p.dir))) {
+      const out = execFileSync('npm', ['pack', dir, '--pack-destination', packs, '--ignore-scripts'], { encoding: 'utf8', env: plainEnv({}), stdio: ['ignore', 'pipe', 'pipe'] });
+      const tgz = out.trim().split('\n').reverse().find((l) => l.endsWith('.tgz'));
+      if (tgz === undefined) throw new Error(`npm pack printed no tarball for ${name}:\n${out}`);
+      thirdParty.set(name, join(packs, tgz.trim()));
     }
     redis = await startRedis();
   }, 180_000);
@@ -116,11 +163,13 @@ describe('published packages', () => {
     }
   });
 
-  it('installs offline into an empty project and PINGs from ESM and CommonJS', () => {
+  it('installs offline into an empty project and PINGs from ESM and CommonJS (and EVALs on embedded mini-redis)', () => {
     const app = join(work, 'app');
     execFileSync('mkdir', ['-p', app]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
-    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs.values()], {
+    // An empty npm cache of its own: what a fresh machine has (the tarballs must be enough).
+    const cache = join(work, 'npm-cache');
+    const install = spawnSync('npm', ['install', '--offline', '--cache', cache, '--no-audit', '--no-fund', '--ignore-scripts', ...tarballs.values(), ...thirdParty.values()], {
       cwd: app,
       encoding: 'utf8',
       timeout: 120_000,
@@ -130,7 +179,8 @@ describe('published packages', () => {
     writeFileSync(join(app, 'ping.mjs'), pingEsm);
     writeFileSync(join(app, 'ping.cjs'), pingCjs);
     writeFileSync(join(app, 'ping-hiredis.cjs'), pingHiredisCjs);
-    const scripts = [['ping.mjs', 'esm'], ['ping.cjs', 'cjs'], ['ping-hiredis.cjs', 'hiredis-cjs']] as const;
+    writeFileSync(join(app, 'eval-mini.mjs'), evalMini);
+    const scripts = [['ping.mjs', 'esm'], ['ping.cjs', 'cjs'], ['ping-hiredis.cjs', 'hiredis-cjs'], ['eval-mini.mjs', 'mini-lua']] as const;
     for (const [script, flavour] of scripts) {
       const run = spawnSync(process.execPath, [script], {
         cwd: app,
