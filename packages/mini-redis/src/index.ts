@@ -13,12 +13,18 @@
  *                      counts INFO's commandstats / errorstats
  * - blocking.ts        BlockingRegistry, blockOrServe: clients parked per key (FIFO), served after the
  *                      write that re-creates the key, timeouts as reactor timers (BLPOP & co., XREAD BLOCK, WAIT)
+ * - scripting.ts       ScriptingEngine: EVAL's script cache, FUNCTION's libraries, the `redis` library,
+ *                      busy scripts paused for the reactor (SCRIPT KILL, BUSY, lua-time-limit)
+ * - lua/vm.ts          one Lua VM (fengari) set up as Redis's: libraries, read-only globals, coroutines
+ * - lua/convert.ts     the reply conversions Redis ↔ Lua (RESP2 and RESP3)
+ * - lua/cjson.ts       cjson.encode / decode; lua/format.ts: %.14g; lua/fengari.ts: fengari's API, typed
  * - command-table.ts   name → arity, flags, key positions, handler (what COMMAND reports)
  * - command.ts         the Command type
  * - commands/*.ts      the handlers, one file per command family (strings, bits, keys, scan,
  *                      object, sort, lists, hashes, sets, zsets + zset-ranges + zset-algebra,
  *                      streams + stream-groups + stream-info + stream-args, blocking (lists) +
- *                      blocking-zsets, client (CLIENT), config (CONFIG), info (INFO's text), ...)
+ *                      blocking-zsets, client (CLIENT), config (CONFIG), info (INFO's text),
+ *                      scripting (EVAL, SCRIPT, FUNCTION, FCALL), ...)
  * - args.ts            argument parsing in Redis's words (integers, floats, options)
  * - reply.ts           reply values and Redis's error texts
  * - wire.ts            ReplyBatch: reply values → bytes, one write per read
