@@ -234,6 +234,8 @@ const scripts: Record<string, Script> = {
     ['function', 'load', '#!lua name=empty\nlocal x = 1'],
     ['function', 'load', "#!lua name=dup\nredis.register_function('incr2', function() return 1 end)"],
     ['function', 'load', '#!lua name=bad\nreturn +'],
+    ['function', 'load', "#!lua name=calls\nredis.call('ping')"],
+    ['function', 'load', '#!lua name=forever\nwhile true do end'],
     ['function', 'load', "#!lua name=badname\nredis.register_function('bad name', function() return 1 end)"],
     ['function', 'load', '#!lua name=x foo=bar\nreturn 1'],
     ['function', 'load', '#!foo name=x\nreturn 1'],

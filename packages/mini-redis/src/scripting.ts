@@ -50,6 +50,8 @@ import type { ServerState } from './state.js';
 const HOOK_EVERY = 10_000;
 /** Once busy, how much work (ms) a slice does before the script yields to the reactor again. */
 const SLICE_MS = 5;
+/** How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS). */
+const LOAD_TIMEOUT_MS = 500;
 
 /** Containers whose subcommands (but HELP) Redis flags noscript. */
 const NOSCRIPT_CONTAINERS = new Set(['client', 'config', 'script', 'function', 'acl', 'latency', 'module']);
@@ -385,7 +387,13 @@ export class ScriptingEngine {
         argv.push(Buffer.from(lua.lua_isinteger(L, i) ? String(lua.lua_tointeger(L, i)) : formatG17(lua.lua_tonumber(L, i))));
       } else return fail('Lua redis lib command arguments must be strings or integers');
     }
-    if (run === null) return fail('redis.call is not available here');
+    if (run === null) {
+      // Only FUNCTION LOAD runs code outside a run; Redis's loading `redis` table has no `call`.
+      lauxlib.luaL_where(L, 1);
+      lua.lua_pushstring(L, luaString("Script attempted to access nonexistent global variable 'call'"));
+      lua.lua_concat(L, 2);
+      return lua.lua_error(L);
+    }
     const server = this.server;
     const cmd = server.lookup.find(argv[0] as Buffer);
     if (cmd === undefined) return fail('Unknown Redis command called from script');
@@ -430,6 +438,15 @@ export class ScriptingEngine {
     const L = vm.L;
     const base = lua.lua_gettop(L);
     let registered: Map<string, LuaFunctionDef>;
+    // A library's code gets LOAD_TIMEOUT_MS, as in Redis: it runs inside FUNCTION LOAD and cannot pause.
+    const started = Date.now();
+    const loadHook = (H: LuaState): void => {
+      if (Date.now() - started < LOAD_TIMEOUT_MS) return;
+      lua.lua_sethook(H, loadHook, lua.LUA_MASKLINE, 0);
+      pushError(H, 'FUNCTION LOAD timeout');
+      lua.lua_error(H);
+    };
+    lua.lua_sethook(L, loadHook, lua.LUA_MASKCOUNT, HOOK_EVERY);
     try {
       lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, res.ref);
       vm.unref(res.ref);
@@ -442,6 +459,7 @@ export class ScriptingEngine {
       registered = this.loading;
     } finally {
       this.loading = null;
+      lua.lua_sethook(L, null, 0, 0);
     }
     const drop = (): void => {
       for (const f of registered.values()) vm.unref(f.ref);

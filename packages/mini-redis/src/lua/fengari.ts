@@ -76,6 +76,7 @@ export interface LuaApi {
   lua_setupvalue(L: LuaState, funcindex: number, n: number): Uint8Array | null;
   lua_next(L: LuaState, idx: number): boolean;
   lua_error(L: LuaState): never;
+  lua_concat(L: LuaState, n: number): void;
   lua_newthread(L: LuaState): LuaState;
   lua_xmove(from: LuaState, to: LuaState, n: number): void;
   lua_resume(L: LuaState, from: LuaState | null, nargs: number): number;
