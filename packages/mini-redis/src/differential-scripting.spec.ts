@@ -166,6 +166,18 @@ const scripts: Record<string, Script> = {
     ['eval', "#!lua\nreturn redis.call('set', 'a', 'b')", '0'],
     ['exists', 'a'],
   ],
+  'EVAL inside MULTI/EXEC': [
+    ['multi'],
+    ['set', 'm', '1'],
+    ['eval', "return redis.call('incr', 'm')", '0'],
+    ['eval', "error('in exec')", '0'],
+    ['eval', 'return +', '0'],
+    ['get', 'm'],
+    ['exec'],
+    ['multi'],
+    ['eval', 'return 1', 'x'],
+    ['exec'],
+  ],
   'SCRIPT LOAD / EXISTS / FLUSH / KILL and EVALSHA': [
     ['script', 'load', 'return 1'],
     ['script', 'exists', 'e0e1f9fabfc9d4800c877a703b823ac0578ff8db', 'ffffffffffffffffffffffffffffffffffffffff'],

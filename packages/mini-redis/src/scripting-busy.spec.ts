@@ -3,7 +3,7 @@
  * redis-server 7.0: past `lua-time-limit` the other clients get BUSY (the
  * allowed few still run), SCRIPT KILL / FUNCTION KILL stop a script that has
  * not written, a script that wrote is UNKILLABLE and runs to its end, and the
- * caller's pipelined requests wait for its reply. No timing is asserted: the
+ * caller's pipelined requests wait for its reply, inside EXEC too. No timing is asserted: the
  * other client polls (bounded) until it sees BUSY, and the scripts that must
  * end by themselves bound their run with TIME.
  */
@@ -93,6 +93,32 @@ async function untilBusyWith(b: RespConnection, cmd: string[]): Promise<string> 
   throw new Error('the script never became busy');
 }
 
+async function killInExec(port: number): Promise<Transcript> {
+  const a = await RespConnection.open(port);
+  const b = await RespConnection.open(port);
+  const out: Transcript = [];
+  try {
+    await b.command('del', 'before', 'after', 'k');
+    out.push(['config set', await b.command('config', 'set', 'lua-time-limit', '20')]);
+    out.push(['multi', await a.command('multi')]);
+    out.push(['set before', await a.command('set', 'before', '1')]);
+    out.push(['eval queued', await a.command('eval', FOREVER, '0')]);
+    out.push(['set after', await a.command('set', 'after', '1')]);
+    a.send('*1\r\n$4\r\nexec\r\n*1\r\n$4\r\nping\r\n');
+    out.push(['ping while busy', await untilBusy(b)]);
+    out.push(['set while busy', await b.command('set', 'k', 'v')]);
+    out.push(['script kill', await b.command('script', 'kill')]);
+    out.push(['exec reply', await a.reply()]);
+    out.push(['pipelined ping', await a.reply()]);
+    out.push(['after ran', await b.command('mget', 'before', 'after', 'k')]);
+    out.push(['config reset', await b.command('config', 'set', 'lua-time-limit', '5000')]);
+  } finally {
+    a.close();
+    b.close();
+  }
+  return out;
+}
+
 async function killFunction(port: number): Promise<Transcript> {
   const a = await RespConnection.open(port);
   const b = await RespConnection.open(port);
@@ -149,25 +175,10 @@ describe('busy scripts: BUSY, SCRIPT KILL, FUNCTION KILL, UNKILLABLE, like redis
     expect(await killFunction(mini.port)).toEqual(expected);
   });
 
-  it('a script inside MULTI/EXEC does not pause: no other client runs while it does', async () => {
-    const a = await RespConnection.open(mini.port);
-    const b = await RespConnection.open(mini.port);
-    try {
-      await a.command('config', 'set', 'lua-time-limit', '0');
-      await a.command('multi');
-      const spin = "redis.call('set', 'seq', '0') local s = 0 for i = 1, 300000 do s = s + 1 end return {s, redis.call('get', 'seq')}";
-      await a.command('eval', spin, '0');
-      a.send('*1\r\n$4\r\nexec\r\n');
-      // Whenever this INCR arrives, it runs before or after the script, never inside it.
-      const incr = await b.command('incr', 'seq');
-      expect(await a.reply()).toBe('*1\r\n*2\r\n:300000\r\n$1\r\n0\r\n');
-      // Before the script (no key yet) or after it (its '0'): 1 either way.
-      expect(incr).toBe(':1\r\n');
-    } finally {
-      await a.command('config', 'set', 'lua-time-limit', '5000');
-      a.close();
-      b.close();
-    }
+  it('a busy script inside EXEC pauses too: BUSY for the others, SCRIPT KILL, the rest of the transaction runs', async () => {
+    const expected = await killInExec(redis.port);
+    expect(new Map(expected).get('ping while busy')).toMatch(/^-BUSY/);
+    expect(await killInExec(mini.port)).toEqual(expected);
   });
 
   it('the caller of a busy script disconnecting leaves the server serving; the script can still be killed', async () => {

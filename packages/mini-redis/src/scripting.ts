@@ -26,9 +26,10 @@
  *
  * While a script is paused nothing touches the keyspace: every command but
  * the allowed few is refused, the active expiry cycle skips its turn and
- * blocked clients are not served. A script run by EXEC, or by a caller that
- * is not a connection, cannot pause (the transaction's later commands would
- * have to wait inside EXEC): it runs to its end, and cannot be killed.
+ * blocked clients are not served. A script inside EXEC pauses the same way:
+ * EXEC takes the paused run (takePaused) and runs the rest of its queue when
+ * the script ends (its onDone). A caller that is not a connection (a unit
+ * test's Client) cannot pause: its script runs to its end.
  */
 import { createHash } from 'node:crypto';
 import { formatG17, ReplyError } from '@reactor-ts/resp';
@@ -88,6 +89,8 @@ export class ScriptRun {
   db: Database;
   thread: LuaState | null = null;
   threadRef = 0;
+  /** Who takes the reply of a run that paused: EXEC's continuation; by default it is sent to the client. */
+  onDone: ((reply: unknown) => void) | null = null;
 
   constructor(
     readonly client: Client,
@@ -141,6 +144,8 @@ export class ScriptingEngine {
   private current: ScriptRun | null = null;
   /** A run paused for the reactor because it is busy; other clients get BUSY. */
   busy: ScriptRun | null = null;
+  /** The run that paused during the command being run now (takePaused). */
+  private justPaused: ScriptRun | null = null;
   private evalVm: LuaVM | null = null;
   private fnVm: LuaVM | null = null;
   /** Collects register_function calls while FUNCTION LOAD runs a library. */
@@ -209,8 +214,17 @@ export class ScriptingEngine {
     });
   }
 
+  /** A connection's script may pause, EXEC's too (EXEC then goes on when it ends: takePaused). */
   private canYield(c: Client): boolean {
-    return !c.denyBlocking && c.sink.resume !== undefined;
+    return c.sink.resume !== undefined;
+  }
+
+  /** The run of `c` that has just paused (its command answered NO_REPLY), once; null if none. */
+  takePaused(c: Client): ScriptRun | null {
+    const run = this.justPaused;
+    if (run === null || run.client !== c) return null;
+    this.justPaused = null;
+    return run;
   }
 
   private start(run: ScriptRun, fnRef: number, pushArgs: (L: LuaState) => number): unknown {
@@ -236,6 +250,7 @@ export class ScriptingEngine {
     if (status.kind === 'yield') {
       if (this.busy === null) {
         this.busy = run;
+        this.justPaused = run;
         run.client.suspended = true;
       }
       setImmediate(() => this.continueBusy(run));
@@ -251,12 +266,14 @@ export class ScriptingEngine {
     const reply = this.step(run, 0);
     if (reply === NO_REPLY) return;
     this.busy = null;
+    this.justPaused = null;
     const c = run.client;
     c.suspended = false;
-    if (!c.closing) {
-      c.send(reply);
-      c.sink.resume?.();
-    }
+    // EXEC's continuation may run another script that pauses in turn.
+    if (run.onDone !== null) run.onDone(reply);
+    else if (!c.closing) c.send(reply);
+    if (this.busy !== null) return;
+    if (!c.closing) c.sink.resume?.();
     // Blocked clients whose keys the script wrote wait no longer than it.
     if (this.server.blocking.hasReady) this.server.blocking.serveReady();
   }

@@ -1,9 +1,9 @@
 /** MULTI, EXEC, DISCARD, WATCH, UNWATCH. */
 import { ReplyError } from '@reactor-ts/resp';
-import type { Client } from '../client.js';
+import type { Client, QueuedCommand } from '../client.js';
 import { command, type Command } from '../command.js';
 import { call } from '../dispatch.js';
-import { err, NULL_ARRAY, OK } from '../reply.js';
+import { err, NO_REPLY, NULL_ARRAY, OK } from '../reply.js';
 import { k } from './util.js';
 
 const EXECABORT = new ReplyError('EXECABORT Transaction discarded because of previous errors.');
@@ -33,11 +33,33 @@ function exec(c: Client): unknown {
   endTransaction(c);
   if (aborted) return EXECABORT;
   if (dirty) return NULL_ARRAY;
-  const replies: unknown[] = [];
+  return runQueue(c, queue, 0, []);
+}
+
+/**
+ * Runs queue[from...] and returns the replies, or NO_REPLY when a script in
+ * it became busy and paused for the reactor (scripting.ts): the rest of the
+ * queue then runs when that script ends, and the transaction's reply is sent
+ * then. Other clients get BUSY meanwhile, as in Redis, so it stays atomic.
+ */
+function runQueue(c: Client, queue: QueuedCommand[], from: number, replies: unknown[]): unknown {
   // A transaction never blocks: BLPOP and friends answer at once (Redis's CLIENT_DENY_BLOCKING).
   c.denyBlocking = true;
   try {
-    for (const q of queue) replies.push(call(c, q.cmd, q.argv));
+    for (let i = from; i < queue.length; i++) {
+      const q = queue[i] as QueuedCommand;
+      const reply = call(c, q.cmd, q.argv);
+      const paused = reply === NO_REPLY ? c.server.scripting.takePaused(c) : null;
+      if (paused !== null) {
+        paused.onDone = (scriptReply) => {
+          replies.push(scriptReply);
+          const rest = runQueue(c, queue, i + 1, replies);
+          if (rest !== NO_REPLY && !c.closing) c.send(rest);
+        };
+        return NO_REPLY;
+      }
+      replies.push(reply);
+    }
   } finally {
     c.denyBlocking = false;
   }
