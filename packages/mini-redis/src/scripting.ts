@@ -32,6 +32,7 @@
  * test's Client) cannot pause: its script runs to its end.
  */
 import { createHash } from 'node:crypto';
+import { getHeapStatistics } from 'node:v8';
 import { formatG17, ReplyError } from '@reactor-ts/resp';
 import { Client } from './client.js';
 import { call } from './dispatch.js';
@@ -51,6 +52,19 @@ import type { ServerState } from './state.js';
 const HOOK_EVERY = 10_000;
 /** Once busy, how much work (ms) a slice does before the script yields to the reactor again. */
 const SLICE_MS = 5;
+/**
+ * A script is stopped when the process nears its memory limits: the JS heap
+ * past 60% of V8's limit (headroom for a big table's rehash between two
+ * checks), or the byte arrays fengari keeps strings in past 2 GiB. Redis has no such limit, but a Node process dies at its heap limit,
+ * taking every client with it. Checked at most every MEMORY_CHECK_MS (a
+ * memoryUsage() read costs tens of microseconds), by time rather than by
+ * instructions: near the limit the collector slows the VM down.
+ */
+const HEAP_LIMIT = getHeapStatistics().heap_size_limit * 0.6;
+const BUFFERS_LIMIT = 2 * 1024 * 1024 * 1024;
+const MEMORY_CHECK_MS = 10;
+const KILLED = 'Script killed by user with SCRIPT KILL...';
+const OUT_OF_MEMORY = 'Script stopped: the server is running out of memory';
 /** How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS). */
 const LOAD_TIMEOUT_MS = 500;
 
@@ -77,10 +91,12 @@ export interface Library {
 export class ScriptRun {
   /** Milliseconds since the epoch at start (the busy threshold and FUNCTION STATS). */
   readonly startedAt = Date.now();
+  /** When memory was last checked. */
+  memoryCheckedAt = 0;
   /** When its current slice began (after a pause for the reactor). */
   sliceStart = 0;
-  /** SCRIPT KILL / FUNCTION KILL asked for it. */
-  killed = false;
+  /** SCRIPT KILL / FUNCTION KILL asked for it (or memory ran short): the error it is stopped with. */
+  killed: string | null = null;
   /** It ran a write command: it can no longer be killed (UNKILLABLE). */
   wrote = false;
   /** redis.setresp. */
@@ -315,21 +331,26 @@ export class ScriptingEngine {
     if (run === null) return NOTBUSY;
     if (run.isEval !== isEval) return isEval ? BUSY_FUNCTION : BUSY_EVAL;
     if (run.wrote) return UNKILLABLE;
-    run.killed = true;
+    run.killed = KILLED;
     return null;
   }
 
   private onHook(L: LuaState): void {
     const run = this.current;
     if (run === null) return;
-    if (run.killed) {
+    const now = Date.now();
+    if (now - run.memoryCheckedAt >= MEMORY_CHECK_MS) {
+      run.memoryCheckedAt = now;
+      const m = process.memoryUsage();
+      if (m.heapUsed > HEAP_LIMIT || m.arrayBuffers > BUFFERS_LIMIT) run.killed ??= OUT_OF_MEMORY;
+    }
+    if (run.killed !== null) {
       // Every line from now on raises again, so a pcall cannot swallow the kill.
       lua.lua_sethook(L, this.hook, lua.LUA_MASKLINE, 0);
-      pushError(L, 'Script killed by user with SCRIPT KILL...');
+      pushError(L, run.killed);
       lua.lua_error(L);
     }
     if (!run.canYield) return;
-    const now = Date.now();
     if (now - run.startedAt < this.timeLimit || now - run.sliceStart < SLICE_MS || !lua.lua_isyieldable(L)) return;
     run.sliceStart = now;
     lua.lua_yield(L, 0);
