@@ -216,6 +216,10 @@ const scripts: Record<string, Script> = {
     ['eval', "return cjson.decode('\"\\\\u00e9\"')", '0'],
     ['eval', "return cjson.decode('[1,2')", '0'],
     ['eval', 'return cjson.encode(function() end)', '0'],
+    // Binary-safe both ways: a NUL and bytes above 0x7f.
+    ['eval', 'return cjson.encode(ARGV[1])', '0', 'a\u0000b\u00ffc\u007f'],
+    ['eval', 'return cjson.decode(cjson.encode({ARGV[1]}))[1] == ARGV[1]', '0', 'a\u0000b\u00ffc'],
+    ['eval', 'return {string.len(ARGV[1]), ARGV[1]}', '0', 'x\u0000y\u00e9'],
   ],
   'FUNCTION LOAD / LIST / DELETE / FLUSH / STATS and FCALL / FCALL_RO': [
     ['function', 'flush'],
