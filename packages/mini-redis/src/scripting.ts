@@ -64,6 +64,8 @@ const HEAP_LIMIT = getHeapStatistics().heap_size_limit * 0.6;
 const BUFFERS_LIMIT = 2 * 1024 * 1024 * 1024;
 const MEMORY_CHECK_MS = 10;
 const KILLED = 'Script killed by user with SCRIPT KILL...';
+const NAME_KEYS = luaString('KEYS');
+const NAME_ARGV = luaString('ARGV');
 const OUT_OF_MEMORY = 'Script stopped: the server is running out of memory';
 /** How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS). */
 const LOAD_TIMEOUT_MS = 500;
@@ -209,9 +211,9 @@ export class ScriptingEngine {
     const readOnly = readOnlyCommand || (script.flags?.includes('no-writes') ?? false);
     // KEYS and ARGV are globals of the EVAL VM, set for each run.
     pushStrings(vm.L, keys);
-    vm.setGlobal('KEYS');
+    vm.setGlobal(NAME_KEYS);
     pushStrings(vm.L, args);
-    vm.setGlobal('ARGV');
+    vm.setGlobal(NAME_ARGV);
     const run = new ScriptRun(c, vm, sha, true, readOnly, argv, this.canYield(c));
     return this.start(run, script.ref, () => 0);
   }
@@ -273,7 +275,7 @@ export class ScriptingEngine {
       return NO_REPLY;
     }
     const reply = status.kind === 'done' ? this.resultOf(run, status.thread) : this.failureOf(run, status);
-    run.vm.release(run.threadRef);
+    run.vm.release(run.thread as LuaState, run.threadRef, status.kind === 'done');
     run.thread = null;
     return reply;
   }
