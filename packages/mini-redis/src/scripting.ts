@@ -35,7 +35,7 @@ import { createHash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import { formatG17, ReplyError } from '@reactor-ts/resp';
 import { Client } from './client.js';
-import { call } from './dispatch.js';
+import { call, countError } from './dispatch.js';
 import { bytesAt, errorText, pushError, pushReply, replyOf } from './lua/convert.js';
 import { lauxlib, lua, luaString, type LuaFunction, type LuaState } from './lua/fengari.js';
 import { LuaVM, type RunStatus } from './lua/vm.js';
@@ -287,6 +287,8 @@ export class ScriptingEngine {
     this.justPaused = null;
     const c = run.client;
     c.suspended = false;
+    // Counted here: the command that started it was counted when it paused, with no reply yet (INFO errorstats).
+    if (reply instanceof ReplyError) countError(c, reply);
     // EXEC's continuation may run another script that pauses in turn.
     if (run.onDone !== null) run.onDone(reply);
     else if (!c.closing) c.send(reply);
