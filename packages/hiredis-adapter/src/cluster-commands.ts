@@ -84,9 +84,18 @@ function num(r: unknown, fallback = 0): number {
   return integerOf(r) ?? fallback;
 }
 
+/**
+ * The elements of an array, or of a Set: Redis 7.0 answers COMMAND's flags,
+ * tips, key specs and (when empty) subcommands as RESP3 sets, so a RESP3
+ * reader hands them over as Sets, not arrays.
+ */
+function listOf(r: unknown): readonly unknown[] {
+  if (r instanceof Set) return [...(r as Set<unknown>)];
+  return itemsOf(r) ?? [];
+}
+
 function texts(r: unknown): string[] {
-  if (r instanceof Set) return [...r].map((x) => textOf(x) ?? '');
-  return (itemsOf(r) ?? []).map((x) => textOf(x) ?? '');
+  return listOf(r).map((x) => textOf(x) ?? '');
 }
 
 function parseKeySpec(r: unknown): KeySpec {
@@ -118,7 +127,7 @@ export function parseCommandEntry(r: unknown): CommandSpec | null {
   const flags = new Set(texts(e[2]).map((s) => s.toLowerCase()));
   let keySpecs: KeySpec[];
   if (e.length > 8) {
-    keySpecs = (itemsOf(e[8]) ?? []).map(parseKeySpec);
+    keySpecs = listOf(e[8]).map(parseKeySpec);
   } else {
     // Before Redis 7: the legacy first/last/step triple is one range spec.
     const first = num(e[3]);
@@ -132,7 +141,7 @@ export function parseCommandEntry(r: unknown): CommandSpec | null {
     else if (tip.startsWith('response_policy:')) responsePolicy = tip.slice(16) as ResponsePolicy;
   }
   const subcommands = new Map<string, CommandSpec>();
-  for (const sub of e.length > 9 ? (itemsOf(e[9]) ?? []) : []) {
+  for (const sub of e.length > 9 ? listOf(e[9]) : []) {
     const s = parseCommandEntry(sub);
     if (s !== null) subcommands.set(s.name.slice(s.name.indexOf('|') + 1), s);
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { startRedis, RespConnection, type RedisServer } from '@reactor-ts/test-utils';
+import { RespReader } from '@reactor-ts/resp';
 import { CommandTable } from './cluster-commands.js';
 import { crc16, keySlot } from './cluster-slot.js';
 import { CrossSlotError, isRetryableClusterError, parseRedirect, slotOfKeys, SlotMap } from './cluster-topology.js';
@@ -86,6 +87,29 @@ describe('CommandTable (key specs from COMMAND)', () => {
       expect(ours, argv.join(' ')).toEqual(server);
     }
     expect(table.keyIndices(['PING'])).toEqual([]);
+  });
+
+  it('reads the same table from a RESP3 reply, where key specs and subcommands arrive as Sets', async () => {
+    const c3 = await RespConnection.open(server.port);
+    try {
+      await c3.command('HELLO', '3');
+      const reader = new RespReader();
+      reader.feed(Buffer.from(await c3.command('COMMAND'), 'latin1'));
+      const reply = reader.getReply();
+      const entries = reply as unknown[];
+      // The case this guards: DEL's key specs are a Set under RESP3.
+      const del = entries.find((e) => (e as unknown[])[0] === 'del') as unknown[];
+      expect(del[8]).toBeInstanceOf(Set);
+      const t3 = CommandTable.fromReply(reply);
+      expect(t3.size).toBe(table.size);
+      for (const argv of [['DEL', 'a', 'b', 'c'], ['MSET', 'a', '1', 'b', '2'], ['EVAL', 's', '2', 'k1', 'k2'], ['OBJECT', 'ENCODING', 'k'], ['XREAD', 'STREAMS', 's1', 's2', '0', '0']]) {
+        expect(t3.keyIndices(argv), argv.join(' ')).toEqual(table.keyIndices(argv));
+      }
+      expect(t3.lookup(['CLIENT', 'LIST'])?.name).toBe('client|list');
+      expect(() => t3.slotOf(['DEL', 'a', 'b'])).toThrow(CrossSlotError);
+    } finally {
+      c3.close();
+    }
   });
 });
 
