@@ -14,10 +14,10 @@
  * Bounded: at most `maxEntries` replies and about `maxBytes` bytes of keys
  * and reply text; the least recently used go first.
  */
-import { specOfArgv, keyIndexes } from '@reactor-ts/commands';
+import { specOfArgv, keyIndexes, prefixKeys } from '@reactor-ts/commands';
 import type { CommandArgument, PushFrame } from '@reactor-ts/resp';
 import type { RedisClient } from './client.js';
-import { CommandMethods } from './commands.js';
+import { CommandMethods, type SendOptions } from './commands.js';
 
 export interface ClientCacheOptions {
   /** Most cached replies. Default 10,000. */
@@ -71,6 +71,11 @@ export class CachingClient extends CommandMethods {
     readonly conn: RedisClient,
     private readonly maxEntries: number,
     private readonly maxBytes: number,
+    /**
+     * The client's keyPrefix, applied here rather than by `conn`: the cache
+     * must index replies by the keys as stored, which `invalidate` names.
+     */
+    private readonly prefix: string | Buffer | null = null,
   ) {
     super();
   }
@@ -83,7 +88,17 @@ export class CachingClient extends CommandMethods {
     return this.conn.describeServer();
   }
 
+  /**
+   * Buffer replies bypass the cache (its entries are in the connection's
+   * string mode); a signal rejects at once (raceSignal), a hit first.
+   */
+  override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
+    if (opts.buffers === true) return this.conn.sendArgvWith(this.prefix === null ? argv : prefixKeys(argv, this.prefix), opts);
+    return super.sendArgvWith(argv, opts);
+  }
+
   sendArgv(argv: Arg[]): Promise<unknown> {
+    if (this.prefix !== null) argv = prefixKeys(argv, this.prefix);
     const spec = specOfArgv(argv);
     const at = spec !== undefined && spec.flags.includes('readonly') && !spec.tips.includes('nondeterministic_output') ? keyIndexes(argv) : [];
     if (at.length !== 1) return this.conn.sendArgv(argv);
@@ -175,14 +190,16 @@ export class CachingClient extends CommandMethods {
 /** A caching client over a RESP3 duplicate of `client` (same URL and options); resolves once connected. */
 export async function createCachingClient(client: RedisClient, opts: ClientCacheOptions = {}): Promise<CachingClient> {
   let cache: CachingClient | undefined;
+  const prefix = client.keyPrefix ?? null;
   const conn = client.duplicate({
     protocol: 3,
+    keyPrefix: undefined,
     onPush: (frame: PushFrame) => {
       const [kind, keys] = frame.items;
       if (cache !== undefined && String(kind) === 'invalidate') cache.invalidate(Array.isArray(keys) ? keys : null);
     },
   });
-  cache = new CachingClient(conn, opts.maxEntries ?? 10_000, opts.maxBytes ?? 16 * 1024 * 1024);
+  cache = new CachingClient(conn, opts.maxEntries ?? 10_000, opts.maxBytes ?? 16 * 1024 * 1024, prefix);
   const c = cache;
   conn.onLink((link) => {
     c.clear();

@@ -38,7 +38,9 @@ import {
   type RedisAsyncContext,
   type RedisAsyncOptions,
 } from '@reactor-ts/hiredis-adapter';
-import { CommandMethods } from './commands.js';
+import { prefixKeys } from '@reactor-ts/commands';
+import { CommandMethods, type SendOptions } from './commands.js';
+import { OptionSettler, commandAborted, watchOf, type HeldCount } from './abort.js';
 import { Pipeline, Transaction } from './pipeline.js';
 import {
   captured,
@@ -97,8 +99,29 @@ export interface ClientOptions {
   offlineQueueLimit?: number;
   /** Re-send commands that were in flight when the link dropped (they may run twice). Default false. */
   resendOnReconnect?: boolean;
-  /** Strings as Buffers instead of UTF-8 decoded strings. Default false. */
+  /** Strings as Buffers instead of UTF-8 decoded strings. Default false (per command: `withBuffers()`). */
   returnBuffers?: boolean;
+  /**
+   * Put before every key of every command this client sends (its typed
+   * methods, `command()`, pipelines, transactions, scripts), found by the
+   * command table's key specs: EVAL's and FCALL's KEYS and every key of
+   * MSET, DEL, XREAD, ... too; arguments that are not keys are left alone.
+   * Keys in replies (SCAN, KEYS, BLPOP) come back as stored, prefix
+   * included, and SCAN's MATCH pattern is not prefixed. The same as
+   * `withKeyPrefix(prefix)` on a client without one; `duplicate()` keeps it.
+   */
+  keyPrefix?: string | Buffer;
+  /**
+   * A command issued while the client is idle (before `connect()`) opens
+   * the connection, as ioredis does by default: `createClient().get(k)`
+   * just works. The connect starts in a microtask, so commands issued in
+   * the same synchronous run queue up together, and a `quit()` or
+   * `disconnect()` in that run still closes the client unconnected. A
+   * failed connect rejects the commands that waited for it (a reconnect
+   * policy retries first). false: commands wait until `connect()`. Default
+   * true.
+   */
+  autoConnect?: boolean;
   /** `CLIENT SETNAME` on every connect. */
   name?: string;
   /**
@@ -189,12 +212,21 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private readonly owner: LinkOwner;
   /** TLS settings for every link (url.ts tlsFor); undefined: plain TCP. */
   private readonly tls: ClientTlsOptions | undefined;
+  /** keyPrefix, or null. */
+  private readonly prefix: string | Buffer | null;
+  /** A connect is scheduled by a command issued while idle (autoConnect). */
+  private connectSoon = false;
+  /** Where commands an abort took out of the offline queue stop being counted (abort.ts). */
+  private readonly heldCount: HeldCount = { dropHeld: (n) => (this.offlineCount -= n) };
 
   constructor(opts: ClientOptions = {}) {
     super();
     this.opts = opts;
     this.endpoint = parseRedisUrl(opts.url ?? 'redis://127.0.0.1:6379');
     this.tls = tlsFor(this.endpoint, opts.tls);
+    const prefix = opts.keyPrefix;
+    if (prefix !== undefined && typeof prefix !== 'string' && !Buffer.isBuffer(prefix)) throw new TypeError('keyPrefix must be a string or a Buffer');
+    this.prefix = prefix === undefined || prefix.length === 0 ? null : prefix;
     this.policy = resolveReconnect(opts.reconnect ?? (opts.retryStrategy !== undefined ? true : undefined));
     this.retrying = this.policy !== null || opts.retryStrategy !== undefined;
     this.resendOn = opts.resendOnReconnect === true;
@@ -215,6 +247,11 @@ export class RedisClient extends CommandMethods implements LinkSource {
       }
       if (!(opts.busyPollMicros >= 0)) throw new RangeError(`busyPollMicros must be >= 0, got ${opts.busyPollMicros}`);
     }
+  }
+
+  /** The keyPrefix option, or undefined. */
+  get keyPrefix(): string | Buffer | undefined {
+    return this.prefix ?? undefined;
   }
 
   /** Current life stage. */
@@ -301,6 +338,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
   sendArgv(argv: CommandArgument[]): Promise<unknown> {
     const refused = refusedByClient(argv[0]);
     if (refused !== null) return Promise.reject(new CommandRefusedError(`command not sent to ${this.where()}: ${refused}`));
+    if (this.prefix !== null) argv = prefixKeys(argv, this.prefix);
     const timeout = this.commandTimeout;
     if (timeout === 0) {
       // Fast path: straight onto the link, its promise settled by the link
@@ -311,6 +349,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
       const { resolve, reject } = captured;
       if (this.resendOn || this.stateNow === 'ready') this.enqueue(new PromiseSettler(argv, resolve, reject));
       else this.holdLight(argv, resolve);
+      if (this.stateNow === 'idle') this.autoConnect();
       return promise;
     }
     const promise = new Promise<unknown>(captureResolvers);
@@ -318,7 +357,44 @@ export class RedisClient extends CommandMethods implements LinkSource {
     const s = new TimedSettler(argv, Date.now() + timeout, resolve, reject);
     this.deadlines!.add(s);
     this.enqueue(s);
+    if (this.stateNow === 'idle') this.autoConnect();
     return promise;
+  }
+
+  /**
+   * `sendArgv` with per-command options (withAbortSignal, withBuffers; see
+   * abort.ts and commands.ts). Its own path, so a command without options
+   * pays nothing for them: here each command is a settler (OptionSettler)
+   * that its signal's watch can reach, whichever queue it waits in.
+   */
+  override sendArgvWith(argv: CommandArgument[], opts: SendOptions): Promise<unknown> {
+    const signal = opts.signal;
+    const buffers = opts.buffers === true && this.opts.returnBuffers !== true;
+    if (signal === undefined && !buffers) return this.sendArgv(argv);
+    if (signal?.aborted === true) return Promise.reject(commandAborted(this.where(), false, signal.reason));
+    const refused = refusedByClient(argv[0]);
+    if (refused !== null) return Promise.reject(new CommandRefusedError(`command not sent to ${this.where()}: ${refused}`));
+    if (this.prefix !== null) argv = prefixKeys(argv, this.prefix);
+    const promise = new Promise<unknown>(captureResolvers);
+    const { resolve, reject } = captured;
+    const timeout = this.commandTimeout;
+    const s = new OptionSettler(argv, timeout > 0 ? Date.now() + timeout : Infinity, resolve, reject, buffers, signal === undefined ? null : watchOf(signal), this.where());
+    if (timeout > 0) this.deadlines!.add(s);
+    this.enqueue(s);
+    if (!s.done && !s.sent) s.holder = this.heldCount;
+    if (this.stateNow === 'idle') this.autoConnect();
+    return promise;
+  }
+
+  /** autoConnect: a command issued while idle opens the link, from a microtask (see ClientOptions.autoConnect). */
+  private autoConnect(): void {
+    if (this.connectSoon || this.opts.autoConnect === false) return;
+    this.connectSoon = true;
+    queueMicrotask(() => {
+      this.connectSoon = false;
+      // The commands that wait for it are rejected if it fails; nobody awaits this promise.
+      if (this.stateNow === 'idle') this.connect().catch(noop);
+    });
   }
 
   /**
@@ -334,6 +410,11 @@ export class RedisClient extends CommandMethods implements LinkSource {
       batch.failAll(new CommandRefusedError(`pipeline not sent to ${this.where()}: ${refused}`));
       return;
     }
+    if (this.prefix !== null) {
+      const prefix = this.prefix;
+      commands = commands.map((argv) => prefixKeys(argv, prefix));
+    }
+    if (batch.watch !== null) batch.server = this.where();
     if (this.deadlines !== null) {
       batch.deadline = Date.now() + this.commandTimeout;
       this.deadlines.add(batch);
@@ -353,6 +434,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
     }
     this.offline.push(new HeldBatch(commands, batch));
     this.offlineCount += commands.length;
+    if (batch.watch !== null) batch.holder = this.heldCount;
+    if (this.stateNow === 'idle') this.autoConnect();
   }
 
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
@@ -595,14 +678,15 @@ export class RedisClient extends CommandMethods implements LinkSource {
       if (Array.isArray(p)) {
         this.offlineCount--;
         link.sendWith(p, this.offline.shift() as (value: unknown) => void);
-      } else if (p instanceof HeldBatch) {
-        this.offlineCount -= p.commands.length;
-        if (p.done) continue; // its deadline passed while it waited
-        p.batch.sent = true;
-        link.sendBatch(p.commands, p.batch);
       } else {
-        this.offlineCount--;
-        if ((p as Partial<Expiring>).done !== true) this.submit(p as Settler);
+        // Never a resolve function here: those follow their argv, shifted above.
+        p = p as Settler;
+        this.offlineCount -= heldCount(p);
+        if (p instanceof HeldBatch) {
+          if (p.done) continue; // its deadline passed, or its signal fired, while it waited
+          p.batch.sent = true;
+          link.sendBatch(p.commands, p.batch);
+        } else if ((p as Partial<Expiring>).done !== true) this.submit(p);
       }
     }
     this.fullError = null;
@@ -722,7 +806,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
     // in queue order), so the queue's room comes back without a scan.
     for (let h = this.offline.peek(); h !== undefined && (h as Partial<Expiring>).done === true; h = this.offline.peek()) {
       this.offline.shift();
-      this.offlineCount -= h instanceof HeldBatch ? h.commands.length : 1;
+      this.offlineCount -= heldCount(h as Settler);
     }
   }
 
@@ -782,7 +866,7 @@ export class RedisClient extends CommandMethods implements LinkSource {
   }
 
   private submit(p: Settler): void {
-    if (!this.current!.submit(p)) return;
+    if (!this.current!.submit(p, p instanceof OptionSettler && p.buffers)) return;
     if (p instanceof TimedSettler) {
       p.sent = true;
       if (!this.resendOn) p.argv = NO_ARGS;
@@ -862,6 +946,16 @@ export class RedisClient extends CommandMethods implements LinkSource {
 }
 
 function noop(): void {}
+
+/**
+ * What an entry of the offline queue counts against offlineQueueLimit: a
+ * pipeline its length, a command 1, and nothing once an abort took it out
+ * (abort.ts: it stays in the ring until it reaches the head).
+ */
+function heldCount(p: Settler): number {
+  if (p instanceof HeldBatch) return p.batch.uncounted ? 0 : p.commands.length;
+  return p instanceof OptionSettler && p.uncounted ? 0 : 1;
+}
 
 /**
  * One slot of the offline queue: a Settler (a timed or re-sendable command,

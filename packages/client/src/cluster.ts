@@ -55,8 +55,14 @@ import type { WatchRetryOptions } from './watch.js';
 
 type Arg = CommandArgument;
 
-/** Options of `createCluster`: a client's options for every node, plus the cluster's own. */
-export interface ClusterOptions extends Omit<ClientOptions, 'url' | 'reconnect' | 'resendOnReconnect'> {
+/**
+ * Options of `createCluster`: a client's options for every node, plus the
+ * cluster's own. Not keyPrefix: a node's client would prefix after the
+ * cluster routed by the bare key; `cluster.withKeyPrefix(p)` prefixes
+ * before routing. Not autoConnect: the cluster client always connects on
+ * its first command.
+ */
+export interface ClusterOptions extends Omit<ClientOptions, 'url' | 'reconnect' | 'resendOnReconnect' | 'keyPrefix' | 'autoConnect'> {
   /** Some nodes to learn the map from, `redis://[user:pw@]host:port`; credentials apply to every node. */
   rootNodes: string[];
   /** Send read-only commands to replicas (after READONLY). Default false. */
@@ -140,6 +146,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   constructor(opts: ClusterOptions) {
     super();
     if (!Array.isArray(opts?.rootNodes) || opts.rootNodes.length === 0) throw new TypeError('createCluster: rootNodes must list at least one redis:// URL');
+    if ((opts as ClientOptions).keyPrefix !== undefined) throw new TypeError('createCluster: no keyPrefix option (nodes would route by the bare key); use cluster.withKeyPrefix(prefix)');
     this.opts = opts;
     const eps = opts.rootNodes.map((u) => parseRedisUrl(u));
     const first = eps[0]!;

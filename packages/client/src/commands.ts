@@ -19,6 +19,7 @@
 import { COMMAND_TABLE, prefixKeys, type CommandSpec } from '@reactor-ts/commands';
 import type { CommandArgument } from '@reactor-ts/resp';
 import { ABSENT_COMMANDS } from './absent.js';
+import { checkSignal, raceSignal } from './abort.js';
 import type { ClientCommands } from './methods.generated.js';
 import { replyOf } from './replies.js';
 import { mapReply, type ReplyMapping } from './reply-mapping.js';
@@ -30,6 +31,18 @@ import { encodeCall, planOfSpec, type Plan } from './signature.js';
 type Arg = CommandArgument;
 
 export type { SetOptions } from './methods.generated.js';
+
+/**
+ * Per-command options, given by a view (`withAbortSignal`, `withBuffers`)
+ * rather than by an argument of each method, so every generated method and
+ * `command()` take them with no change to their signatures.
+ */
+export interface SendOptions {
+  /** Abort the command (see abort.ts for what that does where it waits). */
+  signal?: AbortSignal;
+  /** Read its reply's strings as Buffers, whatever the client's `returnBuffers`. */
+  buffers?: boolean;
+}
 
 /** The commands with a method, by method name. */
 export function methodSpecs(): Map<string, CommandSpec> {
@@ -80,6 +93,43 @@ export abstract class CommandMethods {
    */
   command<T = unknown>(...argv: Arg[]): Promise<T> {
     return send(this, argv) as Promise<T>;
+  }
+
+  /**
+   * `sendArgv` with per-command options; the views below end here. This
+   * default serves senders that hand commands on to another client (the
+   * cluster, Sentinel and caching clients): a signal rejects at once but
+   * cannot take a command out of a queue it does not own, so an abort after
+   * issue says the command may have run. RedisClient does it fully.
+   */
+  sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
+    if (opts.buffers === true) return Promise.reject(new TypeError(`withBuffers() is not supported by ${this.constructor.name}; use returnBuffers, or a node's own client`));
+    const signal = opts.signal;
+    if (signal === undefined) return this.sendArgv(argv);
+    return raceSignal(signal, this.describeServer(), () => this.sendArgv(argv));
+  }
+
+  /**
+   * The same methods (and `command()`, the scan iterators) aborted by
+   * `signal`: `await client.withAbortSignal(AbortSignal.timeout(500)).get(k)`.
+   * A command still waiting for a connection is taken out of the queue and
+   * rejects with AbortError (mayHaveRun false); one already written rejects
+   * at once (mayHaveRun true) and its late reply is dropped, the replies of
+   * later commands unaffected. A signal that fired already rejects before
+   * sending. Pipelines: `exec({ signal })`.
+   */
+  withAbortSignal(signal: AbortSignal): CommandMethods {
+    return new OptionsView(this, { signal: checkSignal(signal) });
+  }
+
+  /**
+   * The same methods with string replies as Buffers, for these commands
+   * only, under RESP2 and RESP3: `client.withBuffers().get(k)` resolves with
+   * a Buffer (binary-safe) while the client's other commands keep strings.
+   * Push frames (pub/sub messages, invalidations) keep the client's mode.
+   */
+  withBuffers(): CommandMethods {
+    return new OptionsView(this, { buffers: true });
   }
 
   /** The server this sends to, as tracing reports it ('127.0.0.1:6379'); undefined where unknown. */
@@ -147,6 +197,9 @@ class ReplyMappingView extends CommandMethods {
   sendArgv(argv: Arg[]): Promise<unknown> {
     return this.base.sendArgv(argv).then((r) => mapReply(argv, r, this.mapping));
   }
+  override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
+    return this.base.sendArgvWith(argv, opts).then((r) => mapReply(argv, r, this.mapping));
+  }
   override describeServer(): string | undefined {
     return this.base.describeServer();
   }
@@ -162,6 +215,38 @@ class KeyPrefixView extends CommandMethods {
   }
   sendArgv(argv: Arg[]): Promise<unknown> {
     return this.base.sendArgv(prefixKeys(argv, this.prefix));
+  }
+  override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
+    return this.base.sendArgvWith(prefixKeys(argv, this.prefix), opts);
+  }
+  override describeServer(): string | undefined {
+    return this.base.describeServer();
+  }
+}
+
+/**
+ * `withAbortSignal` / `withBuffers`' view: every method of the client it
+ * wraps, sent with `opts`. Views of a view merge their options onto the
+ * same base (`client.withBuffers().withAbortSignal(s)`).
+ */
+class OptionsView extends CommandMethods {
+  constructor(
+    private readonly base: CommandMethods,
+    private readonly opts: SendOptions,
+  ) {
+    super();
+  }
+  sendArgv(argv: Arg[]): Promise<unknown> {
+    return this.base.sendArgvWith(argv, this.opts);
+  }
+  override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
+    return this.base.sendArgvWith(argv, { ...this.opts, ...opts });
+  }
+  override withAbortSignal(signal: AbortSignal): CommandMethods {
+    return new OptionsView(this.base, { ...this.opts, signal: checkSignal(signal) });
+  }
+  override withBuffers(): CommandMethods {
+    return new OptionsView(this.base, { ...this.opts, buffers: true });
   }
   override describeServer(): string | undefined {
     return this.base.describeServer();

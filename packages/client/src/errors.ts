@@ -91,3 +91,26 @@ export class ClientClosedError extends Error {
   readonly code = 'ERR_CLIENT_CLOSED';
   readonly mayHaveRun = false;
 }
+
+/**
+ * The command's AbortSignal fired (`client.withAbortSignal(signal)`,
+ * `pipeline.exec({ signal })`). `mayHaveRun` false: it was still waiting for
+ * a connection and was taken out of the queue, or the signal had fired
+ * before it was issued — it never reached Redis. True: it had been written,
+ * so Redis may run it or have run it; its reply, when it comes, is dropped
+ * and the commands behind it get theirs. `cause` is the signal's reason.
+ * Named as the platform's AbortError, so `err.name === 'AbortError'` checks
+ * (fetch, timers/promises) work for it too.
+ */
+export class AbortError extends Error {
+  override readonly name = 'AbortError';
+  readonly code = 'ABORT_ERR';
+  constructor(
+    message: string,
+    /** Written before the abort (see the top of this file). */
+    readonly mayHaveRun: boolean,
+    cause?: unknown,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+  }
+}

@@ -12,6 +12,8 @@
  * - settle.ts          Settler, PromiseSettler, TimedSettler, Batch, HeldBatch: how a reply
  *                      (or a deadline) settles
  * - deadline.ts        Deadlines: commandTimeout counted from issue, one timer for a FIFO
+ * - abort.ts           AbortSignal per command and batch: one listener per signal, unsent
+ *                      commands taken out of the offline queue, late replies dropped
  * - monitor.ts         client.monitor(): MONITOR on a connection of its own
  * - commands.ts        CommandMethods: one method per command of the table, attached at load; command(...argv)
  * - methods.generated.ts  the generated signatures (ClientCommands, BatchCommands, *Options); do not edit
@@ -52,7 +54,7 @@
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
 export { type Settler } from './settle.js';
-export { CommandMethods, methodSpecs } from './commands.js';
+export { CommandMethods, methodSpecs, type SendOptions } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
@@ -64,10 +66,10 @@ export { COMMAND_START_CHANNEL, COMMAND_END_CHANNEL, COMMAND_ERROR_CHANNEL, type
 export { scanKeys, scanHash, scanSet, scanSortedSet, type ScanIteratorOptions, type ElementScanOptions } from './scan.js';
 export { replyOf, overlayMethods, type ReplyInfo } from './replies.js';
 export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';
-export { CommandBatch, Pipeline, Transaction, type BatchTarget } from './pipeline.js';
+export { CommandBatch, Pipeline, Transaction, type BatchTarget, type ExecOptions } from './pipeline.js';
 export { WatchConflictError, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
-export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError, CommandRefusedError } from './errors.js';
+export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError, CommandRefusedError, AbortError } from './errors.js';
 export { parseRedisUrl, type RedisEndpoint } from './url.js';
 export { type ReconnectPolicy, type RetryStrategy, type ReconnectOnError } from './backoff.js';
 export { type Monitor, type MonitorListener } from './monitor.js';

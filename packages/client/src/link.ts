@@ -21,6 +21,7 @@ import {
   REDIS_ERR,
   redisAsyncCommandArgv,
   redisAsyncFree,
+  redisAsyncSetStringMode,
   type RedisAsyncContext,
   type RedisCallbackFn,
 } from '@reactor-ts/hiredis-adapter';
@@ -144,9 +145,15 @@ export class ContextLink implements Link {
    * Sends a command the client held (offline queue, resend list): settled
    * as `send` does, except that a link failure hands it back to the client
    * (`LinkOwner.lost`). False when the context refused it (`s` is rejected).
+   * `buffers`: its reply is read as Buffers (withBuffers), for it alone.
    */
-  submit(s: Settler): boolean {
-    const refused = this.write(s.argv, this.onHeldReply, s);
+  submit(s: Settler, buffers = false): boolean {
+    let refused: Error | null;
+    if (buffers) {
+      redisAsyncSetStringMode(this.ac, 'buffer');
+      refused = this.write(s.argv, this.onHeldReply, s);
+      redisAsyncSetStringMode(this.ac, null);
+    } else refused = this.write(s.argv, this.onHeldReply, s);
     if (refused === null) return true;
     s.reject(refused);
     return false;

@@ -17,6 +17,8 @@ import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
 import { attachCommands } from './commands.js';
 import type { BatchCommands } from './methods.generated.js';
 import { Batch } from './settle.js';
+import { checkSignal, watchOf } from './abort.js';
+import { AbortError } from './errors.js';
 
 type Arg = CommandArgument;
 
@@ -26,6 +28,17 @@ type Arg = CommandArgument;
  */
 export interface BatchTarget {
   sendBatch(commands: Arg[][], batch: Batch): void;
+}
+
+/** Options of `exec()`. */
+export interface ExecOptions {
+  /**
+   * Aborts the whole batch: while it waits for a connection none of it is
+   * sent (AbortError, mayHaveRun false); once written, exec() rejects at
+   * once (mayHaveRun true) and the replies that still come are dropped. A
+   * signal that already fired rejects before anything is sent.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,11 +71,18 @@ export abstract class CommandBatch {
     return this;
   }
 
-  protected send(commands: Arg[][]): Promise<unknown[]> {
+  protected send(commands: Arg[][], opts?: ExecOptions): Promise<unknown[]> {
     if (this.sent) return Promise.reject(new Error('this pipeline was already executed; create a new one'));
+    const signal = opts?.signal === undefined ? undefined : checkSignal(opts.signal);
+    if (signal?.aborted === true) return Promise.reject(new AbortError('pipeline aborted before it was sent; none of its commands ran', false, signal.reason));
     this.sent = true;
     return new Promise<unknown[]>((resolve, reject) => {
-      this.target.sendBatch(commands, new Batch(commands.length, resolve, reject));
+      const batch = new Batch(commands.length, resolve, reject);
+      if (signal !== undefined && !batch.done) {
+        batch.watch = watchOf(signal);
+        batch.watch.add(batch);
+      }
+      this.target.sendBatch(commands, batch);
     });
   }
 }
@@ -79,8 +99,8 @@ export class Pipeline extends CommandBatch {
    * error reply as a ReplyError in its command's place. Rejects with a
    * ConnectionError / TimeoutError / ClientClosedError if the link failed.
    */
-  exec(): Promise<unknown[]> {
-    return this.send(this.commands);
+  exec(opts?: ExecOptions): Promise<unknown[]> {
+    return this.send(this.commands, opts);
   }
 }
 
@@ -95,9 +115,9 @@ export class Pipeline extends CommandBatch {
  * refusal. Nothing ran in either of the last two cases.
  */
 export class Transaction extends CommandBatch {
-  exec(): Promise<unknown[] | null> {
+  exec(opts?: ExecOptions): Promise<unknown[] | null> {
     const n = this.commands.length;
-    return this.send([['MULTI'], ...this.commands, ['EXEC']]).then((replies) => {
+    return this.send([['MULTI'], ...this.commands, ['EXEC']], opts).then((replies) => {
       const exec = replies[n + 1];
       if (exec instanceof ReplyError) {
         const refusal = replies.find((r, i) => i > 0 && i <= n && r instanceof ReplyError) as ReplyError | undefined;

@@ -14,7 +14,8 @@
 import type { CommandArgument } from '@reactor-ts/resp';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { RedisClient, type ClientOptions, type WatchFn } from './client.js';
-import { CommandMethods } from './commands.js';
+import { CommandMethods, type SendOptions } from './commands.js';
+import { raceSignal } from './abort.js';
 import { ClientClosedError } from './errors.js';
 import { Pipeline, Transaction } from './pipeline.js';
 import type { Batch } from './settle.js';
@@ -99,6 +100,24 @@ export class RedisPool extends CommandMethods {
       this.giveBack(conn, false);
       return p;
     });
+  }
+
+  /**
+   * withAbortSignal / withBuffers on the pool: on a free connection, that
+   * client's own handling; while waiting for a lent one to come back, an
+   * abort rejects at once, and the command is then not sent.
+   */
+  override sendArgvWith(argv: CommandArgument[], opts: SendOptions): Promise<unknown> {
+    const c = this.leastBusy();
+    if (c !== null) return c.sendArgvWith(argv, opts);
+    const send = (): Promise<unknown> =>
+      this.acquire().then((conn) => {
+        // Aborted while waiting: the client's own check rejects it unsent.
+        const p = conn.sendArgvWith(argv, opts);
+        this.giveBack(conn, false);
+        return p;
+      });
+    return opts.signal === undefined ? send() : raceSignal(opts.signal, undefined, send);
   }
 
   /** A pipeline sent on the least busy free connection (or the first one freed, if all are lent). */

@@ -29,7 +29,8 @@
 import type { ClientTlsOptions } from '@reactor-ts/reactor';
 import type { CommandArgument } from '@reactor-ts/resp';
 import { createClient, type ClientOptions, type RedisClient } from './client.js';
-import { CommandMethods } from './commands.js';
+import { CommandMethods, type SendOptions } from './commands.js';
+import { raceSignal } from './abort.js';
 import { ClientClosedError, ConnectionError, OfflineQueueFullError, ReplyError } from './errors.js';
 import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
 import type { MessageListener } from './pubsub.js';
@@ -181,7 +182,15 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
   }
 
   sendArgv(argv: CommandArgument[]): Promise<unknown> {
-    return this.sendTo(argv, 0);
+    return this.sendTo(argv, 0, null);
+  }
+
+  /** Buffers: the node's own handling; a signal rejects at once (CommandMethods' default) around the node's. */
+  override sendArgvWith(argv: CommandArgument[], opts: SendOptions): Promise<unknown> {
+    if (opts.buffers !== true) return super.sendArgvWith(argv, opts);
+    const buffers: SendOptions = { buffers: true };
+    const send = (): Promise<unknown> => this.sendTo(argv, 0, buffers);
+    return opts.signal === undefined ? send() : raceSignal(opts.signal, this.describeServer(), send);
   }
 
   sendBatch(commands: CommandArgument[][], batch: Batch): void {
@@ -246,17 +255,18 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     return this.stateNow === 'ready' && this.node !== null && this.node.state === 'ready' ? this.node : null;
   }
 
-  private sendTo(argv: CommandArgument[], attempt: number): Promise<unknown> {
+  private sendTo(argv: CommandArgument[], attempt: number, opts: SendOptions | null): Promise<unknown> {
     const node = this.readyNode();
-    const sent = node !== null ? node.sendArgv(argv) : this.nodeNow().then((n) => n.sendArgv(argv));
-    return sent.catch((err: unknown) => this.afterFailure(err, argv, attempt));
+    const on = (n: RedisClient): Promise<unknown> => (opts === null ? n.sendArgv(argv) : n.sendArgvWith(argv, opts));
+    const sent = node !== null ? on(node) : this.nodeNow().then(on);
+    return sent.catch((err: unknown) => this.afterFailure(err, argv, attempt, opts));
   }
 
-  private afterFailure(err: unknown, argv: CommandArgument[], attempt: number): Promise<unknown> {
+  private afterFailure(err: unknown, argv: CommandArgument[], attempt: number, opts: SendOptions | null): Promise<unknown> {
     if (err instanceof ReplyError && /^READONLY\b/.test(err.message) && this.wantRole === 'master' && this.stateNow !== 'closed') {
       // The node was demoted under us; READONLY means the command did not run.
       this.startSwitch(this.nodeAt);
-      if (attempt < MAX_READONLY_RETRIES) return this.sendTo(argv, attempt + 1);
+      if (attempt < MAX_READONLY_RETRIES) return this.sendTo(argv, attempt + 1, opts);
     } else if (err instanceof ConnectionError && this.stateNow === 'ready' && this.node?.state !== 'ready') {
       this.startSwitch(this.nodeAt);
     }

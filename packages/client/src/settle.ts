@@ -15,6 +15,7 @@
  * batches) so that neither imports the other.
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
+import { AbortError } from './errors.js';
 
 type Arg = CommandArgument;
 
@@ -42,6 +43,17 @@ export interface Expiring {
   sent: boolean;
   /** Fails it with `err` unless settled; late replies are dropped afterwards. */
   expire(err: Error): void;
+}
+
+/** Something pending that its AbortSignal can abort: a command or a whole batch (abort.ts). */
+export interface Abortable {
+  abortWith(reason: unknown): void;
+}
+
+/** One signal's pending commands (abort.ts): joined when issued, left when settled. */
+export interface AbortWatch {
+  add(a: Abortable): void;
+  delete(a: Abortable): void;
 }
 
 function noop(): void {}
@@ -114,7 +126,7 @@ export class TimedSettler implements Settler, Expiring {
  * A batch that must wait for a link waits whole (HeldBatch) and is sent the
  * same way once one is up.
  */
-export class Batch implements Settler, Expiring {
+export class Batch implements Settler, Expiring, Abortable {
   /** Settler's field: unused, the commands are sent by the caller. */
   readonly argv: Arg[] = NO_ARGS;
   readonly results: unknown[];
@@ -127,6 +139,18 @@ export class Batch implements Settler, Expiring {
   sent = false;
   /** Date.now() past which the batch times out; Infinity: no deadline. */
   deadline = Infinity;
+  /** Its signal's watch (exec({ signal })), left when the batch settles; else null. */
+  watch: AbortWatch | null = null;
+  /**
+   * Set by a client that holds the batch whole in its offline queue (and
+   * cleared when it sends it): only then can an abort say that nothing was
+   * sent. A batch handed to anything else is taken as possibly sent.
+   */
+  holder: { dropHeld(n: number): void } | null = null;
+  /** Taken out of the offline queue's count by an abort before it was sent. */
+  uncounted = false;
+  /** The server, for an abort's message (set with `watch`). */
+  server: string | undefined = undefined;
 
   constructor(
     size: number,
@@ -148,7 +172,22 @@ export class Batch implements Settler, Expiring {
   failAll(err: Error): void {
     if (this.done) return;
     this.done = true;
+    if (this.watch !== null) this.watch.delete(this);
     this.rejectAll(err);
+  }
+
+  /** Its signal fired: rejected whole, as never sent if a client still held it, else as possibly run. */
+  abortWith(reason: unknown): void {
+    if (this.done) return;
+    const to = this.server === undefined ? '' : ` to ${this.server}`;
+    const holder = this.holder;
+    if (holder !== null && !this.sent) {
+      this.uncounted = true;
+      holder.dropHeld(this.results.length);
+      this.failAll(new AbortError(`pipeline aborted before it was sent${to}; none of its ${this.results.length} commands ran`, false, reason));
+      return;
+    }
+    this.failAll(new AbortError(`pipeline aborted after it was sent${to}; its commands may have run (their late replies will be dropped)`, true, reason));
   }
 
   expire(err: Error): void {
@@ -182,6 +221,7 @@ export class Batch implements Settler, Expiring {
   private end(): void {
     if (this.done) return;
     this.done = true;
+    if (this.watch !== null) this.watch.delete(this);
     if (this.failure !== null) this.rejectAll(this.failure);
     else this.resolveAll(this.results);
   }

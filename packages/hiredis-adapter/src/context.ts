@@ -124,6 +124,20 @@ export function redisAsyncSetTimeout<R>(ac: RedisAsyncContext<R>, ms: number): n
 }
 
 /**
+ * Not in hiredis: the string mode ('string' or 'buffer') of the replies to
+ * the commands issued from now on, on a context of the native builder;
+ * null goes back to the context's own `stringMode`. For one command, set it,
+ * issue the command, and set it back. Only a command answered by one
+ * ordinary reply takes it (not (un)subscribe or MONITOR); push frames keep
+ * the context's mode.
+ */
+export function redisAsyncSetStringMode<R>(ac: RedisAsyncContext<R>, mode: 'string' | 'buffer' | null): number {
+  if (mode !== null && mode !== 'string' && mode !== 'buffer') return REDIS_ERR;
+  engineOf(ac).setStringMode(mode);
+  return REDIS_OK;
+}
+
+/**
  * hiredis's `redisAsyncCommand`: a command from a format string
  * (`%s %b %d %%` and printf's numeric forms, see `formatCommand`).
  * `fn(ac, reply, privdata)` receives the reply; `fn` may be null.

@@ -39,6 +39,7 @@ import { ChainBuffer } from '@reactor-ts/buffer';
 import {
   NEED_MORE,
   ProtocolError,
+  PushFrame,
   RespReader,
   appendCommand,
   errorText,
@@ -110,6 +111,8 @@ interface CommandRecord<R> {
   /** (Un)subscribe commands: the command name and its channel/pattern names. */
   verb: string;
   names: readonly string[] | null;
+  /** The string mode its reply is read in when not the context's (redisAsyncSetStringMode); else null. */
+  mode: 'string' | 'buffer' | null;
 }
 
 const ERRSTR_EOF = 'Server closed the connection';
@@ -171,6 +174,12 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
   private monitor: CommandRecord<R> | null = null;
   /** The first exception a user callback threw, until surfaced. */
   private thrown: { err: unknown } | null = null;
+  /** The string mode of replies to commands queued from now on, when not the context's own; else null. */
+  private nextMode: 'string' | 'buffer' | null = null;
+  /** Entries in the FIFO with a mode of their own: while any is, each reply picks the reader's mode first. */
+  private modeEntries = 0;
+  /** The mode the reader was last switched to, when not the context's own; else null. */
+  private readerMode: 'string' | 'buffer' | null = null;
 
   constructor(readonly options: ResolvedOptions) {
     this.c = {
@@ -204,6 +213,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
         expect: 0,
         verb: '',
         names: null,
+        mode: null,
       });
     }
     this.hsLeft = this.hsbuf.length;
@@ -283,8 +293,11 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     } else if (kind === CMD_QUIT) {
       this.quitSent = true;
     }
-    const plain = kind === CMD_NORMAL && deadline === Infinity;
-    this.replies.push(fn, privdata, plain ? null : { fn, privdata, kind, deadline, handshake: false, expect, verb, names });
+    // A mode of its own only for a command answered by one ordinary reply.
+    const mode = kind === CMD_NORMAL ? this.nextMode : null;
+    if (mode !== null) this.modeEntries++;
+    const plain = kind === CMD_NORMAL && deadline === Infinity && mode === null;
+    this.replies.push(fn, privdata, plain ? null : { fn, privdata, kind, deadline, handshake: false, expect, verb, names, mode });
     if (deadline !== Infinity && this.state !== 'idle') this.armTimer(deadline);
     return REDIS_OK;
   }
@@ -311,6 +324,15 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     const out = this.directOut();
     (out ?? this.obuf).add(bytes);
     this.queued(out);
+  }
+
+  /**
+   * The string mode of the replies to commands queued from now on ('string'
+   * or 'buffer'), or null for the context's own. For one command: set it,
+   * issue the command, set it back (as redisAsyncSetTimeout).
+   */
+  setStringMode(mode: 'string' | 'buffer' | null): void {
+    this.nextMode = mode === this.options.stringMode ? null : mode;
   }
 
   /** A command refused before it reached the engine (bad format, bad argv). */
@@ -446,6 +468,10 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     if (transport === null || this.state === 'closed') return;
     for (;;) {
       let reply: unknown;
+      // Only while a command with a mode of its own is pending (or the
+      // reader is still in one): the FIFO's head owns the next reply, so it
+      // says how to read it. The head cannot change in the middle of a reply.
+      if (this.modeEntries !== 0 || this.readerMode !== null) this.pickMode();
       try {
         reply = this.reader.getReplyFrom(transport.in);
       } catch (err) {
@@ -458,6 +484,15 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       if (this.closed || this.transport !== transport) return;
     }
     this.maybeFinishDisconnect();
+  }
+
+  /** Puts the reader in the mode of the command the next reply answers. */
+  private pickMode(): void {
+    const head = this.replies.peekMeta();
+    const want = head === undefined || head === null ? null : head.mode;
+    if (want === this.readerMode) return;
+    this.reader.setStringMode(want ?? this.options.stringMode);
+    this.readerMode = want;
   }
 
   private onConnectionError(code: string, message: string): void {
@@ -477,7 +512,9 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
 
   private processReply(reply: R): void {
     if (isPush(reply)) {
-      this.processPush(reply);
+      // Read while a command with a mode of its own was at the head: pushes
+      // (pub/sub messages, invalidations) keep the context's mode.
+      this.processPush(this.readerMode === null ? reply : (inMode(reply, this.options.stringMode) as R));
       return;
     }
     if ((this.c.flags & REDIS_SUBSCRIBED) !== 0 && this.c.protocol === 2) {
@@ -504,6 +541,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       this.invoke(q.shiftedFn as RedisCallbackFn<R> | null, reply, q.shiftedData);
       return;
     }
+    if (p.mode !== null) this.modeEntries--;
     if (p.handshake) {
       this.handshakeReply(reply, p.kind === CMD_PING);
       return;
@@ -724,6 +762,7 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       const fn = this.onConnect;
       this.invoke((ac) => fn(ac, REDIS_ERR), null, null);
     }
+    this.modeEntries = 0;
     for (const { fn, privdata, meta } of this.replies.drain()) {
       // A SUBSCRIBE's callback is its channels': settled once per name below.
       if (meta === null || meta.kind !== CMD_SUBSCRIBE || meta.expect === 0) this.invoke(fn, null, privdata);
@@ -775,6 +814,19 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
       }
     }
   }
+}
+
+/**
+ * A native push frame read in the other string mode, in `mode`: its strings
+ * as Buffers, or its Buffers as UTF-8 strings (what string mode would have
+ * decoded). hiredis-shaped replies carry both forms already.
+ */
+function inMode(reply: unknown, mode: 'string' | 'buffer'): unknown {
+  if (mode === 'string' && Buffer.isBuffer(reply)) return reply.toString('utf8');
+  if (mode === 'buffer' && typeof reply === 'string') return Buffer.from(reply, 'utf8');
+  if (reply instanceof PushFrame) return new PushFrame(reply.items.map((x) => inMode(x, mode)));
+  if (Array.isArray(reply)) return reply.map((x) => inMode(x, mode));
+  return reply;
 }
 
 /** Narrows a public context to the engine; other objects are refused. */

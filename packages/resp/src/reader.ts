@@ -97,7 +97,15 @@ const { SIMPLE_STRING, SIMPLE_ERROR, INTEGER, BULK_STRING, ARRAY, BULK_ERROR, VE
 const { CR, LF, MINUS, PLUS, ZERO, NINE } = Byte;
 
 export class RespReader {
-  private readonly builder: ReplyBuilder;
+  /** The builder in use: the one made for the options, or its other-mode twin (setStringMode). */
+  private builder: ReplyBuilder;
+  /** The builder made for the options (or given), and the string mode it has. */
+  private readonly ownBuilder: ReplyBuilder;
+  private readonly ownMode: 'string' | 'buffer' | null;
+  /** The built-in builder for the other string mode, made on first setStringMode. */
+  private otherBuilder: ReplyBuilder | null = null;
+  /** The string mode replies are read in now (null with a custom builder). */
+  private modeNow: 'string' | 'buffer' | null;
   private readonly maxBulk: number;
   private readonly maxAggregate: number;
   private readonly maxDepth: number;
@@ -140,12 +148,14 @@ export class RespReader {
    */
   private text: string | null = null;
   private readonly decoder = new StringDecoder('utf8');
-  /** True when the builder is the native one making strings. */
-  private readonly textBulks: boolean;
+  /** True when the builder is the native one making strings (changed only by setStringMode). */
+  private textBulks: boolean;
   /** True with the native builder: its commonest cases are inlined below. */
   private readonly native: boolean;
-  /** True when the builder is the native one making Buffers. */
-  private readonly nativeBuffers: boolean;
+  /** True when the builder is the native one making Buffers (changed only by setStringMode). */
+  private nativeBuffers: boolean;
+  /** Kept for the other-mode builder of setStringMode. */
+  private readonly largeIntegers: 'bigint' | 'string';
 
   // Open aggregates, stack[0..depth); attributes waiting at the top level.
   private stack: Frame[] = [];
@@ -169,19 +179,45 @@ export class RespReader {
     this.native = b === 'native';
     this.textBulks = this.native && stringMode === 'string';
     this.nativeBuffers = this.native && stringMode === 'buffer';
+    this.largeIntegers = opts.largeIntegers ?? 'bigint';
     if (b === 'native') {
-      this.builder = new NativeBuilder({ stringMode, largeIntegers: opts.largeIntegers ?? 'bigint' });
+      this.builder = new NativeBuilder({ stringMode, largeIntegers: this.largeIntegers });
     } else if (b === 'hiredis') {
       this.builder = new HiredisBuilder({ stringMode });
     } else {
       this.builder = b;
     }
+    this.ownBuilder = this.builder;
+    this.ownMode = typeof b === 'string' ? stringMode : null;
+    this.modeNow = this.ownMode;
     const limits = readerLimits(opts);
     this.maxBulk = limits.maxBulk;
     this.maxAggregate = limits.maxAggregate;
     this.maxDepth = limits.maxDepth;
     this.maxLine = limits.maxLine;
     this.maxSimple = limits.maxSimple;
+  }
+
+  /**
+   * Switches between strings and Buffers for the replies read from now on
+   * (a built-in builder only: a custom one has no mode to switch). Allowed
+   * only between replies, so that one reply never mixes the two: the async
+   * context uses it to read one command's reply as Buffers on a connection
+   * that reads strings (the client's `withBuffers()`).
+   */
+  setStringMode(mode: 'string' | 'buffer'): void {
+    if (this.ownMode === null) throw new TypeError('RespReader.setStringMode: a custom builder has no string mode');
+    if (mode !== 'string' && mode !== 'buffer') throw new TypeError(`RespReader.setStringMode: 'string' or 'buffer', got ${String(mode)}`);
+    if (mode === this.modeNow) return;
+    if (!this.idle()) throw new Error('RespReader.setStringMode: only between replies (one is partly read)');
+    this.textBulks = this.native && mode === 'string';
+    this.nativeBuffers = this.native && mode === 'buffer';
+    this.modeNow = mode;
+    if (mode === this.ownMode) this.builder = this.ownBuilder;
+    else {
+      this.otherBuilder ??= this.native ? new NativeBuilder({ stringMode: mode, largeIntegers: this.largeIntegers }) : new HiredisBuilder({ stringMode: mode });
+      this.builder = this.otherBuilder;
+    }
   }
 
   /**
