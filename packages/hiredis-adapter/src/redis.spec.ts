@@ -25,6 +25,7 @@ import {
   redisAsyncFree,
   redisAsyncSetConnectCallback,
   redisAsyncSetDisconnectCallback,
+  redisAsyncSetStringMode,
   type RedisAsyncContext,
   type RedisAsyncOptions,
 } from './context.js';
@@ -117,6 +118,29 @@ describe('commands against redis-server', () => {
     await runLoop(r, 60_000);
     expect(wrong).toBe(0);
     expect(next).toBe(N + 1);
+    r.release();
+  });
+
+  it('redisAsyncSetStringMode reads the replies of the commands issued under it as Buffers, the others as strings', async () => {
+    const r = createReactor();
+    const ac = redisAsyncConnectWithOptions<unknown>({ port: srv.port, password: 'secret', replies: 'native' });
+    redisAsyncSetDisconnectCallback(ac, () => r.stopEventloop());
+    expect(redisAttach(r, ac)).toBe(REDIS_OK);
+    const bin = Buffer.from([0xff, 0x00, 0x80]);
+    const got: unknown[] = [];
+    const keep = (_c: unknown, reply: unknown): void => void got.push(reply);
+    redisAsyncCommandArgv(ac, null, null, ['SET', 'sm:bin', bin]);
+    for (let i = 0; i < 3; i++) {
+      redisAsyncCommandArgv(ac, keep, null, ['GET', 'sm:bin']);
+      expect(redisAsyncSetStringMode(ac, 'buffer')).toBe(REDIS_OK);
+      redisAsyncCommandArgv(ac, keep, null, ['MGET', 'sm:bin', 'sm:none']);
+      expect(redisAsyncSetStringMode(ac, null)).toBe(REDIS_OK);
+    }
+    redisAsyncCommandArgv(ac, () => redisAsyncDisconnect(ac), null, ['PING']);
+    await runLoop(r);
+    const text = bin.toString('utf8');
+    expect(got).toEqual([text, [bin, null], text, [bin, null], text, [bin, null]]);
+    expect(redisAsyncSetStringMode(ac, 'nope' as 'buffer')).toBe(REDIS_ERR);
     r.release();
   });
 

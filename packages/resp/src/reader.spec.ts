@@ -1,6 +1,6 @@
 import { ChainBuffer } from '@reactor-ts/buffer';
 import { describe, expect, it } from 'vitest';
-import { RespType, type ReplyBuilder } from './builders.js';
+import { NativeBuilder, RespType, type ReplyBuilder } from './builders.js';
 import { ProtocolError, ReplyError } from './errors.js';
 import { NEED_MORE, RespReader, type RespReaderOptions } from './reader.js';
 import {
@@ -199,6 +199,37 @@ describe('RespReader: native builder options', () => {
       // Errors stay ReplyErrors with a string message.
       expect((one('-ERR x\r\n', opts) as ReplyError).message).toBe('ERR x');
     }
+  });
+
+  it('setStringMode switches strings and Buffers between replies, never inside one', () => {
+    for (const builder of ['native', 'hiredis'] as const) {
+      const r = new RespReader({ builder });
+      r.feed(Buffer.from('$2\r\n\xff\x01\r\n*2\r\n+a\r\n$1\r\nb\r\n$1\r\nc\r\n', 'latin1'));
+      r.setStringMode('buffer');
+      const first = r.getReply();
+      r.setStringMode('string');
+      const second = r.getReply();
+      r.setStringMode('buffer');
+      const third = r.getReply();
+      if (builder === 'native') {
+        expect(first).toEqual(Buffer.from([0xff, 0x01]));
+        expect(second).toEqual(['a', 'b']);
+        expect(third).toEqual(Buffer.from('c'));
+      } else {
+        expect((first as { buf: Buffer }).buf).toEqual(Buffer.from([0xff, 0x01]));
+        expect((second as { element: Array<{ buf: Buffer | null }> }).element[1]!.buf).toBeNull();
+        expect((third as { buf: Buffer }).buf).toEqual(Buffer.from('c'));
+      }
+    }
+    const r = new RespReader();
+    r.feed(Buffer.from('*2\r\n$1\r\na\r\n'));
+    expect(r.getReply()).toBe(NEED_MORE);
+    expect(() => r.setStringMode('buffer')).toThrow(/between replies/);
+    r.setStringMode('string'); // the mode it is in: nothing to switch
+    r.feed(Buffer.from('$1\r\nb\r\n'));
+    expect(r.getReply()).toEqual(['a', 'b']);
+    const custom = new RespReader({ builder: new NativeBuilder() });
+    expect(() => custom.setStringMode('buffer')).toThrow(TypeError);
   });
 
   it('Buffers are views of fed bytes, or copies when spliced together', () => {
