@@ -163,6 +163,30 @@ describe('keyPrefix option', () => {
   });
 });
 
+describe('replyMapping option', () => {
+  for (const protocol of [2, 3] as const) {
+    it(`reshapes maps and sets of every command, pipeline and transaction the same under RESP${protocol}`, async () => {
+      const c = await t.client({ protocol, url: `${t.srv.url}/7`, replyMapping: { map: 'object', set: 'array' } }).connect();
+      await c.hset('rmo:h', 'a', '1', 'b', '2');
+      await c.sadd('rmo:s', 'x');
+      expect(await c.hgetall('rmo:h')).toEqual({ a: '1', b: '2' });
+      expect(await c.command('HGETALL', 'rmo:h')).toEqual({ a: '1', b: '2' });
+      expect(await c.smembers('rmo:s')).toEqual(['x']);
+      expect(await c.get('rmo:none')).toBeNull();
+      expect(await c.pipeline().hgetall('rmo:h').smembers('rmo:s').incr('rmo:h').exec()).toEqual([
+        { a: '1', b: '2' },
+        ['x'],
+        expect.objectContaining({ message: expect.stringMatching(/WRONGTYPE/) }),
+      ]);
+      expect(await c.multi().hgetall('rmo:h').smembers('rmo:s').exec()).toEqual([{ a: '1', b: '2' }, ['x']]);
+      expect(await c.withBuffers().hgetall('rmo:h')).toEqual({ a: Buffer.from('1'), b: Buffer.from('2') });
+      const d = c.duplicate();
+      expect(await d.hgetall('rmo:h')).toEqual({ a: '1', b: '2' });
+      await d.disconnect();
+    });
+  }
+});
+
 describe('duplicate()', () => {
   it('keeps every option: keyPrefix, returnBuffers, protocol, db, name, autoConnect', async () => {
     const c = t.client({ keyPrefix: 'dup:', returnBuffers: true, protocol: 3, url: `${t.srv.url}/6`, name: 'dupname', autoConnect: false });

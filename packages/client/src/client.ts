@@ -41,6 +41,7 @@ import {
 import { prefixKeys } from '@reactor-ts/commands';
 import { CommandMethods, type SendOptions } from './commands.js';
 import { OptionSettler, commandAborted, watchOf, type HeldCount } from './abort.js';
+import { mapBatchReplies, mapReply, type ReplyMapping } from './reply-mapping.js';
 import { Pipeline, Transaction } from './pipeline.js';
 import {
   captured,
@@ -122,6 +123,15 @@ export interface ClientOptions {
    * true.
    */
   autoConnect?: boolean;
+  /**
+   * Maps and sets in one form for every command of this client, under RESP2
+   * and RESP3 alike (as `withReplyMapping(mapping)` does per view):
+   * `{ map: 'object' }` makes HGETALL a plain object, `{ set: 'array' }`
+   * SMEMBERS an array. Pipelines and transactions too (EXEC's replies by
+   * their queued commands). The declared return types stay the protocol's.
+   * Default none.
+   */
+  replyMapping?: ReplyMapping;
   /** `CLIENT SETNAME` on every connect. */
   name?: string;
   /**
@@ -214,6 +224,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
   private readonly tls: ClientTlsOptions | undefined;
   /** keyPrefix, or null. */
   private readonly prefix: string | Buffer | null;
+  /** replyMapping, or null (applied to single commands by the constructor's wrapper, to batches in sendBatch). */
+  private readonly mapping: ReplyMapping | null = null;
   /** A connect is scheduled by a command issued while idle (autoConnect). */
   private connectSoon = false;
   /** Where commands an abort took out of the offline queue stop being counted (abort.ts). */
@@ -227,6 +239,16 @@ export class RedisClient extends CommandMethods implements LinkSource {
     const prefix = opts.keyPrefix;
     if (prefix !== undefined && typeof prefix !== 'string' && !Buffer.isBuffer(prefix)) throw new TypeError('keyPrefix must be a string or a Buffer');
     this.prefix = prefix === undefined || prefix.length === 0 ? null : prefix;
+    const mapping = opts.replyMapping;
+    if (mapping !== undefined) {
+      // Only clients with a mapping pay for it: their own sendArgv wraps the
+      // class's, so the plain path of every other client is unchanged.
+      const plain = this.sendArgv;
+      this.sendArgv = (argv) => plain.call(this, argv).then((r) => mapReply(argv, r, mapping));
+      const plainWith = this.sendArgvWith;
+      this.sendArgvWith = (argv, o) => plainWith.call(this, argv, o).then((r) => mapReply(argv, r, mapping));
+      this.mapping = mapping;
+    }
     this.policy = resolveReconnect(opts.reconnect ?? (opts.retryStrategy !== undefined ? true : undefined));
     this.retrying = this.policy !== null || opts.retryStrategy !== undefined;
     this.resendOn = opts.resendOnReconnect === true;
@@ -415,6 +437,8 @@ export class RedisClient extends CommandMethods implements LinkSource {
       commands = commands.map((argv) => prefixKeys(argv, prefix));
     }
     if (batch.watch !== null) batch.server = this.where();
+    const mapping = this.mapping;
+    if (mapping !== null) batch.map = (results) => mapBatchReplies(commands, results, mapping);
     if (this.deadlines !== null) {
       batch.deadline = Date.now() + this.commandTimeout;
       this.deadlines.add(batch);

@@ -8,6 +8,7 @@
  * too.
  */
 import { specOfArgv } from '@reactor-ts/commands';
+import { ReplyError } from '@reactor-ts/resp';
 import type { Shape } from './reply-shapes.js';
 import { replyOf } from './replies.js';
 
@@ -52,4 +53,25 @@ export function mapReply(argv: readonly unknown[], reply: unknown, m: ReplyMappi
     top = new Set(reply);
   }
   return deep(top, m);
+}
+
+/**
+ * A batch's replies reshaped per `m`, each by its own command; EXEC's
+ * array by the commands queued since MULTI. Error replies stay as they are.
+ */
+export function mapBatchReplies(commands: ReadonlyArray<readonly unknown[]>, results: unknown[], m: ReplyMapping): unknown[] {
+  const out = new Array<unknown>(results.length);
+  let multiAt = -1;
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    const name = String(commands[i]![0]).toUpperCase();
+    if (name === 'MULTI') multiAt = i;
+    if (r instanceof ReplyError) out[i] = r;
+    else if (name === 'EXEC' && multiAt >= 0 && Array.isArray(r)) {
+      const from = multiAt + 1;
+      out[i] = r.map((x, j) => (x instanceof ReplyError || commands[from + j] === undefined ? x : mapReply(commands[from + j]!, x, m)));
+      multiAt = -1;
+    } else out[i] = mapReply(commands[i]!, r, m);
+  }
+  return out;
 }

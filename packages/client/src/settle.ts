@@ -151,6 +151,8 @@ export class Batch implements Settler, Expiring, Abortable {
   uncounted = false;
   /** The server, for an abort's message (set with `watch`). */
   server: string | undefined = undefined;
+  /** Reshapes the replies before they resolve the batch (the client's replyMapping); else null. */
+  map: ((results: unknown[]) => unknown[]) | null = null;
 
   constructor(
     size: number,
@@ -223,7 +225,17 @@ export class Batch implements Settler, Expiring, Abortable {
     this.done = true;
     if (this.watch !== null) this.watch.delete(this);
     if (this.failure !== null) this.rejectAll(this.failure);
-    else this.resolveAll(this.results);
+    else if (this.map === null) this.resolveAll(this.results);
+    else {
+      let mapped: unknown[];
+      try {
+        mapped = this.map(this.results);
+      } catch (err) {
+        this.rejectAll(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      this.resolveAll(mapped);
+    }
   }
 }
 
