@@ -2,7 +2,7 @@
 // option and duplicate(), against a real redis-server.
 import { describe, expect, it } from 'vitest';
 import { getFreePort } from '@reactor-ts/test-utils';
-import { ConnectionError, createCachingClient } from './index.js';
+import { ConnectionError, createCachingClient, defineScript } from './index.js';
 import { clientSuite, waitFor } from '../test/helpers.js';
 
 const t = clientSuite();
@@ -132,6 +132,8 @@ describe('keyPrefix option', () => {
       expect(await c.eval('return {KEYS[1], KEYS[2], ARGV[1]}', ['x', 'y'], ['not-a-key'])).toEqual(['app:x', 'app:y', 'not-a-key']);
       expect(await c.fcall('kpkeys', ['x', 'y'], ['arg'])).toEqual(['app:x', 'app:y', 'arg']);
       expect(await c.command('GET', 'a')).toBe(name);
+      // EVALSHA (NOSCRIPT on first run → EVAL) by defineScript.
+      expect(await defineScript('return KEYS[1]').run(c, ['s'])).toBe('app:s');
       expect(await c.del('a', 'b', 'c')).toBe(3);
     }
     expect(await opt.pipeline().set('p', '1').incr('p').exec()).toEqual(['OK', 2]);
