@@ -7,7 +7,9 @@ import { keySlot } from '@reactor-ts/hiredis-adapter';
 import { startCluster, type RedisCluster as LocalCluster } from '@reactor-ts/test-utils';
 import { createCluster, type RedisCluster } from './cluster.js';
 import { CrossSlotError, MaxRedirectionsError } from './cluster-errors.js';
-import { CommandRefusedError, ReplyError } from './errors.js';
+import { getEventListeners } from 'node:events';
+import { AbortError, CommandRefusedError, ReplyError } from './errors.js';
+import type { ClusterOptions } from './cluster.js';
 import { defineScript } from './script.js';
 
 let local: LocalCluster;
@@ -165,5 +167,43 @@ describe('createCluster', () => {
     expect(c.nodes()).toHaveLength(6);
     await c.quit();
     await expect(c.get('x')).rejects.toThrow(/closed|quit/);
+  });
+});
+
+describe('createCluster: per-command options', () => {
+  it('withAbortSignal: refused before sending when aborted, rejects at once once sent; no listener left', async () => {
+    const other = createCluster({ rootNodes: [local.urls[0]!] });
+    try {
+      await cluster.del('{ab}list', '{ab}k');
+      const pre = await cluster.withAbortSignal(AbortSignal.abort()).set('{ab}k', 'x').catch((e: unknown) => e);
+      expect(pre).toBeInstanceOf(AbortError);
+      expect((pre as AbortError).mayHaveRun).toBe(false);
+      const prePipe = await cluster.pipeline().set('{ab}k', 'y').exec({ signal: AbortSignal.abort() }).catch((e: unknown) => e);
+      expect((prePipe as AbortError).mayHaveRun).toBe(false);
+      expect(await cluster.get('{ab}k')).toBeNull();
+      const ctl = new AbortController();
+      const blocked = cluster.withAbortSignal(ctl.signal).blpop(['{ab}list'], 0);
+      await new Promise((r) => setTimeout(r, 50));
+      ctl.abort();
+      const err = await blocked.catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AbortError);
+      expect((err as AbortError).mayHaveRun).toBe(true);
+      // The BLPOP still runs on its node and takes the element; its reply is dropped.
+      await other.lpush('{ab}list', 'v');
+      expect(await cluster.llen('{ab}list')).toBe(0);
+      const ctl2 = new AbortController();
+      await Promise.all(Array.from({ length: 500 }, (_, i) => cluster.withAbortSignal(ctl2.signal).set(`ab:${i}`, '1')));
+      expect(getEventListeners(ctl2.signal, 'abort')).toHaveLength(0);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('keyPrefix: the option is refused (it would route by the bare key); withKeyPrefix routes by the prefixed key', async () => {
+    expect(() => createCluster({ rootNodes: [local.urls[0]!], keyPrefix: 'x:' } as ClusterOptions)).toThrow(TypeError);
+    const app = cluster.withKeyPrefix('{kp}:');
+    expect(await app.mset('a', '1', 'b', '2')).toBe('OK');
+    expect(await cluster.mget('{kp}:a', '{kp}:b')).toEqual(['1', '2']);
+    await expect(cluster.withBuffers().get('{kp}:a')).rejects.toBeInstanceOf(TypeError);
   });
 });
