@@ -4,7 +4,7 @@
 // shifts the replies of the commands behind it.
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { AbortError, ReplyError } from './index.js';
+import { AbortError, ReplyError, streamGroupReader } from './index.js';
 import { clientSuite, waitFor } from '../test/helpers.js';
 
 const t = clientSuite();
@@ -135,6 +135,41 @@ describe('withAbortSignal: one command', () => {
     await t.client().lpush('ab:t', 'x'); // the dropped BLPOP takes it, and the connection is free again
     expect(await c.ping()).toBe('PONG');
     expect(await c.llen('ab:t')).toBe(0);
+  });
+});
+
+describe('withAbortSignal on the helpers built on commands', () => {
+  it('stops scanIterator and a blocked streamGroupReader with AbortError', async () => {
+    const c = await t.client({ url: `${t.srv.url}/9` }).connect();
+    await c.command('FLUSHDB');
+    await Promise.all(Array.from({ length: 500 }, (_, i) => c.set(`ab:scan:${i}`, '1')));
+    const ctl = new AbortController();
+    const seen: unknown[] = [];
+    const scanning = (async () => {
+      for await (const k of c.withAbortSignal(ctl.signal).scanIterator({ count: 10 })) {
+        seen.push(k);
+        if (seen.length === 25) ctl.abort();
+      }
+    })();
+    const e1 = await rejection(scanning);
+    expect(seen.length).toBeGreaterThanOrEqual(25);
+    expect(seen.length).toBeLessThan(500);
+    expect(e1.mayHaveRun).toBe(false); // the next page's SCAN was refused before sending
+
+    const reader = await t.client().connect();
+    const stop = new AbortController();
+    const reading = (async () => {
+      // Blocks in XREADGROUP (nothing to read) until the signal fires.
+      for await (const _e of streamGroupReader(reader.withAbortSignal(stop.signal), { stream: 'ab:jobs', group: 'g', consumer: 'c', blockMs: 60_000 })) {
+        throw new Error('no entry was added');
+      }
+    })();
+    await waitFor(async () => Number(/blocked_clients:(\d+)/.exec(String(await c.command('INFO', 'clients')))?.[1]) > 0, 'XREADGROUP to block');
+    stop.abort(new Error('shutting down'));
+    const e2 = await rejection(reading);
+    expect(e2.mayHaveRun).toBe(true);
+    expect((e2.cause as Error).message).toBe('shutting down');
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
   });
 });
 
