@@ -125,6 +125,23 @@ describe('withAbortSignal: one command', () => {
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
   });
 
+  it('views stack: either of two signals aborts, whatever sits between them', async () => {
+    const c = t.client({ autoConnect: false });
+    const outer = new AbortController();
+    const inner = new AbortController();
+    const direct = c.withAbortSignal(inner.signal).withAbortSignal(outer.signal);
+    const between = c.withAbortSignal(inner.signal).withKeyPrefix('ab:').withAbortSignal(outer.signal);
+    const p1 = direct.get('x');
+    const p2 = between.get('x');
+    inner.abort();
+    expect((await rejection(p1)).mayHaveRun).toBe(false);
+    expect((await rejection(p2)).mayHaveRun).toBe(false);
+    expect(c.offlineQueueLength).toBe(0);
+    const p3 = c.withAbortSignal(new AbortController().signal).withAbortSignal(outer.signal).get('x');
+    outer.abort();
+    expect((await rejection(p3)).mayHaveRun).toBe(false);
+  });
+
   it('works with commandTimeout: whichever comes first settles, once', async () => {
     const c = await t.client({ commandTimeout: 60_000 }).connect();
     const ctl = new AbortController();

@@ -427,6 +427,9 @@ export class RedisClient extends CommandMethods implements LinkSource {
    * before it is split per node).
    */
   sendBatch(commands: CommandArgument[][], batch: Batch, checked = false): void {
+    // Settled before it got here (aborted or timed out while a pool or
+    // Sentinel client held it): nobody reads its replies, so nothing is sent.
+    if (batch.done) return;
     const refused = checked ? null : batchRefusal(commands);
     if (refused !== null) {
       batch.failAll(new CommandRefusedError(`pipeline not sent to ${this.where()}: ${refused}`));

@@ -240,17 +240,26 @@ class OptionsView extends CommandMethods {
     return this.base.sendArgvWith(argv, this.opts);
   }
   override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
-    return this.base.sendArgvWith(argv, { ...this.opts, ...opts });
+    return this.base.sendArgvWith(argv, mergeOptions(this.opts, opts));
   }
   override withAbortSignal(signal: AbortSignal): CommandMethods {
-    return new OptionsView(this.base, { ...this.opts, signal: checkSignal(signal) });
+    return new OptionsView(this.base, mergeOptions(this.opts, { signal: checkSignal(signal) }));
   }
   override withBuffers(): CommandMethods {
-    return new OptionsView(this.base, { ...this.opts, buffers: true });
+    return new OptionsView(this.base, mergeOptions(this.opts, { buffers: true }));
   }
   override describeServer(): string | undefined {
     return this.base.describeServer();
   }
+}
+
+/** Options of two views in one: either signal aborts (AbortSignal.any), Buffers if either asks. */
+function mergeOptions(a: SendOptions, b: SendOptions): SendOptions {
+  const out: SendOptions = {};
+  const signal = a.signal !== undefined && b.signal !== undefined && a.signal !== b.signal ? AbortSignal.any([a.signal, b.signal]) : (b.signal ?? a.signal);
+  if (signal !== undefined) out.signal = signal;
+  if (a.buffers === true || b.buffers === true) out.buffers = true;
+  return out;
 }
 
 /** `verb script numkeys key... arg...`, built without spreads (EVALSHA is a hot path; RedisScript.run uses it too). */

@@ -185,12 +185,14 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     return this.sendTo(argv, 0, null);
   }
 
-  /** Buffers: the node's own handling; a signal rejects at once (CommandMethods' default) around the node's. */
+  /**
+   * On a ready node, the node's own handling of the options. While no node
+   * is ready, an abort rejects at once (raceSignal), and the node's client,
+   * seeing the signal fired, then refuses to send it.
+   */
   override sendArgvWith(argv: CommandArgument[], opts: SendOptions): Promise<unknown> {
-    if (opts.buffers !== true) return super.sendArgvWith(argv, opts);
-    const buffers: SendOptions = { buffers: true };
-    const send = (): Promise<unknown> => this.sendTo(argv, 0, buffers);
-    return opts.signal === undefined ? send() : raceSignal(opts.signal, this.describeServer(), send);
+    const send = (): Promise<unknown> => this.sendTo(argv, 0, opts);
+    return opts.signal === undefined || this.readyNode() !== null ? send() : raceSignal(opts.signal, this.describeServer(), send);
   }
 
   sendBatch(commands: CommandArgument[][], batch: Batch): void {
