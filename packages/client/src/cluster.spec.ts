@@ -201,6 +201,7 @@ describe('createCluster: per-command options', () => {
 
   it('keyPrefix: the option is refused (it would route by the bare key); withKeyPrefix routes by the prefixed key', async () => {
     expect(() => createCluster({ rootNodes: [local.urls[0]!], keyPrefix: 'x:' } as ClusterOptions)).toThrow(TypeError);
+    expect(() => createCluster({ rootNodes: [local.urls[0]!], replyMapping: { map: 'object' } } as ClusterOptions)).toThrow(TypeError);
     const app = cluster.withKeyPrefix('{kp}:');
     expect(await app.mset('a', '1', 'b', '2')).toBe('OK');
     expect(await cluster.mget('{kp}:a', '{kp}:b')).toEqual(['1', '2']);

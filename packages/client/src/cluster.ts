@@ -59,10 +59,12 @@ type Arg = CommandArgument;
  * Options of `createCluster`: a client's options for every node, plus the
  * cluster's own. Not keyPrefix: a node's client would prefix after the
  * cluster routed by the bare key; `cluster.withKeyPrefix(p)` prefixes
- * before routing. Not autoConnect: the cluster client always connects on
- * its first command.
+ * before routing. Not replyMapping: the cluster reads CLUSTER SHARDS and
+ * COMMAND through its nodes' clients in the protocol's own shapes; use
+ * `cluster.withReplyMapping(m)`. Not autoConnect: the cluster client always
+ * connects on its first command.
  */
-export interface ClusterOptions extends Omit<ClientOptions, 'url' | 'reconnect' | 'resendOnReconnect' | 'keyPrefix' | 'autoConnect'> {
+export interface ClusterOptions extends Omit<ClientOptions, 'url' | 'reconnect' | 'resendOnReconnect' | 'keyPrefix' | 'autoConnect' | 'replyMapping'> {
   /** Some nodes to learn the map from, `redis://[user:pw@]host:port`; credentials apply to every node. */
   rootNodes: string[];
   /** Send read-only commands to replicas (after READONLY). Default false. */
@@ -147,6 +149,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     super();
     if (!Array.isArray(opts?.rootNodes) || opts.rootNodes.length === 0) throw new TypeError('createCluster: rootNodes must list at least one redis:// URL');
     if ((opts as ClientOptions).keyPrefix !== undefined) throw new TypeError('createCluster: no keyPrefix option (nodes would route by the bare key); use cluster.withKeyPrefix(prefix)');
+    if ((opts as ClientOptions).replyMapping !== undefined) throw new TypeError('createCluster: no replyMapping option (the cluster reads its map through the nodes); use cluster.withReplyMapping(mapping)');
     this.opts = opts;
     const eps = opts.rootNodes.map((u) => parseRedisUrl(u));
     const first = eps[0]!;
