@@ -13,7 +13,8 @@
  * "up" is the whole of it — TCP, the handshake and the ready check — and
  * `connectTimeout` bounds it all. Commands issued while there is no usable
  * link wait in a bounded offline queue and are sent, once, when a link
- * comes up; a pipeline waits there whole, as one entry. A command handed to
+ * comes up; a pipeline waits there whole, as one entry (one issued while
+ * idle also starts the connect: autoConnect). A command handed to
  * a link is "in flight": if the link dies before its reply, nobody can tell
  * whether Redis ran it, so it is rejected with ConnectionError (mayHaveRun)
  * rather than sent again (unless `resendOnReconnect`; batches never are).
@@ -1009,7 +1010,7 @@ function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-/** A client for `opts.url`; call `connect()` (commands issued before it wait in the offline queue). */
+/** A client for `opts.url`: `await client.connect()`, or just issue commands (the first one connects, see autoConnect). */
 export function createClient(opts: ClientOptions = {}): RedisClient {
   return new RedisClient(opts);
 }
