@@ -18,6 +18,7 @@
  * refuses to run for a flagged client (Redis's `signalModifiedKey`).
  */
 import { Deque } from './deque.js';
+import { KeyspaceEvents, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_NEW } from './notify.js';
 import { RandomSet } from './random-set.js';
 import { WRONGTYPE } from './reply.js';
 import { SortedSet } from './sorted-set.js';
@@ -74,7 +75,29 @@ export class Database {
   readonly blockedOn = new Set<string>();
   onReady: ((db: Database, key: string) => void) | null = null;
 
-  constructor(readonly index: number) {}
+  constructor(
+    readonly index: number,
+    /** The server's notify-keyspace-events switch (shared by every database). */
+    readonly events: KeyspaceEvents = new KeyspaceEvents(),
+  ) {}
+
+  /** notifyKeyspaceEvent for a key of this database: one AND when notifications are off. */
+  notify(type: number, event: string, key: string): void {
+    if ((this.events.flags & type) !== 0) this.events.emit(type, event, key, this.index);
+  }
+
+  /**
+   * After a pop or removal from the container at `key`: its event, then, if
+   * that left it empty, its deletion and a "del" event (Redis's order).
+   */
+  removed(type: number, event: string, key: string, size: number): void {
+    this.notify(type, event, key);
+    if (size === 0) {
+      this.data.delete(key);
+      this.dropExpire(key);
+      this.notify(NOTIFY_GENERIC, 'del', key);
+    }
+  }
 
   /** The live entry at `key`, deleting it first if its TTL has passed. */
   lookup(key: string, now?: number): Entry | undefined {
@@ -120,7 +143,12 @@ export class Database {
 
   /** Stores `entry`, dropping any TTL unless `keepTtl`. */
   set(key: string, entry: Entry, keepTtl = false): void {
-    this.data.set(key, entry);
+    // Redis's setKey looks the key up first (an expired one goes, with its
+    // event) and dbAdd announces a new one: only done when someone listens.
+    if (this.events.flags !== 0 && this.lookup(key) === undefined) {
+      this.data.set(key, entry);
+      this.notify(NOTIFY_NEW, 'new', key);
+    } else this.data.set(key, entry);
     if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
     if (!keepTtl && this.expires.size !== 0) this.dropExpire(key);
     this.touch(key);
@@ -129,6 +157,7 @@ export class Database {
   /** Adds a fresh container under a key known to be absent. */
   create<E extends Entry>(key: string, entry: E): E['value'] {
     this.data.set(key, entry);
+    this.notify(NOTIFY_NEW, 'new', key);
     if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
     return entry.value;
   }
@@ -315,6 +344,7 @@ export class Database {
     this.data.delete(key);
     this.dropExpire(key);
     this.touch(key);
+    this.notify(NOTIFY_EXPIRED, 'expired', key);
   }
 }
 
@@ -322,8 +352,11 @@ export class Database {
 export class Store {
   readonly dbs: Database[];
 
-  constructor(count = 16) {
-    this.dbs = Array.from({ length: count }, (_, i) => new Database(i));
+  constructor(
+    count = 16,
+    readonly events: KeyspaceEvents = new KeyspaceEvents(),
+  ) {
+    this.dbs = Array.from({ length: count }, (_, i) => new Database(i, events));
   }
 
   flushAll(): void {

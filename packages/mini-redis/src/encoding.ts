@@ -12,14 +12,19 @@
 import { parseInt64 } from './args.js';
 import type { Entry } from './db.js';
 
-/** Redis 7.0's defaults (redis.conf): *-max-listpack-entries/value, set-max-intset-entries. */
-export const LIMITS = {
-  hashEntries: 512,
-  hashValue: 64,
-  zsetEntries: 128,
-  zsetValue: 64,
-  setIntsetEntries: 512,
-};
+/** The thresholds CONFIG SET changes: *-max-listpack-entries/value, set-max-intset-entries. */
+export interface EncodingLimits {
+  hashEntries: number;
+  hashValue: number;
+  zsetEntries: number;
+  zsetValue: number;
+  setIntsetEntries: number;
+}
+
+/** Redis 7.0's compiled-in defaults (what CONFIG GET shows on a server started without a config file). */
+export function defaultLimits(): EncodingLimits {
+  return { hashEntries: 512, hashValue: 64, zsetEntries: 128, zsetValue: 64, setIntsetEntries: 512 };
+}
 /** OBJ_ENCODING_EMBSTR_SIZE_LIMIT */
 const EMBSTR_LIMIT = 44;
 /** OBJ_SHARED_INTEGERS: 0..9999 are shared objects with refcount INT_MAX. */
@@ -35,27 +40,27 @@ function stringEncoding(e: Entry & { type: 'string' }): 'int' | 'embstr' | 'raw'
 }
 
 /** Every member is an int64 in canonical form and there are few enough: Redis keeps an intset. */
-export function isIntset(members: Iterable<string>, size: number): boolean {
-  if (size > LIMITS.setIntsetEntries) return false;
+export function isIntset(members: Iterable<string>, size: number, limits: EncodingLimits): boolean {
+  if (size > limits.setIntsetEntries) return false;
   for (const m of members) if (m.length > 20 || parseInt64(Buffer.from(m, 'latin1')) === null) return false;
   return true;
 }
 
 /** A hash small enough, in count and in every field's and value's length, to be a listpack. */
-export function isSmallHash(hash: Map<string, Buffer>): boolean {
-  if (hash.size > LIMITS.hashEntries) return false;
-  for (const [f, v] of hash) if (f.length > LIMITS.hashValue || v.length > LIMITS.hashValue) return false;
+export function isSmallHash(hash: Map<string, Buffer>, limits: EncodingLimits): boolean {
+  if (hash.size > limits.hashEntries) return false;
+  for (const [f, v] of hash) if (f.length > limits.hashValue || v.length > limits.hashValue) return false;
   return true;
 }
 
 /** A sorted set small enough to be a listpack. */
-export function isSmallZset(members: Iterable<string>, size: number): boolean {
-  if (size > LIMITS.zsetEntries) return false;
-  for (const m of members) if (m.length > LIMITS.zsetValue) return false;
+export function isSmallZset(members: Iterable<string>, size: number, limits: EncodingLimits): boolean {
+  if (size > limits.zsetEntries) return false;
+  for (const m of members) if (m.length > limits.zsetValue) return false;
   return true;
 }
 
-export function encodingOf(e: Entry): Encoding {
+export function encodingOf(e: Entry, limits: EncodingLimits): Encoding {
   switch (e.type) {
     case 'string':
       return stringEncoding(e);
@@ -63,13 +68,14 @@ export function encodingOf(e: Entry): Encoding {
       // Redis 7.0 keeps every list as a quicklist (listpack lists came in 7.2).
       return 'quicklist';
     case 'hash':
-      return isSmallHash(e.value) ? 'listpack' : 'hashtable';
+      return isSmallHash(e.value, limits) ? 'listpack' : 'hashtable';
     case 'set':
-      return isIntset(e.value.values(), e.value.size) ? 'intset' : 'hashtable';
+      return isIntset(e.value.values(), e.value.size, limits) ? 'intset' : 'hashtable';
     case 'zset':
       return isSmallZset(
         e.value.range(0, e.value.size - 1).map((m) => m.member),
         e.value.size,
+        limits,
       )
         ? 'listpack'
         : 'skiplist';

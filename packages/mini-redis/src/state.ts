@@ -7,7 +7,9 @@ import type { Client } from './client.js';
 import type { Command } from './command.js';
 import { BlockingRegistry, type BlockTimers } from './blocking.js';
 import { CommandLookup } from './command-table.js';
+import { defaultConfig, type ServerConfig } from './config.js';
 import { Store } from './db.js';
+import { KeyspaceEvents } from './notify.js';
 import { PubSub } from './pubsub.js';
 import { ScriptingEngine } from './scripting.js';
 
@@ -33,6 +35,8 @@ export interface ServerState {
   stats: ServerStats;
   /** 40 hex digits, new for every server (INFO's run_id). */
   readonly runId: string;
+  /** What CONFIG SET changes (config.ts). */
+  readonly config: ServerConfig;
 }
 
 /** INFO's per-command line: calls, time, and the two kinds of failure Redis counts. */
@@ -51,6 +55,8 @@ export interface ServerStats {
   /** Connections refused (maxclients). */
   rejected: number;
   expired: number;
+  /** Keys evicted under maxmemory (INFO's evicted_keys). */
+  evicted: number;
   /** Bytes read from and queued to clients. */
   netInput: number;
   netOutput: number;
@@ -68,9 +74,10 @@ export function createState(opts: {
   /** Timers for blocking commands' timeouts: the server's reactor (default: Node's timers, for unit tests). */
   timers?: BlockTimers;
 }): ServerState {
+  const pubsub = new PubSub();
   const state: ServerState = {
-    store: new Store(),
-    pubsub: new PubSub(),
+    store: new Store(16, new KeyspaceEvents(pubsub)),
+    pubsub,
     blocking: new BlockingRegistry(opts.timers ?? nodeTimers()),
     commands: opts.commands,
     lookup: new CommandLookup(opts.commands),
@@ -86,6 +93,7 @@ export function createState(opts: {
       commands: 0,
       rejected: 0,
       expired: 0,
+      evicted: 0,
       netInput: 0,
       netOutput: 0,
       errorReplies: 0,
@@ -95,6 +103,7 @@ export function createState(opts: {
     runId: randomBytes(20).toString('hex'),
     // The engine needs the state it belongs to; its VMs are made on first use.
     scripting: null as unknown as ScriptingEngine,
+    config: defaultConfig(),
   };
   (state as { scripting: ScriptingEngine }).scripting = new ScriptingEngine(state);
   return state;

@@ -8,9 +8,34 @@
  * decoded and compared with their top-level elements sorted. Such a step
  * still checks the reply's type, length and every element.
  */
-import { decodeReply, RespConnection, startRedis, type RawValue, type RedisServer } from '@reactor-ts/test-utils';
+import { decodeReply, RespConnection, startRedis, type RawValue, type RedisServer, type RedisServerOptions } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from '../src/server.js';
+import { startMiniRedis, type MiniRedis, type MiniRedisOptions } from '../src/server.js';
+
+/** The two servers of a differential spec file; valid inside tests (set by beforeAll). */
+export interface BothServers {
+  readonly redis: RedisServer;
+  readonly mini: MiniRedis;
+}
+
+/**
+ * Starts one redis-server and one mini-redis (on free ports) before the
+ * tests of the enclosing describe (or file) and stops both after them, by
+ * the handles this harness owns. Call it at describe level; read the
+ * servers inside tests.
+ */
+export function withBothServers(opts: { redis?: RedisServerOptions; mini?: MiniRedisOptions } = {}): BothServers {
+  const both = {} as { redis: RedisServer; mini: MiniRedis };
+  beforeAll(async () => {
+    both.redis = await startRedis(opts.redis);
+    both.mini = await startMiniRedis({ port: 0, ...opts.mini });
+  });
+  afterAll(async () => {
+    await both.mini?.close();
+    await both.redis?.stop();
+  });
+  return both;
+}
 
 export type Cmd = Array<string | number>;
 export type Step = Cmd | { cmd: Cmd; sorted: true };
@@ -30,20 +55,11 @@ function sortedView(reply: string): unknown {
 /** Registers one `it` per script and protocol, against one redis-server and one mini-redis for the file. */
 export function differential(title: string, scripts: Record<string, Script>): void {
   describe(title, () => {
-    let redis: RedisServer;
-    let mini: MiniRedis;
-    beforeAll(async () => {
-      redis = await startRedis();
-      mini = await startMiniRedis({ port: 0 });
-    });
-    afterAll(async () => {
-      await mini?.close();
-      await redis?.stop();
-    });
+    const servers = withBothServers();
 
     async function compare(script: Script, protocol: 2 | 3): Promise<void> {
-      const a = await RespConnection.open(redis.port);
-      const b = await RespConnection.open(mini.port);
+      const a = await RespConnection.open(servers.redis.port);
+      const b = await RespConnection.open(servers.mini.port);
       try {
         await a.command('flushall');
         await b.command('flushall');

@@ -5,6 +5,7 @@
  */
 import { intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../notify.js';
 import { command, type Command } from '../command.js';
 import { err, SYNTAX } from '../reply.js';
 import { MAX_STRING } from './strings.js';
@@ -37,6 +38,7 @@ function setbit(c: Client, argv: Buffer[]): unknown {
     cur?.copy(value);
     value[byte] = v === 1n ? (value[byte] as number) | mask : (value[byte] as number) & ~mask;
     c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
+    c.db.notify(NOTIFY_STRING, 'setbit', key);
   }
   return old;
 }
@@ -152,7 +154,7 @@ function bitop(c: Client, argv: Buffer[]): unknown {
   }
   const dest = k(argv[2] as Buffer);
   if (maxlen === 0) {
-    c.db.delete(dest);
+    if (c.db.delete(dest)) c.db.notify(NOTIFY_GENERIC, 'del', dest);
     return 0;
   }
   const out = Buffer.alloc(maxlen);
@@ -168,6 +170,7 @@ function bitop(c: Client, argv: Buffer[]): unknown {
     out[i] = acc;
   }
   c.db.set(dest, { type: 'string', value: out, enc: 'raw' });
+  c.db.notify(NOTIFY_STRING, 'set', dest);
   return maxlen;
 }
 

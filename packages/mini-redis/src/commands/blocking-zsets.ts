@@ -8,6 +8,7 @@ import { blockOrServe, NOT_READY } from '../blocking.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { parseInt64 } from '../args.js';
+import { NOTIFY_ZSET } from '../notify.js';
 import { err, NULL_ARRAY, SYNTAX } from '../reply.js';
 import { timeoutArg } from './blocking.js';
 import { bytes, is, k } from './util.js';
@@ -18,7 +19,7 @@ function popFrom(c: Client, key: string, count: number, max: boolean): Array<{ m
   const zset = c.db.getZset(key);
   if (zset === undefined || zset.size === 0) return null;
   const taken = max ? zset.popMax(count) : zset.popMin(count);
-  c.db.deleteIfEmpty(key, zset.size);
+  c.db.removed(NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, zset.size);
   c.db.touch(key);
   return taken;
 }

@@ -8,6 +8,7 @@ import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { parseLongDouble } from '../long-double.js';
 import { err, NULL_ARRAY, SYNTAX } from '../reply.js';
+import { NOTIFY_LIST } from '../notify.js';
 import { moveElement, mpop, parseMpop } from './lists.js';
 import { is, k } from './util.js';
 
@@ -42,7 +43,7 @@ function popOne(left: boolean): (c: Client, key: string) => unknown {
     const list = c.db.getList(key);
     if (list === undefined || list.length === 0) return NOT_READY;
     const v = left ? list.popFront() : list.popBack();
-    c.db.deleteIfEmpty(key, list.length);
+    c.db.removed(NOTIFY_LIST, left ? 'lpop' : 'rpop', key, list.length);
     c.db.touch(key);
     return [Buffer.from(key, 'latin1'), v];
   };

@@ -3,6 +3,7 @@ import { parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { BadPayload, dumpEntry, restoreEntry, verifyPayload } from '../rdb.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 import { err, NOT_INTEGER, OK, SYNTAX } from '../reply.js';
 import { is, k } from './util.js';
 
@@ -51,13 +52,17 @@ function restore(c: Client, argv: Buffer[]): unknown {
     if (e instanceof BadPayload || e instanceof RangeError) throw err('ERR Bad data format');
     throw e;
   }
-  if (replace) c.db.delete(key);
+  const deleted = replace && c.db.delete(key);
   const now = BigInt(Date.now());
   if (ttl !== 0n && !absttl) ttl += now;
   // A deadline already past: nothing is created (and a replaced key stays deleted).
-  if (ttl !== 0n && ttl <= now) return OK;
+  if (ttl !== 0n && ttl <= now) {
+    if (deleted) c.db.notify(NOTIFY_GENERIC, 'del', key);
+    return OK;
+  }
   c.db.set(key, entry);
   if (ttl !== 0n) c.db.setExpire(key, Number(ttl), ttl);
+  c.db.notify(NOTIFY_GENERIC, 'restore', key);
   return OK;
 }
 

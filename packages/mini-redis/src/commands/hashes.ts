@@ -5,6 +5,7 @@
  * small (listpack) hash, which is what the differential tests can compare.
  */
 import type { Client } from '../client.js';
+import { NOTIFY_HASH } from '../notify.js';
 import { command, type Command } from '../command.js';
 import { newHash } from '../db.js';
 import { bigIntArg, inInt64, parseInt64 } from '../args.js';
@@ -24,6 +25,7 @@ function hset(c: Client, argv: Buffer[], name: string): unknown {
     hash.set(field, argv[i + 1] as Buffer);
   }
   c.db.touch(key);
+  c.db.notify(NOTIFY_HASH, 'hset', key);
   return added;
 }
 
@@ -46,7 +48,7 @@ function hdel(c: Client, argv: Buffer[]): unknown {
   let removed = 0;
   for (let i = 2; i < argv.length; i++) if (hash.delete(k(argv[i] as Buffer))) removed++;
   if (removed > 0) {
-    c.db.deleteIfEmpty(key, hash.size);
+    c.db.removed(NOTIFY_HASH, 'hdel', key, hash.size);
     c.db.touch(key);
   }
   return removed;
@@ -90,6 +92,7 @@ function hincrby(c: Client, argv: Buffer[]): unknown {
   }
   hash.set(field, Buffer.from(next.toString()));
   c.db.touch(key);
+  c.db.notify(NOTIFY_HASH, 'hincrby', key);
   return integerReply(next);
 }
 
@@ -100,6 +103,7 @@ function hsetnx(c: Client, argv: Buffer[]): unknown {
   if (hash?.has(field) === true) return 0;
   (hash ?? c.db.create(key, newHash())).set(field, argv[3] as Buffer);
   c.db.touch(key);
+  c.db.notify(NOTIFY_HASH, 'hset', key);
   return 1;
 }
 
@@ -131,6 +135,7 @@ function hincrbyfloat(c: Client, argv: Buffer[]): unknown {
   const out = Buffer.from(text, 'latin1');
   hash.set(field, out);
   c.db.touch(key);
+  c.db.notify(NOTIFY_HASH, 'hincrbyfloat', key);
   return out;
 }
 

@@ -9,12 +9,19 @@ import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { cloneEntry, type Database } from '../db.js';
 import { globMatch } from '../glob.js';
+import { NOTIFY_GENERIC } from '../notify.js';
 import { err, integerReply, NOT_INTEGER, OK, SYNTAX } from '../reply.js';
 import { bytes, is, k } from './util.js';
 
 function del(c: Client, argv: Buffer[]): unknown {
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (c.db.delete(k(argv[i] as Buffer))) n++;
+  for (let i = 1; i < argv.length; i++) {
+    const key = k(argv[i] as Buffer);
+    if (c.db.delete(key)) {
+      c.db.notify(NOTIFY_GENERIC, 'del', key);
+      n++;
+    }
+  }
   return n;
 }
 
@@ -92,8 +99,13 @@ function expireGeneric(c: Client, argv: Buffer[], name: string, seconds: boolean
     if (flags & GT && (cur === undefined || when <= cur)) return 0;
     if (flags & LT && cur !== undefined && when >= cur) return 0;
   }
-  if (when <= BigInt(now)) c.db.delete(key);
-  else c.db.setExpire(key, Number(when), when);
+  if (when <= BigInt(now)) {
+    c.db.delete(key);
+    c.db.notify(NOTIFY_GENERIC, 'del', key);
+  } else {
+    c.db.setExpire(key, Number(when), when);
+    c.db.notify(NOTIFY_GENERIC, 'expire', key);
+  }
   return 1;
 }
 
@@ -112,7 +124,9 @@ function ttl(c: Client, argv: Buffer[], ms: boolean, absolute: boolean): unknown
 function persist(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   if (c.db.lookup(key) === undefined) return 0;
-  return c.db.persist(key) ? 1 : 0;
+  if (!c.db.persist(key)) return 0;
+  c.db.notify(NOTIFY_GENERIC, 'persist', key);
+  return 1;
 }
 
 const NO_SUCH_KEY = err('ERR no such key');
@@ -129,9 +143,13 @@ function rename(c: Client, argv: Buffer[], nx: boolean): unknown {
   if (nx && c.db.lookup(dst) !== undefined) return 0;
   const at = c.db.getExpire(src);
   const exact = c.db.getExpireExact(src);
+  // Redis's order: the old dst goes, the value is added under dst (dbAdd: "new"), src goes.
+  c.db.delete(dst);
   c.db.delete(src);
   c.db.set(dst, e);
   if (at !== undefined) c.db.setExpire(dst, at, exact);
+  c.db.notify(NOTIFY_GENERIC, 'rename_from', src);
+  c.db.notify(NOTIFY_GENERIC, 'rename_to', dst);
   return nx ? 1 : OK;
 }
 
@@ -176,6 +194,7 @@ function copy(c: Client, argv: Buffer[]): unknown {
   }
   dst.set(target, cloneEntry(e));
   if (at !== undefined) dst.setExpire(target, at, exact);
+  dst.notify(NOTIFY_GENERIC, 'copy_to', target);
   return 1;
 }
 
@@ -192,6 +211,8 @@ function move(c: Client, argv: Buffer[]): unknown {
   dst.set(key, e);
   if (at !== undefined) dst.setExpire(key, at, exact);
   c.db.delete(key);
+  c.db.notify(NOTIFY_GENERIC, 'move_from', key);
+  dst.notify(NOTIFY_GENERIC, 'move_to', key);
   return 1;
 }
 

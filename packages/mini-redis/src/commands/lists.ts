@@ -10,6 +10,7 @@ import { countArg, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newList } from '../db.js';
+import { NOTIFY_LIST } from '../notify.js';
 import { err, NULL_ARRAY, OK, SYNTAX, wrongArity } from '../reply.js';
 import { clampRange, is, k } from './util.js';
 
@@ -49,6 +50,7 @@ function push(c: Client, argv: Buffer[], left: boolean, onlyIfExists: boolean): 
   }
   for (let i = 2; i < argv.length; i++) pushTo(list, argv[i] as Buffer, left);
   c.db.touch(key);
+  c.db.notify(NOTIFY_LIST, left ? 'lpush' : 'rpush', key);
   return list.length;
 }
 
@@ -64,7 +66,7 @@ function pop(c: Client, argv: Buffer[], left: boolean): unknown {
   if (list === undefined) return count === -1 ? null : NULL_ARRAY;
   if (count === -1) {
     const v = left ? list.popFront() : list.popBack();
-    c.db.deleteIfEmpty(key, list.length);
+    c.db.removed(NOTIFY_LIST, left ? 'lpop' : 'rpop', key, list.length);
     c.db.touch(key);
     return v ?? null;
   }
@@ -76,7 +78,7 @@ function popMany(c: Client, key: string, list: Deque<Buffer>, left: boolean, cou
   const out: Buffer[] = [];
   while (out.length < count && list.length > 0) out.push((left ? list.popFront() : list.popBack()) as Buffer);
   if (out.length > 0) {
-    c.db.deleteIfEmpty(key, list.length);
+    c.db.removed(NOTIFY_LIST, left ? 'lpop' : 'rpop', key, list.length);
     c.db.touch(key);
   }
   return out;
@@ -92,12 +94,15 @@ export function moveElement(c: Client, src: string, dst: string, fromLeft: boole
   if (from === undefined || from.length === 0) return null;
   const existing = c.db.getList(dst);
   const v = (fromLeft ? from.popFront() : from.popBack()) as Buffer;
-  c.db.deleteIfEmpty(src, from.length);
-  c.db.touch(src);
-  // When src === dst and the pop emptied it, the list was deleted: make it again.
-  const to = existing !== undefined && (src !== dst || from.length > 0) ? existing : c.db.getList(dst) ?? c.db.create(dst, newList());
+  // Redis's order (lmoveGenericCommand): the push to dst and its events
+  // first, then the pop's event and the source's deletion if that emptied
+  // it. Same key: the element goes back on the same list, never deleted.
+  const to = existing ?? c.db.create(dst, newList());
   pushTo(to, v, toLeft);
   c.db.touch(dst);
+  c.db.notify(NOTIFY_LIST, toLeft ? 'lpush' : 'rpush', dst);
+  c.db.removed(NOTIFY_LIST, fromLeft ? 'lpop' : 'rpop', src, from.length);
+  c.db.touch(src);
   return v;
 }
 
@@ -178,6 +183,7 @@ function lset(c: Client, argv: Buffer[]): unknown {
   if (i < 0 || i >= list.length) throw INDEX_OUT_OF_RANGE;
   list.set(i, argv[3] as Buffer);
   c.db.touch(key);
+  c.db.notify(NOTIFY_LIST, 'lset', key);
   return OK;
 }
 
@@ -192,7 +198,7 @@ function ltrim(c: Client, argv: Buffer[]): unknown {
   const dropTail = list.length - 1 - to;
   for (let i = 0; i < from && list.length > 0; i++) list.popFront();
   for (let i = 0; i < dropTail && list.length > 0; i++) list.popBack();
-  c.db.deleteIfEmpty(key, list.length);
+  c.db.removed(NOTIFY_LIST, 'ltrim', key, list.length);
   c.db.touch(key);
   return OK;
 }
@@ -214,7 +220,7 @@ function lrem(c: Client, argv: Buffer[]): unknown {
   }
   if (removed === 0) return 0;
   list.replaceAll(keep.filter((v): v is Buffer => v !== null));
-  c.db.deleteIfEmpty(key, list.length);
+  c.db.removed(NOTIFY_LIST, 'lrem', key, list.length);
   c.db.touch(key);
   return removed;
 }
@@ -234,6 +240,7 @@ function linsert(c: Client, argv: Buffer[]): unknown {
   items.splice(after ? at + 1 : at, 0, argv[4] as Buffer);
   list.replaceAll(items);
   c.db.touch(key);
+  c.db.notify(NOTIFY_LIST, 'linsert', key);
   return list.length;
 }
 

@@ -37,7 +37,7 @@ function object(c: Client, argv: Buffer[]): unknown {
   if (argv.length !== 3) throw wrongArity(`object|${sub}`);
   const e = c.db.lookup(k(argv[2] as Buffer));
   if (e === undefined) return null;
-  if (sub === 'encoding') return Buffer.from(encodingOf(e));
+  if (sub === 'encoding') return Buffer.from(encodingOf(e, c.server.config.limits));
   if (sub === 'refcount') return refcountOf(e);
   if (sub === 'freq') {
     // maxmemory-policy is noeviction here, never an LFU one: Redis's answer then.

@@ -132,7 +132,7 @@ function hscan(c: Client, argv: Buffer[]): unknown {
   const hash = c.db.getHash(k(argv[1] as Buffer));
   if (hash === undefined) return EMPTY_SCAN;
   const o = scanOptions(argv, 3, false);
-  const small = isSmallHash(hash);
+  const small = isSmallHash(hash, c.server.config.limits);
   const [next, fields] = small ? ['0', [...hash.keys()]] : page(c, cursor, hash, () => hash.keys(), o.count);
   const out: Buffer[] = [];
   for (const f of fields) {
@@ -148,7 +148,7 @@ function sscan(c: Client, argv: Buffer[]): unknown {
   const set = c.db.getSet(k(argv[1] as Buffer));
   if (set === undefined) return EMPTY_SCAN;
   const o = scanOptions(argv, 3, false);
-  const small = isIntset(set.values(), set.size);
+  const small = isIntset(set.values(), set.size, c.server.config.limits);
   const [next, members] = small ? ['0', intsetOrder(set.values())] : page(c, cursor, set, () => set.values(), o.count);
   const out: Buffer[] = [];
   for (const m of members) if (set.has(m) && (o.pattern === null || globMatch(o.pattern, m))) out.push(bytes(m));
@@ -161,7 +161,7 @@ function zscan(c: Client, argv: Buffer[]): unknown {
   if (zset === undefined) return EMPTY_SCAN;
   const o = scanOptions(argv, 3, false);
   const all = (): string[] => zset.range(0, zset.size - 1).map((m) => m.member);
-  const small = isSmallZset(all(), zset.size);
+  const small = isSmallZset(all(), zset.size, c.server.config.limits);
   // A big sorted set is iterated over a snapshot of its members: its array
   // moves on every insert, so a live index would skip or repeat members.
   const [next, members] = small ? ['0', all()] : page(c, cursor, zset, () => all()[Symbol.iterator](), o.count);

@@ -9,6 +9,7 @@ import { command, type Command } from '../command.js';
 import { newSet } from '../db.js';
 import { intsetOrder, isIntset } from '../encoding.js';
 import { RandomSet } from '../random-set.js';
+import { NOTIFY_GENERIC, NOTIFY_SET } from '../notify.js';
 import { err, SYNTAX, WRONGTYPE, wrongArity } from '../reply.js';
 import { bytes, is, k } from './util.js';
 
@@ -17,7 +18,10 @@ function sadd(c: Client, argv: Buffer[]): unknown {
   const set = c.db.getSet(key) ?? c.db.create(key, newSet());
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (set.add(k(argv[i] as Buffer))) added++;
-  if (added > 0) c.db.touch(key);
+  if (added > 0) {
+    c.db.touch(key);
+    c.db.notify(NOTIFY_SET, 'sadd', key);
+  }
   return added;
 }
 
@@ -28,26 +32,26 @@ function srem(c: Client, argv: Buffer[]): unknown {
   let removed = 0;
   for (let i = 2; i < argv.length; i++) if (set.delete(k(argv[i] as Buffer))) removed++;
   if (removed > 0) {
-    c.db.deleteIfEmpty(key, set.size);
+    c.db.removed(NOTIFY_SET, 'srem', key, set.size);
     c.db.touch(key);
   }
   return removed;
 }
 
 /** The members in Redis's order where it has one: ascending for an intset, else insertion order here. */
-function ordered(set: RandomSet): Iterable<string> {
-  return isIntset(set.values(), set.size) ? intsetOrder(set.values()) : set.values();
+function ordered(c: Client, set: RandomSet): Iterable<string> {
+  return isIntset(set.values(), set.size, c.server.config.limits) ? intsetOrder(set.values()) : set.values();
 }
 
 /** A Set so RESP3 clients get `~`; RESP2 degrades it to an array. */
-function setReply(set: RandomSet | undefined): Set<Buffer> {
+function setReply(c: Client, set: RandomSet | undefined): Set<Buffer> {
   const out = new Set<Buffer>();
-  if (set !== undefined) for (const m of ordered(set)) out.add(bytes(m));
+  if (set !== undefined) for (const m of ordered(c, set)) out.add(bytes(m));
   return out;
 }
 
 function smembers(c: Client, argv: Buffer[]): unknown {
-  return setReply(c.db.getSet(k(argv[1] as Buffer)));
+  return setReply(c, c.db.getSet(k(argv[1] as Buffer)));
 }
 
 function smismember(c: Client, argv: Buffer[]): unknown {
@@ -76,7 +80,7 @@ function srandmember(c: Client, argv: Buffer[]): unknown {
   if (!unique && -l > BigInt(MAX_RANDOM_REPEATS)) throw err(`ERR mini-redis refuses SRANDMEMBER counts below -${MAX_RANDOM_REPEATS}`);
   const count = Number(unique ? l : -l);
   if (!unique || count === 1) return Array.from({ length: count }, () => bytes(set.random() as string));
-  if (count >= set.size) return [...ordered(set)].map(bytes);
+  if (count >= set.size) return [...ordered(c, set)].map(bytes);
   // A uniform sample without repeats: a partial Fisher-Yates over a copy.
   const all = [...set.values()];
   for (let i = 0; i < count; i++) {
@@ -97,10 +101,13 @@ function smove(c: Client, argv: Buffer[]): unknown {
   const member = k(argv[3] as Buffer);
   if (srcKey === dstKey) return src.value.has(member) ? 1 : 0;
   if (!src.value.delete(member)) return 0;
-  c.db.deleteIfEmpty(srcKey, src.value.size);
+  c.db.removed(NOTIFY_SET, 'srem', srcKey, src.value.size);
   c.db.touch(srcKey);
   const target = dst?.type === 'set' ? dst.value : c.db.create(dstKey, newSet());
-  if (target.add(member)) c.db.touch(dstKey);
+  if (target.add(member)) {
+    c.db.touch(dstKey);
+    c.db.notify(NOTIFY_SET, 'sadd', dstKey);
+  }
   return 1;
 }
 
@@ -110,12 +117,12 @@ function setsAt(c: Client, keys: Buffer[]): Array<RandomSet | undefined> {
 }
 
 /** SINTER's core: the members of the smallest set found in all the others, in its order; stops at `limit` (0: none). */
-function intersect(sets: Array<RandomSet | undefined>, limit = 0): string[] {
+function intersect(c: Client, sets: Array<RandomSet | undefined>, limit = 0): string[] {
   if (sets.some((s) => s === undefined)) return [];
   const sorted = (sets as RandomSet[]).slice().sort((a, b) => a.size - b.size);
   const [first, ...rest] = sorted as [RandomSet, ...RandomSet[]];
   const out: string[] = [];
-  for (const m of ordered(first)) {
+  for (const m of ordered(c, first)) {
     if (rest.every((s) => s.has(m))) {
       out.push(m);
       if (limit !== 0 && out.length >= limit) break;
@@ -138,25 +145,26 @@ function unionOrDiff(sets: Array<RandomSet | undefined>, diff: boolean): RandomS
 }
 
 /** Stores `members` at `dest` (or deletes it when empty); the size. */
-function store(c: Client, dest: Buffer, members: Iterable<string>): number {
+function store(c: Client, dest: Buffer, members: Iterable<string>, event: string): number {
   const key = k(dest);
   const set = new RandomSet();
   for (const m of members) set.add(m);
   if (set.size === 0) {
-    c.db.delete(key);
+    if (c.db.delete(key)) c.db.notify(NOTIFY_GENERIC, 'del', key);
     return 0;
   }
   c.db.set(key, { type: 'set', value: set });
+  c.db.notify(NOTIFY_SET, event, key);
   return set.size;
 }
 
 function sinter(c: Client, argv: Buffer[]): unknown {
-  const members = intersect(setsAt(c, argv.slice(1)));
+  const members = intersect(c, setsAt(c, argv.slice(1)));
   return new Set(members.map(bytes));
 }
 
 function sinterstore(c: Client, argv: Buffer[]): unknown {
-  return store(c, argv[1] as Buffer, intersect(setsAt(c, argv.slice(2))));
+  return store(c, argv[1] as Buffer, intersect(c, setsAt(c, argv.slice(2))), 'sinterstore');
 }
 
 /** SINTERCARD numkeys key [key ...] [LIMIT n] */
@@ -173,15 +181,15 @@ function sintercard(c: Client, argv: Buffer[]): unknown {
       limit = Number(l);
     } else throw SYNTAX;
   }
-  return intersect(setsAt(c, argv.slice(2, 2 + numkeys)), limit).length;
+  return intersect(c, setsAt(c, argv.slice(2, 2 + numkeys)), limit).length;
 }
 
 function sunionDiff(c: Client, argv: Buffer[], diff: boolean): unknown {
-  return setReply(unionOrDiff(setsAt(c, argv.slice(1)), diff));
+  return setReply(c, unionOrDiff(setsAt(c, argv.slice(1)), diff));
 }
 
 function sunionDiffStore(c: Client, argv: Buffer[], diff: boolean): unknown {
-  return store(c, argv[1] as Buffer, unionOrDiff(setsAt(c, argv.slice(2)), diff).values());
+  return store(c, argv[1] as Buffer, unionOrDiff(setsAt(c, argv.slice(2)), diff).values(), diff ? 'sdiffstore' : 'sunionstore');
 }
 
 function spop(c: Client, argv: Buffer[]): unknown {
@@ -191,7 +199,7 @@ function spop(c: Client, argv: Buffer[]): unknown {
     const set = c.db.getSet(key);
     if (set === undefined) return null;
     const m = set.pop() as string;
-    c.db.deleteIfEmpty(key, set.size);
+    c.db.removed(NOTIFY_SET, 'spop', key, set.size);
     c.db.touch(key);
     return bytes(m);
   }
@@ -201,12 +209,14 @@ function spop(c: Client, argv: Buffer[]): unknown {
   if (set === undefined || count === 0) return out;
   if (count >= set.size) {
     // The whole set, in its order (Redis answers this case with SUNION's reply, then deletes the key).
-    const all = setReply(set);
+    const all = setReply(c, set);
+    c.db.notify(NOTIFY_SET, 'spop', key);
     c.db.delete(key);
+    c.db.notify(NOTIFY_GENERIC, 'del', key);
     return all;
   }
   while (out.size < count && set.size > 0) out.add(bytes(set.pop() as string));
-  c.db.deleteIfEmpty(key, set.size);
+  c.db.removed(NOTIFY_SET, 'spop', key, set.size);
   c.db.touch(key);
   return out;
 }

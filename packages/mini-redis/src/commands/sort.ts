@@ -12,6 +12,7 @@ import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newList, type Database } from '../db.js';
 import { intsetOrder, isIntset } from '../encoding.js';
+import { NOTIFY_GENERIC, NOTIFY_LIST } from '../notify.js';
 import { err, SYNTAX, WRONGTYPE } from '../reply.js';
 import { bytes, is, k } from './util.js';
 
@@ -107,7 +108,7 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): unknown {
   let values: string[];
   if (e === undefined) values = [];
   else if (e.type === 'list') values = e.value.slice(0, e.value.length - 1).map(k);
-  else if (e.type === 'set') values = isIntset(e.value.values(), e.value.size) ? intsetOrder(e.value.values()) : [...e.value.values()];
+  else if (e.type === 'set') values = isIntset(e.value.values(), e.value.size, c.server.config.limits) ? intsetOrder(e.value.values()) : [...e.value.values()];
   else if (e.type === 'zset') values = e.value.range(0, e.value.size - 1).map((m) => m.member);
   else values = [];
   // With nothing to sort, DESC walks a list or sorted set from its end.
@@ -162,8 +163,10 @@ function sortGeneric(c: Client, argv: Buffer[], readonly: boolean): unknown {
     for (const g of gets) list.value.pushBack(bytes(byPattern(db, g, it.value) ?? ''));
   }
   const dest = k(store);
-  if (list.value.length > 0) db.set(dest, list);
-  else db.delete(dest);
+  if (list.value.length > 0) {
+    db.set(dest, list);
+    db.notify(NOTIFY_LIST, 'sortstore', dest);
+  } else if (db.delete(dest)) db.notify(NOTIFY_GENERIC, 'del', dest);
   return list.value.length;
 }
 

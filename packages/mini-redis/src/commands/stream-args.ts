@@ -5,6 +5,8 @@
  */
 import { parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
+import type { Database } from '../db.js';
+import { NOTIFY_STREAM } from '../notify.js';
 import { err, NULL_ARRAY } from '../reply.js';
 import { idOf, formatId, MAX_ID, type Consumer, type ConsumerGroup, type Stream, type StreamEntry } from '../stream.js';
 import { k } from './util.js';
@@ -81,9 +83,13 @@ export function noGroup(key: Buffer, group: Buffer, tail: string): Error {
   return err(`NOGROUP No such key '${key.toString('latin1')}' or consumer group '${group.toString('latin1')}'${tail}`);
 }
 
-export function consumerOf(g: ConsumerGroup, name: string, create: boolean): Consumer | undefined {
+export function consumerOf(g: ConsumerGroup, name: string, create: boolean, at?: { db: Database; key: string }): Consumer | undefined {
   let consumer = g.consumers.get(name);
-  if (consumer === undefined && create) g.consumers.set(name, (consumer = { name, seenTime: Date.now(), pending: new Map() }));
+  if (consumer === undefined && create) {
+    g.consumers.set(name, (consumer = { name, seenTime: Date.now(), pending: new Map() }));
+    // streamCreateConsumer announces it (XREADGROUP, XCLAIM, XAUTOCLAIM, XGROUP CREATECONSUMER).
+    at?.db.notify(NOTIFY_STREAM, 'xgroup-createconsumer', at.key);
+  }
   return consumer;
 }
 

@@ -8,6 +8,7 @@ import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { err, NULL_ARRAY, OK, SYNTAX, unknownSubcommand, WRONGTYPE, wrongArity } from '../reply.js';
 import { ConsumerGroup, formatId, MAX_ID, Stream, type Consumer, type PendingEntry, type StreamEntry } from '../stream.js';
+import { NOTIFY_STREAM } from '../notify.js';
 import { consumerOf, entryReply, intervalId, noGroup, parseId, U64_MAX } from './stream-args.js';
 import { bytes, is, k } from './util.js';
 
@@ -59,6 +60,7 @@ function xgroup(c: Client, argv: Buffer[]): unknown {
     if (s === undefined) s = c.db.create(k(key), { type: 'stream', value: new Stream() });
     if (s.groups.has(name)) throw err('BUSYGROUP Consumer Group name already exists');
     s.groups.set(name, new ConsumerGroup(id, entriesRead));
+    c.db.notify(NOTIFY_STREAM, 'xgroup-create', k(key));
     return OK;
   }
   const group = g as ConsumerGroup;
@@ -77,17 +79,19 @@ function xgroup(c: Client, argv: Buffer[]): unknown {
     }
     group.lastId = id;
     group.entriesRead = read;
+    c.db.notify(NOTIFY_STREAM, 'xgroup-setid', k(key));
     return OK;
   }
   if (sub === 'destroy') {
     if (g === undefined) return 0;
     stream.groups.delete(name);
+    c.db.notify(NOTIFY_STREAM, 'xgroup-destroy', k(key));
     return 1;
   }
   const consumerName = k(argv[4] as Buffer);
   if (sub === 'createconsumer') {
     if (group.consumers.has(consumerName)) return 0;
-    consumerOf(group, consumerName, true);
+    consumerOf(group, consumerName, true, { db: c.db, key: k(key) });
     return 1;
   }
   const consumer = group.consumers.get(consumerName);
@@ -95,6 +99,7 @@ function xgroup(c: Client, argv: Buffer[]): unknown {
   const pending = consumer.pending.size;
   for (const id of consumer.pending.keys()) group.pel.delete(id);
   group.consumers.delete(consumerName);
+  c.db.notify(NOTIFY_STREAM, 'xgroup-delconsumer', k(key));
   return pending;
 }
 
@@ -251,7 +256,7 @@ function xclaim(c: Client, argv: Buffer[]): unknown {
     }
     if (p === undefined) continue;
     if (!created && minIdle !== 0 && now - p.deliveryTime < minIdle) continue;
-    const consumer = consumerOf(g, name, true) as Consumer;
+    const consumer = consumerOf(g, name, true, { db: c.db, key: k(argv[1] as Buffer) }) as Consumer;
     claim(g, id, p, consumer, deliveryTime, !justid, retry);
     out.push(justid ? Buffer.from(formatId(id)) : entryReply(entry, id));
   }
@@ -298,7 +303,7 @@ function xautoclaim(c: Client, argv: Buffer[]): unknown {
       continue;
     }
     if (minIdle !== 0 && now - pending.deliveryTime < minIdle) continue;
-    claim(g, id, pending, consumerOf(g, name, true) as Consumer, now, !justid, -1);
+    claim(g, id, pending, consumerOf(g, name, true, { db: c.db, key: k(argv[1] as Buffer) }) as Consumer, now, !justid, -1);
     claimed.push(justid ? Buffer.from(formatId(id)) : entryReply(entry, id));
     count--;
   }

@@ -7,6 +7,7 @@ import { intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { blockOrServe, NOT_READY } from '../blocking.js';
+import { NOTIFY_STREAM } from '../notify.js';
 import { err, NULL_ARRAY, SYNTAX, WRONGTYPE, wrongArity } from '../reply.js';
 import { formatId, idOf, MAX_ID, msOf, seqOf, Stream, type Consumer, type ConsumerGroup, type StreamEntry, type TrimStrategy } from '../stream.js';
 import { consumerOf, deliver, entryReply, history, intervalId, noGroup, parseId, streamAt, U64_MAX, type ParsedId } from './stream-args.js';
@@ -101,7 +102,8 @@ function xadd(c: Client, argv: Buffer[]): unknown {
   // A stream someone blocks on (XREAD BLOCK) is ready again: keys are
   // otherwise only signalled when created (see blocking.ts).
   if (c.db.blockedOn.size !== 0 && c.db.blockedOn.has(key)) c.db.onReady?.(c.db, key);
-  if (args.strategy !== null) s.trim(args.strategy, args.approx, args.limit);
+  c.db.notify(NOTIFY_STREAM, 'xadd', key);
+  if (args.strategy !== null && s.trim(args.strategy, args.approx, args.limit) > 0) c.db.notify(NOTIFY_STREAM, 'xtrim', key);
   c.db.touch(key);
   return Buffer.from(formatId(id));
 }
@@ -134,7 +136,10 @@ function xdel(c: Client, argv: Buffer[]): unknown {
   const ids = argv.slice(2).map((b) => parseId(b, 0n, true).id);
   let n = 0;
   for (const id of ids) if (s.delete(id)) n++;
-  if (n > 0) c.db.touch(key);
+  if (n > 0) {
+    c.db.touch(key);
+    c.db.notify(NOTIFY_STREAM, 'xdel', key);
+  }
   return n;
 }
 
@@ -144,7 +149,10 @@ function xtrim(c: Client, argv: Buffer[]): unknown {
   if (s === undefined) return 0;
   const args = parseAddOrTrim(argv, false);
   const n = s.trim(args.strategy as TrimStrategy, args.approx, args.limit);
-  if (n > 0) c.db.touch(key);
+  if (n > 0) {
+    c.db.touch(key);
+    c.db.notify(NOTIFY_STREAM, 'xtrim', key);
+  }
   return n;
 }
 
@@ -224,7 +232,7 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
     if (g !== undefined) {
       // The consumer is created (and seen) only when it is served, as in Redis.
       if (gt === MAX_ID && (s.length === 0 || lastValid <= g.lastId)) continue;
-      const consumer = consumerOf(g, k(consumerName as Buffer), true) as Consumer;
+      const consumer = consumerOf(g, k(consumerName as Buffer), true, { db: c.db, key: k(key) }) as Consumer;
       consumer.seenTime = Date.now();
       if (gt !== MAX_ID) {
         out.set(key, history(s, consumer, gt, count));
@@ -251,7 +259,7 @@ function xread(c: Client, argv: Buffer[], group: boolean): unknown {
       const g = s.groups.get(k(groupName));
       if (g === undefined) throw err('NOGROUP the consumer group this client was blocked on no longer exists');
       if (lastValid <= g.lastId) return NOT_READY;
-      entries = deliver(s, g, consumerOf(g, k(consumerName as Buffer), true) as Consumer, g.lastId, count, noack);
+      entries = deliver(s, g, consumerOf(g, k(consumerName as Buffer), true, { db: cl.db, key }) as Consumer, g.lastId, count, noack);
     } else {
       const after = ids[i] as bigint;
       if (lastValid <= after) return NOT_READY;

@@ -6,6 +6,7 @@ import { bigIntArg, inInt64, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { addLongDouble, formatLongDouble, longDoubleFromBigInt, parseLongDouble, type ParsedLongDouble } from '../long-double.js';
+import { NOTIFY_GENERIC, NOTIFY_STRING } from '../notify.js';
 import { err, integerReply, NOT_FLOAT, NOT_INTEGER, OK, OVERFLOW, SYNTAX, wrongArity } from '../reply.js';
 import { is, k } from './util.js';
 
@@ -82,7 +83,11 @@ function set(c: Client, argv: Buffer[]): unknown {
     if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : null;
   }
   db.set(key, { type: 'string', value: argv[2] as Buffer }, (flags & KEEPTTL) !== 0);
-  if (deadline !== 0) db.setExpire(key, deadline);
+  db.notify(NOTIFY_STRING, 'set', key);
+  if (deadline !== 0) {
+    db.setExpire(key, deadline);
+    db.notify(NOTIFY_GENERIC, 'expire', key);
+  }
   return flags & GET ? old : OK;
 }
 
@@ -95,9 +100,14 @@ function getex(c: Client, argv: Buffer[]): unknown {
   if (expire !== null) {
     const deadline = expireDeadline(expire, flags, 'getex');
     // An absolute time already past deletes the key (the value is still returned).
-    if (flags & (EXAT | PXAT) && deadline <= Date.now()) c.db.delete(key);
-    else c.db.setExpire(key, deadline);
-  } else if (flags & PERSIST) c.db.persist(key);
+    if (flags & (EXAT | PXAT) && deadline <= Date.now()) {
+      c.db.delete(key);
+      c.db.notify(NOTIFY_GENERIC, 'del', key);
+    } else {
+      c.db.setExpire(key, deadline);
+      c.db.notify(NOTIFY_GENERIC, 'expire', key);
+    }
+  } else if (flags & PERSIST && c.db.persist(key)) c.db.notify(NOTIFY_GENERIC, 'persist', key);
   return value;
 }
 
@@ -105,6 +115,7 @@ function setnx(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   if (c.db.lookup(key) !== undefined) return 0;
   c.db.set(key, { type: 'string', value: argv[2] as Buffer });
+  c.db.notify(NOTIFY_STRING, 'set', key);
   return 1;
 }
 
@@ -113,7 +124,9 @@ function setex(c: Client, argv: Buffer[], name: string, unit: number): unknown {
   const deadline = expireDeadline(argv[2] as Buffer, unit, name);
   const key = k(argv[1] as Buffer);
   c.db.set(key, { type: 'string', value: argv[3] as Buffer });
+  c.db.notify(NOTIFY_STRING, 'set', key);
   c.db.setExpire(key, deadline);
+  c.db.notify(NOTIFY_GENERIC, 'expire', key);
   return OK;
 }
 
@@ -121,6 +134,7 @@ function getset(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   const old = c.db.getString(key) ?? null;
   c.db.set(key, { type: 'string', value: argv[2] as Buffer });
+  c.db.notify(NOTIFY_STRING, 'set', key);
   return old;
 }
 
@@ -129,6 +143,7 @@ function getdel(c: Client, argv: Buffer[]): unknown {
   const v = c.db.getString(key);
   if (v === undefined) return null;
   c.db.delete(key);
+  c.db.notify(NOTIFY_GENERIC, 'del', key);
   return v;
 }
 
@@ -144,7 +159,9 @@ function mget(c: Client, argv: Buffer[]): unknown {
 function mset(c: Client, argv: Buffer[]): unknown {
   if (argv.length % 2 === 0) throw wrongArity('mset');
   for (let i = 1; i < argv.length; i += 2) {
-    c.db.set(k(argv[i] as Buffer), { type: 'string', value: argv[i + 1] as Buffer });
+    const key = k(argv[i] as Buffer);
+    c.db.set(key, { type: 'string', value: argv[i + 1] as Buffer });
+    c.db.notify(NOTIFY_STRING, 'set', key);
   }
   return OK;
 }
@@ -162,6 +179,7 @@ function incrBy(c: Client, keyArg: Buffer, delta: bigint): unknown {
   const next = value + delta;
   if (!inInt64(next)) throw OVERFLOW;
   c.db.set(key, { type: 'string', value: Buffer.from(next.toString()) }, true);
+  c.db.notify(NOTIFY_STRING, 'incrby', key);
   return integerReply(next);
 }
 
@@ -170,10 +188,12 @@ function append(c: Client, argv: Buffer[]): unknown {
   const cur = c.db.getString(key);
   if (cur === undefined) {
     c.db.set(key, { type: 'string', value: Buffer.from(argv[2] as Buffer) }, true);
+    c.db.notify(NOTIFY_STRING, 'append', key);
     return (argv[2] as Buffer).length;
   }
   const value = Buffer.concat([cur, argv[2] as Buffer]);
   c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
+  c.db.notify(NOTIFY_STRING, 'append', key);
   return value.length;
 }
 
@@ -223,6 +243,7 @@ function setrange(c: Client, argv: Buffer[]): unknown {
   cur?.copy(value);
   patch.copy(value, offset);
   c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
+  c.db.notify(NOTIFY_STRING, 'setrange', key);
   return len;
 }
 
@@ -236,6 +257,7 @@ function incrbyfloat(c: Client, argv: Buffer[]): unknown {
   const text = addFloatText(value, incr);
   const out = Buffer.from(text, 'latin1');
   c.db.set(key, { type: 'string', value: out, enc: 'embstr' }, true);
+  c.db.notify(NOTIFY_STRING, 'incrbyfloat', key);
   return out;
 }
 

@@ -9,6 +9,7 @@ import { floatArg, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 import { err, SYNTAX, WRONGTYPE } from '../reply.js';
 import { SortedSet, type ScoredMember } from '../sorted-set.js';
 import { is, k } from './util.js';
@@ -141,12 +142,13 @@ function generic(c: Client, argv: Buffer[], at: number, dest: Buffer | null, op:
   if (dest !== null) {
     const key = k(dest);
     if (result.size === 0) {
-      c.db.delete(key);
+      if (c.db.delete(key)) c.db.notify(NOTIFY_GENERIC, 'del', key);
       return 0;
     }
     const entry = newZset();
     for (const m of result.range(0, result.size - 1)) entry.value.set(m.member, m.score);
     c.db.set(key, entry);
+    c.db.notify(NOTIFY_ZSET, `z${op}store`, key);
     return result.size;
   }
   const items: ScoredMember[] = result.range(0, result.size - 1);

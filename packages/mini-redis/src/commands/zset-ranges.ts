@@ -8,6 +8,7 @@ import { floatArg, intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
+import { NOTIFY_GENERIC, NOTIFY_ZSET } from '../notify.js';
 import { err, SYNTAX, WRONGTYPE } from '../reply.js';
 import type { ScoredMember, SortedSet } from '../sorted-set.js';
 import { clampRange, is, k } from './util.js';
@@ -138,12 +139,13 @@ function zrangeGeneric(c: Client, argv: Buffer[], at: number, store: Buffer | nu
 function storeRange(c: Client, dest: Buffer, items: ScoredMember[]): number {
   const key = k(dest);
   if (items.length === 0) {
-    c.db.delete(key);
+    if (c.db.delete(key)) c.db.notify(NOTIFY_GENERIC, 'del', key);
     return 0;
   }
   const entry = newZset();
   for (const m of items) entry.value.set(m.member, m.score);
   c.db.set(key, entry);
+  c.db.notify(NOTIFY_ZSET, 'zrangestore', key);
   return items.length;
 }
 
@@ -193,7 +195,7 @@ function zremrange(c: Client, argv: Buffer[], type: 'rank' | 'score' | 'lex'): u
     for (const m of z.range(0, z.size - 1)) if (match(m) && z.delete(m.member)) removed++;
   }
   if (removed > 0) {
-    c.db.deleteIfEmpty(key, z.size);
+    c.db.removed(NOTIFY_ZSET, `zremrangeby${type}`, key, z.size);
     c.db.touch(key);
   }
   return removed;

@@ -8,6 +8,7 @@ import { bigIntArg, countArg, floatArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { newZset } from '../db.js';
+import { NOTIFY_ZSET } from '../notify.js';
 import { err, NULL_ARRAY, SYNTAX } from '../reply.js';
 import type { ScoredMember, SortedSet } from '../sorted-set.js';
 import { bytes, is, k } from './util.js';
@@ -78,7 +79,10 @@ function zadd(c: Client, argv: Buffer[]): unknown {
     }
   }
   c.db.deleteIfEmpty(key, zset.size);
-  if (added + updated > 0) c.db.touch(key);
+  if (added + updated > 0) {
+    c.db.touch(key);
+    c.db.notify(NOTIFY_ZSET, flags & INCR ? 'zincr' : 'zadd', key);
+  }
   if (flags & INCR) return incrResult === null ? null : score(incrResult);
   return flags & CH ? added + updated : added;
 }
@@ -97,7 +101,7 @@ export function scoredReply(c: Client, items: ScoredMember[], withScores: boolea
 /** Pops up to `count` from the low (min) or high end; the key is deleted when emptied. */
 function pop(c: Client, key: string, zset: SortedSet, count: number, max: boolean): ScoredMember[] {
   const taken = max ? zset.popMax(count) : zset.popMin(count);
-  c.db.deleteIfEmpty(key, zset.size);
+  if (taken.length > 0) c.db.removed(NOTIFY_ZSET, max ? 'zpopmax' : 'zpopmin', key, zset.size);
   c.db.touch(key);
   return taken;
 }
@@ -217,7 +221,7 @@ function zrem(c: Client, argv: Buffer[]): unknown {
   let removed = 0;
   for (let i = 2; i < argv.length; i++) if (zset.delete(k(argv[i] as Buffer))) removed++;
   if (removed > 0) {
-    c.db.deleteIfEmpty(key, zset.size);
+    c.db.removed(NOTIFY_ZSET, 'zrem', key, zset.size);
     c.db.touch(key);
   }
   return removed;
