@@ -7,9 +7,9 @@
  * on both servers. The timeout case also checks when the reply comes, with
  * a generous upper bound.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Scenario = (open: () => Promise<RespConnection>, log: (line: string) => void) => Promise<void>;
 
@@ -164,6 +164,41 @@ const scenarios: Record<string, Scenario> = {
     log(await ctl.command('lmove', 'dst', 'other', 'left', 'left'));
     log(`b ${await b.reply()}`);
   },
+  'one pipelined write LPUSH, RPOP, LPUSH: the waiter is served after the first command, not after the batch': async (open, log) => {
+    // redis-server 7.0 runs handleClientsBlockedOnKeys at the end of every
+    // processCommand, so the waiter takes "a" before RPOP runs; serving once
+    // per batch would give "a" to RPOP and "b" to the waiter.
+    const [a, ctl] = [await open(), await open()];
+    send(a, 'blpop', 'k', '0');
+    await blockedClients(ctl, 1);
+    const cmds = [
+      ['lpush', 'k', 'a'],
+      ['rpop', 'k'],
+      ['lpush', 'k', 'b'],
+      ['lrange', 'k', '0', '-1'],
+    ];
+    ctl.send(Buffer.concat(cmds.map((argv) => Buffer.from(`*${argv.length}\r\n${argv.map((x) => `$${x.length}\r\n${x}\r\n`).join('')}`))));
+    for (let i = 0; i < cmds.length; i++) log(`ctl ${await ctl.reply()}`);
+    log(`a ${await a.reply()}`);
+  },
+  'two waiters, one pipelined write of two LPUSHes and an RPOP between: each push serves one waiter in order': async (open, log) => {
+    const [a, b, ctl] = [await open(), await open(), await open()];
+    send(a, 'brpop', 'k', '0');
+    await blockedClients(ctl, 1);
+    send(b, 'brpop', 'k', '0');
+    await blockedClients(ctl, 2);
+    const cmds = [
+      ['lpush', 'k', 'x', 'y'],
+      ['rpop', 'k'],
+      ['lpush', 'k', 'z'],
+      ['rpop', 'k'],
+    ];
+    ctl.send(Buffer.concat(cmds.map((argv) => Buffer.from(`*${argv.length}\r\n${argv.map((x) => `$${x.length}\r\n${x}\r\n`).join('')}`))));
+    for (let i = 0; i < cmds.length; i++) log(`ctl ${await ctl.reply()}`);
+    log(`a ${await a.reply()}`);
+    log(`b ${await b.reply()}`);
+    log(await ctl.command('exists', 'k'));
+  },
   'a wrong-type key created for a waiter: it keeps waiting': async (open, log) => {
     const [a, ctl] = [await open(), await open()];
     send(a, 'blpop', 'k', '0');
@@ -177,16 +212,7 @@ const scenarios: Record<string, Scenario> = {
 };
 
 describe('blocking commands, multi-client, like redis-server 7.0', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   async function transcript(port: number, scenario: Scenario): Promise<string[]> {
     const conns: RespConnection[] = [];
@@ -211,23 +237,23 @@ describe('blocking commands, multi-client, like redis-server 7.0', () => {
 
   for (const [name, scenario] of Object.entries(scenarios)) {
     it(name, async () => {
-      const expected = await transcript(redis.port, scenario);
-      const got = await transcript(mini.port, scenario);
+      const expected = await transcript(servers.redis.port, scenario);
+      const got = await transcript(servers.mini.port, scenario);
       expect(got).toEqual(expected);
     });
   }
 
   it('a client killed while blocked leaves no entry behind (mini-redis internals)', async () => {
-    const a = await RespConnection.open(mini.port);
-    const ctl = await RespConnection.open(mini.port);
+    const a = await RespConnection.open(servers.mini.port);
+    const ctl = await RespConnection.open(servers.mini.port);
     try {
       send(a, 'blpop', 'gone1', 'gone2', '0');
       await blockedClients(ctl, 1);
       a.close();
       await blockedClients(ctl, 0);
-      const db = mini.state.store.dbs[0];
+      const db = servers.mini.state.store.dbs[0];
       expect(db?.blockedOn.size).toBe(0);
-      expect(mini.state.blocking.count).toBe(0);
+      expect(servers.mini.state.blocking.count).toBe(0);
     } finally {
       ctl.close();
     }
