@@ -135,7 +135,10 @@ export const configParams: ConfigParam[] = [
     get: (s) => String(s.config.maxmemory),
     set(s, value) {
       const n = memoryValue(value, 2n ** 64n - 1n);
-      return () => (s.config.maxmemory = n);
+      return () => {
+        s.config.maxmemory = n;
+        s.store.setAccounting(n > 0);
+      };
     },
   },
   {
@@ -145,7 +148,10 @@ export const configParams: ConfigParam[] = [
       const v = value.toString('latin1').toLowerCase();
       const policy = EVICTION_POLICIES.find((p) => p === v);
       if (policy === undefined) throw new ConfigValueError(`argument(s) must be one of the following: ${EVICTION_POLICIES.join(', ')}`);
-      return () => (s.config.maxmemoryPolicy = policy);
+      return () => {
+        s.config.maxmemoryPolicy = policy;
+        s.store.shared.lfu = policy.endsWith('-lfu');
+      };
     },
   },
   {

@@ -118,6 +118,8 @@ export class ConnectionHandler implements ReplySink {
     this.ctx.state.stats.netInput += this.e.in.length;
     // CLIENT LIST's idle: per read, not per command (one clock read for a whole pipeline).
     client.lastInteraction = Date.now();
+    // The keyspace's cached clock (access times for LRU/IDLETIME), read once per read too.
+    this.ctx.state.store.shared.clock.now = client.lastInteraction;
     parser.feedFrom(this.e.in);
     const blocking = this.ctx.state.blocking;
     const scripting = this.ctx.state.scripting;

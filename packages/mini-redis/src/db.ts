@@ -18,13 +18,27 @@
  * refuses to run for a flagged client (Redis's `signalModifiedKey`).
  */
 import { Deque } from './deque.js';
+import { estimateKey, LFU_INIT_VAL, lfuDecayed, lfuLogIncr, minutes } from './memory.js';
 import { KeyspaceEvents, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_NEW } from './notify.js';
 import { RandomSet } from './random-set.js';
 import { WRONGTYPE } from './reply.js';
 import { SortedSet } from './sorted-set.js';
 import type { Stream } from './stream.js';
 
-export type Entry =
+/**
+ * What every entry carries for eviction and OBJECT IDLETIME/FREQ, as the
+ * 24 bits of a Redis object's `lru` field: the last access on the server's
+ * cached clock (ms), or, under an LFU policy, the logarithmic counter and
+ * the minute it last decayed. Stamped when stored and on every lookup.
+ */
+export interface EntryMeta {
+  lru?: number;
+  lfu?: number;
+  ldt?: number;
+}
+
+export type Entry = EntryMeta &
+  (
   /**
    * `enc` records how Redis would have made the string object, which is
    * what OBJECT ENCODING reports: absent = through tryObjectEncoding (SET and
@@ -37,7 +51,26 @@ export type Entry =
   | { type: 'set'; value: RandomSet }
   | { type: 'hash'; value: Map<string, Buffer> }
   | { type: 'zset'; value: SortedSet }
-  | { type: 'stream'; value: Stream };
+  | { type: 'stream'; value: Stream }
+  );
+
+/**
+ * What the databases of one server share: the notification switch, a clock
+ * read once per connection read (not per lookup: a clock read costs as much
+ * as a GET), and whether memory is being accounted and access counted LFU.
+ */
+export interface KeyspaceShared {
+  readonly events: KeyspaceEvents;
+  readonly clock: { now: number };
+  /** maxmemory > 0: keep per-key size estimates (memory.ts). */
+  accounting: boolean;
+  /** An LFU maxmemory-policy: lookups bump the LFU counter instead of the access time. */
+  lfu: boolean;
+}
+
+export function newShared(events = new KeyspaceEvents()): KeyspaceShared {
+  return { events, clock: { now: Date.now() }, accounting: false, lfu: false };
+}
 
 export type ValueType = Entry['type'];
 
@@ -75,11 +108,125 @@ export class Database {
   readonly blockedOn = new Set<string>();
   onReady: ((db: Database, key: string) => void) | null = null;
 
+  /** Per-key size estimates while accounting (memory.ts), their sum, and keys changed since they were summed. */
+  private sizes = new Map<string, number>();
+  private used = 0;
+  private dirty = new Set<string>();
+  /** Where eviction sampling resumes (keyspace, and keys with a TTL). */
+  private sampleCursor: Iterator<string> | null = null;
+  private volatileCursor: Iterator<string> | null = null;
+  /** The server's notify-keyspace-events switch (shared by every database). */
+  readonly events: KeyspaceEvents;
+
   constructor(
     readonly index: number,
-    /** The server's notify-keyspace-events switch (shared by every database). */
-    readonly events: KeyspaceEvents = new KeyspaceEvents(),
-  ) {}
+    readonly shared: KeyspaceShared = newShared(),
+  ) {
+    this.events = shared.events;
+  }
+
+  /** Records an access (Redis's updateLFU / LRU_CLOCK on lookup). */
+  private access(e: Entry): void {
+    if (!this.shared.lfu) {
+      e.lru = this.shared.clock.now;
+      return;
+    }
+    const now = minutes(this.shared.clock.now);
+    e.lfu = lfuLogIncr(lfuDecayed(e.lfu ?? LFU_INIT_VAL, e.ldt ?? now, now));
+    e.ldt = now;
+  }
+
+  /** A new object's stamp (createObject): now, or LFU_INIT_VAL. */
+  private stamp(e: Entry): void {
+    e.lru = this.shared.clock.now;
+    if (this.shared.lfu) {
+      e.lfu = LFU_INIT_VAL;
+      e.ldt = minutes(this.shared.clock.now);
+    }
+  }
+
+  private mark(key: string): void {
+    if (this.shared.accounting) this.dirty.add(key);
+  }
+
+  /** The estimated bytes of this database's keys, re-estimating the changed ones first. */
+  settle(): number {
+    if (this.dirty.size === 0) return this.used;
+    for (const key of this.dirty) {
+      const e = this.data.get(key);
+      const now = e === undefined ? 0 : estimateKey(key, e, this.expires.has(key));
+      this.used += now - (this.sizes.get(key) ?? 0);
+      if (e === undefined) this.sizes.delete(key);
+      else this.sizes.set(key, now);
+    }
+    this.dirty.clear();
+    return this.used;
+  }
+
+  /** Accounting was switched on or off: estimate every key, or forget the estimates. */
+  recount(): void {
+    this.sizes.clear();
+    this.dirty.clear();
+    this.used = 0;
+    if (!this.shared.accounting) return;
+    for (const [key, e] of this.data) {
+      const n = estimateKey(key, e, this.expires.has(key));
+      this.sizes.set(key, n);
+      this.used += n;
+    }
+  }
+
+  /**
+   * Up to `n` keys to consider for eviction, from a cursor that walks the
+   * keyspace (or the keys with a TTL) and wraps, so successive calls sample
+   * all of it. A JS Map has no random access: `random` skips a random
+   * number of keys (up to 4n) first, so samples are not always neighbours.
+   */
+  sampleKeys(n: number, volatile: boolean, random: boolean): string[] {
+    const source = volatile ? this.expires : this.data;
+    const out: string[] = [];
+    if (source.size === 0) return out;
+    let skip = random ? Math.floor(Math.random() * Math.min(source.size, 4 * n + 1)) : 0;
+    let wrapped = false;
+    while (out.length < Math.min(n, source.size)) {
+      let cursor = volatile ? this.volatileCursor : this.sampleCursor;
+      if (cursor === null) cursor = source.keys();
+      const step = cursor.next();
+      if (step.done === true) {
+        if (volatile) this.volatileCursor = null;
+        else this.sampleCursor = null;
+        if (wrapped) break;
+        wrapped = true;
+        continue;
+      }
+      if (volatile) this.volatileCursor = cursor;
+      else this.sampleCursor = cursor;
+      if (skip-- > 0) continue;
+      out.push(step.value);
+    }
+    return out;
+  }
+
+  /** Deletes `key` for maxmemory (the caller publishes "evicted"); its estimated size. */
+  evict(key: string): number {
+    const size = this.sizes.get(key) ?? 0;
+    this.data.delete(key);
+    this.dropExpire(key);
+    this.touch(key);
+    return size;
+  }
+
+  /** The live entry at `key` without counting an access (OBJECT, KEYS: Redis's LOOKUP_NOTOUCH). */
+  peek(key: string): Entry | undefined {
+    const e = this.data.get(key);
+    if (e === undefined) return undefined;
+    const at = this.expires.get(key);
+    if (at !== undefined && at <= Date.now()) {
+      this.expire(key);
+      return undefined;
+    }
+    return e;
+  }
 
   /** notifyKeyspaceEvent for a key of this database: one AND when notifications are off. */
   notify(type: number, event: string, key: string): void {
@@ -91,6 +238,7 @@ export class Database {
    * that left it empty, its deletion and a "del" event (Redis's order).
    */
   removed(type: number, event: string, key: string, size: number): void {
+    this.mark(key);
     this.notify(type, event, key);
     if (size === 0) {
       this.data.delete(key);
@@ -111,6 +259,7 @@ export class Database {
         return undefined;
       }
     }
+    this.access(e);
     return e;
   }
 
@@ -143,6 +292,16 @@ export class Database {
 
   /** Stores `entry`, dropping any TTL unless `keepTtl`. */
   set(key: string, entry: Entry, keepTtl = false): void {
+    this.stamp(entry);
+    // Under maxmemory a string gets bytes of its own: the parser's copies
+    // share Node's 8 KiB pool slabs, and one live value keeps its whole slab
+    // (and its evicted neighbours' bytes) alive, so evicting would not free
+    // memory in proportion to what it removes.
+    if (this.shared.accounting && entry.type === 'string' && entry.value.buffer.byteLength !== entry.value.length) {
+      const own = Buffer.allocUnsafeSlow(entry.value.length);
+      entry.value.copy(own);
+      entry.value = own;
+    }
     // Redis's setKey looks the key up first (an expired one goes, with its
     // event) and dbAdd announces a new one: only done when someone listens.
     if (this.events.flags !== 0 && this.lookup(key) === undefined) {
@@ -156,7 +315,9 @@ export class Database {
 
   /** Adds a fresh container under a key known to be absent. */
   create<E extends Entry>(key: string, entry: E): E['value'] {
+    this.stamp(entry);
     this.data.set(key, entry);
+    this.mark(key);
     this.notify(NOTIFY_NEW, 'new', key);
     if (this.blockedOn.size !== 0 && this.blockedOn.has(key)) this.onReady?.(this, key);
     return entry.value;
@@ -172,6 +333,7 @@ export class Database {
 
   /** Removes a container left empty by a pop or a removal, as Redis does. */
   deleteIfEmpty(key: string, size: number): void {
+    this.mark(key);
     if (size === 0) {
       this.data.delete(key);
       this.dropExpire(key);
@@ -213,7 +375,11 @@ export class Database {
   keys(): string[] {
     const now = Date.now();
     const out: string[] = [];
-    for (const k of [...this.data.keys()]) if (this.lookup(k, now) !== undefined) out.push(k);
+    for (const k of [...this.data.keys()]) {
+      const at = this.expires.get(k);
+      if (at !== undefined && at <= now) this.expire(k);
+      else out.push(k);
+    }
     return out;
   }
 
@@ -230,6 +396,11 @@ export class Database {
     this.expires.clear();
     this.exact.clear();
     this.cursor = null;
+    this.sampleCursor = null;
+    this.volatileCursor = null;
+    this.sizes.clear();
+    this.dirty.clear();
+    this.used = 0;
   }
 
   private dropExpire(key: string): void {
@@ -248,8 +419,13 @@ export class Database {
     [this.data, other.data] = [other.data, this.data];
     [this.expires, other.expires] = [other.expires, this.expires];
     [this.exact, other.exact] = [other.exact, this.exact];
+    [this.sizes, other.sizes] = [other.sizes, this.sizes];
+    [this.used, other.used] = [other.used, this.used];
+    [this.dirty, other.dirty] = [other.dirty, this.dirty];
     this.cursor = null;
     other.cursor = null;
+    this.sampleCursor = other.sampleCursor = null;
+    this.volatileCursor = other.volatileCursor = null;
     // Clients blocked on a key of either database may find it there now (Redis's scanDatabaseForReadyKeys).
     for (const db of [this, other]) for (const key of db.blockedOn) if (db.data.has(key)) db.onReady?.(db, key);
   }
@@ -271,6 +447,8 @@ export class Database {
    * logically (Redis's touchWatchedKey): its flag is cleared instead.
    */
   touch(key: string): void {
+    // Every change passes here (Redis's signalModifiedKey): the size estimate is redone lazily.
+    if (this.shared.accounting) this.dirty.add(key);
     if (this.watchers.size === 0) return;
     const map = this.watchers.get(key);
     if (map === undefined) return;
@@ -354,9 +532,27 @@ export class Store {
 
   constructor(
     count = 16,
-    readonly events: KeyspaceEvents = new KeyspaceEvents(),
+    readonly shared: KeyspaceShared = newShared(),
   ) {
-    this.dbs = Array.from({ length: count }, (_, i) => new Database(i, events));
+    this.dbs = Array.from({ length: count }, (_, i) => new Database(i, shared));
+  }
+
+  get events(): KeyspaceEvents {
+    return this.shared.events;
+  }
+
+  /** The dataset's estimated bytes (memory.ts); 0 while not accounting. */
+  usedMemory(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.settle();
+    return n;
+  }
+
+  /** maxmemory set or cleared: start (estimating every key once) or stop accounting. */
+  setAccounting(on: boolean): void {
+    if (on === this.shared.accounting) return;
+    this.shared.accounting = on;
+    for (const db of this.dbs) db.recount();
   }
 
   flushAll(): void {

@@ -38,6 +38,7 @@ export function processCommand(c: Client, argv: Buffer[]): void {
     return reject(c, wrongArity(cmd.name), c.lastCommand);
   }
   if (!c.authenticated && !cmd.noAuth) return reject(c, NOAUTH, c.lastCommand);
+  if (c.server.config.maxmemory > 0 && !performEvictions(c) && rejectOnOom(c, cmd)) return reject(c, OOM, c.lastCommand);
   if (c.protocol === 2 && c.subscriptions > 0 && !PUBSUB_ALLOWED.has(name)) {
     const text = `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
     return reject(c, err(text), c.lastCommand);
@@ -54,6 +55,22 @@ export function processCommand(c: Client, argv: Buffer[]): void {
   }
   const reply = call(c, cmd, argv);
   if (reply !== NO_REPLY) c.send(reply);
+}
+
+const OOM = err("OOM command not allowed when used memory > 'maxmemory'.");
+
+/** Redis's performEvictions before a command: false when the dataset cannot be brought under maxmemory. */
+function performEvictions(c: Client): boolean {
+  const s = c.server;
+  const cfg = s.config;
+  return s.evictor.evict(s.store.dbs, cfg.maxmemoryPolicy, cfg.maxmemorySamples, cfg.maxmemory, () => s.store.usedMemory(), s.store.shared.clock.now);
+}
+
+/** Over maxmemory, Redis refuses denyoom commands, EXEC of a transaction holding one, and anything queued in MULTI. */
+function rejectOnOom(c: Client, cmd: Command): boolean {
+  if (cmd.flags.includes('denyoom')) return true;
+  if (cmd.name === 'exec') return c.multi?.some((q) => q.cmd.flags.includes('denyoom')) === true;
+  return c.multi !== null && cmd.name !== 'discard' && cmd.name !== 'quit' && cmd.name !== 'reset';
 }
 
 /** The stats line of command `name` (created on first use). */

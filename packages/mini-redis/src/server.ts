@@ -52,6 +52,20 @@ export interface MiniRedis {
 
 const DEFAULT_QUERY_LIMIT = 1024 * 1024 * 1024;
 
+/**
+ * Closes the clients idle for longer than `timeout` seconds, as Redis's
+ * clientsCronHandleTimeout: not a blocked client (its own timeout governs
+ * it) nor a subscriber (it only listens). Silently, as Redis does.
+ */
+function closeIdleClients(state: ServerState): void {
+  const limit = state.config.timeout * 1000;
+  if (limit === 0) return;
+  const now = Date.now();
+  for (const c of [...state.clients.values()]) {
+    if (c.blocked === null && c.subscriptions === 0 && now - c.lastInteraction > limit) c.sink.kill?.();
+  }
+}
+
 export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniRedis> {
   const host = opts.host ?? '127.0.0.1';
   const maxclients = opts.maxclients ?? 10000;
@@ -83,11 +97,14 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
   const expireTimer = reactor.addTimer(
     opts.expireIntervalMs ?? 100,
     () => {
+      state.store.shared.clock.now = Date.now();
       // Not while a busy script is paused: keys must not vanish in the middle of it.
       if (state.scripting.busy === null) state.stats.expired += state.store.activeExpireCycle();
     },
     { repeat: true },
   );
+  // Redis's clientsCron: the `timeout` parameter closes idle clients, checked once a second.
+  const cronTimer = reactor.addTimer(1000, () => closeIdleClients(state), { repeat: true });
   const loop = own ? reactor.eventloop() : null;
   let closed = false;
 
@@ -100,6 +117,7 @@ export async function startMiniRedis(opts: MiniRedisOptions = {}): Promise<MiniR
       if (closed) return;
       closed = true;
       reactor.delTimer(expireTimer);
+      reactor.delTimer(cronTimer);
       listener.close();
       if (own) {
         reactor.release();

@@ -8,7 +8,8 @@ import type { Command } from './command.js';
 import { BlockingRegistry, type BlockTimers } from './blocking.js';
 import { CommandLookup } from './command-table.js';
 import { defaultConfig, type ServerConfig } from './config.js';
-import { Store } from './db.js';
+import { newShared, Store } from './db.js';
+import { Evictor } from './memory.js';
 import { KeyspaceEvents } from './notify.js';
 import { PubSub } from './pubsub.js';
 import { ScriptingEngine } from './scripting.js';
@@ -37,6 +38,8 @@ export interface ServerState {
   readonly runId: string;
   /** What CONFIG SET changes (config.ts). */
   readonly config: ServerConfig;
+  /** maxmemory's eviction pool (memory.ts). */
+  readonly evictor: Evictor;
 }
 
 /** INFO's per-command line: calls, time, and the two kinds of failure Redis counts. */
@@ -75,8 +78,20 @@ export function createState(opts: {
   timers?: BlockTimers;
 }): ServerState {
   const pubsub = new PubSub();
+  const stats: ServerStats = {
+    connections: 0,
+    commands: 0,
+    rejected: 0,
+    expired: 0,
+    evicted: 0,
+    netInput: 0,
+    netOutput: 0,
+    errorReplies: 0,
+    errors: new Map(),
+    commandStats: new Map(),
+  };
   const state: ServerState = {
-    store: new Store(16, new KeyspaceEvents(pubsub)),
+    store: new Store(16, newShared(new KeyspaceEvents(pubsub))),
     pubsub,
     blocking: new BlockingRegistry(opts.timers ?? nodeTimers()),
     commands: opts.commands,
@@ -88,22 +103,12 @@ export function createState(opts: {
     startedAt: Date.now(),
     port: 0,
     nextClientId: 1,
-    stats: {
-      connections: 0,
-      commands: 0,
-      rejected: 0,
-      expired: 0,
-      evicted: 0,
-      netInput: 0,
-      netOutput: 0,
-      errorReplies: 0,
-      errors: new Map(),
-      commandStats: new Map(),
-    },
+    stats,
     runId: randomBytes(20).toString('hex'),
     // The engine needs the state it belongs to; its VMs are made on first use.
     scripting: null as unknown as ScriptingEngine,
     config: defaultConfig(),
+    evictor: new Evictor(() => void stats.evicted++),
   };
   (state as { scripting: ScriptingEngine }).scripting = new ScriptingEngine(state);
   return state;

@@ -88,6 +88,7 @@ export function infoText(c: Client, args: readonly string[]): string {
   add('Memory', () => {
     const mem = process.memoryUsage();
     peak = Math.max(peak, mem.heapUsed);
+    const dataset = s.store.usedMemory();
     const total = os.totalmem();
     return [
       `used_memory:${mem.heapUsed}`,
@@ -97,11 +98,14 @@ export function infoText(c: Client, args: readonly string[]): string {
       `used_memory_peak:${peak}`,
       `used_memory_peak_human:${human(peak)}`,
       `used_memory_peak_perc:${peak === 0 ? '0.00' : ((mem.heapUsed / peak) * 100).toFixed(2)}%`,
+      // The dataset as maxmemory counts it (memory.ts's estimate; 0 while maxmemory is 0, when nothing is accounted).
+      `used_memory_dataset:${dataset}`,
+      `used_memory_dataset_perc:${mem.heapUsed === 0 ? '0.00' : Math.min(100, (dataset / mem.heapUsed) * 100).toFixed(2)}%`,
       `total_system_memory:${total}`,
       `total_system_memory_human:${human(total)}`,
-      'maxmemory:0',
-      'maxmemory_human:0B',
-      'maxmemory_policy:noeviction',
+      `maxmemory:${s.config.maxmemory}`,
+      `maxmemory_human:${human(s.config.maxmemory)}`,
+      `maxmemory_policy:${s.config.maxmemoryPolicy}`,
       `mem_fragmentation_ratio:${mem.heapUsed === 0 ? '0.00' : (mem.rss / mem.heapUsed).toFixed(2)}`,
       'mem_allocator:v8',
       `heap_total:${mem.heapTotal}`,
@@ -124,7 +128,7 @@ export function infoText(c: Client, args: readonly string[]): string {
     `total_net_output_bytes:${s.stats.netOutput}`,
     `rejected_connections:${s.stats.rejected}`,
     `expired_keys:${s.stats.expired}`,
-    'evicted_keys:0',
+    `evicted_keys:${s.stats.evicted}`,
     `pubsub_channels:${s.pubsub.channelCount}`,
     `pubsub_patterns:${s.pubsub.patternCount}`,
     'pubsubshard_channels:0',

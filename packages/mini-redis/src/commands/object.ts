@@ -6,6 +6,7 @@ import { SimpleString } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { encodingOf, refcountOf } from '../encoding.js';
+import { LFU_INIT_VAL, lfuDecayed, minutes } from '../memory.js';
 import { err, unknownSubcommand, wrongArity } from '../reply.js';
 import { k } from './util.js';
 
@@ -35,17 +36,28 @@ function object(c: Client, argv: Buffer[]): unknown {
   }
   if (sub !== 'encoding' && sub !== 'refcount' && sub !== 'freq' && sub !== 'idletime') throw unknownSubcommand(argv[1] as Buffer, 'object');
   if (argv.length !== 3) throw wrongArity(`object|${sub}`);
-  const e = c.db.lookup(k(argv[2] as Buffer));
+  // LOOKUP_NOTOUCH: asking about a key's idle time must not reset it.
+  const e = c.db.peek(k(argv[2] as Buffer));
   if (e === undefined) return null;
   if (sub === 'encoding') return Buffer.from(encodingOf(e, c.server.config.limits));
   if (sub === 'refcount') return refcountOf(e);
+  const lfu = c.server.config.maxmemoryPolicy.endsWith('-lfu');
+  const now = c.server.store.shared.clock.now;
   if (sub === 'freq') {
-    // maxmemory-policy is noeviction here, never an LFU one: Redis's answer then.
+    if (!lfu) {
+      throw err(
+        'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+      );
+    }
+    return lfuDecayed(e.lfu ?? LFU_INIT_VAL, e.ldt ?? minutes(now), minutes(now));
+  }
+  if (lfu) {
     throw err(
-      'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+      'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
-  throw err('ERR mini-redis does not track access times: OBJECT IDLETIME is not supported');
+  // Seconds since the last access, on the clock read once per connection read.
+  return Math.max(0, Math.floor((Date.now() - (e.lru ?? now)) / 1000));
 }
 
 export const objectCommands: Command[] = [command('object', -2, 'readonly', object, [2, 2, 1])];
