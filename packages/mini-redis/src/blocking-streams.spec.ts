@@ -5,9 +5,9 @@
  * scenario waits for a client to be parked by polling INFO's
  * `blocked_clients`, never by sleeping.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Scenario = (open: () => Promise<RespConnection>, log: (line: string) => void) => Promise<void>;
 
@@ -88,16 +88,7 @@ const scenarios: Record<string, Scenario> = {
 };
 
 describe('XREAD / XREADGROUP BLOCK like redis-server', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   async function transcript(port: number, scenario: Scenario): Promise<string[]> {
     const conns: RespConnection[] = [];
@@ -122,8 +113,8 @@ describe('XREAD / XREADGROUP BLOCK like redis-server', () => {
 
   for (const [name, scenario] of Object.entries(scenarios)) {
     it(name, async () => {
-      const expected = await transcript(redis.port, scenario);
-      const got = await transcript(mini.port, scenario);
+      const expected = await transcript(servers.redis.port, scenario);
+      const got = await transcript(servers.mini.port, scenario);
       expect(got).toEqual(expected);
     });
   }

@@ -4,9 +4,9 @@
  * transcripts compared byte for byte; CLIENT INFO / LIST by their field
  * names and order (the values are per-process: ids, ports, ages).
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Scenario = (open: () => Promise<RespConnection>, log: (line: string) => void) => Promise<void>;
 
@@ -130,16 +130,7 @@ function fieldNames(reply: string): string[] {
 }
 
 describe('CLIENT like redis-server 7.0', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   async function transcript(port: number, scenario: Scenario): Promise<string[]> {
     const conns: RespConnection[] = [];
@@ -164,15 +155,15 @@ describe('CLIENT like redis-server 7.0', () => {
 
   for (const [name, scenario] of Object.entries(scenarios)) {
     it(name, async () => {
-      const expected = await transcript(redis.port, scenario);
-      const got = await transcript(mini.port, scenario);
+      const expected = await transcript(servers.redis.port, scenario);
+      const got = await transcript(servers.mini.port, scenario);
       expect(got).toEqual(expected);
     });
   }
 
   it('CLIENT INFO and CLIENT LIST have Redis 7.0 fields in its order, with values that hold here', async () => {
-    const r = await RespConnection.open(redis.port);
-    const m = await RespConnection.open(mini.port);
+    const r = await RespConnection.open(servers.redis.port);
+    const m = await RespConnection.open(servers.mini.port);
     try {
       for (const c of [r, m]) {
         await c.command('client', 'setname', 'me');
@@ -181,11 +172,11 @@ describe('CLIENT like redis-server 7.0', () => {
       const [ri, mi] = [await r.command('client', 'info'), await m.command('client', 'info')];
       expect(fieldNames(mi)).toEqual(fieldNames(ri));
       const id = (await m.command('client', 'id')).slice(1, -2);
-      expect(mi).toMatch(new RegExp(`^\\$\\d+\\r\\nid=${id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${mini.port} fd=\\d+ name=me age=\\d+ idle=0 flags=N db=3 sub=0 psub=0 `));
+      expect(mi).toMatch(new RegExp(`^\\$\\d+\\r\\nid=${id} addr=127\\.0\\.0\\.1:\\d+ laddr=127\\.0\\.0\\.1:${servers.mini.port} fd=\\d+ name=me age=\\d+ idle=0 flags=N db=3 sub=0 psub=0 `));
       expect(mi).toMatch(/ cmd=client\|info user=default redir=-1 resp=2\n\r\n$/);
       const list = await m.command('client', 'list');
       expect(list).toContain(`id=${id} `);
-      const r3 = await RespConnection.open(mini.port);
+      const r3 = await RespConnection.open(servers.mini.port);
       await r3.command('hello', '3');
       expect(await r3.command('client', 'info')).toMatch(/^=\d+\r\ntxt:id=\d+ .* resp=3\n\r\n$/s);
       r3.close();

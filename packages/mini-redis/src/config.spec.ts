@@ -4,9 +4,9 @@
  * Redis's encoding thresholds); CONFIG SET maxclients takes effect, other
  * parameters and bad values are refused with Redis's error words.
  */
-import { decodeReply, RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { decodeReply, RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 const SAME = [
   'timeout',
@@ -30,21 +30,12 @@ function pairs(reply: string): string[] {
 }
 
 describe('CONFIG like redis-server 7.0', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0, maxclients: 50 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers({ mini: { port: 0, maxclients: 50 } });
 
   it('CONFIG GET: the same names and values, RESP2 and RESP3, patterns and several at once', async () => {
     for (const protocol of [2, 3]) {
-      const r = await RespConnection.open(redis.port);
-      const m = await RespConnection.open(mini.port);
+      const r = await RespConnection.open(servers.redis.port);
+      const m = await RespConnection.open(servers.mini.port);
       try {
         if (protocol === 3) {
           await r.command('hello', '3');
@@ -66,8 +57,8 @@ describe('CONFIG like redis-server 7.0', () => {
   });
 
   it('the hash threshold is 512 fields, as CONFIG GET says: OBJECT ENCODING and HSCAN agree with Redis at 200 and 600', async () => {
-    const r = await RespConnection.open(redis.port);
-    const m = await RespConnection.open(mini.port);
+    const r = await RespConnection.open(servers.redis.port);
+    const m = await RespConnection.open(servers.mini.port);
     try {
       for (const n of [200, 512, 513, 600]) {
         const argv = ['hset', `h${n}`];
@@ -84,16 +75,16 @@ describe('CONFIG like redis-server 7.0', () => {
   });
 
   it('CONFIG SET maxclients takes effect; beyond the start-up capacity or other parameters is refused', async () => {
-    const a = await RespConnection.open(mini.port);
+    const a = await RespConnection.open(servers.mini.port);
     try {
       expect(await a.command('config', 'set', 'maxclients', '1')).toBe('+OK\r\n');
       expect(await a.command('config', 'get', 'maxclients')).toBe('*2\r\n$10\r\nmaxclients\r\n$1\r\n1\r\n');
-      const b = await RespConnection.open(mini.port);
+      const b = await RespConnection.open(servers.mini.port);
       expect(await b.read((g) => g.length > 0 && b.isClosed)).toBe('-ERR max number of clients reached\r\n');
       expect(await a.command('config', 'set', 'maxclients', '51')).toMatch(/^-ERR CONFIG SET failed \(possibly related to argument 'maxclients'\)/);
       expect(await a.command('config', 'set', 'port', '10')).toMatch(/^-ERR CONFIG SET failed \(possibly related to argument 'port'\)/);
       expect(await a.command('config', 'set', 'maxclients', '50')).toBe('+OK\r\n');
-      const c = await RespConnection.open(mini.port);
+      const c = await RespConnection.open(servers.mini.port);
       expect(await c.command('ping')).toBe('+PONG\r\n');
       c.close();
     } finally {

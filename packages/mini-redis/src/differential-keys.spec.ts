@@ -3,10 +3,9 @@
  * RESP3 (harness: ../test/differential.ts); SCAN over many pages is
  * compared by the set of keys it returns.
  */
-import { RespConnection, startRedis, decodeReply, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { differential, type Script } from '../test/differential.js';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection, decodeReply } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { differential, withBothServers, type Script } from '../test/differential.js';
 
 const scripts: Record<string, Script> = {
   'COPY, MOVE, RENAMENX, SWAPDB': [
@@ -237,16 +236,7 @@ const scripts: Record<string, Script> = {
 differential('keyspace commands like redis-server, byte for byte', scripts);
 
 describe('SCAN over many pages returns what redis-server returns', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   /** Every name a full SCAN-family iteration returns (with duplicates removed), sorted. */
   async function fullScan(conn: RespConnection, argv: string[], pick: (page: unknown[]) => string[]): Promise<string[]> {
@@ -265,7 +255,7 @@ describe('SCAN over many pages returns what redis-server returns', () => {
   }
 
   it('keys, a big hash, a big set, a big sorted set; MATCH and TYPE', async () => {
-    for (const port of [redis.port, mini.port]) {
+    for (const port of [servers.redis.port, servers.mini.port]) {
       const conn = await RespConnection.open(port);
       await conn.command('flushall');
       for (let i = 0; i < 500; i++) await conn.command('set', `key:${i}`, String(i));
@@ -276,8 +266,8 @@ describe('SCAN over many pages returns what redis-server returns', () => {
       await conn.command('zadd', 'bigz', ...Array.from({ length: 300 }, (_, i) => [String(i), `z${i}`]).flat());
       conn.close();
     }
-    const a = await RespConnection.open(redis.port);
-    const b = await RespConnection.open(mini.port);
+    const a = await RespConnection.open(servers.redis.port);
+    const b = await RespConnection.open(servers.mini.port);
     try {
       const keys = (items: unknown[]): string[] => items as string[];
       const evens = (items: unknown[]): string[] => (items as string[]).filter((_, i) => i % 2 === 0);
@@ -315,7 +305,7 @@ describe('SCAN over many pages returns what redis-server returns', () => {
   });
 
   it('keys present for the whole scan are all returned while others are added and deleted', async () => {
-    const b = await RespConnection.open(mini.port);
+    const b = await RespConnection.open(servers.mini.port);
     try {
       await b.command('flushall');
       for (let i = 0; i < 300; i++) await b.command('set', `stay:${i}`, '1');
@@ -342,11 +332,10 @@ describe('SCAN over many pages returns what redis-server returns', () => {
 });
 
 describe('WAIT with replicas asked for waits its timeout, then answers 0', () => {
+  const servers = withBothServers();
   it('like redis-server (RESP2 and RESP3), within a generous bound', async () => {
-    const redis = await startRedis();
-    const mini = await startMiniRedis({ port: 0 });
-    try {
-      for (const port of [redis.port, mini.port]) {
+    {
+      for (const port of [servers.redis.port, servers.mini.port]) {
         for (const protocol of ['2', '3']) {
           const conn = await RespConnection.open(port);
           await conn.command('hello', protocol);
@@ -358,9 +347,6 @@ describe('WAIT with replicas asked for waits its timeout, then answers 0', () =>
           conn.close();
         }
       }
-    } finally {
-      await mini.close();
-      await redis.stop();
     }
   });
 });

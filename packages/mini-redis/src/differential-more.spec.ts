@@ -2,9 +2,9 @@
  * More commands compared with redis-server byte for byte (see
  * differential.spec.ts): the conveniences beyond issue 7's list.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Script = Array<Array<string | number>>;
 
@@ -75,21 +75,12 @@ const script: Script = [
 ];
 
 describe('more commands, byte for byte against redis-server', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   for (const protocol of [2, 3] as const) {
     it(`RESP${protocol}`, async () => {
-      const a = await RespConnection.open(redis.port);
-      const b = await RespConnection.open(mini.port);
+      const a = await RespConnection.open(servers.redis.port);
+      const b = await RespConnection.open(servers.mini.port);
       try {
         for (const c of [a, b]) {
           await c.command('flushall');

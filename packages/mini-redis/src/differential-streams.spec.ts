@@ -3,9 +3,9 @@
  * RESP3 (harness: ../test/differential.ts). IDs are given explicitly so
  * both servers hold the same entries; `*` IDs are checked for their shape.
  */
-import { decodeReply, RespConnection, startRedis } from '@reactor-ts/test-utils';
+import { decodeReply, RespConnection } from '@reactor-ts/test-utils';
 import { describe, expect, it } from 'vitest';
-import { differential, type Script } from '../test/differential.js';
+import { differential, withBothServers, type Script } from '../test/differential.js';
 import { startMiniRedis } from './server.js';
 
 const scripts: Record<string, Script> = {
@@ -264,9 +264,8 @@ const infoGroups: Script = [
 differential('XINFO GROUPS like redis-server, byte for byte', { 'XINFO GROUPS, entries-read and lag': infoGroups });
 
 describe('XINFO STREAM and CONSUMERS like redis-server, apart from radix-tree sizes and times', () => {
+  const servers = withBothServers();
   it('has the same fields and values', async () => {
-    const redis = await startRedis();
-    const mini = await startMiniRedis({ port: 0 });
     const script = [
       ...[1, 2, 3].map((i) => ['xadd', 's', `${i}-1`, 'f', String(i)]),
       ['xdel', 's', '2-1'],
@@ -286,9 +285,9 @@ describe('XINFO STREAM and CONSUMERS like redis-server, apart from radix-tree si
       }
       return out;
     };
-    try {
+    {
       const results: unknown[] = [];
-      for (const port of [redis.port, mini.port]) {
+      for (const port of [servers.redis.port, servers.mini.port]) {
         const conn = await RespConnection.open(port);
         for (const cmd of script) await conn.command(...cmd);
         const stream = view(decodeReply(await conn.command('xinfo', 'stream', 's')));
@@ -297,17 +296,13 @@ describe('XINFO STREAM and CONSUMERS like redis-server, apart from radix-tree si
         results.push({ stream, consumers });
       }
       expect(results[1]).toEqual(results[0]);
-    } finally {
-      await mini.close();
-      await redis.stop();
     }
   });
 });
 
 describe('XPENDING with ranges, idle times aside, like redis-server', () => {
+  const servers = withBothServers();
   it('lists the same entries, consumers and delivery counts', async () => {
-    const redis = await startRedis();
-    const mini = await startMiniRedis({ port: 0 });
     const script = [
       ...[1, 2, 3, 4].map((i) => ['xadd', 's', `${i}-1`, 'f', String(i)]),
       ['xgroup', 'create', 's', 'g', '0'],
@@ -322,9 +317,9 @@ describe('XPENDING with ranges, idle times aside, like redis-server', () => {
       ['xpending', 's', 'g', '-', '(4-1', '10', 'alice'],
       ['xpending', 's', 'g', 'idle', '0', '-', '+', '10', 'carol'],
     ];
-    try {
+    {
       const results: unknown[][] = [];
-      for (const port of [redis.port, mini.port]) {
+      for (const port of [servers.redis.port, servers.mini.port]) {
         const conn = await RespConnection.open(port);
         for (const cmd of script) await conn.command(...cmd);
         const got: unknown[] = [];
@@ -337,9 +332,6 @@ describe('XPENDING with ranges, idle times aside, like redis-server', () => {
         results.push(got);
       }
       expect(results[1]).toEqual(results[0]);
-    } finally {
-      await mini.close();
-      await redis.stop();
     }
   });
 });

@@ -4,9 +4,9 @@
  * commands are compared (no SPOP, no SMEMBERS order, no INFO, no TTL reads
  * that depend on the clock beyond -1/-2).
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Script = Array<Array<string | number>>;
 
@@ -357,20 +357,11 @@ const resp3: Script = [
 ];
 
 describe('mini-redis replies like redis-server, byte for byte', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   async function compare(script: Script, protocol: 2 | 3): Promise<void> {
-    const a = await RespConnection.open(redis.port);
-    const b = await RespConnection.open(mini.port);
+    const a = await RespConnection.open(servers.redis.port);
+    const b = await RespConnection.open(servers.mini.port);
     try {
       await a.command('flushall');
       await b.command('flushall');

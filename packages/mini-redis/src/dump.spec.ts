@@ -5,10 +5,10 @@
  * same commands, replies compared byte for byte); RESTORE's errors and
  * options compared byte for byte; the CRC64 against Redis's check value.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
+import { RespConnection } from '@reactor-ts/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64, lzfDecompress } from './rdb.js';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { withBothServers } from '../test/differential.js';
 
 /** The bulk string in a raw `$n\r\n...\r\n` reply, as bytes. */
 function bulk(reply: string): Buffer {
@@ -36,21 +36,16 @@ const values: Array<{ key: string; write: string[][]; read: string[][] }> = [
 ];
 
 describe('DUMP / RESTORE with redis-server', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
+  const servers = withBothServers();
   let a: RespConnection;
   let b: RespConnection;
   beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-    a = await RespConnection.open(redis.port);
-    b = await RespConnection.open(mini.port);
+    a = await RespConnection.open(servers.redis.port);
+    b = await RespConnection.open(servers.mini.port);
   });
   afterAll(async () => {
     a?.close();
     b?.close();
-    await mini?.close();
-    await redis?.stop();
   });
 
   it("Redis's CRC64 check value and an LZF round trip by hand", () => {

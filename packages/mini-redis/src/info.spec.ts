@@ -5,9 +5,9 @@
  * command calls / rejected / failed, error replies by prefix, keyspace
  * counts) have Redis's values after the same commands.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 /** Section name → [field, value] pairs, in order. */
 function parse(reply: string): Map<string, Array<[string, string]>> {
@@ -42,16 +42,7 @@ const script: string[][] = [
 ];
 
 describe('INFO like redis-server 7.0', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   async function run(port: number, ...sections: string[]): Promise<Map<string, Array<[string, string]>>> {
     const c = await RespConnection.open(port);
@@ -67,15 +58,15 @@ describe('INFO like redis-server 7.0', () => {
 
   it('default and everything: the same sections in the same order (Latencystats aside)', async () => {
     for (const sections of [[], ['everything'], ['clients', 'KEYSPACE'], ['commandstats']]) {
-      const r = [...(await run(redis.port, ...sections)).keys()].filter((s) => s !== 'Latencystats');
-      const m = [...(await run(mini.port, ...sections)).keys()];
+      const r = [...(await run(servers.redis.port, ...sections)).keys()].filter((s) => s !== 'Latencystats');
+      const m = [...(await run(servers.mini.port, ...sections)).keys()];
       expect({ sections, m }).toEqual({ sections, m: r });
     }
   });
 
   it("every field is one of Redis's, in the same section and relative order", async () => {
-    const r = await run(redis.port, 'everything');
-    const m = await run(mini.port, 'everything');
+    const r = await run(servers.redis.port, 'everything');
+    const m = await run(servers.mini.port, 'everything');
     for (const [section, fields] of m) {
       if (section === 'Commandstats' || section === 'Errorstats' || section === 'Keyspace') continue;
       const theirs = (r.get(section) ?? []).map(([f]) => f);
@@ -85,8 +76,8 @@ describe('INFO like redis-server 7.0', () => {
   });
 
   it('command and error counters and the keyspace match after the same commands', async () => {
-    const r = await run(redis.port, 'commandstats', 'errorstats', 'keyspace');
-    const m = await run(mini.port, 'commandstats', 'errorstats', 'keyspace');
+    const r = await run(servers.redis.port, 'commandstats', 'errorstats', 'keyspace');
+    const m = await run(servers.mini.port, 'commandstats', 'errorstats', 'keyspace');
     const noUsec = (fields: Array<[string, string]> | undefined): string[] =>
       (fields ?? []).map(([f, v]) => `${f}:${v.replace(/usec=\d+,usec_per_call=[\d.]+,/, '')}`).sort();
     expect(noUsec(m.get('Commandstats'))).toEqual(noUsec(r.get('Commandstats')));

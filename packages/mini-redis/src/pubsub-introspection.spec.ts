@@ -4,9 +4,9 @@
  * asked of both servers in RESP2 and RESP3, replies compared byte for byte
  * (CHANNELS, whose order is Redis's hash table's, compared sorted).
  */
-import { decodeReply, RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { decodeReply, RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Ask = { cmd: string[]; sorted?: true };
 
@@ -58,21 +58,12 @@ async function transcript(port: number, protocol: 2 | 3): Promise<string[]> {
 }
 
 describe('PUBSUB introspection like redis-server 7.0', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   for (const protocol of [2, 3] as const) {
     it(`RESP${protocol}`, async () => {
-      const expected = await transcript(redis.port, protocol);
-      const got = await transcript(mini.port, protocol);
+      const expected = await transcript(servers.redis.port, protocol);
+      const got = await transcript(servers.mini.port, protocol);
       expect(got.map((r, i) => ({ q: questions[i]!.cmd.join(' '), r }))).toEqual(expected.map((r, i) => ({ q: questions[i]!.cmd.join(' '), r })));
     });
   }

@@ -3,9 +3,9 @@
  * requests) played against redis-server and against mini-redis; the two
  * transcripts must be identical.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 type Scenario = (port: number) => Promise<string[]>;
 
@@ -190,34 +190,21 @@ const keysGlob: Scenario = async (port) => {
 };
 
 describe('mini-redis and redis-server give the same transcripts', () => {
-  let redis: RedisServer;
-  let redisAuth: RedisServer;
-  let mini: MiniRedis;
-  let miniAuth: MiniRedis;
-  beforeAll(async () => {
-    [redis, redisAuth, mini, miniAuth] = await Promise.all([
-      startRedis(),
-      startRedis({ password: 's3cret' }),
-      startMiniRedis({ port: 0 }),
-      startMiniRedis({ port: 0, requirepass: 's3cret' }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([mini?.close(), miniAuth?.close(), redis?.stop(), redisAuth?.stop()]);
-  });
+  const plain = withBothServers();
+  const withAuth = withBothServers({ redis: { password: 's3cret' }, mini: { requirepass: 's3cret' } });
 
-  it('pub/sub in RESP2: subscribed mode, patterns, the allowed-command check', () => both(redis.port, mini.port, pubsubResp2));
-  it('pub/sub in RESP3: push frames, any command allowed', () => both(redis.port, mini.port, pubsubResp3));
-  it('WATCH aborts EXEC only when the key really changed', () => both(redis.port, mini.port, watch));
-  it('requirepass: NOAUTH, WRONGPASS, AUTH', () => both(redisAuth.port, miniAuth.port, auth));
-  it('inline requests', () => both(redis.port, mini.port, inline));
-  it('KEYS glob patterns', () => both(redis.port, mini.port, keysGlob));
+  it('pub/sub in RESP2: subscribed mode, patterns, the allowed-command check', () => both(plain.redis.port, plain.mini.port, pubsubResp2));
+  it('pub/sub in RESP3: push frames, any command allowed', () => both(plain.redis.port, plain.mini.port, pubsubResp3));
+  it('WATCH aborts EXEC only when the key really changed', () => both(plain.redis.port, plain.mini.port, watch));
+  it('requirepass: NOAUTH, WRONGPASS, AUTH', () => both(withAuth.redis.port, withAuth.mini.port, auth));
+  it('inline requests', () => both(plain.redis.port, plain.mini.port, inline));
+  it('KEYS glob patterns', () => both(plain.redis.port, plain.mini.port, keysGlob));
   for (const [name, bytes] of [
     ['bad bulk length', '*1\r\n$x\r\n'],
     ['bad multibulk length', '*abc\r\n'],
     ['missing $', '*1\r\nPING\r\n'],
     ['unbalanced quotes', 'SET "k v\r\n'],
   ] as const) {
-    it(`protocol error: ${name}`, () => both(redis.port, mini.port, protocolError(bytes)));
+    it(`protocol error: ${name}`, () => both(plain.redis.port, plain.mini.port, protocolError(bytes)));
   }
 });
