@@ -1,7 +1,7 @@
 /**
  * bench/server: mini-redis against redis-server under redis-benchmark.
  *
- *   redis-benchmark -c 50 -P 16 -t ping,set,get -n N --csv
+ *   redis-benchmark -c 50 -P 16 -t ping,set,get,lpush,lpop,zadd -n N --csv
  *
  * mini-redis runs in its own Node process (startMiniRedisChild: its CLI through
  * tsx's loader: the TypeScript is compiled once at start-up, after which the
@@ -15,7 +15,8 @@ import { startMiniRedisChild } from '@reactor-ts/mini-redis';
 import { startRedis } from '@reactor-ts/test-utils';
 import { median, progress, type Row, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
 
-const TESTS = 'ping,set,get';
+// The issue's target set (issue 18): the string commands and a list and a sorted-set write.
+const TESTS = 'ping,set,get,lpush,lpop,zadd';
 const CLIENTS = 50;
 const PIPELINE = 16;
 
@@ -134,6 +135,6 @@ async function run(opts: RunOptions): Promise<SuiteResult> {
 
 export const suite: Suite = {
   name: 'server',
-  description: 'mini-redis vs redis-server under redis-benchmark (-c 50 -P 16, ping/set/get)',
+  description: 'mini-redis vs redis-server under redis-benchmark (-c 50 -P 16, ping/set/get/lpush/lpop/zadd)',
   run,
 };

@@ -9,6 +9,7 @@ import { blockingZsetCommands } from './commands/blocking-zsets.js';
 import { clientCommands } from './commands/client.js';
 import { configCommands } from './commands/config.js';
 import { connectionCommands } from './commands/connection.js';
+import { debugCommands } from './commands/debug.js';
 import { dumpCommands } from './commands/dump.js';
 import { hashCommands } from './commands/hashes.js';
 import { keyCommands } from './commands/keys.js';
@@ -39,6 +40,7 @@ export function buildCommandTable(): Map<string, Command> {
     clientCommands,
     serverCommands,
     configCommands,
+    debugCommands,
     stringCommands,
     bitCommands,
     keyCommands,
