@@ -23,7 +23,7 @@
  * - commands/*.ts      the handlers, one file per command family (strings, bits, keys, scan,
  *                      object, sort, lists, hashes, sets, zsets + zset-ranges + zset-algebra,
  *                      streams + stream-groups + stream-info + stream-args, blocking (lists) +
- *                      blocking-zsets, client (CLIENT), config (CONFIG), info (INFO's text),
+ *                      blocking-zsets, client (CLIENT), config (CONFIG), debug (DEBUG), info (INFO's text),
  *                      scripting (EVAL, SCRIPT, FUNCTION, FCALL), ...)
  * - args.ts            argument parsing in Redis's words (integers, floats, options)
  * - reply.ts           reply values and Redis's error texts
@@ -38,7 +38,10 @@
  * - long-double.ts     C long double arithmetic for INCRBYFLOAT / HINCRBYFLOAT (Redis's digits)
  * - rdb.ts             DUMP/RESTORE payloads: Redis's RDB value format, version and CRC64
  * - encoding.ts        Redis 7.0's encoding names and thresholds (OBJECT ENCODING, intset order, one-page scans)
- * - ../test/differential.ts   the differential harness of the differential-*.spec.ts files (not shipped)
+ * - config.ts          the CONFIG GET/SET parameter table (names, aliases, parsers) and ServerConfig
+ * - notify.ts          keyspace notifications: notify-keyspace-events classes, publishing per event
+ * - memory.ts          maxmemory: per-key size estimates, sampled LRU/LFU/TTL/random eviction, the OOM rule
+ * - ../test/differential.ts   the differential harness (differential(), withBothServers()) of the specs (not shipped)
  */
 export { startMiniRedis, type MiniRedis, type MiniRedisOptions } from './server.js';
 export { startMiniRedisChild, type MiniRedisChild, type MiniRedisChildOptions } from './child.js';
