@@ -9,6 +9,7 @@
 import { decodeReply, RespConnection, type RawValue } from '@reactor-ts/test-utils';
 import { describe, expect, it } from 'vitest';
 import { withBothServers } from '../test/differential.js';
+import { startMiniRedis } from './server.js';
 
 type Cmd = Array<string | number | Buffer>;
 type Step = Cmd | { sleep: number };
@@ -253,7 +254,7 @@ const SCRIPTS: Record<string, NotifyScript> = {
       ['xgroup', 'destroy', 'st', 'g'],
     ],
   },
-  'expired events, from lazy and active expiry, and the m class': {
+  'expired events, one expiring key per pause': {
     flags: 'KEA',
     steps: [
       // One key expiring per pause: the order among keys expired in one
@@ -339,5 +340,34 @@ describe('keyspace notifications like redis-server 7.0', () => {
       a.close();
       b.close();
     }
+  });
+});
+
+describe('"expired" from each path, on mini-redis', () => {
+  async function expiredSeen(opts: { expireIntervalMs: number }, touch: boolean): Promise<string[]> {
+    const mini = await startMiniRedis({ port: 0, ...opts });
+    const sub = await RespConnection.open(mini.port);
+    const cmd = await RespConnection.open(mini.port);
+    try {
+      await cmd.command('config', 'set', 'notify-keyspace-events', 'Ex');
+      await sub.command('subscribe', '__keyevent@0__:expired');
+      await cmd.command('set', 'k', 'v', 'px', 1);
+      await new Promise((r) => setTimeout(r, 30));
+      if (touch) expect(await cmd.command('get', 'k')).toBe('$-1\r\n');
+      const got = decodeReply(await sub.reply()) as string[];
+      return [...got, String(mini.state.stats.expired)];
+    } finally {
+      sub.close();
+      cmd.close();
+      await mini.close();
+    }
+  }
+
+  it('lazy: with the active cycle out of the way, the GET that finds the key dead publishes it', async () => {
+    expect(await expiredSeen({ expireIntervalMs: 1_000_000 }, true)).toEqual(['message', '__keyevent@0__:expired', 'k', '0']);
+  });
+
+  it('active: the cycle deletes the key nobody reads, and publishes it', async () => {
+    expect(await expiredSeen({ expireIntervalMs: 10 }, false)).toEqual(['message', '__keyevent@0__:expired', 'k', '1']);
   });
 });
