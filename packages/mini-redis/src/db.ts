@@ -30,6 +30,9 @@ import type { Stream } from './stream.js';
  * 24 bits of a Redis object's `lru` field: the last access on the server's
  * cached clock (ms), or, under an LFU policy, the logarithmic counter and
  * the minute it last decayed. Stamped when stored and on every lookup.
+ * Entry literals are written `{ type, lru: 0, value }`: with the field
+ * there from the start, stamping it is a plain store, not a shape change
+ * and a property-array allocation per SET (measured on the SET path).
  */
 export interface EntryMeta {
   lru?: number;
@@ -567,23 +570,23 @@ export class Store {
 }
 
 export function newList(): Entry & { type: 'list' } {
-  return { type: 'list', value: new Deque<Buffer>() };
+  return { type: 'list', lru: 0, value: new Deque<Buffer>() };
 }
 export function newSet(): Entry & { type: 'set' } {
-  return { type: 'set', value: new RandomSet() };
+  return { type: 'set', lru: 0, value: new RandomSet() };
 }
 export function newHash(): Entry & { type: 'hash' } {
-  return { type: 'hash', value: new Map<string, Buffer>() };
+  return { type: 'hash', lru: 0, value: new Map<string, Buffer>() };
 }
 export function newZset(): Entry & { type: 'zset' } {
-  return { type: 'zset', value: new SortedSet() };
+  return { type: 'zset', lru: 0, value: new SortedSet() };
 }
 
 /** A deep copy of a value (COPY): containers are copied, strings are immutable here and shared. */
 export function cloneEntry(e: Entry): Entry {
   switch (e.type) {
     case 'string':
-      return e.enc === undefined ? { type: 'string', value: e.value } : { type: 'string', value: e.value, enc: e.enc };
+      return e.enc === undefined ? { type: 'string', lru: 0, value: e.value } : { type: 'string', lru: 0, value: e.value, enc: e.enc };
     case 'list': {
       const l = newList();
       for (let i = 0; i < e.value.length; i++) l.value.pushBack(e.value.at(i) as Buffer);
@@ -595,13 +598,13 @@ export function cloneEntry(e: Entry): Entry {
       return s;
     }
     case 'hash':
-      return { type: 'hash', value: new Map(e.value) };
+      return { type: 'hash', lru: 0, value: new Map(e.value) };
     case 'zset': {
       const z = newZset();
       for (const m of e.value.range(0, e.value.size - 1)) z.value.set(m.member, m.score);
       return z;
     }
     case 'stream':
-      return { type: 'stream', value: e.value.clone() };
+      return { type: 'stream', lru: 0, value: e.value.clone() };
   }
 }

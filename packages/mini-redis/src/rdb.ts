@@ -277,7 +277,7 @@ export function restoreEntry(p: Buffer): Entry {
   let e: Entry;
   switch (type) {
     case T_STRING:
-      e = { type: 'string', value: r.string() };
+      e = { type: 'string', lru: 0, value: r.string() };
       break;
     case T_LIST: {
       const l = newList();

@@ -37,7 +37,7 @@ function setbit(c: Client, argv: Buffer[]): unknown {
     const value = Buffer.alloc(Math.max(cur?.length ?? 0, byte + 1));
     cur?.copy(value);
     value[byte] = v === 1n ? (value[byte] as number) | mask : (value[byte] as number) & ~mask;
-    c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
+    c.db.set(key, { type: 'string', lru: 0, value, enc: 'raw' }, true);
     c.db.notify(NOTIFY_STRING, 'setbit', key);
   }
   return old;
@@ -169,7 +169,7 @@ function bitop(c: Client, argv: Buffer[]): unknown {
     }
     out[i] = acc;
   }
-  c.db.set(dest, { type: 'string', value: out, enc: 'raw' });
+  c.db.set(dest, { type: 'string', lru: 0, value: out, enc: 'raw' });
   c.db.notify(NOTIFY_STRING, 'set', dest);
   return maxlen;
 }

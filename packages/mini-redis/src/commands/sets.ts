@@ -153,7 +153,7 @@ function store(c: Client, dest: Buffer, members: Iterable<string>, event: string
     if (c.db.delete(key)) c.db.notify(NOTIFY_GENERIC, 'del', key);
     return 0;
   }
-  c.db.set(key, { type: 'set', value: set });
+  c.db.set(key, { type: 'set', lru: 0, value: set });
   c.db.notify(NOTIFY_SET, event, key);
   return set.size;
 }

@@ -57,7 +57,7 @@ function xgroup(c: Client, argv: Buffer[]): unknown {
     if (argv.length > 8) throw subcommandSyntax(argv);
     const idText = (argv[4] as Buffer).toString('latin1');
     const id = idText === '$' ? (s?.lastId ?? 0n) : parseId(argv[4] as Buffer, 0n, true).id;
-    if (s === undefined) s = c.db.create(k(key), { type: 'stream', value: new Stream() });
+    if (s === undefined) s = c.db.create(k(key), { type: 'stream', lru: 0, value: new Stream() });
     if (s.groups.has(name)) throw err('BUSYGROUP Consumer Group name already exists');
     s.groups.set(name, new ConsumerGroup(id, entriesRead));
     c.db.notify(NOTIFY_STREAM, 'xgroup-create', k(key));

@@ -79,7 +79,7 @@ function xadd(c: Client, argv: Buffer[]): unknown {
   let s = c.db.getStream(key);
   if (s === undefined) {
     if (args.noMkstream) return null;
-    s = c.db.create(key, { type: 'stream', value: new Stream() });
+    s = c.db.create(key, { type: 'stream', lru: 0, value: new Stream() });
   }
   if (s.lastId === MAX_ID) throw err('ERR The stream has exhausted the last possible ID, unable to add more items');
   const last = s.lastId;

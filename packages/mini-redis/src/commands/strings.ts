@@ -82,7 +82,7 @@ function set(c: Client, argv: Buffer[]): unknown {
     const found = db.lookup(key) !== undefined;
     if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : null;
   }
-  db.set(key, { type: 'string', value: argv[2] as Buffer }, (flags & KEEPTTL) !== 0);
+  db.set(key, { type: 'string', lru: 0, value: argv[2] as Buffer }, (flags & KEEPTTL) !== 0);
   db.notify(NOTIFY_STRING, 'set', key);
   if (deadline !== 0) {
     db.setExpire(key, deadline);
@@ -114,7 +114,7 @@ function getex(c: Client, argv: Buffer[]): unknown {
 function setnx(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   if (c.db.lookup(key) !== undefined) return 0;
-  c.db.set(key, { type: 'string', value: argv[2] as Buffer });
+  c.db.set(key, { type: 'string', lru: 0, value: argv[2] as Buffer });
   c.db.notify(NOTIFY_STRING, 'set', key);
   return 1;
 }
@@ -123,7 +123,7 @@ function setnx(c: Client, argv: Buffer[]): unknown {
 function setex(c: Client, argv: Buffer[], name: string, unit: number): unknown {
   const deadline = expireDeadline(argv[2] as Buffer, unit, name);
   const key = k(argv[1] as Buffer);
-  c.db.set(key, { type: 'string', value: argv[3] as Buffer });
+  c.db.set(key, { type: 'string', lru: 0, value: argv[3] as Buffer });
   c.db.notify(NOTIFY_STRING, 'set', key);
   c.db.setExpire(key, deadline);
   c.db.notify(NOTIFY_GENERIC, 'expire', key);
@@ -133,7 +133,7 @@ function setex(c: Client, argv: Buffer[], name: string, unit: number): unknown {
 function getset(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   const old = c.db.getString(key) ?? null;
-  c.db.set(key, { type: 'string', value: argv[2] as Buffer });
+  c.db.set(key, { type: 'string', lru: 0, value: argv[2] as Buffer });
   c.db.notify(NOTIFY_STRING, 'set', key);
   return old;
 }
@@ -160,7 +160,7 @@ function mset(c: Client, argv: Buffer[]): unknown {
   if (argv.length % 2 === 0) throw wrongArity('mset');
   for (let i = 1; i < argv.length; i += 2) {
     const key = k(argv[i] as Buffer);
-    c.db.set(key, { type: 'string', value: argv[i + 1] as Buffer });
+    c.db.set(key, { type: 'string', lru: 0, value: argv[i + 1] as Buffer });
     c.db.notify(NOTIFY_STRING, 'set', key);
   }
   return OK;
@@ -178,7 +178,7 @@ function incrBy(c: Client, keyArg: Buffer, delta: bigint): unknown {
   }
   const next = value + delta;
   if (!inInt64(next)) throw OVERFLOW;
-  c.db.set(key, { type: 'string', value: Buffer.from(next.toString()) }, true);
+  c.db.set(key, { type: 'string', lru: 0, value: Buffer.from(next.toString()) }, true);
   c.db.notify(NOTIFY_STRING, 'incrby', key);
   return integerReply(next);
 }
@@ -187,12 +187,12 @@ function append(c: Client, argv: Buffer[]): unknown {
   const key = k(argv[1] as Buffer);
   const cur = c.db.getString(key);
   if (cur === undefined) {
-    c.db.set(key, { type: 'string', value: Buffer.from(argv[2] as Buffer) }, true);
+    c.db.set(key, { type: 'string', lru: 0, value: Buffer.from(argv[2] as Buffer) }, true);
     c.db.notify(NOTIFY_STRING, 'append', key);
     return (argv[2] as Buffer).length;
   }
   const value = Buffer.concat([cur, argv[2] as Buffer]);
-  c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
+  c.db.set(key, { type: 'string', lru: 0, value, enc: 'raw' }, true);
   c.db.notify(NOTIFY_STRING, 'append', key);
   return value.length;
 }
@@ -242,7 +242,7 @@ function setrange(c: Client, argv: Buffer[]): unknown {
   const value = Buffer.alloc(len);
   cur?.copy(value);
   patch.copy(value, offset);
-  c.db.set(key, { type: 'string', value, enc: 'raw' }, true);
+  c.db.set(key, { type: 'string', lru: 0, value, enc: 'raw' }, true);
   c.db.notify(NOTIFY_STRING, 'setrange', key);
   return len;
 }
@@ -256,7 +256,7 @@ function incrbyfloat(c: Client, argv: Buffer[]): unknown {
   if (value === null || incr === null) throw NOT_FLOAT;
   const text = addFloatText(value, incr);
   const out = Buffer.from(text, 'latin1');
-  c.db.set(key, { type: 'string', value: out, enc: 'embstr' }, true);
+  c.db.set(key, { type: 'string', lru: 0, value: out, enc: 'embstr' }, true);
   c.db.notify(NOTIFY_STRING, 'incrbyfloat', key);
   return out;
 }
