@@ -7,9 +7,9 @@
  * other client polls (bounded) until it sees BUSY, and the scripts that must
  * end by themselves bound their run with TIME.
  */
-import { RespConnection, startRedis, type RedisServer } from '@reactor-ts/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMiniRedis, type MiniRedis } from './server.js';
+import { RespConnection } from '@reactor-ts/test-utils';
+import { describe, expect, it } from 'vitest';
+import { withBothServers } from '../test/differential.js';
 
 const FOREVER = 'local i = 0 while true do i = i + 1 end';
 /**
@@ -152,43 +152,34 @@ async function killFunction(port: number): Promise<Transcript> {
 }
 
 describe('busy scripts: BUSY, SCRIPT KILL, FUNCTION KILL, UNKILLABLE, like redis-server 7.0', () => {
-  let redis: RedisServer;
-  let mini: MiniRedis;
-  beforeAll(async () => {
-    redis = await startRedis();
-    mini = await startMiniRedis({ port: 0 });
-  });
-  afterAll(async () => {
-    await mini?.close();
-    await redis?.stop();
-  });
+  const servers = withBothServers();
 
   it('SCRIPT KILL stops a busy EVAL; the others get BUSY meanwhile; the caller pipeline waits', async () => {
-    const expected = await killEval(redis.port);
+    const expected = await killEval(servers.redis.port);
     expect(new Map(expected).get('ping while busy')).toMatch(/^-BUSY/);
     expect(new Map(expected).get('errorstats')).toBe('BUSY,ERR,NOTBUSY');
-    expect(await killEval(mini.port)).toEqual(expected);
+    expect(await killEval(servers.mini.port)).toEqual(expected);
   });
 
   it('a script that wrote is UNKILLABLE and runs to its end', async () => {
-    const expected = await unkillable(redis.port);
-    expect(await unkillable(mini.port)).toEqual(expected);
+    const expected = await unkillable(servers.redis.port);
+    expect(await unkillable(servers.mini.port)).toEqual(expected);
   });
 
   it('FUNCTION KILL stops a busy FCALL; FUNCTION STATS names it while it runs', async () => {
-    const expected = await killFunction(redis.port);
-    expect(await killFunction(mini.port)).toEqual(expected);
+    const expected = await killFunction(servers.redis.port);
+    expect(await killFunction(servers.mini.port)).toEqual(expected);
   });
 
   it('a busy script inside EXEC pauses too: BUSY for the others, SCRIPT KILL, the rest of the transaction runs', async () => {
-    const expected = await killInExec(redis.port);
+    const expected = await killInExec(servers.redis.port);
     expect(new Map(expected).get('ping while busy')).toMatch(/^-BUSY/);
-    expect(await killInExec(mini.port)).toEqual(expected);
+    expect(await killInExec(servers.mini.port)).toEqual(expected);
   });
 
   it('the caller of a busy script disconnecting leaves the server serving; the script can still be killed', async () => {
-    const a = await RespConnection.open(mini.port);
-    const b = await RespConnection.open(mini.port);
+    const a = await RespConnection.open(servers.mini.port);
+    const b = await RespConnection.open(servers.mini.port);
     try {
       await b.command('config', 'set', 'lua-time-limit', '20');
       a.send('*3\r\n$4\r\neval\r\n$' + FOREVER.length + '\r\n' + FOREVER + '\r\n$1\r\n0\r\n');
@@ -196,7 +187,7 @@ describe('busy scripts: BUSY, SCRIPT KILL, FUNCTION KILL, UNKILLABLE, like redis
       a.close();
       expect(await b.command('script', 'kill')).toBe('+OK\r\n');
       expect(await b.command('ping')).toBe('+PONG\r\n');
-      expect(mini.state.scripting.busy).toBeNull();
+      expect(servers.mini.state.scripting.busy).toBeNull();
     } finally {
       await b.command('config', 'set', 'lua-time-limit', '5000');
       b.close();
