@@ -374,14 +374,14 @@ export class Database {
     return this.data.size;
   }
 
-  /** Live keys, expired ones removed on the way (KEYS). */
+  /** Live keys (KEYS): expired ones are left for lazy or active expiry. */
   keys(): string[] {
     const now = Date.now();
     const out: string[] = [];
-    for (const k of [...this.data.keys()]) {
+    // As Redis's keysCommand: an expired key is skipped, not deleted (no "expired" event from KEYS).
+    for (const k of this.data.keys()) {
       const at = this.expires.get(k);
-      if (at !== undefined && at <= now) this.expire(k);
-      else out.push(k);
+      if (at === undefined || at > now) out.push(k);
     }
     return out;
   }
