@@ -172,7 +172,7 @@ export type { ClientState } from './link.js';
  * need through `conn`, then return `conn.multi()` with the writes, or null to
  * give up (UNWATCH, and watchRetry resolves with null).
  */
-export type WatchFn = (conn: RedisClient, attempt: number) => Promise<Transaction | null> | Transaction | null;
+export type WatchFn = (conn: RedisClient, attempt: number) => Promise<Transaction<unknown[]> | null> | Transaction<unknown[]> | null;
 
 type Context = RedisAsyncContext<unknown>;
 
