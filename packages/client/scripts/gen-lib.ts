@@ -140,7 +140,7 @@ function oneType(a: ArgSpec): string {
   const kids = a.args ?? [];
   if (a.type === 'pure-token') return 'true';
   if (a.type === 'block') {
-    if (kids.length === 1) return valueType(kids[0]!);
+    if (kids.length === 1) return kids[0]!.optional === true ? `true | ${valueType(kids[0]!)}` : valueType(kids[0]!);
     if (kids.every((c) => c.optional !== true && c.type !== 'block' && c.type !== 'oneof' && c.type !== 'pure-token' && c.token === undefined)) {
       return `[${kids.map((c) => `${camel(c.name)}: ${valueType(c)}`).join(', ')}]`;
     }

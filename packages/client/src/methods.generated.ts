@@ -291,7 +291,7 @@ export interface XgroupSetidOptions {
 }
 /** Options of XINFO STREAM. */
 export interface XinfoStreamOptions {
-  FULL?: RedisInteger;
+  FULL?: true | RedisInteger;
 }
 /** Options of XPENDING. */
 export interface XpendingOptions {
@@ -416,7 +416,7 @@ export type AclLogEntry = { count: number; reason: RedisString; context: RedisSt
 export type ClusterSlotNode = [RedisString, number, RedisString, ...Array<unknown>];
 export type CommandDoc = { summary: RedisString; since: RedisString; group: RedisString; complexity?: RedisString; module?: RedisString; doc_flags?: Array<RedisString> | Set<RedisString>; deprecated_since?: RedisString; replaced_by?: RedisString; history?: Array<[RedisString, RedisString]> | Set<[RedisString, RedisString]>; arguments?: Array<CommandDocArgument>; subcommands?: Array<RedisString | CommandDoc> | Map<RedisString, CommandDoc> };
 export type CommandDocArgument = { name: RedisString; type: RedisString; display_text?: RedisString; key_spec_index?: number; token?: RedisString; summary?: RedisString; since?: RedisString; flags?: Array<RedisString> | Set<RedisString>; deprecated_since?: RedisString; arguments?: Array<CommandDocArgument>; value?: RedisString };
-export type CommandInfo = [RedisString, number, Array<RedisString> | Set<RedisString>, number, number, number, Array<RedisString> | Set<RedisString>, Array<RedisString> | Set<RedisString>, Array<KeySpecInfo> | Set<KeySpecInfo>, Array<CommandInfo>];
+export type CommandInfo = [RedisString, number, Array<RedisString> | Set<RedisString>, number, number, number, Array<RedisString> | Set<RedisString>, Array<RedisString> | Set<RedisString>, Array<KeySpecInfo> | Set<KeySpecInfo>, Array<CommandInfo> | Set<CommandInfo>];
 export type FunctionLibrary = { library_name: RedisString; engine: RedisString; functions: Array<{ name: RedisString; description: RedisString | null; flags: Array<RedisString> | Set<RedisString> }>; library_code?: RedisString };
 export type GeoItem = [RedisString, ...Array<RedisString | number | [RedisDouble, RedisDouble]>];
 export type KeySpecInfo = { flags: Array<RedisString> | Set<RedisString>; notes?: RedisString; begin_search: { type: RedisString; spec: { index?: number; keyword?: RedisString; startfrom?: number } }; find_keys: { type: RedisString; spec: { lastkey?: number; keystep?: number; limit?: number; keynumidx?: number; firstkey?: number } } };
@@ -926,7 +926,7 @@ export interface ClientCommands {
    * Complexity: O(N) when N is the number of configuration parameters provided
    * @since Redis 2.0.0
    */
-  configGet(...parameter: Array<RedisArgument>): Promise<Array<RedisString | RedisString> | Map<RedisString, RedisString>>;
+  configGet(...parameter: Array<RedisArgument>): Promise<Array<RedisString> | Map<RedisString, RedisString>>;
   /**
    * CONFIG HELP: Show helpful text about the different subcommands
    * Complexity: O(1)
@@ -1419,7 +1419,7 @@ export interface ClientCommands {
    * Complexity: O(N) where N is the size of the hash.
    * @since Redis 2.0.0
    */
-  hgetall(key: RedisKey): Promise<Array<RedisString | RedisString> | Map<RedisString, RedisString>>;
+  hgetall(key: RedisKey): Promise<Array<RedisString> | Map<RedisString, RedisString>>;
   /**
    * HINCRBY: Increment the integer value of a hash field by the given number
    * Complexity: O(1)
@@ -1570,7 +1570,7 @@ export interface ClientCommands {
    * Complexity: O(N) where N is the number of commands with latency information being retrieved.
    * @since Redis 7.0.0
    */
-  latencyHistogram(...command: Array<RedisArgument>): Promise<Array<RedisString | { calls: number; histogram_usec: Array<number | number> | Map<number, number> }> | Map<RedisString, { calls: number; histogram_usec: Array<number | number> | Map<number, number> }>>;
+  latencyHistogram(...command: Array<RedisArgument>): Promise<Array<RedisString | { calls: number; histogram_usec: Array<number> | Map<number, number> }> | Map<RedisString, { calls: number; histogram_usec: Array<number> | Map<number, number> }>>;
   /**
    * LATENCY HISTORY: Return timestamp-latency samples for the event.
    * Complexity: O(1)
@@ -3417,7 +3417,7 @@ export interface BatchCommands<K extends BatchKind, R extends unknown[]> {
    * Complexity: O(N) when N is the number of configuration parameters provided
    * @since Redis 2.0.0
    */
-  configGet(...parameter: Array<RedisArgument>): BatchOf<K, [...R, Array<RedisString | RedisString> | Map<RedisString, RedisString>]>;
+  configGet(...parameter: Array<RedisArgument>): BatchOf<K, [...R, Array<RedisString> | Map<RedisString, RedisString>]>;
   /**
    * CONFIG HELP: Show helpful text about the different subcommands
    * Complexity: O(1)
@@ -3910,7 +3910,7 @@ export interface BatchCommands<K extends BatchKind, R extends unknown[]> {
    * Complexity: O(N) where N is the size of the hash.
    * @since Redis 2.0.0
    */
-  hgetall(key: RedisKey): BatchOf<K, [...R, Array<RedisString | RedisString> | Map<RedisString, RedisString>]>;
+  hgetall(key: RedisKey): BatchOf<K, [...R, Array<RedisString> | Map<RedisString, RedisString>]>;
   /**
    * HINCRBY: Increment the integer value of a hash field by the given number
    * Complexity: O(1)
@@ -4061,7 +4061,7 @@ export interface BatchCommands<K extends BatchKind, R extends unknown[]> {
    * Complexity: O(N) where N is the number of commands with latency information being retrieved.
    * @since Redis 7.0.0
    */
-  latencyHistogram(...command: Array<RedisArgument>): BatchOf<K, [...R, Array<RedisString | { calls: number; histogram_usec: Array<number | number> | Map<number, number> }> | Map<RedisString, { calls: number; histogram_usec: Array<number | number> | Map<number, number> }>]>;
+  latencyHistogram(...command: Array<RedisArgument>): BatchOf<K, [...R, Array<RedisString | { calls: number; histogram_usec: Array<number> | Map<number, number> }> | Map<RedisString, { calls: number; histogram_usec: Array<number> | Map<number, number> }>]>;
   /**
    * LATENCY HISTORY: Return timestamp-latency samples for the event.
    * Complexity: O(1)

@@ -83,7 +83,8 @@ const streamFull = ref('XinfoStreamFull', () =>
   }),
 );
 const commandInfo: Shape = ref('CommandInfo', () =>
-  tuple(str, int, set(str), int, int, int, set(str), set(str), set(keySpec), array(commandInfo)),
+  tuple(str, int, set(str), int, int, int, set(str), set(str), set(keySpec), either(set(commandInfo), array(commandInfo))),
+  // (RESP3: an empty subcommand list is a Set, a non-empty one an array: both are declared.)
 );
 const keySpec = ref('KeySpecInfo', () =>
   record({

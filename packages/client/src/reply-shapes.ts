@@ -138,10 +138,28 @@ export function shapeType(s: Shape): string {
     case 'set':
       return `Array<${shapeType(s.of)}> | Set<${shapeType(s.of)}>`;
     case 'either':
-      return s.of.map(wrap).join(' | ');
+      return [...new Set(s.of.flatMap((x) => unionMembers(shapeType(x))))].map((t) => (t.includes('=>') ? `(${t})` : t)).join(' | ');
     case 'custom':
       return s.ts;
   }
+}
+
+/** The members of a union type text at its top level (`A | Array<B | C>` → A, Array<B | C>), so `either` can drop duplicates. */
+function unionMembers(t: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < t.length; i++) {
+    const ch = t[i]!;
+    if ('<([{'.includes(ch)) depth++;
+    else if ('>)]}'.includes(ch) && t[i - 1] !== '=') depth--;
+    else if (depth === 0 && t.startsWith(' | ', i)) {
+      out.push(t.slice(start, i));
+      start = i + 3;
+    }
+  }
+  out.push(t.slice(start));
+  return out;
 }
 
 const propName = (k: string): string => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : `'${k}'`);
