@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplyError, VerbatimString } from '@reactor-ts/resp';
 import { startCluster, type RedisCluster as LocalCluster } from '@reactor-ts/test-utils';
 import { createCluster, overlayMethods, replyOf, replyShapeOfCall, shapeMismatch, shapeType, type CommandMethods, type RedisClient } from './index.js';
+import { double, int, lit, pairs, record, reshaperOf, str, tupleRest } from './reply-shapes.js';
 import { clientSuite } from '../test/helpers.js';
 
 const suite = clientSuite({ enableDebug: true });
@@ -253,5 +254,38 @@ describe('overlay coverage', () => {
     }
     const unsampled = [...declared].filter((s) => !sampled.has(s) && s !== 'unknown');
     expect(unsampled).toEqual([]);
+  });
+});
+
+describe('shapes as data', () => {
+  it('derive no reshaper for replies already in their declared form, so those pass through untouched', () => {
+    for (const m of ['get', 'set', 'incr', 'mget', 'hgetall', 'smembers', 'zscore', 'xrange', 'scan', 'blpop']) expect(replyOf(m)!.map, m).toBeUndefined();
+    for (const m of ['info', 'xinfoStream', 'clientTrackinginfo', 'xread', 'memoryStats', 'commandDocs']) expect(typeof replyOf(m)!.map, m).toBe('function');
+  });
+
+  it('reshape records and pairs from either protocol (and from withReplyMapping forms) to one form', () => {
+    const rec = record({ a: int, 'b?': str });
+    const r = reshaperOf(rec)!;
+    expect(r(['a', 1, 'b', 'x'])).toEqual({ a: 1, b: 'x' });
+    expect(r(new Map<string, unknown>([['a', 1]]))).toEqual({ a: 1 });
+    expect(r([['a', 1]])).toEqual({ a: 1 });
+    expect(r({ a: 1 })).toEqual({ a: 1 });
+    const p = reshaperOf(pairs(str, double))!;
+    expect(p(['m', '1', 'n', '2'])).toEqual([['m', '1'], ['n', '2']]);
+    expect(p([['m', 1]])).toEqual([['m', 1]]);
+    expect(p(new Map([['s', []]]))).toEqual([['s', []]]);
+    expect(p([])).toEqual([]);
+  });
+
+  it('report a reply that does not fit, with where and why', () => {
+    const rec = record({ a: int, 'b?': str });
+    expect(shapeMismatch(rec, new Map([['a', 1]]), 3)).toMatch(/plain object/);
+    expect(shapeMismatch(rec, { b: 'x' }, 2)).toBe('$.a: missing');
+    expect(shapeMismatch(rec, { a: 1, c: 2 }, 2)).toBe('$.c: not declared');
+    expect(shapeMismatch(pairs(str, double), ['m', '1'], 2)).toMatch(/\[key, value\] pair/);
+    expect(shapeMismatch(tupleRest([int], str), [1], 2)).toBeNull();
+    expect(shapeMismatch(tupleRest([int], str), [1, 2], 2)).toMatch(/\$\[1\]: expected a string/);
+    expect(shapeMismatch(lit('master'), 'slave', 2)).toMatch(/'master'/);
+    expect(shapeMismatch(double, 1.5, 2)).toMatch(/RESP2 double/);
   });
 });
