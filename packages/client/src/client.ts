@@ -468,12 +468,12 @@ export class RedisClient extends CommandMethods implements LinkSource {
 
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
   pipeline(): Pipeline {
-    return new Pipeline(this);
+    return new Pipeline<[]>(this);
   }
 
   /** MULTI … EXEC as one pipeline; safe on this shared connection because nothing can interleave. */
   multi(): Transaction {
-    return new Transaction(this);
+    return new Transaction<[]>(this);
   }
 
   /**

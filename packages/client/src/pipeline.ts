@@ -31,7 +31,7 @@
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
 import { attachCommands } from './commands.js';
-import type { BatchCommands } from './methods.generated.js';
+import type { PipelineCommands, TransactionCommands } from './methods.generated.js';
 import type { Reshaper } from './reply-shapes.js';
 import { Batch } from './settle.js';
 import { checkSignal, watchOf } from './abort.js';
@@ -57,23 +57,17 @@ export interface ExecOptions {
    */
   signal?: AbortSignal;
 }
-/** The batch classes by kind, with their reply tuple: what a generated batch method returns (BatchOf). */
-export interface BatchKinds<R extends unknown[]> {
-  pipeline: Pipeline<R>;
-  multi: Transaction<R>;
-}
-export type BatchKind = keyof BatchKinds<[]>;
-/** The batch of kind `K` whose commands reply `R`. */
-export type BatchOf<K extends BatchKind, R extends unknown[]> = BatchKinds<R>[K];
 /** What `exec()` resolves to for a chain typed `R`: each reply, or the ReplyError in its place. */
 export type BatchReplies<R extends unknown[]> = { [I in keyof R]: R[I] | ReplyError };
+/** `exec()`'s replies: the chain's tuple, or `unknown[]` for a batch with no typed chain (`R` is `[]`). */
+export type ExecReplies<R extends unknown[]> = R extends [] ? unknown[] : BatchReplies<R>;
 
 /**
  * Commands collected now and sent together by `exec()`. Every command of
  * the table is a method with the client's signature (the same generated
  * declarations), returning the builder so calls chain.
  */
-export abstract class CommandBatch<K extends BatchKind = BatchKind, R extends unknown[] = unknown[]> {
+export abstract class CommandBatch {
   protected readonly commands: Arg[][] = [];
   /** Per command, the reshaper of its reply (sparse; null until a command has one). */
   protected shapers: Array<Reshaper | undefined> | null = null;
@@ -87,10 +81,9 @@ export abstract class CommandBatch<K extends BatchKind = BatchKind, R extends un
   }
 
   /** Appends any command; its reply stays as it arrives (as `client.command()`'s). */
-  command(...argv: Arg[]): BatchOf<K, [...R, unknown]> {
+  protected appendCommand(argv: Arg[]): void {
     if (this.sent) throw new Error('this pipeline was already executed; create a new one');
     this.commands.push(argv);
-    return this as unknown as BatchOf<K, [...R, unknown]>;
   }
 
   /** Appends one argv as it is (the generated methods' path; no copy), and its reply's reshaper if any. @internal */
@@ -129,24 +122,30 @@ export abstract class CommandBatch<K extends BatchKind = BatchKind, R extends un
   }
 }
 
-// The generated signatures (methods.generated.ts), bodies attached below: one per command of the table.
-export interface CommandBatch<K extends BatchKind = BatchKind, R extends unknown[] = unknown[]> extends BatchCommands<K, R> {}
+// The bodies of the generated methods (methods.generated.ts: PipelineCommands, TransactionCommands), one per command of the table.
+attachCommands<object>(CommandBatch.prototype, () => (self, argv, reshape) => (self as CommandBatch).appendArgv(argv, reshape));
 
-attachCommands<CommandBatch>(CommandBatch.prototype, () => (self, argv, reshape) => self.appendArgv(argv, reshape));
+// The generated signatures, merged into each class: each method returns the batch with its reply type appended.
+export interface Pipeline<R extends unknown[] = []> extends PipelineCommands<R> {}
+export interface Transaction<R extends unknown[] = []> extends TransactionCommands<R> {}
 
 /** A plain pipeline: the commands as they are, in one write. */
-export class Pipeline<R extends unknown[] = []> extends CommandBatch<'pipeline', R> {
+export class Pipeline<R extends unknown[] = []> extends CommandBatch {
+  /** Appends any command; its reply stays as it arrives (as `client.command()`'s). */
+  command(...argv: Arg[]): Pipeline<[...R, unknown]> {
+    this.appendCommand(argv);
+    return this as unknown as Pipeline<[...R, unknown]>;
+  }
+
   /**
    * Sends every command at once; resolves with the replies in order, each
    * shaped as its method's would be, an error reply as a ReplyError in its
    * command's place. Rejects with a ConnectionError / TimeoutError /
    * ClientClosedError if the link failed.
    */
-  exec(this: Pipeline<[]>, opts?: ExecOptions): Promise<unknown[]>;
-  exec(opts?: ExecOptions): Promise<BatchReplies<R>>;
-  exec(opts?: ExecOptions): Promise<unknown[]> {
+  exec(opts?: ExecOptions): Promise<ExecReplies<R>> {
     const p = this.send(this.commands, opts);
-    return this.shapers === null ? p : p.then((replies) => this.reshape(replies));
+    return (this.shapers === null ? p : p.then((replies) => this.reshape(replies))) as Promise<ExecReplies<R>>;
   }
 }
 
@@ -160,10 +159,14 @@ export class Pipeline<R extends unknown[] = []> extends CommandBatch<'pipeline',
  * (unknown command, wrong arity); the message then also quotes the first
  * refusal. Nothing ran in either of the last two cases.
  */
-export class Transaction<R extends unknown[] = []> extends CommandBatch<'multi', R> {
-  exec(this: Transaction<[]>, opts?: ExecOptions): Promise<unknown[] | null>;
-  exec(opts?: ExecOptions): Promise<BatchReplies<R> | null>;
-  exec(opts?: ExecOptions): Promise<unknown[] | null> {
+export class Transaction<R extends unknown[] = []> extends CommandBatch {
+  /** Appends any command; its reply stays as it arrives (as `client.command()`'s). */
+  command(...argv: Arg[]): Transaction<[...R, unknown]> {
+    this.appendCommand(argv);
+    return this as unknown as Transaction<[...R, unknown]>;
+  }
+
+  exec(opts?: ExecOptions): Promise<ExecReplies<R> | null> {
     const n = this.commands.length;
     return this.send([['MULTI'], ...this.commands, ['EXEC']], opts).then((replies) => {
       const exec = replies[n + 1];
@@ -173,7 +176,7 @@ export class Transaction<R extends unknown[] = []> extends CommandBatch<'multi',
       }
       const multi = replies[0];
       if (multi instanceof ReplyError) throw multi;
-      return Array.isArray(exec) ? this.reshape(exec) : (exec as null);
+      return (Array.isArray(exec) ? this.reshape(exec) : null) as ExecReplies<R> | null;
     });
   }
 }
