@@ -89,32 +89,38 @@ export function replyShapeOfCall(method: string, values: readonly unknown[]): Sh
 }
 
 /**
- * Sends `argv`; `reshape`, when there is one, turns the reply into the
- * declared form (replies.ts). Undefined for most commands, whose replies
- * are already in it.
+ * Sends `argv`. `reshape`, given only to the senders of commands whose
+ * reply depends on the call (`perCall`), turns that call's reply into the
+ * declared form (replies.ts).
  */
-export type CommandSender<T> = (self: T, argv: Arg[], reshape: Reshaper | undefined) => unknown;
+export type CommandSender<T> = (self: T, argv: Arg[], reshape?: Reshaper) => unknown;
 
 /**
  * Defines one method per table command on `proto`: each encodes its
- * arguments and hands the argv, with the reply's reshaper, to the sender
- * `senderFor(method)` made for it. Names the prototype already has are
- * left alone, so a class's own method wins.
+ * arguments and hands the argv to the sender `senderFor` made for it, with
+ * the reply's reshaper (`reshape`, undefined for the many commands whose
+ * replies need none, so their sender can be the plain one), or with
+ * `perCall` true when the reshaper depends on the call's values and comes
+ * with each call. Names the prototype already has are left alone, so a
+ * class's own method wins.
  */
-export function attachCommands<T extends object>(proto: T, senderFor: (method: string) => CommandSender<T>): void {
+export function attachCommands<T extends object>(
+  proto: T,
+  senderFor: (method: string, reshape: Reshaper | undefined, perCall: boolean) => CommandSender<T>,
+): void {
   for (const [method, spec] of methodSpecs()) {
     if (Object.prototype.hasOwnProperty.call(proto, method)) continue;
     const encode = encoderOf(spec);
-    const send = senderFor(method);
     const info = replyOf(method);
     let value: (this: T, ...values: unknown[]) => unknown;
     if (info?.variants === undefined) {
-      const reshape = info?.map;
+      const send = senderFor(method, info?.map, false);
       value = function (this: T, ...values: unknown[]): unknown {
-        return send(this, encode(values), reshape);
+        return send(this, encode(values));
       };
     } else {
       // The reply depends on the call (WITHSCORES, COUNT, JUSTID): pick the variant's reshaper from the values.
+      const send = senderFor(method, undefined, true);
       const variants = info.variants;
       const fallback = info.map;
       let pick: ((values: readonly unknown[]) => number) | undefined;
@@ -228,9 +234,15 @@ function send(self: CommandMethods, argv: Arg[]): Promise<unknown> {
   return traced(argv, self.describeServer(), () => self.sendArgv(argv));
 }
 
-attachCommands<CommandMethods>(CommandMethods.prototype, () => (self, argv, reshape) =>
-  reshape === undefined ? send(self, argv) : send(self, argv).then(reshape),
-);
+const sendShaped = (self: CommandMethods, argv: Arg[], reshape?: Reshaper): Promise<unknown> =>
+  reshape === undefined ? send(self, argv) : send(self, argv).then(reshape);
+
+// A command whose reply needs no reshaping (GET, SET, INCR, ...) is sent by `send` itself: nothing added on that path.
+attachCommands<CommandMethods>(CommandMethods.prototype, (_, reshape, perCall) => {
+  if (perCall) return sendShaped;
+  if (reshape === undefined) return send;
+  return (self, argv) => send(self, argv).then(reshape);
+});
 
 /** `withReplyMapping`'s view: every method of the client it wraps, replies reshaped. */
 class ReplyMappingView extends CommandMethods {

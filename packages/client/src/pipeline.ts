@@ -123,7 +123,11 @@ export abstract class CommandBatch {
 }
 
 // The bodies of the generated methods (methods.generated.ts: PipelineCommands, TransactionCommands), one per command of the table.
-attachCommands<object>(CommandBatch.prototype, () => (self, argv, reshape) => (self as CommandBatch).appendArgv(argv, reshape));
+attachCommands<object>(CommandBatch.prototype, (_, reshape, perCall) => {
+  if (perCall) return (self, argv, r) => (self as CommandBatch).appendArgv(argv, r);
+  if (reshape === undefined) return (self, argv) => (self as CommandBatch).appendArgv(argv);
+  return (self, argv) => (self as CommandBatch).appendArgv(argv, reshape);
+});
 
 // The generated signatures, merged into each class: each method returns the batch with its reply type appended.
 export interface Pipeline<R extends unknown[] = []> extends PipelineCommands<R> {}
