@@ -205,6 +205,24 @@ describe('pipeline and transaction replies are the methods\' replies', () => {
   }
 });
 
+describe('records and pairs under withReplyMapping', () => {
+  it('come out the same whichever map/set form the view asks for, under RESP2 and RESP3', async () => {
+    for (const protocol of [2, 3] as const) {
+      const c = suite.client({ protocol });
+      await c.connect();
+      await fresh(c);
+      const want = [await c.xinfoGroups('x'), await c.zrange('z', 0, -1, { WITHSCORES: true }), await c.xread([['x'], ['0']]), await c.clientTrackinginfo()];
+      for (const m of [{ map: 'object' }, { map: 'pairs' }, { map: 'map' }, { set: 'array' }] as const) {
+        const v = c.withReplyMapping(m);
+        const got = [await v.xinfoGroups('x'), await v.zrange('z', 0, -1, { WITHSCORES: true }), await v.xread([['x'], ['0']]), await v.clientTrackinginfo()];
+        // CLIENT TRACKINGINFO's flags are a set: an array or a Set as the view asks; the rest is identical.
+        expect(got.slice(0, 3), `RESP${protocol} ${JSON.stringify(m)}`).toEqual(want.slice(0, 3));
+        expect(Object.keys(got[3] as object)).toEqual(['flags', 'redirect', 'prefixes']);
+      }
+    }
+  });
+});
+
 describe('cluster commands and the cluster pipeline', () => {
   let local: LocalCluster | undefined;
   beforeAll(async () => {
