@@ -16,7 +16,7 @@
  * (1.0 = no cost).
  */
 import { performance } from 'node:perf_hooks';
-import { createClient as createOurs } from '@reactor-ts/client';
+import { createClient as createOurs, type Pipeline } from '@reactor-ts/client';
 import { startRedis } from '@reactor-ts/test-utils';
 import { Redis } from 'ioredis';
 import { createClient as createNodeRedis } from 'redis';
@@ -53,13 +53,13 @@ export const suite: Suite = {
         const ks = keys(p);
         if (w === 'set-burst') await Promise.all(ks.map((k) => ours.set(k, 'v')));
         else if (w === 'set-ex-burst') await Promise.all(ks.map((k) => ours.set(k, 'v', { EX: 60 })));
-        else for (let i = 0; i < N; i += 100) await ks.slice(i, i + 100).reduce((pl, k) => pl.set(k, 'v'), ours.pipeline()).exec();
+        else for (let i = 0; i < N; i += 100) await ks.slice(i, i + 100).reduce<Pipeline<unknown[]>>((pl, k) => pl.set(k, 'v'), ours.pipeline()).exec();
       },
       'command()': async (w, p) => {
         const ks = keys(p);
         if (w === 'set-burst') await Promise.all(ks.map((k) => ours.command('SET', k, 'v')));
         else if (w === 'set-ex-burst') await Promise.all(ks.map((k) => ours.command('SET', k, 'v', 'EX', 60)));
-        else for (let i = 0; i < N; i += 100) await ks.slice(i, i + 100).reduce((pl, k) => pl.command('SET', k, 'v'), ours.pipeline()).exec();
+        else for (let i = 0; i < N; i += 100) await ks.slice(i, i + 100).reduce<Pipeline<unknown[]>>((pl, k) => pl.command('SET', k, 'v'), ours.pipeline()).exec();
       },
       ioredis: async (w, p) => {
         const ks = keys(p);

@@ -9,9 +9,9 @@
 import type { ArgSpec, BeginSearch, CommandSpec, FindKeys, KeySpec } from '@reactor-ts/commands';
 import { rawCall, type RawValue } from '@reactor-ts/test-utils';
 import { ABSENT_COMMANDS } from '../src/absent.js';
-import { replyOf } from '../src/replies.js';
-import { shapeType } from '../src/reply-shapes.js';
-import { camel, fieldsOf, planOfSpec, type Field, type Param } from '../src/signature.js';
+import { replyOf, type ReplyInfo } from '../src/replies.js';
+import { shapeRefs, shapeType, type Shape } from '../src/reply-shapes.js';
+import { camel, fieldsOf, planOfSpec, type Field, type Param, type Plan } from '../src/signature.js';
 
 type Obj = Record<string, RawValue>;
 
@@ -140,7 +140,7 @@ function oneType(a: ArgSpec): string {
   const kids = a.args ?? [];
   if (a.type === 'pure-token') return 'true';
   if (a.type === 'block') {
-    if (kids.length === 1) return valueType(kids[0]!);
+    if (kids.length === 1) return kids[0]!.optional === true ? `true | ${valueType(kids[0]!)}` : valueType(kids[0]!);
     if (kids.every((c) => c.optional !== true && c.type !== 'block' && c.type !== 'oneof' && c.type !== 'pure-token' && c.token === undefined)) {
       return `[${kids.map((c) => `${camel(c.name)}: ${valueType(c)}`).join(', ')}]`;
     }
@@ -196,6 +196,129 @@ export function methodCommands(commands: readonly CommandSpec[]): CommandSpec[] 
   return commands.filter((c) => c.subcommands === undefined && ABSENT_COMMANDS[c.name] === undefined);
 }
 
+/** A nested object type requiring (or excluding) the paths of `tree`. */
+type PathTree = Map<string, PathTree | string>;
+
+function treeType(tree: PathTree, optional: boolean): string {
+  const parts: string[] = [];
+  for (const [k, v] of tree) parts.push(`${prop(k)}${optional ? '?' : ''}: ${typeof v === 'string' ? v : treeType(v, optional)}`);
+  return `{ ${parts.join('; ')} }`;
+}
+
+/** Adds `keys` (an option path below its parameter) to `tree` with `leaf` as the last key's type; a shorter path wins. */
+function addPath(tree: PathTree, keys: readonly string[], leaf: string): void {
+  let t = tree;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const last = i === keys.length - 1;
+    const cur = t.get(k);
+    if (last) {
+      t.set(k, leaf);
+      return;
+    }
+    if (typeof cur === 'string') return;
+    let next = cur;
+    if (next === undefined) t.set(k, (next = new Map()));
+    t = next;
+  }
+}
+
+/** The option field a path ends at (to tell a pure token, typed `true`, from a value). */
+function fieldAt(fields: readonly Field[], keys: readonly string[]): Field | undefined {
+  let fs = fields;
+  let f: Field | undefined;
+  for (const k of keys) {
+    f = fs.find((x) => x.key === k);
+    if (f === undefined) return undefined;
+    fs = f.arg.type === 'block' ? fieldsOf(f.arg.args ?? [], true) : [];
+  }
+  return f;
+}
+
+interface Overload {
+  readonly params: string;
+  readonly reply: string;
+}
+
+/**
+ * The signatures of one method: with reply variants (replies.ts), one
+ * overload per `when` path returning that variant's type, then the plain
+ * call with those options excluded returning the default type, then the
+ * general signature returning any of them (a call whose options are not
+ * known statically). Without variants, one signature.
+ */
+function overloadsOf(c: CommandSpec, plan: Plan, optionsName: string, reply: ReplyInfo | undefined): Overload[] {
+  const plain = plan.params.map((p) => paramText(p, optionsName)).join(', ');
+  if (reply === undefined) return [{ params: plain, reply: 'unknown' }];
+  const variants = reply.variants ?? [];
+  if (variants.length === 0) return [{ params: plain, reply: shapeType(reply.shape) }];
+  const out: Overload[] = [];
+  const exclude = new Map<string, PathTree>();
+  const dropped = new Set<string>();
+  const index = (name: string): number => {
+    const i = plan.params.findIndex((p) => p.name === name);
+    if (i < 0) throw new Error(`${c.method}: no parameter ${name} in the reply overlay`);
+    return i;
+  };
+  for (const v of variants) {
+    for (const path of v.when) {
+      const [where, equals] = path.split('=') as [string, string | undefined];
+      const [head, ...keys] = where.split('.') as [string, ...string[]];
+      const at = index(head);
+      const p = plan.params[at]!;
+      const texts = plan.params.map((q, i) => {
+        const t = paramText(q, optionsName);
+        // A required parameter cannot follow an optional one: those before `at` become required too.
+        return i <= at ? t.replace(/^([A-Za-z0-9_$]+)\?:/, '$1:') : t;
+      });
+      if (keys.length > 0 && p.kind === 'options') {
+        const f = fieldAt(p.fields, keys);
+        const leaf = equals !== undefined ? `'${equals}'` : f?.arg.type === 'pure-token' ? 'true' : '{}';
+        const tree: PathTree = new Map();
+        addPath(tree, keys, leaf);
+        texts[at] = `${p.name}: ${optionsName} & ${treeType(tree, false)}`;
+        if (equals === undefined) {
+          let ex = exclude.get(p.name);
+          if (ex === undefined) exclude.set(p.name, (ex = new Map()));
+          addPath(ex, keys, f?.arg.type === 'pure-token' ? 'false' : 'undefined');
+        }
+      } else {
+        dropped.add(p.name);
+      }
+      out.push({ params: texts.join(', '), reply: shapeType(v.shape) });
+    }
+  }
+  // The plain call: variant options excluded, variant positionals left out (when last) or undefined.
+  const last = plan.params.length - 1;
+  const plainTexts: string[] = [];
+  plan.params.forEach((p, i) => {
+    const t = paramText(p, optionsName);
+    if (dropped.has(p.name)) {
+      if (plan.params.slice(i + 1).every((q) => dropped.has(q.name)) || i === last) return;
+      plainTexts.push(`${p.name}?: undefined`);
+      return;
+    }
+    const ex = exclude.get(p.name);
+    plainTexts.push(ex === undefined ? t : `${p.name}?: ${optionsName} & ${treeType(ex, true)}`);
+  });
+  out.push({ params: plainTexts.join(', '), reply: shapeType(reply.shape) });
+  const all = [...new Set([...variants.map((v) => shapeType(v.shape)), shapeType(reply.shape)])];
+  out.push({ params: plain, reply: all.map((t) => (t.includes('|') ? `(${t})` : t)).join(' | ') });
+  return out;
+}
+
+/** Every named reply shape of the overlay, for its type alias. */
+function namedShapes(commands: readonly CommandSpec[]): Map<string, Shape> {
+  const refs = new Map<string, Shape>();
+  for (const c of commands) {
+    const r = replyOf(c.method);
+    if (r === undefined) continue;
+    shapeRefs(r.shape, refs);
+    for (const v of r.variants ?? []) shapeRefs(v.shape, refs);
+  }
+  return new Map([...refs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** The typed declarations (packages/client/src/methods.generated.ts). */
 export function renderMethods(version: string, commands: readonly CommandSpec[]): string {
   const withMethods = methodCommands(commands);
@@ -210,28 +333,42 @@ export function renderMethods(version: string, commands: readonly CommandSpec[])
       optionTypes.push(`/** Options of ${c.argv0.join(' ')}. */`);
       optionTypes.push(`export interface ${optionsName} {`, ...opts.fields.map((f) => `  ${prop(f.key)}?: ${fieldType(f)};`), '}');
     }
-    const params = plan.params.map((p) => paramText(p, optionsName)).join(', ');
-    const reply = replyOf(c.method);
-    const ret = reply === undefined ? 'unknown' : shapeType(reply.shape);
     const doc = jsdoc(c, '  ');
-    client.push(doc, `  ${c.method}(${params}): Promise<${ret}>;`);
-    batch.push(doc, `  ${c.method}(${params}): this;`);
+    for (const o of overloadsOf(c, plan, optionsName, replyOf(c.method))) {
+      client.push(doc, `  ${c.method}(${o.params}): Promise<${o.reply}>;`);
+      batch.push(doc, `  ${c.method}(${o.params}): B<[...R, ${o.reply}]>;`);
+    }
   }
+  const named = [...namedShapes(withMethods)].flatMap(([name, s]) => [`export type ${name} = ${shapeType(s)};`]);
   return [
     '// Generated by packages/client/scripts/gen-commands.ts from the COMMAND DOCS of',
     `// redis-server ${version} and the reply overlay (replies.ts); do not edit.`,
+    "import type { Pipeline, Transaction } from './pipeline.js';",
     "import type { RedisArgument, RedisDouble, RedisInteger, RedisKey, RedisString } from './types.js';",
     '',
     ...optionTypes,
+    '',
+    '/** Reply shapes with a name (replies.ts). */',
+    ...named,
     '',
     '/** One method per command: the promise client and the pool (CommandMethods). */',
     'export interface ClientCommands {',
     ...client,
     '}',
     '',
-    '/** The same methods on a pipeline or transaction: each appends its command and returns the batch. */',
-    'export interface BatchCommands {',
-    ...batch,
+    // One interface per batch class rather than one indexed by kind: tsc measures the variance of
+    // each class once and cheaply, where an indexed kind made it walk every method (seconds).
+    '/**',
+    ' * The same methods on a pipeline: each appends its command and returns the pipeline,',
+    ' * its reply type appended to the reply tuple `R` (pipeline.ts).',
+    ' */',
+    'export interface PipelineCommands<R extends unknown[]> {',
+    ...batch.map((l) => l.replace(/\bB<\[\.\.\.R, /, 'Pipeline<[...R, ')),
+    '}',
+    '',
+    '/** The same methods on a transaction (MULTI ... EXEC). */',
+    'export interface TransactionCommands<R extends unknown[]> {',
+    ...batch.map((l) => l.replace(/\bB<\[\.\.\.R, /, 'Transaction<[...R, ')),
     '}',
     '',
   ].join('\n');

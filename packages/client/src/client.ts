@@ -172,7 +172,7 @@ export type { ClientState } from './link.js';
  * need through `conn`, then return `conn.multi()` with the writes, or null to
  * give up (UNWATCH, and watchRetry resolves with null).
  */
-export type WatchFn = (conn: RedisClient, attempt: number) => Promise<Transaction | null> | Transaction | null;
+export type WatchFn = (conn: RedisClient, attempt: number) => Promise<Transaction<unknown[]> | null> | Transaction<unknown[]> | null;
 
 type Context = RedisAsyncContext<unknown>;
 
@@ -468,12 +468,12 @@ export class RedisClient extends CommandMethods implements LinkSource {
 
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
   pipeline(): Pipeline {
-    return new Pipeline(this);
+    return new Pipeline<[]>(this);
   }
 
   /** MULTI … EXEC as one pipeline; safe on this shared connection because nothing can interleave. */
   multi(): Transaction {
-    return new Transaction(this);
+    return new Transaction<[]>(this);
   }
 
   /**

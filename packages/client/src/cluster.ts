@@ -541,12 +541,12 @@ export class RedisCluster extends CommandMethods implements CommandHost {
 
   /** Commands for one `exec()`, split per node; only MOVED / ASK'd ones are re-sent. */
   pipeline(): Pipeline {
-    return new Pipeline(this);
+    return new Pipeline<[]>(this);
   }
 
   /** MULTI … EXEC on the node of its slot (one slot, or CrossSlotError); re-routed whole after a move or failover. */
   multi(): Transaction {
-    return new Transaction({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch) });
+    return new Transaction<[]>({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch) });
   }
 
   /** WATCH → fn → MULTI/EXEC on a connection to the keys' master (one slot), retried on conflict; follows a moved slot. */

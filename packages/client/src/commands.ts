@@ -21,12 +21,13 @@ import type { CommandArgument } from '@reactor-ts/resp';
 import { ABSENT_COMMANDS } from './absent.js';
 import { checkSignal, raceSignal } from './abort.js';
 import type { ClientCommands } from './methods.generated.js';
-import { replyOf } from './replies.js';
+import { replyOf, type ReplyInfo } from './replies.js';
+import type { Reshaper, Shape } from './reply-shapes.js';
 import { mapReply, type ReplyMapping } from './reply-mapping.js';
 import { scanHash, scanKeys, scanSet, scanSortedSet, type ElementScanOptions, type ScanIteratorOptions } from './scan.js';
 import { traced, tracing } from './tracing.js';
 import type { RedisKey, RedisString } from './types.js';
-import { encodeCall, planOfSpec, type Plan } from './signature.js';
+import { encodeCall, planOfSpec, type Param, type Plan } from './signature.js';
 
 type Arg = CommandArgument;
 
@@ -57,25 +58,78 @@ function encoderOf(spec: CommandSpec): (values: readonly unknown[]) => Arg[] {
   return (values) => encodeCall(spec.argv0, (plan ??= planOfSpec(spec)), values);
 }
 
+/** Whether a `when` path (`count`, `options.WITHSCORES`, `options.operation=RESET`) is set in a call's values. */
+function pathTest(params: readonly Param[], path: string): (values: readonly unknown[]) => boolean {
+  const [where, equals] = path.split('=') as [string, string | undefined];
+  const [head, ...keys] = where.split('.');
+  const index = params.findIndex((p) => p.name === head);
+  if (index < 0) throw new Error(`reply overlay: no parameter ${head} for ${path}`);
+  return (values) => {
+    let v: unknown = values[index];
+    for (const k of keys) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+    if (v === undefined || v === null || v === false) return false;
+    return equals === undefined || String(v).toUpperCase() === equals;
+  };
+}
+
+/** The variant of `info` a call's values select (first match), or null for the default. */
+function variantPicker(spec: CommandSpec, info: ReplyInfo): (values: readonly unknown[]) => number {
+  const params = planOfSpec(spec).params;
+  const tests = (info.variants ?? []).map((v) => v.when.map((p) => pathTest(params, p)));
+  return (values) => tests.findIndex((any) => any.some((t) => t(values)));
+}
+
+/** The declared reply shape of a call `method(...values)`: its variant's, or the default. */
+export function replyShapeOfCall(method: string, values: readonly unknown[]): Shape | undefined {
+  const spec = methodSpecs().get(method);
+  const info = replyOf(method);
+  if (spec === undefined || info === undefined) return undefined;
+  const i = variantPicker(spec, info)(values);
+  return i < 0 ? info.shape : info.variants![i]!.shape;
+}
+
+/**
+ * Sends `argv`. `reshape`, given only to the senders of commands whose
+ * reply depends on the call (`perCall`), turns that call's reply into the
+ * declared form (replies.ts).
+ */
+export type CommandSender<T> = (self: T, argv: Arg[], reshape?: Reshaper) => unknown;
+
 /**
  * Defines one method per table command on `proto`: each encodes its
- * arguments and hands the argv to the sender `senderFor(method)` made for
- * it. Names the prototype already has are left alone, so a class's own
- * method wins.
+ * arguments and hands the argv to the sender `senderFor` made for it, with
+ * the reply's reshaper (`reshape`, undefined for the many commands whose
+ * replies need none, so their sender can be the plain one), or with
+ * `perCall` true when the reshaper depends on the call's values and comes
+ * with each call. Names the prototype already has are left alone, so a
+ * class's own method wins.
  */
-export function attachCommands<T extends object>(proto: T, senderFor: (method: string) => (self: T, argv: Arg[]) => unknown): void {
+export function attachCommands<T extends object>(
+  proto: T,
+  senderFor: (method: string, reshape: Reshaper | undefined, perCall: boolean) => CommandSender<T>,
+): void {
   for (const [method, spec] of methodSpecs()) {
     if (Object.prototype.hasOwnProperty.call(proto, method)) continue;
     const encode = encoderOf(spec);
-    const send = senderFor(method);
-    Object.defineProperty(proto, method, {
-      configurable: true,
-      writable: true,
-      enumerable: false,
-      value: function (this: T, ...values: unknown[]): unknown {
+    const info = replyOf(method);
+    let value: (this: T, ...values: unknown[]) => unknown;
+    if (info?.variants === undefined) {
+      const send = senderFor(method, info?.map, false);
+      value = function (this: T, ...values: unknown[]): unknown {
         return send(this, encode(values));
-      },
-    });
+      };
+    } else {
+      // The reply depends on the call (WITHSCORES, COUNT, JUSTID): pick the variant's reshaper from the values.
+      const send = senderFor(method, undefined, true);
+      const variants = info.variants;
+      const fallback = info.map;
+      let pick: ((values: readonly unknown[]) => number) | undefined;
+      value = function (this: T, ...values: unknown[]): unknown {
+        const i = (pick ??= variantPicker(spec, info))(values);
+        return send(this, encode(values), i < 0 ? fallback : variants[i]!.map);
+      };
+    }
+    Object.defineProperty(proto, method, { configurable: true, writable: true, enumerable: false, value });
   }
 }
 
@@ -180,10 +234,14 @@ function send(self: CommandMethods, argv: Arg[]): Promise<unknown> {
   return traced(argv, self.describeServer(), () => self.sendArgv(argv));
 }
 
-attachCommands(CommandMethods.prototype, (method) => {
-  const map = replyOf(method)?.map;
-  if (map === undefined) return send;
-  return (self, argv) => send(self, argv).then(map);
+const sendShaped = (self: CommandMethods, argv: Arg[], reshape?: Reshaper): Promise<unknown> =>
+  reshape === undefined ? send(self, argv) : send(self, argv).then(reshape);
+
+// A command whose reply needs no reshaping (GET, SET, INCR, ...) is sent by `send` itself: nothing added on that path.
+attachCommands<CommandMethods>(CommandMethods.prototype, (_, reshape, perCall) => {
+  if (perCall) return sendShaped;
+  if (reshape === undefined) return send;
+  return (self, argv) => send(self, argv).then(reshape);
 });
 
 /** `withReplyMapping`'s view: every method of the client it wraps, replies reshaped. */

@@ -54,7 +54,7 @@
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
 export { type Settler } from './settle.js';
-export { CommandMethods, methodSpecs, type SendOptions } from './commands.js';
+export { CommandMethods, methodSpecs, replyShapeOfCall, type SendOptions } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
@@ -64,7 +64,7 @@ export { monitorLines, parseMonitorLine, type MonitorIterator, type MonitorLine,
 export { streamGroupReader, type StreamGroupReaderOptions, type StreamGroupEntry } from './streams.js';
 export { COMMAND_START_CHANNEL, COMMAND_END_CHANNEL, COMMAND_ERROR_CHANNEL, type CommandTraceStart, type CommandTraceEnd, type CommandTraceError } from './tracing.js';
 export { scanKeys, scanHash, scanSet, scanSortedSet, type ScanIteratorOptions, type ElementScanOptions } from './scan.js';
-export { replyOf, overlayMethods, type ReplyInfo } from './replies.js';
+export { replyOf, overlayMethods, OPEN_REPLIES, type ReplyInfo, type ReplyVariant } from './replies.js';
 export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';
 export { CommandBatch, Pipeline, Transaction, type BatchTarget, type ExecOptions } from './pipeline.js';
 export { WatchConflictError, type WatchRetryOptions } from './watch.js';

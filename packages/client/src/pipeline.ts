@@ -12,10 +12,27 @@
  * promise for the pipeline rather than one per command; an error reply takes its command's
  * place as a ReplyError value. A connection failure rejects the whole
  * pipeline (which commands ran is then unknown).
+ *
+ * A typed method's reply is reshaped as the client's method reshapes it
+ * (replies.ts: verbatim text to a string, records to objects, scores to
+ * pairs), so `multi().info().exec()` and `info()` give the same string;
+ * `command(...)` replies stay as they arrived, as `client.command()`'s do.
+ * Reshapers are kept only for commands that have one (most have none), in
+ * a sparse array made on the first; a pipeline of GETs keeps none and its
+ * replies are returned untouched.
+ *
+ * Types: each method returns the batch with its reply type appended, so a
+ * chain `client.pipeline().get('a').incr('b').exec()` resolves to
+ * `[RedisString | null | ReplyError, number | ReplyError]` (an entry is a
+ * ReplyError when that command failed). A batch built statement by
+ * statement (`const p = client.pipeline(); p.get('a'); p.exec()`) has no
+ * typed chain, and its `exec()` resolves to `unknown[]`: the tuple is the
+ * chain's that made the object `exec` is called on.
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
 import { attachCommands } from './commands.js';
-import type { BatchCommands } from './methods.generated.js';
+import type { PipelineCommands, TransactionCommands } from './methods.generated.js';
+import type { Reshaper } from './reply-shapes.js';
 import { Batch } from './settle.js';
 import { checkSignal, watchOf } from './abort.js';
 import { AbortError } from './errors.js';
@@ -40,6 +57,10 @@ export interface ExecOptions {
    */
   signal?: AbortSignal;
 }
+/** What `exec()` resolves to for a chain typed `R`: each reply, or the ReplyError in its place. */
+export type BatchReplies<R extends unknown[]> = { [I in keyof R]: R[I] | ReplyError };
+/** `exec()`'s replies: the chain's tuple, or `unknown[]` for a batch with no typed chain (`R` is `[]`). */
+export type ExecReplies<R extends unknown[]> = R extends [] ? unknown[] : BatchReplies<R>;
 
 /**
  * Commands collected now and sent together by `exec()`. Every command of
@@ -48,6 +69,8 @@ export interface ExecOptions {
  */
 export abstract class CommandBatch {
   protected readonly commands: Arg[][] = [];
+  /** Per command, the reshaper of its reply (sparse; null until a command has one). */
+  protected shapers: Array<Reshaper | undefined> | null = null;
   private sent = false;
 
   constructor(protected readonly target: BatchTarget) {}
@@ -57,18 +80,30 @@ export abstract class CommandBatch {
     return this.commands.length;
   }
 
-  /** Appends any command. */
-  command(...argv: Arg[]): this {
+  /** Appends any command; its reply stays as it arrives (as `client.command()`'s). */
+  protected appendCommand(argv: Arg[]): void {
     if (this.sent) throw new Error('this pipeline was already executed; create a new one');
     this.commands.push(argv);
+  }
+
+  /** Appends one argv as it is (the generated methods' path; no copy), and its reply's reshaper if any. @internal */
+  appendArgv(argv: Arg[], reshape?: Reshaper): this {
+    if (this.sent) throw new Error('this pipeline was already executed; create a new one');
+    const n = this.commands.push(argv);
+    if (reshape !== undefined) (this.shapers ??= [])[n - 1] = reshape;
     return this;
   }
 
-  /** Appends one argv as it is (the generated methods' path; no copy). @internal */
-  appendArgv(argv: Arg[]): this {
-    if (this.sent) throw new Error('this pipeline was already executed; create a new one');
-    this.commands.push(argv);
-    return this;
+  /** Reshapes `replies[i]` (the i-th command's reply) in place, error entries left as they are. */
+  protected reshape(replies: unknown[]): unknown[] {
+    const shapers = this.shapers;
+    if (shapers === null) return replies;
+    for (let i = 0; i < shapers.length; i++) {
+      const r = shapers[i];
+      const v = replies[i];
+      if (r !== undefined && !(v instanceof ReplyError)) replies[i] = r(v);
+    }
+    return replies;
   }
 
   protected send(commands: Arg[][], opts?: ExecOptions): Promise<unknown[]> {
@@ -87,20 +122,34 @@ export abstract class CommandBatch {
   }
 }
 
-// The generated signatures (methods.generated.ts), bodies attached below: one per command of the table.
-export interface CommandBatch extends BatchCommands {}
+// The bodies of the generated methods (methods.generated.ts: PipelineCommands, TransactionCommands), one per command of the table.
+attachCommands<object>(CommandBatch.prototype, (_, reshape, perCall) => {
+  if (perCall) return (self, argv, r) => (self as CommandBatch).appendArgv(argv, r);
+  if (reshape === undefined) return (self, argv) => (self as CommandBatch).appendArgv(argv);
+  return (self, argv) => (self as CommandBatch).appendArgv(argv, reshape);
+});
 
-attachCommands(CommandBatch.prototype, () => (self, argv) => self.appendArgv(argv));
+// The generated signatures, merged into each class: each method returns the batch with its reply type appended.
+export interface Pipeline<R extends unknown[] = []> extends PipelineCommands<R> {}
+export interface Transaction<R extends unknown[] = []> extends TransactionCommands<R> {}
 
 /** A plain pipeline: the commands as they are, in one write. */
-export class Pipeline extends CommandBatch {
+export class Pipeline<R extends unknown[] = []> extends CommandBatch {
+  /** Appends any command; its reply stays as it arrives (as `client.command()`'s). */
+  command(...argv: Arg[]): Pipeline<[...R, unknown]> {
+    this.appendCommand(argv);
+    return this as unknown as Pipeline<[...R, unknown]>;
+  }
+
   /**
-   * Sends every command at once; resolves with the replies in order, an
-   * error reply as a ReplyError in its command's place. Rejects with a
-   * ConnectionError / TimeoutError / ClientClosedError if the link failed.
+   * Sends every command at once; resolves with the replies in order, each
+   * shaped as its method's would be, an error reply as a ReplyError in its
+   * command's place. Rejects with a ConnectionError / TimeoutError /
+   * ClientClosedError if the link failed.
    */
-  exec(opts?: ExecOptions): Promise<unknown[]> {
-    return this.send(this.commands, opts);
+  exec(opts?: ExecOptions): Promise<ExecReplies<R>> {
+    const p = this.send(this.commands, opts);
+    return (this.shapers === null ? p : p.then((replies) => this.reshape(replies))) as Promise<ExecReplies<R>>;
   }
 }
 
@@ -114,8 +163,14 @@ export class Pipeline extends CommandBatch {
  * (unknown command, wrong arity); the message then also quotes the first
  * refusal. Nothing ran in either of the last two cases.
  */
-export class Transaction extends CommandBatch {
-  exec(opts?: ExecOptions): Promise<unknown[] | null> {
+export class Transaction<R extends unknown[] = []> extends CommandBatch {
+  /** Appends any command; its reply stays as it arrives (as `client.command()`'s). */
+  command(...argv: Arg[]): Transaction<[...R, unknown]> {
+    this.appendCommand(argv);
+    return this as unknown as Transaction<[...R, unknown]>;
+  }
+
+  exec(opts?: ExecOptions): Promise<ExecReplies<R> | null> {
     const n = this.commands.length;
     return this.send([['MULTI'], ...this.commands, ['EXEC']], opts).then((replies) => {
       const exec = replies[n + 1];
@@ -125,7 +180,7 @@ export class Transaction extends CommandBatch {
       }
       const multi = replies[0];
       if (multi instanceof ReplyError) throw multi;
-      return exec as unknown[] | null;
+      return (Array.isArray(exec) ? this.reshape(exec) : null) as ExecReplies<R> | null;
     });
   }
 }

@@ -122,12 +122,12 @@ export class RedisPool extends CommandMethods {
 
   /** A pipeline sent on the least busy free connection (or the first one freed, if all are lent). */
   pipeline(): Pipeline {
-    return new Pipeline(this);
+    return new Pipeline<[]>(this);
   }
 
   /** MULTI/EXEC on one free connection: never on a lent one, whose WATCH or MULTI it could meet. */
   multi(): Transaction {
-    return new Transaction(this);
+    return new Transaction<[]>(this);
   }
 
   /** @internal */

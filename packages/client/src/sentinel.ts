@@ -210,11 +210,11 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
   }
 
   pipeline(): Pipeline {
-    return new Pipeline(this);
+    return new Pipeline<[]>(this);
   }
 
   multi(): Transaction {
-    return new Transaction(this);
+    return new Transaction<[]>(this);
   }
 
   /** SUBSCRIBE on the current node, and again on every node after a switch. */

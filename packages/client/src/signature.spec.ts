@@ -5,7 +5,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commandSpec } from '@reactor-ts/commands';
 import { ReplyError } from '@reactor-ts/resp';
 import { encodeCall, planOf } from './signature.js';
-import type { Pipeline, RedisClient, RedisString, SetOptions } from './index.js';
+import type { Pipeline, RedisClient, RedisCluster, RedisDouble, RedisString, SetOptions, StreamEntry, Transaction, XinfoStream } from './index.js';
 import { clientSuite } from '../test/helpers.js';
 
 const suite = clientSuite();
@@ -68,6 +68,9 @@ describe('typed methods encode the documented argv', () => {
   });
 });
 
+/** True when A and B are the same type (identity, not a structural walk). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
 describe('declared signatures', () => {
   it('types arguments and replies from the table and the overlay, the same on client and pipeline', () => {
     expectTypeOf<RedisClient['get']>().returns.resolves.toEqualTypeOf<RedisString | null>();
@@ -75,7 +78,8 @@ describe('declared signatures', () => {
     expectTypeOf<RedisClient['scriptExists']>().returns.resolves.toEqualTypeOf<boolean[]>();
     expectTypeOf<Parameters<RedisClient['set']>>().toEqualTypeOf<Parameters<Pipeline['set']>>();
     expectTypeOf<Parameters<RedisClient['zadd']>>().toEqualTypeOf<Parameters<Pipeline['zadd']>>();
-    expectTypeOf<ReturnType<Pipeline['set']>>().toEqualTypeOf<Pipeline>();
+    // The batch with the reply appended (compared by identity: expectTypeOf's deep brand would walk the recursive batch type).
+    expectTypeOf<Same<ReturnType<Pipeline['set']>, Pipeline<[RedisString | null]>>>().toEqualTypeOf<true>();
     expectTypeOf<SetOptions['EX']>().toEqualTypeOf<number | bigint | undefined>();
     const typeErrors = (c: RedisClient): void => {
       // @ts-expect-error a key is a string or a Buffer
@@ -88,5 +92,41 @@ describe('declared signatures', () => {
       void c.clientList({ TYPE: 'ALL' });
     };
     expect(typeof typeErrors).toBe('function');
+  });
+
+  it('types replies by the call (overloads) and batch replies as the chain\'s tuple', () => {
+    const calls = (c: RedisClient, cl: RedisCluster) => ({
+      plain: c.zrange('z', 0, -1),
+      scored: c.zrange('z', 0, -1, { WITHSCORES: true }),
+      one: c.lpop('l'),
+      some: c.lpop('l', 2),
+      stream: c.xinfoStream('x'),
+      ids: c.xclaim('x', 'g', 'c', 0, ['1-1'], { JUSTID: true }),
+      entries: c.xclaim('x', 'g', 'c', 0, ['1-1']),
+      unsure: c.zrange('z', 0, -1, { WITHSCORES: Math.random() > 0.5 }),
+      pipeline: c.pipeline().get('a').incr('b').zrange('z', 0, -1, { WITHSCORES: true }).exec(),
+      multi: c.multi().set('a', '1').command('PING').exec(),
+      cluster: cl.pipeline().hget('h', 'f').xinfoStream('x').exec(),
+      loose: c.pipeline().exec(),
+    });
+    type R = ReturnType<typeof calls>;
+    expectTypeOf<R['plain']>().resolves.toEqualTypeOf<RedisString[]>();
+    expectTypeOf<R['scored']>().resolves.toEqualTypeOf<Array<[RedisString, RedisDouble]>>();
+    expectTypeOf<R['one']>().resolves.toEqualTypeOf<RedisString | null>();
+    expectTypeOf<R['some']>().resolves.toEqualTypeOf<RedisString[] | null>();
+    expectTypeOf<R['stream']>().resolves.toEqualTypeOf<XinfoStream>();
+    expectTypeOf<R['ids']>().resolves.toEqualTypeOf<RedisString[]>();
+    expectTypeOf<R['entries']>().resolves.toEqualTypeOf<StreamEntry[]>();
+    // Options not known statically: the general signature, any of the variants.
+    expectTypeOf<R['unsure']>().resolves.toEqualTypeOf<Array<[RedisString, RedisDouble]> | RedisString[]>();
+    expectTypeOf<R['pipeline']>().resolves.toEqualTypeOf<[RedisString | null | ReplyError, number | ReplyError, Array<[RedisString, RedisDouble]> | ReplyError]>();
+    expectTypeOf<R['multi']>().resolves.toEqualTypeOf<[RedisString | null | ReplyError, unknown] | null>();
+    expectTypeOf<R['cluster']>().resolves.toEqualTypeOf<[RedisString | null | ReplyError, XinfoStream | ReplyError]>();
+    // A batch built statement by statement has no chain to type.
+    expectTypeOf<R['loose']>().resolves.toEqualTypeOf<unknown[]>();
+    // Any typed batch is still a Pipeline<unknown[]> (a reduce() accumulator), and a Transaction for watchRetry.
+    expectTypeOf<Pipeline<[number]>>().toExtend<Pipeline<unknown[]>>();
+    expectTypeOf<Transaction<[number, RedisString | null]>>().toExtend<Transaction<unknown[]>>();
+    expect(typeof calls).toBe('function');
   });
 });

@@ -236,8 +236,9 @@ export function encodeArg(a: ArgSpec, v: unknown, out: Out): void {
 function encodeOne(a: ArgSpec, v: unknown, out: Out): void {
   const kids = a.args ?? [];
   if (a.type === 'block') {
-    // A block of one member takes that member's value itself (CLIENT LIST's ID [id ...]).
-    if (kids.length === 1) return encodeArg(kids[0]!, v, out);
+    // A block of one member takes that member's value itself (CLIENT LIST's ID [id ...]);
+    // `true` for an optional member sends the block's token alone (XINFO STREAM key FULL).
+    if (kids.length === 1) return v === true && kids[0]!.optional === true ? undefined : encodeArg(kids[0]!, v, out);
     if (Array.isArray(v)) kids.forEach((c, i) => (v[i] === undefined ? undefined : encodeArg(c, v[i], out)));
     else encodeFields(membersOf(a, true), v, out);
     return;

@@ -57,7 +57,7 @@ export class WatchConflictError extends Error {
 export async function watchRetryOn<C extends WatchConnection>(
   conn: C,
   keys: CommandArgument[],
-  fn: (conn: C, attempt: number) => Promise<Transaction | null> | Transaction | null,
+  fn: (conn: C, attempt: number) => Promise<Transaction<unknown[]> | null> | Transaction<unknown[]> | null,
   opts: WatchRetryOptions = {},
 ): Promise<unknown[] | null> {
   const attempts = opts.attempts ?? 10;
@@ -65,7 +65,7 @@ export async function watchRetryOn<C extends WatchConnection>(
   if (keys.length === 0) throw new TypeError('watchRetry needs at least one key to WATCH');
   for (let attempt = 1; attempt <= attempts; attempt++) {
     await conn.sendArgv(['WATCH', ...keys]);
-    let tx: Transaction | null;
+    let tx: Transaction<unknown[]> | null;
     try {
       tx = await fn(conn, attempt);
     } catch (err) {
