@@ -26,6 +26,8 @@ export interface Core {
   readonly maxInput: number;
   /** Marks readiness on the event's slot (the fired list). */
   fire(e: EventState, bits: number): void;
+  /** Bytes arrived on a socket (from a read callback of Node's, never from inside the reactor's own calls): EV_READ fired. */
+  fireRead(e: EventState): void;
   /** Puts the event on the pending-write list. */
   queueWrite(e: EventState): void;
   /** Closes the event's socket now and reports `err`, then frees the slot. */
@@ -61,11 +63,12 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       // Small reads are copied into e.in's pooled chunks; a big one gets a
       // Buffer of its own, linked by reference: one allocation instead of
       // one pooled chunk per chunkSize bytes (a 1 MiB reply: 16 x 64 KiB reads).
-      if (nread < BIG_READ) e.in.add(buf.subarray(0, nread));
+      if (nread <= SMALL_READ) copySmall(e, buf, nread);
+      else if (nread < BIG_READ) e.in.add(buf.subarray(0, nread));
       else e.in.addReference(Buffer.from(buf.subarray(0, nread)));
       e.unread = true;
       e.received = true;
-      core.fire(e, EV_READ);
+      core.fireRead(e);
     };
   } else {
     socket.on('data', (chunk: Buffer | string) => {
@@ -75,7 +78,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       else e.in.addReference(chunk);
       e.unread = true;
       e.received = true;
-      core.fire(e, EV_READ);
+      core.fireRead(e);
     });
   }
   socket.on('end', () => {
@@ -298,3 +301,19 @@ const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Reads of at least this many bytes are copied into a Buffer of their own (see the sink). */
 const BIG_READ = 16 * 1024;
+
+/** Reads up to this many bytes are copied byte by byte (see copySmall). */
+const SMALL_READ = 64;
+
+/**
+ * A short read (one reply to one command: `:1\r\n`, `+OK\r\n`) copied into
+ * e.in's own chunk in place, with no `subarray` view of the read buffer:
+ * making that view (and looking up its ArrayBuffer) cost more than copying
+ * a few dozen bytes.
+ */
+function copySmall(e: EventState, src: Uint8Array, n: number): void {
+  const dst = e.in.reserve(n);
+  const at = e.in.reservedOffset;
+  for (let i = 0; i < n; i++) dst[at + i] = src[i]!;
+  e.in.commit(n);
+}
