@@ -29,7 +29,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 /** Below this many UTF-16 units a JS loop beats `buf.write` (a native call). */
-const SHORT_STRING = 48;
+const SHORT_STRING = 32;
 
 /**
  * Commands holding longer strings are written straight into a private 64 KiB
