@@ -1136,8 +1136,9 @@ export class RespReader {
     const have = this.piecesLen;
     const mid = Math.min(to, from + Math.max(0, n - have));
     if (d !== null) {
+      // (TypedArray#set from a view: Buffer#copy adds argument checks and a .buffer getter call.)
       if (mid - from < 64) for (let i = from, j = have; i < mid; i++, j++) d[j] = b[i]!;
-      else b.copy(d, have, from, mid);
+      else d.set(b === this.line ? b.subarray(from, mid) : this.view(b, from, mid), have);
     } else {
       for (let s = from; s < mid; s += UTF8_SLICE) {
         this.text += this.decoder.write(b.subarray(s, Math.min(mid, s + UTF8_SLICE)));
