@@ -21,6 +21,9 @@
  *
  * Run: npx tsx --conditions=source bench/src/main.ts buffer [--quick]
  */
+// The module's Buffer, not the global one (a getter on globalThis): no
+// contender, the naive ones included, pays a getter call per Buffer.x.
+import { Buffer } from 'node:buffer';
 import { ChainBuffer } from '@reactor-ts/buffer';
 import { BufferList as BlBufferList } from 'bl';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';

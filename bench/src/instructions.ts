@@ -10,7 +10,7 @@
  *
  * Slow (each child takes a minute or two, most of it node's start-up under
  * valgrind): --quick counts Buffer mode in 16 KiB chunks against
- * redis-parser, and the readLine workload; a full run adds whole inputs,
+ * redis-parser and the floor (resp.ts), and the readLine workload; a full run adds whole inputs,
  * string mode and node-redis 6. Without valgrind the suite reports nothing.
  *
  * Run: npx tsx --conditions=source bench/src/main.ts instructions [--quick]
@@ -49,7 +49,8 @@ const SHAPES: Array<[string, number]> = [
 function targets(quick: boolean): Target[] {
   const out: Target[] = [];
   const modes = quick ? ['Buffer'] : ['Buffer', 'string'];
-  const peers = quick ? ['reactor-ts', 'redis-parser'] : ['reactor-ts', 'redis-parser', 'node-redis'];
+  // floor: the values alone, no parsing (resp.ts): what no reader can go below.
+  const peers = quick ? ['reactor-ts', 'redis-parser', 'floor'] : ['reactor-ts', 'redis-parser', 'node-redis', 'floor'];
   for (const mode of modes) {
     for (const [shape, perCall] of SHAPES) {
       for (const feed of quick ? ['16 KiB chunks'] : ['16 KiB chunks', 'whole']) {

@@ -12,6 +12,9 @@
  *
  * Run: npx tsx --conditions=source bench/src/main.ts resp [--quick]
  */
+// The module's Buffer, not the global one (a getter on globalThis): no
+// contender, the naive ones included, pays a getter call per Buffer.x.
+import { Buffer } from 'node:buffer';
 import { bufferView } from '@reactor-ts/buffer';
 import { NEED_MORE, RespReader } from '@reactor-ts/resp';
 import { IoredisDecoder, NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';

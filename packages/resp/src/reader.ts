@@ -13,7 +13,7 @@
  *   - a partial line (type byte, header, simple string) copied into a small
  *     growable buffer, bounded by the line's limit;
  *   - a partial bulk payload copied as it arrives into a Buffer of its
- *     declared length (up to 4 MiB; in string mode a reused scratch), past
+ *     declared length (up to 64 KiB; in string mode a reused scratch), past
  *     that kept as a list of pieces and concatenated once when the last one
  *     arrives (a big one for the native string builder is decoded piece by
  *     piece instead) — a 100 MiB bulk in 16 KiB chunks costs O(total).
@@ -41,6 +41,9 @@
  * read together; split up, that state would travel through arguments on
  * every item. Options and limits are in reader-limits.ts.
  */
+// Node's global `Buffer` is a getter on globalThis: every `Buffer.x` in a hot
+// path paid a LoadGlobalIC miss and a call (~180 instructions, callgrind).
+import { Buffer } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { bufferView } from '@reactor-ts/buffer';
 import { HiredisBuilder, NativeBuilder, type ReplyBuilder } from './builders.js';
@@ -96,7 +99,7 @@ const EMPTY = Buffer.alloc(0);
  * length from its first piece on: the most a 20-byte header can make the
  * reader allocate ahead of the bytes.
  */
-const DEST_MAX = 4 * 1024 * 1024;
+const DEST_MAX = 64 * 1024;
 /** Past every limit a length can have: readLength stops before precision is lost. */
 const MAX_LENGTH = 0xffffffffff;
 
