@@ -249,8 +249,10 @@ export class RespReader {
 
   /**
    * Append bytes. The reader keeps a reference rather than a copy: do not
-   * modify a buffer after feeding it. In buffer mode, replies may be views of
-   * the fed buffers.
+   * modify a buffer after feeding it. In buffer mode a string inside one fed
+   * buffer is a view of it (valid while that buffer is left alone; it pins
+   * the buffer's memory); one split across fed buffers is a fresh Buffer.
+   * Copy (`Buffer.from`) to keep a reply past the buffer's reuse.
    */
   feed(bytes: Uint8Array): void {
     if (this.failure !== null) throw this.failure;
