@@ -20,7 +20,7 @@ const [suiteName, workloadName, impl, itersArg, batchesArg] = process.argv.slice
 const iterations = Number(itersArg);
 /** Timed batches; the suite keeps the cheapest. */
 const BATCHES = Number(batchesArg ?? 1);
-const WARMUP = 100;
+const WARMUP = 30;
 
 async function workloads(name: string): Promise<CpuWorkload[]> {
   // The scale the instruction counts use: a tenth of the timed corpora (as --quick).
