@@ -262,7 +262,7 @@ export const suite: Suite = {
     result.notes = [
       'targets (issue 19): ChainBuffer >= 3x bl and >= 2x Buffer.concat on short lines, its lead kept on long lines; >= 1x every peer on every workload.',
       "line: chunks arrive by reference (addReference; bl.append; concat); '(add copies)' copies them in.",
-      'readLine returns a view when the line lies in one referenced chunk, else a copy; bl.slice likewise;',
+      'readLine returns a view when the line lies in one chunk (which it then never reuses), else a copy; bl.slice likewise;',
       'the concat queue always returns a view (it copied every chunk on arrival instead).',
       'write queue: ChainBuffer.add copies every reply (the caller may reuse its Buffer); bl and the concat',
       "queue keep references until the flush; '(Buffers by reference)' uses addReference for Buffers.",
