@@ -12,11 +12,16 @@
  *
  * Run: npx tsx --conditions=source bench/src/main.ts resp [--quick]
  */
+// The module's Buffer, not the global one (a getter on globalThis): no
+// contender, the naive ones included, pays a getter call per Buffer.x.
+import { Buffer } from 'node:buffer';
+import { bufferView } from '@reactor-ts/buffer';
 import { NEED_MORE, RespReader } from '@reactor-ts/resp';
 import { IoredisDecoder, NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';
 import { runCpuWorkloads, type CpuWorkload, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
 
 const CHUNK = 16 * 1024;
+const CRLF_BYTES = Buffer.from('\r\n');
 
 interface Corpus {
   name: string;
@@ -113,6 +118,121 @@ function nodeRedis(chunks: Buffer[], buffers: boolean, Decoder = NodeRedisDecode
   };
 }
 
+// The floor's ops, four numbers each: [kind, a, b, c].
+const F_INT = 0; // a: the value
+const F_STR = 1; // a: chunk index, b..c: the bytes in that chunk
+const F_SPAN = 2; // a..b: the bytes in the whole corpus (they span chunks)
+const F_ARR = 3; // a: element count; the elements' ops follow
+const F_SLICE = 64 * 1024;
+
+/** Buffer's own UTF-8 decoder without toString's checks (present on every Node Buffer, absent from @types/node). */
+const utf8Slice = (b: Buffer, s: number, e: number): string => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(s, e);
+
+/** A short ASCII run decoded by a loop, anything else by Buffer's own decoder: the reader's cheapest route. */
+function floorText(b: Buffer, s: number, e: number): string {
+  if (e - s <= 8) {
+    let out = '';
+    for (let i = s; i < e; i++) {
+      const c = b[i]!;
+      if (c > 0x7f) return b.toString('utf8', s, e);
+      out += String.fromCharCode(c);
+    }
+    return out;
+  }
+  if (e - s <= F_SLICE) return utf8Slice(b, s, e);
+  // As the reader does for big strings: a rope of 64 KiB flat pieces (the
+  // corpora are ASCII, so no cut splits a character).
+  let out = '';
+  for (; e - s > F_SLICE; s += F_SLICE) out += utf8Slice(b, s, s + F_SLICE);
+  return out + utf8Slice(b, s, e);
+}
+
+/**
+ * The floor: no parser at all, only what the replies must contain. Where
+ * every value lies is worked out once before timing (a plain recursive walk
+ * of the corpus, which holds only `+ : $ *`); a call then makes one Buffer
+ * view (as `bufferView`, the cheapest Node has) or string per string that
+ * lies inside one chunk, a fresh copy of one that spans chunks, an array per
+ * aggregate, and hands integers over as they were read. No CRLF scan, no
+ * digits, no checks, no partial state: any parser costs at least this, so
+ * floor ÷ redis-parser is the most a parser can gain on that shape here.
+ */
+function floor(c: Corpus, chunks: Buffer[], buffers: boolean): Runner {
+  const chunkSize = chunks[0]!.length;
+  const ops: number[] = [];
+  const b = c.bytes;
+  const lineEnd = (i: number): number => b.indexOf(CRLF_BYTES, i);
+  const walk = (i: number): number => {
+    const t = b[i]!;
+    const cr = lineEnd(i);
+    if (t === 0x3a) {
+      ops.push(F_INT, Number(b.toString('latin1', i + 1, cr)), 0, 0);
+      return cr + 2;
+    }
+    if (t === 0x2b) {
+      str(i + 1, cr);
+      return cr + 2;
+    }
+    const n = Number(b.toString('latin1', i + 1, cr));
+    if (t === 0x24) {
+      str(cr + 2, cr + 2 + n);
+      return cr + 2 + n + 2;
+    }
+    if (t !== 0x2a) throw new Error(`floor: unexpected type byte ${t}`);
+    ops.push(F_ARR, n, 0, 0);
+    let at = cr + 2;
+    for (let k = 0; k < n; k++) at = walk(at);
+    return at;
+  };
+  const str = (s: number, e: number): void => {
+    const k = Math.floor(s / chunkSize);
+    if (e <= (k + 1) * chunkSize) ops.push(F_STR, k, s - k * chunkSize, e - k * chunkSize);
+    else ops.push(F_SPAN, s, e, 0);
+  };
+  for (let i = 0, r = 0; r < c.replies; r++) i = walk(i);
+  const code = Float64Array.from(ops);
+  const mem = chunks.map((ch) => ch.buffer);
+  const memOff = chunks.map((ch) => ch.byteOffset);
+  let scratch = Buffer.alloc(0);
+  let at = 0;
+  const build = (): unknown => {
+    const kind = code[at]!;
+    const a = code[at + 1]!;
+    const bb = code[at + 2]!;
+    const cc = code[at + 3]!;
+    at += 4;
+    if (kind === F_INT) return a;
+    if (kind === F_STR) return buffers ? bufferView(mem[a]!, memOff[a]! + bb, cc - bb) : floorText(chunks[a]!, bb, cc);
+    if (kind === F_SPAN) {
+      // The bytes of a value split across chunks must be gathered somewhere.
+      const n = bb - a;
+      let dst: Buffer;
+      if (buffers) dst = Buffer.allocUnsafe(n);
+      else {
+        if (scratch.length < n) scratch = Buffer.allocUnsafe(n);
+        dst = scratch;
+      }
+      for (let p = a, d = 0; p < bb; ) {
+        const k = Math.floor(p / chunkSize);
+        const take = Math.min(bb, (k + 1) * chunkSize) - p;
+        chunks[k]!.copy(dst, d, p - k * chunkSize, p - k * chunkSize + take);
+        p += take;
+        d += take;
+      }
+      return buffers ? dst : floorText(dst, 0, n);
+    }
+    const items = new Array<unknown>(a);
+    for (let k = 0; k < a; k++) items[k] = build();
+    return items;
+  };
+  return () => {
+    at = 0;
+    let n = 0;
+    for (let r = 0; r < c.replies; r++) if (build() !== undefined) n++;
+    return n;
+  };
+}
+
 /**
  * Every (corpus, feed, mode) workload of the suite, or only the one named
  * `only` (the instructions suite counts them one per process, under callgrind).
@@ -129,6 +249,7 @@ export function respWorkloads(scale: number, only?: string): CpuWorkload[] {
           'redis-parser': redisParser(chunks, buffers),
           'node-redis': nodeRedis(chunks, buffers),
           'ioredis 6': nodeRedis(chunks, buffers, IoredisDecoder),
+          floor: floor(c, chunks, buffers),
         };
         for (const [name, run] of Object.entries(impls)) {
           const got = run();

@@ -542,14 +542,30 @@ describe('ChainBuffer readLine ownership', () => {
     expect(line?.byteOffset).toBe(src.byteOffset);
   });
 
-  it('returns a copy when the bytes were copied in or span chunks', () => {
-    const cb = new ChainBuffer({ chunkSize: 64, poolSize: 4 });
-    cb.add('owned\r\n');
+  it('a line inside an owned chunk is a view that later appends, drains and pooling never touch', () => {
+    const cb = new ChainBuffer({ chunkSize: 16, poolSize: 4 });
+    cb.add('owned\r\nmore');
     const owned = cb.readLine();
-    cb.add('zzzzzzz');
+    const again = cb.pullup(4);
+    // Same memory: a view, not a copy.
+    expect(owned?.buffer).toBe(again.buffer);
+    for (let i = 0; i < 50; i++) {
+      cb.add('zzzzzzzzzz\r\n');
+      cb.drain(cb.length);
+    }
     expect(text(owned)).toBe('owned');
-    const spanning = chain('ab', 'c\r\n');
+  });
+
+  it('returns a copy when the line spans chunks', () => {
+    const first = b('ab');
+    const second = b('c\r\n');
+    const spanning = new ChainBuffer();
+    spanning.addReference(first);
+    spanning.addReference(second);
     const line = spanning.readLine();
+    expect(text(line)).toBe('abc');
+    first.fill(0x78);
+    second.fill(0x78);
     expect(text(line)).toBe('abc');
   });
 });

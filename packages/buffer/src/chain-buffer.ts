@@ -15,9 +15,8 @@
  *
  * Who owns returned bytes (the rule that makes pooling safe):
  * - `remove` returns a fresh copy: the caller owns it.
- * - `readLine` returns a view when the line lies inside one chunk added by
- *   reference (bytes handed over for good, see addReference), else a copy.
- * - `peek`, `pullup` and `writeAtMost` return views into the chain. The chunk
+ * - `readLine` returns a view when the line lies inside one chunk, else a
+ *   copy; `peek`, `pullup` and `writeAtMost` return views. The chunk
  *   a view points into is marked `shared` and is never rewound nor pooled, so
  *   a view stays byte-for-byte stable for as long as the caller holds it
  *   (e.g. while a socket write is in flight). Treat views as read-only.
@@ -27,6 +26,9 @@
  * Chain invariant: every chunk holds at least one readable byte, except that
  * a sole owned chunk may stay behind empty so its free space is reused.
  */
+// Node's global `Buffer` is a getter on globalThis: every `Buffer.x` in a hot
+// path paid a LoadGlobalIC miss and a call (~180 instructions, callgrind).
+import { Buffer } from 'node:buffer';
 import { Chunk, NO_CHUNK } from './chunk.js';
 import { BufferOverflowError } from './errors.js';
 import { describe, option, separator } from './args.js';
@@ -139,7 +141,7 @@ export class ChainBuffer {
     const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, n);
     let c = this.shells.pop();
     if (c === undefined) c = new Chunk(b, false);
-    else c.buf = b;
+    else c.setBuf(b);
     c.off = 0;
     c.end = n;
     this.push(c);
@@ -184,8 +186,11 @@ export class ChainBuffer {
    * Takes one CRLF-terminated line: returns it without the CRLF and drains
    * line and CRLF. Returns null, consuming nothing, when no complete line is
    * buffered yet; the next call resumes scanning where this one ended.
-   * The line is a view when it lies inside one chunk added by reference (bytes
-   * handed over for good, never reused by this buffer), else a fresh copy.
+   * The line is a view when it lies inside one chunk (the chunk is then
+   * shared: never rewound nor pooled, so the view stays valid for as long as
+   * it is held, and holding it keeps that chunk's memory alive), else a fresh
+   * copy. A copy per line cost more than the view and the occasional fresh
+   * chunk that sharing costs (bench: buffer, readLine).
    */
   readLine(): Buffer | null {
     if (this.lineScan + 2 > this.len) return null;
@@ -196,8 +201,7 @@ export class ChainBuffer {
       return null;
     }
     const f = this.ring[this.head];
-    const line =
-      at === 0 ? EMPTY : !f.owned && f.end - f.off >= at ? f.buf.subarray(f.off, f.off + at) : this.copyOut(at);
+    const line = at === 0 ? EMPTY : f.end - f.off >= at ? view(f, f.off, f.off + at) : this.copyOut(at);
     this.consume(at + 2);
     return line;
   }
@@ -494,7 +498,7 @@ export class ChainBuffer {
     if (c.owned) {
       if (!c.shared && c.buf.length === this.chunkSize && this.pool.length < this.poolSize) this.pool.push(c);
     } else if (this.shells.length < SHELLS) {
-      c.buf = EMPTY; // let the caller's memory go
+      c.setBuf(EMPTY); // let the caller's memory go
       this.shells.push(c);
     }
   }
@@ -520,8 +524,7 @@ export class ChainBuffer {
       } else {
         // TypedArray#set from a plain Uint8Array window: cheaper than
         // Buffer#copy's argument checks or a subarray Buffer.
-        const buf = c.buf;
-        dst.set(new Uint8Array(buf.buffer, buf.byteOffset + c.off, k), d);
+        dst.set(new Uint8Array(c.memory(), c.memOff + c.off, k), d);
         d += k;
       }
     }
@@ -546,5 +549,5 @@ export class ChainBuffer {
 /** A view of c.buf[from, to); marks owned memory so it is never reused. */
 function view(c: Chunk, from: number, to: number): Buffer {
   if (c.owned) c.shared = true;
-  return from === 0 && to === c.buf.length ? c.buf : c.buf.subarray(from, to);
+  return from === 0 && to === c.buf.length ? c.buf : c.slice(from, to);
 }

@@ -9,7 +9,9 @@
  * - chunk.ts         Chunk: one link (backing memory, readable window, ownership)
  * - args.ts          argument checks that run before any state changes
  * - errors.ts        BufferOverflowError, thrown when maxSize would be exceeded
+ * - view.ts          bufferView: a Buffer view without Buffer#subarray's getter call
  */
 export { ChainBuffer } from './chain-buffer.js';
 export type { ChainBufferOptions } from './chain-buffer.js';
 export { BufferOverflowError } from './errors.js';
+export { bufferView } from './view.js';

@@ -36,7 +36,7 @@ export function find(ring: Chunk[], mask: number, head: number, len: number, s: 
     if (p < end) {
       // Buffer#indexOf has no end bound: bytes past `end` are stale, so
       // search a view that stops at `end` unless the chunk is full.
-      const hay = end === buf.length ? buf : buf.subarray(0, end);
+      const hay = end === buf.length ? buf : c.slice(0, end);
       for (;;) {
         const q = hay.indexOf(first, p);
         if (q < 0) break;

@@ -243,6 +243,73 @@ describe('RespReader: native builder options', () => {
     expect(r.getReply()).toEqual(Buffer.from('abc'));
   });
 
+  it('views are Buffers with the fed bytes\' offset, in every fast path and in the general one', () => {
+    const wire = Buffer.from('xx$3\r\nabc\r\n+OK\r\n*2\r\n$1\r\nd\r\n+e\r\n*5\r\n$1\r\nf\r\n:1\r\n:2\r\n:3\r\n*0\r\n').subarray(2);
+    const got = readAll(wire, { returnBuffers: true });
+    expect(got).toEqual([Buffer.from('abc'), Buffer.from('OK'), [Buffer.from('d'), Buffer.from('e')], [Buffer.from('f'), 1, 2, 3, []]]);
+    const abc = got[0] as Buffer;
+    expect(Buffer.isBuffer(abc)).toBe(true);
+    expect(abc.buffer).toBe(wire.buffer);
+    expect(abc.byteOffset).toBe(wire.byteOffset + 4);
+    expect(abc.toString('latin1')).toBe('abc');
+  });
+
+  it('a bulk split across chunks comes back as its own Buffer, unchanged by later feeds', () => {
+    for (const n of [0, 1, 63, 64, 1000, 70_000]) {
+      const payload = Buffer.alloc(n, 0x61);
+      const wire = Buffer.concat([Buffer.from(`$${n}\r\n`), payload, Buffer.from('\r\n$2\r\nzz\r\n')]);
+      const r = new RespReader({ returnBuffers: true });
+      // Splits the payload, or (n <= 1) its CRLF: a payload whole in one fed chunk is a view of it.
+      const cut = 5 + Math.floor(n / 2);
+      const first = Buffer.from(wire.subarray(0, cut));
+      r.feed(first);
+      expect(r.getReply()).toBe(NEED_MORE);
+      const rest = Buffer.from(wire.subarray(cut));
+      r.feed(rest);
+      const v = r.getReply() as Buffer;
+      expect(r.getReply()).toEqual(Buffer.from('zz'));
+      expect(v.length).toBe(n);
+      first.fill(0x7a);
+      rest.fill(0x7a);
+      expect(v.equals(payload)).toBe(true);
+    }
+  });
+
+  it('string mode: bulks split across chunks decode right one after another (the scratch is reused)', () => {
+    const texts = ['é'.repeat(600), 'abc', 'ü'.repeat(40_000), '', 'x'.repeat(10)];
+    const wire = Buffer.concat(texts.map((t) => Buffer.from(`$${Buffer.byteLength(t)}\r\n${t}\r\n`)));
+    for (const size of [1, 7, 500]) {
+      const r = new RespReader();
+      const out: unknown[] = [];
+      for (let i = 0; i < wire.length; i += size) {
+        r.feed(Buffer.from(wire.subarray(i, i + size)));
+        for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) out.push(v);
+      }
+      expect(out).toEqual(texts);
+    }
+  });
+
+  it('a split bulk error or verbatim string past the scratch size decodes whole', () => {
+    const msg = 'E'.repeat(70_000);
+    const wire = Buffer.from(`!${msg.length}\r\n${msg}\r\n=${msg.length + 4}\r\ntxt:${msg}\r\n`);
+    const r = new RespReader();
+    const out: unknown[] = [];
+    for (let i = 0; i < wire.length; i += 16384) {
+      r.feed(wire.subarray(i, i + 16384));
+      for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) out.push(v);
+    }
+    expect((out[0] as ReplyError).message).toBe(msg);
+    expect(String(out[1])).toBe(msg);
+  });
+
+  it('a bad CRLF after a split bulk payload is reported at its offset', () => {
+    const r = new RespReader({ returnBuffers: true });
+    r.feed(Buffer.from('$5\r\nab'));
+    expect(r.getReply()).toBe(NEED_MORE);
+    r.feed(Buffer.from('cdeX\n'));
+    expect(() => r.getReply()).toThrow(/expected CR after bulk data: got "X" at offset 9/);
+  });
+
   it('integers beyond 2^53: bigint by default, string on request', () => {
     expect(one(':9007199254740993\r\n')).toBe(9007199254740993n);
     expect(one(':-9223372036854775808\r\n')).toBe(-9223372036854775808n);

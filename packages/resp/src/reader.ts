@@ -12,10 +12,11 @@
  *     element);
  *   - a partial line (type byte, header, simple string) copied into a small
  *     growable buffer, bounded by the line's limit;
- *   - a partial bulk payload as a list of pieces, concatenated once when the
- *     last piece arrives (a big one for the native string builder is decoded
- *     piece by piece instead) — a 100 MiB bulk in 16 KiB chunks costs
- *     O(total).
+ *   - a partial bulk payload copied as it arrives into a Buffer of its
+ *     declared length (up to 64 KiB; in string mode a reused scratch), past
+ *     that kept as a list of pieces and concatenated once when the last one
+ *     arrives (a big one for the native string builder is decoded piece by
+ *     piece instead) — a 100 MiB bulk in 16 KiB chunks costs O(total).
  *
  * The common case, a whole reply inside the current chunk, never touches that
  * state: items are decoded straight from the chunk.
@@ -40,7 +41,11 @@
  * read together; split up, that state would travel through arguments on
  * every item. Options and limits are in reader-limits.ts.
  */
+// Node's global `Buffer` is a getter on globalThis: every `Buffer.x` in a hot
+// path paid a LoadGlobalIC miss and a call (~180 instructions, callgrind).
+import { Buffer } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
+import { bufferView } from '@reactor-ts/buffer';
 import { HiredisBuilder, NativeBuilder, type ReplyBuilder } from './builders.js';
 import { ProtocolError } from './errors.js';
 import { fitsInt64, readerLimits, type RespReaderOptions } from './reader-limits.js';
@@ -89,6 +94,12 @@ const BAIL: unique symbol = Symbol('bail');
 /** quick() recurses, so it leaves deeper nesting to the general path. */
 const QUICK_DEPTH = 32;
 const EMPTY = Buffer.alloc(0);
+/**
+ * A partial bulk up to this long is copied into a Buffer of its declared
+ * length from its first piece on: the most a 20-byte header can make the
+ * reader allocate ahead of the bytes.
+ */
+const DEST_MAX = 64 * 1024;
 /** Past every limit a length can have: readLength stops before precision is lost. */
 const MAX_LENGTH = 0xffffffffff;
 
@@ -124,6 +135,13 @@ export class RespReader {
   private base = 0;
   /** True while the chunk is the caller's fed buffer (views of it may be kept). */
   private stable = true;
+  /**
+   * The memory of `viewOf` (the chunk the last view was made of), kept so
+   * that a view costs no `.buffer` getter call (see view()).
+   */
+  private viewOf: Buffer = EMPTY;
+  private viewMem: ArrayBufferLike = EMPTY.buffer;
+  private viewOff = 0;
   /** Fed chunks not yet reached, from index qHead. */
   private queue: Buffer[] = [];
   private qHead = 0;
@@ -147,6 +165,15 @@ export class RespReader {
    * arrives — no concatenation, no second pass — into `text`; else null.
    */
   private text: string | null = null;
+  /**
+   * Else, up to a bound, the payload is copied as it arrives into `dest`: a
+   * fresh Buffer of exactly the payload (the value itself, in buffer mode),
+   * or in string mode the reusable `scratch`, decoded once complete. Null:
+   * pieces are kept instead (a bulk past the bound, whose declared length
+   * alone must not make the reader allocate it).
+   */
+  private dest: Buffer | null = null;
+  private scratch: Buffer = EMPTY;
   private readonly decoder = new StringDecoder('utf8');
   /** True when the builder is the native one making strings (changed only by setStringMode). */
   private textBulks: boolean;
@@ -222,8 +249,10 @@ export class RespReader {
 
   /**
    * Append bytes. The reader keeps a reference rather than a copy: do not
-   * modify a buffer after feeding it. In buffer mode, replies may be views of
-   * the fed buffers.
+   * modify a buffer after feeding it. In buffer mode a string inside one fed
+   * buffer is a view of it (valid while that buffer is left alone; it pins
+   * the buffer's memory); one split across fed buffers is a fresh Buffer.
+   * Copy (`Buffer.from`) to keep a reply past the buffer's reuse.
    */
   feed(bytes: Uint8Array): void {
     if (this.failure !== null) throw this.failure;
@@ -281,6 +310,22 @@ export class RespReader {
     return this.nextReply();
   }
 
+  /**
+   * A view of b[start..end) (b a fed chunk, in buffer mode): the returned
+   * Buffer shares the chunk's memory, valid for as long as the caller leaves
+   * the fed bytes alone (feed's rule). Made without `subarray`, whose
+   * `.buffer` getter is a C++ call costing a third of the view; the chunk's
+   * memory is looked up once per chunk instead.
+   */
+  private view(b: Buffer, start: number, end: number): Buffer {
+    if (b !== this.viewOf) {
+      this.viewOf = b;
+      this.viewMem = b.buffer;
+      this.viewOff = b.byteOffset;
+    }
+    return bufferView(this.viewMem, this.viewOff + start, end - start);
+  }
+
   /** No partial item, no open aggregate, no pending attributes. */
   private idle(): boolean {
     return this.depth === 0 && this.topAttrs === null && this.lineLen === 0 && this.bulkType === 0;
@@ -320,7 +365,7 @@ export class RespReader {
       if (cr !== start + 1 && cr - start <= 16 && cr - start <= this.maxLine && n <= this.maxBulk && stop + 2 <= end) {
         if (b[cr] === CR && b[cr + 1] === LF && b[stop] === CR && b[stop + 1] === LF) {
           this.pos = stop + 2;
-          return this.textBulks ? decodeUtf8(b, p, stop) : b.subarray(p, stop);
+          return this.textBulks ? decodeUtf8(b, p, stop) : this.view(b, p, stop);
         }
       }
     } else if (t === ARRAY) {
@@ -337,7 +382,7 @@ export class RespReader {
       while (i < end && b[i] !== CR && b[i] !== LF) i++;
       if (i + 1 < end && b[i] === CR && b[i + 1] === LF && i - start <= this.maxSimple) {
         this.pos = i + 2;
-        return this.textBulks ? decodeUtf8(b, first, i) : b.subarray(first, i);
+        return this.textBulks ? decodeUtf8(b, first, i) : this.view(b, first, i);
       }
     }
     return this.general();
@@ -442,6 +487,7 @@ export class RespReader {
   reset(): void {
     this.failure = null;
     this.buf = EMPTY;
+    this.viewOf = EMPTY;
     this.pos = this.end = this.base = 0;
     this.stable = true;
     this.queue = [];
@@ -451,6 +497,7 @@ export class RespReader {
     this.pieces = [];
     this.piecesLen = 0;
     this.text = null;
+    this.dest = null;
     this.decoder.end();
     for (let i = 0; i < this.depth; i++) {
       const f = this.stack[i]!;
@@ -481,6 +528,7 @@ export class RespReader {
       this.release();
       this.queue = [];
       this.pieces = [];
+      this.dest = null;
     }
     return err;
   }
@@ -571,7 +619,7 @@ export class RespReader {
       items[idx++] = this.textBulks
         ? decodeUtf8(b, p, stop)
         : this.nativeBuffers && this.stable
-          ? b.subarray(p, stop)
+          ? this.view(b, p, stop)
           : this.builder.bulkString(b, p, stop, this.stable);
       pos = stop + 2;
     }
@@ -599,7 +647,7 @@ export class RespReader {
       while (i < end && b[i] !== CR && b[i] !== LF) i++;
       if (i + 1 >= end || b[i] !== CR || b[i + 1] !== LF || i - start > this.maxSimple) return BAIL;
       this.next = i + 2;
-      return this.textBulks ? decodeUtf8(b, first, i) : b.subarray(first, i);
+      return this.textBulks ? decodeUtf8(b, first, i) : this.view(b, first, i);
     }
     if (t !== INTEGER && t !== BULK_STRING && t !== ARRAY) return BAIL;
     const neg = t === INTEGER && start + 1 < end && b[start + 1] === MINUS;
@@ -618,7 +666,7 @@ export class RespReader {
       const stop = p + n;
       if (n > this.maxBulk || stop + 2 > end || b[stop] !== CR || b[stop + 1] !== LF) return BAIL;
       this.next = stop + 2;
-      return this.textBulks ? decodeUtf8(b, p, stop) : b.subarray(p, stop);
+      return this.textBulks ? decodeUtf8(b, p, stop) : this.view(b, p, stop);
     }
     // Every element takes at least 4 bytes: a longer array cannot be whole here.
     if (n > this.maxAggregate || level >= this.maxDepth || level >= QUICK_DEPTH || 4 * n > end - p) return BAIL;
@@ -635,7 +683,7 @@ export class RespReader {
           j !== at + 1 && j - at <= 16 && j - at <= this.maxLine && len <= this.maxBulk && stop + 2 <= end &&
           b[j] === CR && b[j + 1] === LF && b[stop] === CR && b[stop + 1] === LF
         ) {
-          items[k] = this.textBulks ? decodeUtf8(b, q, stop) : b.subarray(q, stop);
+          items[k] = this.textBulks ? decodeUtf8(b, q, stop) : this.view(b, q, stop);
           at = stop + 2;
           continue;
         }
@@ -702,7 +750,7 @@ export class RespReader {
         this.pos = cr + 2;
         // Hot path: the native builder's string, without the call.
         if (this.textBulks) return decodeUtf8(b, s, cr);
-        if (this.nativeBuffers && stable) return b.subarray(s, cr);
+        if (this.nativeBuffers && stable) return this.view(b, s, cr);
         return this.builder.simpleString(b, s, cr, stable);
       case SIMPLE_ERROR:
         this.pos = cr + 2;
@@ -752,7 +800,7 @@ export class RespReader {
       // Hot path: the native builder's string, without the call.
       if (t === BULK_STRING) {
         if (this.textBulks) return decodeUtf8(b, p, stop);
-        if (this.nativeBuffers && stable) return b.subarray(p, stop);
+        if (this.nativeBuffers && stable) return this.view(b, p, stop);
       }
       return this.bulkValue(t, b, p, stop, stable);
     }
@@ -761,7 +809,6 @@ export class RespReader {
     this.bulkLen = n;
     this.bulkBase = (b === this.line ? this.lineBase : this.base) + p;
     this.piecesLen = 0;
-    this.text = this.textBulks && t === BULK_STRING && n > UTF8_SLICE ? '' : null;
     if (p < end) this.takeBulk(b, p, end);
     this.pos = end;
     return NEED_MORE;
@@ -1025,7 +1072,6 @@ export class RespReader {
     this.bulkType = 0;
     if (this.piecesLen === 0) {
       // The header arrived alone; the payload is whole in this chunk.
-      this.text = null;
       const p = this.pos;
       if (b[p + n] !== CR) this.fail(b, p + n, 'expected CR after bulk data');
       if (b[p + n + 1] !== LF) this.fail(b, p + n + 1, 'expected LF after bulk data');
@@ -1038,6 +1084,17 @@ export class RespReader {
     if (this.text !== null) {
       const v = this.text + this.decoder.end();
       this.text = null;
+      return v;
+    }
+    const d = this.dest;
+    if (d !== null) {
+      // CR and LF were checked as they arrived (takeBulk).
+      this.dest = null;
+      if (t === BULK_STRING && this.nativeBuffers) return d;
+      const savedBase = this.base;
+      this.base = this.bulkBase;
+      const v = this.bulkValue(t, d, 0, n, d !== this.scratch);
+      this.base = savedBase;
       return v;
     }
     // Our own copy loop rather than Buffer.concat, which V8 kept
@@ -1058,19 +1115,42 @@ export class RespReader {
     return v;
   }
 
-  /** Bytes b[from..to) of a partial bulk: payload, then its CRLF. */
+  /**
+   * Bytes b[from..to) of a partial bulk: payload, then its CRLF. The first
+   * piece decides where the payload goes: decoded as it comes (a big string),
+   * copied into `dest` (up to DEST_MAX), or kept as pieces.
+   */
   private takeBulk(b: Buffer, from: number, to: number): void {
-    if (this.text === null) {
+    const n = this.bulkLen;
+    if (this.piecesLen === 0) {
+      this.text = null;
+      this.dest = null;
+      if (this.textBulks && this.bulkType === BULK_STRING && n > UTF8_SLICE) this.text = '';
+      else if (this.textBulks && n <= UTF8_SLICE) {
+        // Decoded once complete and never kept: one scratch serves every bulk.
+        if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, 2 * this.scratch.length, 1024));
+        this.dest = this.scratch;
+      } else if (n <= DEST_MAX) this.dest = Buffer.allocUnsafe(n);
+    }
+    const d = this.dest;
+    if (d === null && this.text === null) {
       this.pieces.push(b.subarray(from, to));
       this.piecesLen += to - from;
       return;
     }
-    const mid = Math.min(to, from + Math.max(0, this.bulkLen - this.piecesLen));
-    for (let s = from; s < mid; s += UTF8_SLICE) {
-      this.text += this.decoder.write(b.subarray(s, Math.min(mid, s + UTF8_SLICE)));
+    const have = this.piecesLen;
+    const mid = Math.min(to, from + Math.max(0, n - have));
+    if (d !== null) {
+      // (TypedArray#set from a view: Buffer#copy adds argument checks and a .buffer getter call.)
+      if (mid - from < 64) for (let i = from, j = have; i < mid; i++, j++) d[j] = b[i]!;
+      else d.set(b === this.line ? b.subarray(from, mid) : this.view(b, from, mid), have);
+    } else {
+      for (let s = from; s < mid; s += UTF8_SLICE) {
+        this.text += this.decoder.write(b.subarray(s, Math.min(mid, s + UTF8_SLICE)));
+      }
     }
     for (let i = mid; i < to; i++) {
-      const lf = this.piecesLen + (i - from) > this.bulkLen;
+      const lf = have + (i - from) > n;
       if (b[i] !== (lf ? LF : CR)) this.fail(b, i, lf ? 'expected LF after bulk data' : 'expected CR after bulk data');
     }
     this.piecesLen += to - from;
