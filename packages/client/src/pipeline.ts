@@ -30,7 +30,7 @@
  * chain's that made the object `exec` is called on.
  */
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
-import { attachCommands } from './commands.js';
+import { attachCommands } from './attach.js';
 import type { PipelineCommands, TransactionCommands } from './methods.generated.js';
 import type { Reshaper } from './reply-shapes.js';
 import { Batch } from './settle.js';
@@ -131,6 +131,14 @@ attachCommands<object>(CommandBatch.prototype, (_, reshape, perCall) => {
 
 // The generated signatures, merged into each class: each method returns the batch with its reply type appended.
 export interface Pipeline<R extends unknown[] = []> extends PipelineCommands<R> {}
+
+// What the generated batch methods return (methods.generated.ts names the classes through BatchTypes, not an import).
+declare module './methods.generated.js' {
+  interface BatchTypes<R extends unknown[]> {
+    pipeline: Pipeline<R>;
+    transaction: Transaction<R>;
+  }
+}
 export interface Transaction<R extends unknown[] = []> extends TransactionCommands<R> {}
 
 /** A plain pipeline: the commands as they are, in one write. */
