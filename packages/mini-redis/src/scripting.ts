@@ -303,11 +303,13 @@ export class ScriptingEngine {
     // Read on the main state: a finished thread's frame may have no stack room left.
     const L = run.vm.L;
     lua.lua_settop(thread, 1);
+    const base = lua.lua_gettop(L);
     lua.lua_xmove(thread, L, 1);
     try {
       return replyOf(L, -1, run.client.protocol);
     } finally {
-      lua.lua_pop(L, 1);
+      // Back to where it was even when the conversion threw: a main stack left full fails every later script.
+      lua.lua_settop(L, base);
     }
   }
 

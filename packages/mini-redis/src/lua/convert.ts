@@ -213,7 +213,8 @@ export function replyOf(L: LuaState, idx: number, protocol: 2 | 3, depth = 0): u
       // Redis 7.0 answers 1 / null in RESP3 too (script_lua.c's luaReplyToRedisReply).
       return lua.lua_toboolean(L, idx) ? 1 : null;
     case lua.LUA_TTABLE:
-      if (depth > MAX_DEPTH) return new ReplyError('ERR reached lua stack limit');
+      // Each level holds a few stack slots; without lua_checkstack fengari's stack overflows past ~20 levels.
+      if (depth > MAX_DEPTH || !lua.lua_checkstack(L, 4)) return new ReplyError('ERR reached lua stack limit');
       return tableReply(L, idx, protocol, depth);
     default:
       return null;

@@ -33,6 +33,7 @@ export interface LuaApi {
   readonly LUA_ERRRUN: 2;
   readonly LUA_ERRSYNTAX: 3;
   readonly LUA_REGISTRYINDEX: number;
+  readonly LUA_TNONE: -1;
   readonly LUA_TNIL: 0;
   readonly LUA_TBOOLEAN: 1;
   readonly LUA_TLIGHTUSERDATA: 2;
@@ -51,6 +52,10 @@ export interface LuaApi {
   lua_type(L: LuaState, idx: number): number;
   lua_toboolean(L: LuaState, idx: number): boolean;
   lua_tonumber(L: LuaState, idx: number): number;
+  /** The value as a number (strings convert), or false when it is not one. */
+  lua_tonumberx(L: LuaState, idx: number): number | false;
+  lua_isnumber(L: LuaState, idx: number): boolean;
+  lua_isstring(L: LuaState, idx: number): boolean;
   lua_isinteger(L: LuaState, idx: number): boolean;
   lua_tointeger(L: LuaState, idx: number): number;
   lua_tolstring(L: LuaState, idx: number): Uint8Array | null;
@@ -67,6 +72,9 @@ export interface LuaApi {
   lua_rawgeti(L: LuaState, idx: number, n: number): number;
   lua_rawseti(L: LuaState, idx: number, n: number): void;
   lua_rawget(L: LuaState, idx: number): number;
+  lua_gettable(L: LuaState, idx: number): number;
+  lua_settable(L: LuaState, idx: number): void;
+  lua_insert(L: LuaState, idx: number): void;
   lua_rawset(L: LuaState, idx: number): void;
   lua_getfield(L: LuaState, idx: number, k: Uint8Array): number;
   lua_setfield(L: LuaState, idx: number, k: Uint8Array): void;

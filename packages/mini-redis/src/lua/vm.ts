@@ -2,7 +2,8 @@
  * One Lua VM (a fengari state) set up the way Redis 7.0 sets up its
  * scripting VMs: the base, table, string, math and coroutine libraries (no
  * io, os, package; debug only during setup), `unpack` (Lua 5.1's name for
- * table.unpack, which Redis scripts use), `bit`, `cjson`, a `redis` table
+ * table.unpack, which Redis scripts use), `bit`, `cjson`, `struct`,
+ * `cmsgpack`, a `redis` table
  * the engine fills, and read-only globals: a script that assigns a global
  * or reads a missing one gets Redis's errors.
  *
@@ -22,7 +23,10 @@
  * script is paused (scripting.ts has the design), and a thread's stack stays
  * readable after an error, which gives the error's source and line.
  */
+import { pushBit } from './bit.js';
 import { pushCjson } from './cjson.js';
+import { pushCmsgpack } from './cmsgpack.js';
+import { pushStruct } from './struct.js';
 import { lauxlib, lua, lualib, luaString, type LuaDebug, type LuaFunction, type LuaHook, type LuaState } from './fengari.js';
 
 /** Registry slot of the global table (Lua 5.3's LUA_RIDX_GLOBALS). */
@@ -74,7 +78,7 @@ end
 local function readonly(t)
   return setmetatable({}, { __index = t, __newindex = function() error('Attempt to modify a readonly table', 2) end, __metatable = false })
 end
-for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'bit', 'cjson' }) do G[name] = readonly(G[name]) end
+for _, name in ipairs({ 'string', 'table', 'math', 'coroutine', 'bit', 'cjson', 'struct', 'cmsgpack' }) do G[name] = readonly(G[name]) end
 G._G = P
 setmetatable(P, { __index = G, __newindex = function() error('Attempt to modify a readonly table', 2) end, __metatable = false })
 setmetatable(G, { __index = function(_, n) error("Script attempted to access nonexistent global variable '" .. tostring(n) .. "'", 2) end, __metatable = false })
@@ -112,6 +116,10 @@ export class LuaVM {
     lua.lua_setglobal(L, luaString('cjson'));
     pushBit(L);
     lua.lua_setglobal(L, luaString('bit'));
+    pushStruct(L);
+    lua.lua_setglobal(L, luaString('struct'));
+    pushCmsgpack(L);
+    lua.lua_setglobal(L, luaString('cmsgpack'));
     lua.lua_createtable(L, 0, redisLib.length);
     for (const [name, v] of redisLib) {
       if (typeof v === 'function') lua.lua_pushjsfunction(L, v);
@@ -228,40 +236,4 @@ function errorLocation(thread: LuaState): { source: string | null; line: number 
     return { source: src, line: ar.currentline };
   }
   return { source: null, line: 0 };
-}
-
-/** Lua 5.1's `bit` library (LuaBitOp) on 32-bit integers, as Redis ships it. */
-function pushBit(L: LuaState): void {
-  const fold = (op: (a: number, b: number) => number): LuaFunction => (S) => {
-    let r = lua.lua_tonumber(S, 1) | 0;
-    for (let i = 2; i <= lua.lua_gettop(S); i++) r = op(r, lua.lua_tonumber(S, i) | 0);
-    lua.lua_pushnumber(S, r | 0);
-    return 1;
-  };
-  const fns: Array<[string, LuaFunction]> = [
-    ['tobit', (S) => (lua.lua_pushnumber(S, lua.lua_tonumber(S, 1) | 0), 1)],
-    ['bnot', (S) => (lua.lua_pushnumber(S, ~(lua.lua_tonumber(S, 1) | 0)), 1)],
-    ['band', fold((a, b) => a & b)],
-    ['bor', fold((a, b) => a | b)],
-    ['bxor', fold((a, b) => a ^ b)],
-    ['lshift', (S) => (lua.lua_pushnumber(S, (lua.lua_tonumber(S, 1) | 0) << (lua.lua_tonumber(S, 2) & 31)), 1)],
-    ['rshift', (S) => (lua.lua_pushnumber(S, ((lua.lua_tonumber(S, 1) | 0) >>> (lua.lua_tonumber(S, 2) & 31)) | 0), 1)],
-    ['arshift', (S) => (lua.lua_pushnumber(S, (lua.lua_tonumber(S, 1) | 0) >> (lua.lua_tonumber(S, 2) & 31)), 1)],
-    [
-      'tohex',
-      (S) => {
-        const n = lua.lua_gettop(S) >= 2 ? lua.lua_tonumber(S, 2) | 0 : 8;
-        const digits = Math.min(Math.abs(n), 8);
-        let hex = ((lua.lua_tonumber(S, 1) | 0) >>> 0).toString(16).padStart(8, '0').slice(8 - digits);
-        if (n < 0) hex = hex.toUpperCase();
-        lua.lua_pushstring(S, luaString(hex));
-        return 1;
-      },
-    ],
-  ];
-  lua.lua_createtable(L, 0, fns.length);
-  for (const [name, f] of fns) {
-    lua.lua_pushjsfunction(L, f);
-    lua.lua_setfield(L, -2, luaString(name));
-  }
 }
