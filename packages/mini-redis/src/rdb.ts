@@ -92,12 +92,21 @@ export function dumpEntry(e: Entry): Buffer | null {
     default:
       return null;
   }
-  const body = Buffer.concat(parts);
+  return withFooter(Buffer.concat(parts));
+}
+
+/** A DUMP payload's body followed by the RDB version and the CRC64 of both. */
+export function withFooter(body: Buffer): Buffer {
   const footer = Buffer.alloc(10);
   footer.writeUInt16LE(RDB_VERSION, 0);
   const withVersion = Buffer.concat([body, footer.subarray(0, 2)]);
   footer.writeBigUInt64LE(crc64(withVersion), 2);
   return Buffer.concat([body, footer]);
+}
+
+/** An RDB length (lengthBytes's encoding), for other payload writers. */
+export function rdbLength(n: number): Buffer {
+  return lengthBytes(n);
 }
 
 /** Redis's verifyDumpPayload: version not newer than ours and the CRC64 right. */
@@ -109,7 +118,7 @@ export function verifyPayload(p: Buffer): boolean {
 }
 
 /** A cursor over the payload body; every read past the end is a BadPayload. */
-class Reader {
+export class Reader {
   pos = 0;
   constructor(private readonly b: Buffer) {}
 

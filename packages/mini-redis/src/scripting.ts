@@ -474,6 +474,72 @@ export class ScriptingEngine {
     const name = libraryName(code);
     const old = this.libraries.get(name);
     if (old !== undefined && !replace) throw err(`ERR Library '${name}' already exists`);
+    const lib = this.buildLibrary(name, code);
+    for (const fname of lib.functions.keys()) {
+      const other = this.functions.get(fname);
+      if (other !== undefined && other.library !== name) {
+        this.dropLibrary(lib);
+        throw err(`ERR Function ${fname} already exists`);
+      }
+    }
+    if (old !== undefined) this.deleteLibrary(name);
+    this.installLibrary(lib);
+    return name;
+  }
+
+  /**
+   * FUNCTION RESTORE: the libraries of a payload (their codes), all or
+   * nothing, as Redis's functionRestoreCommand: each is compiled into a
+   * fresh set first (a library or function twice in the payload fails
+   * there), then FLUSH swaps the sets, APPEND refuses a library that
+   * exists, REPLACE replaces it; either refuses a function name another
+   * library already has.
+   */
+  restoreLibraries(codes: readonly Buffer[], policy: 'flush' | 'append' | 'replace'): void {
+    const libs = new Map<string, Library>();
+    const dropAll = (): void => {
+      for (const lib of libs.values()) this.dropLibrary(lib);
+    };
+    try {
+      for (const code of codes) {
+        const name = libraryName(code);
+        if (libs.has(name)) throw err(`ERR Library '${name}' already exists`);
+        const lib = this.buildLibrary(name, code);
+        for (const fname of lib.functions.keys()) {
+          for (const other of libs.values()) {
+            if (other.functions.has(fname)) {
+              this.dropLibrary(lib);
+              throw err(`ERR Function ${fname} already exists`);
+            }
+          }
+        }
+        libs.set(name, lib);
+      }
+      if (policy !== 'flush') {
+        for (const name of libs.keys()) {
+          if (policy === 'append' && this.libraries.has(name)) throw err(`ERR Library ${name} already exists`);
+        }
+        for (const lib of libs.values()) {
+          for (const fname of lib.functions.keys()) {
+            const owner = this.functions.get(fname)?.library;
+            // A function of a library being replaced goes with it.
+            if (owner !== undefined && !libs.has(owner)) throw err(`ERR Function ${fname} already exists`);
+          }
+        }
+      }
+    } catch (e) {
+      dropAll();
+      throw e;
+    }
+    if (policy === 'flush') this.flushLibraries();
+    for (const lib of libs.values()) {
+      this.deleteLibrary(lib.name);
+      this.installLibrary(lib);
+    }
+  }
+
+  /** Runs a library's code, which registers its functions, without installing it (FUNCTION LOAD's errors). */
+  private buildLibrary(name: string, code: Buffer): Library {
     const vm = this.functionVM;
     const res = vm.load(code, '@user_function');
     if ('error' in res) throw err(`ERR Error compiling function: ${res.error}`);
@@ -505,24 +571,22 @@ export class ScriptingEngine {
       this.loading = null;
       lua.lua_sethook(L, null, 0, 0);
     }
-    const drop = (): void => {
-      for (const f of registered.values()) vm.unref(f.ref);
-    };
+    const lib = { name, code, functions: registered };
     if (registered.size === 0) {
-      drop();
+      this.dropLibrary(lib);
       throw err('ERR No functions registered');
     }
-    for (const fname of registered.keys()) {
-      const other = this.functions.get(fname);
-      if (other !== undefined && other.library !== name) {
-        drop();
-        throw err(`ERR Function ${fname} already exists`);
-      }
-    }
-    if (old !== undefined) this.deleteLibrary(name);
-    this.libraries.set(name, { name, code, functions: registered });
-    for (const [fname, f] of registered) this.functions.set(fname, f);
-    return name;
+    return lib;
+  }
+
+  /** Frees the callbacks of a library that was built but is not installed. */
+  private dropLibrary(lib: Library): void {
+    for (const f of lib.functions.values()) this.fnVm?.unref(f.ref);
+  }
+
+  private installLibrary(lib: Library): void {
+    this.libraries.set(lib.name, lib);
+    for (const [fname, f] of lib.functions) this.functions.set(fname, f);
   }
 
   deleteLibrary(name: string): boolean {

@@ -1,7 +1,7 @@
 /**
  * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT LOAD / EXISTS / FLUSH / KILL,
  * and FCALL / FCALL_RO with FUNCTION LOAD / LIST / DELETE / FLUSH / KILL /
- * STATS. The engine (../scripting.ts) compiles, runs and pauses scripts;
+ * STATS / DUMP / RESTORE. The engine (../scripting.ts) compiles, runs and pauses scripts;
  * these handlers parse arguments with Redis's error texts.
  */
 import { SimpleString } from '@reactor-ts/resp';
@@ -9,6 +9,8 @@ import { intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { globMatch } from '../glob.js';
+import { verifyPayload } from '../rdb.js';
+import { dumpFunctions, restoreFunctions } from '../rdb-functions.js';
 import { err, OK, unknownSubcommand, wrongArity } from '../reply.js';
 import { is } from './util.js';
 
@@ -128,6 +130,32 @@ function functionStats(c: Client): unknown {
   ]);
 }
 
+/** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE], with Redis's checks in its order. */
+function functionRestore(c: Client, argv: Buffer[]): unknown {
+  if (argv.length < 3) throw wrongArity('function|restore');
+  if (argv.length > 4) {
+    throw err(`ERR unknown subcommand or wrong number of arguments for '${(argv[1] as Buffer).toString('latin1')}'. Try FUNCTION HELP.`);
+  }
+  let policy: 'flush' | 'append' | 'replace' = 'append';
+  if (argv.length === 4) {
+    const p = argv[3] as Buffer;
+    if (is(p, 'append')) policy = 'append';
+    else if (is(p, 'replace')) policy = 'replace';
+    else if (is(p, 'flush')) policy = 'flush';
+    else throw err('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+  }
+  const payload = argv[2] as Buffer;
+  if (!verifyPayload(payload)) throw err('ERR DUMP payload version or checksum are wrong');
+  let codes: Buffer[];
+  try {
+    codes = restoreFunctions(payload);
+  } catch (e) {
+    throw err(`ERR ${(e as Error).message}`);
+  }
+  c.server.scripting.restoreLibraries(codes, policy);
+  return OK;
+}
+
 function fn(c: Client, argv: Buffer[]): unknown {
   const engine = c.server.scripting;
   const sub = (argv[1] as Buffer).toString('latin1').toLowerCase();
@@ -157,6 +185,11 @@ function fn(c: Client, argv: Buffer[]): unknown {
     case 'stats':
       if (argv.length !== 2) throw wrongArity('function|stats');
       return functionStats(c);
+    case 'dump':
+      if (argv.length !== 2) throw wrongArity('function|dump');
+      return dumpFunctions([...engine.libraries.values()].map((lib) => lib.code));
+    case 'restore':
+      return functionRestore(c, argv);
     default:
       throw unknownSubcommand(argv[1] as Buffer, 'function');
   }
