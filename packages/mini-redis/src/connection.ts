@@ -162,6 +162,7 @@ export class ConnectionHandler implements ReplySink {
     const { state } = this.ctx;
     state.pubsub.forget(this.client);
     state.blocking.forget(this.client);
+    state.scripting.forgetClient(this.client);
     this.client.unwatchAll();
     this.client.closing = true;
     state.clients.delete(this.client.id);

@@ -27,6 +27,8 @@ function fullName(cmd: Command, argv: Buffer[]): string {
 
 export function processCommand(c: Client, argv: Buffer[]): void {
   if (argv.length === 0 || c.closing) return;
+  // A Lua debugging session stopped at a line reads its client's commands itself (SCRIPT DEBUG).
+  if (c.server.scripting.debugging === c) return c.server.scripting.ldbCommand(argv);
   // CLIENT REPLY SKIP drops the reply of the command after it, and only that one.
   c.skipCurrent = c.skipNext;
   c.skipNext = false;

@@ -37,7 +37,8 @@ import { formatG17, ReplyError } from '@reactor-ts/resp';
 import { Client } from './client.js';
 import { call, countError } from './dispatch.js';
 import { bytesAt, errorText, pushError, pushReply, replyOf } from './lua/convert.js';
-import { lauxlib, lua, luaString, type LuaFunction, type LuaState } from './lua/fengari.js';
+import { lauxlib, lua, luaString, type LuaDebug, type LuaFunction, type LuaState } from './lua/fengari.js';
+import { LdbSession, luaValueText, replyText } from './lua/ldb.js';
 import { LuaVM, type RunStatus } from './lua/vm.js';
 import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOTBUSY, REDIS_VERSION, UNKILLABLE } from './reply.js';
 import type { Database } from './db.js';
@@ -109,6 +110,8 @@ export class ScriptRun {
   threadRef = 0;
   /** Who takes the reply of a run that paused: EXEC's continuation; by default it is sent to the client. */
   onDone: ((reply: unknown) => void) | null = null;
+  /** The debugging session this run is under (SCRIPT DEBUG), or null. */
+  ldb: LdbSession | null = null;
 
   constructor(
     readonly client: Client,
@@ -171,7 +174,11 @@ export class ScriptingEngine {
   private loadingLib = '';
   /** The client scripts' commands run as (Redis's script client). */
   private scriptClient: Client | null = null;
-  private readonly hook = (L: LuaState): void => this.onHook(L);
+  private readonly hook = (L: LuaState, ar: LuaDebug): void => this.onHook(L, ar);
+  /** Clients that asked SCRIPT DEBUG YES / SYNC: their next EVAL is debugged. */
+  readonly debugModes = new Map<Client, 'yes' | 'sync'>();
+  /** The client whose debugging session is stopped at a line: its commands go to the debugger (processCommand). */
+  debugging: Client | null = null;
 
   constructor(private readonly server: ServerState) {}
 
@@ -204,8 +211,8 @@ export class ScriptingEngine {
     this.scripts.clear();
   }
 
-  /** EVAL / EVALSHA after the script is cached. */
-  evalScript(c: Client, sha: string, keys: Buffer[], args: Buffer[], readOnlyCommand: boolean, argv: Buffer[]): unknown {
+  /** EVAL / EVALSHA after the script is cached; under a debugging session when `ldb` is given (SCRIPT DEBUG). */
+  evalScript(c: Client, sha: string, keys: Buffer[], args: Buffer[], readOnlyCommand: boolean, argv: Buffer[], ldb: LdbSession | null = null): unknown {
     const script = this.scripts.get(sha) as { ref: number; flags: string[] | null };
     const vm = this.evalVM;
     const readOnly = readOnlyCommand || (script.flags?.includes('no-writes') ?? false);
@@ -215,6 +222,8 @@ export class ScriptingEngine {
     pushStrings(vm.L, args);
     vm.setGlobal(NAME_ARGV);
     const run = new ScriptRun(c, vm, sha, true, readOnly, argv, this.canYield(c));
+    // A session stops the script by pausing it, which only a connection's own EVAL can do (not inside EXEC).
+    if (ldb !== null && run.canYield && !c.denyBlocking) run.ldb = ldb;
     return this.start(run, script.ref, () => 0);
   }
 
@@ -249,6 +258,7 @@ export class ScriptingEngine {
     const { thread, threadRef } = run.vm.newThread(fnRef, this.hook, HOOK_EVERY);
     run.thread = thread;
     run.threadRef = threadRef;
+    if (run.ldb !== null) lua.lua_sethook(thread, this.hook, lua.LUA_MASKLINE | lua.LUA_MASKCOUNT, HOOK_EVERY);
     return this.step(run, pushArgs(thread));
   }
 
@@ -266,6 +276,14 @@ export class ScriptingEngine {
       this.current = null;
     }
     if (status.kind === 'yield') {
+      if (run.ldb?.stopped === true) {
+        // Stopped at a line: other clients get BUSY, this one's commands go to the debugger.
+        this.busy = run;
+        this.debugging = run.client;
+        run.client.suspended = false;
+        run.client.sink.resume?.();
+        return NO_REPLY;
+      }
       if (this.busy === null) {
         this.busy = run;
         this.justPaused = run;
@@ -277,12 +295,17 @@ export class ScriptingEngine {
     const reply = status.kind === 'done' ? this.resultOf(run, status.thread) : this.failureOf(run, status);
     run.vm.release(run.thread as LuaState, run.threadRef, status.kind === 'done');
     run.thread = null;
+    if (run.ldb !== null) this.ldbEnd(run);
     return reply;
   }
 
   private continueBusy(run: ScriptRun): void {
     const reply = this.step(run, 0);
-    if (reply === NO_REPLY) return;
+    if (reply !== NO_REPLY) this.finish(run, reply);
+  }
+
+  /** A paused run has its reply: the server is free again, the caller gets it and goes on. */
+  private finish(run: ScriptRun, reply: unknown): void {
     this.busy = null;
     this.justPaused = null;
     const c = run.client;
@@ -338,12 +361,16 @@ export class ScriptingEngine {
     if (run.isEval !== isEval) return isEval ? BUSY_FUNCTION : BUSY_EVAL;
     if (run.wrote) return UNKILLABLE;
     run.killed = KILLED;
+    // A script stopped in the debugger runs no hook until it goes on: end it now.
+    if (run.ldb?.stopped === true) this.ldbAbort(run, KILLED);
     return null;
   }
 
-  private onHook(L: LuaState): void {
+  private onHook(L: LuaState, ar: LuaDebug): void {
     const run = this.current;
     if (run === null) return;
+    if (run.ldb !== null && run.killed === null && this.ldbHook(L, ar, run)) return;
+    if (ar.event === lua.LUA_HOOKLINE && run.killed === null) return;
     const now = Date.now();
     if (now - run.memoryCheckedAt >= MEMORY_CHECK_MS) {
       run.memoryCheckedAt = now;
@@ -362,6 +389,172 @@ export class ScriptingEngine {
     lua.lua_yield(L, 0);
   }
 
+  // The Lua debugger (SCRIPT DEBUG): a session stops its script by yielding
+  // the coroutine from the line hook, as a busy script pauses from the count
+  // hook; while it is stopped, its client's commands come to ldbCommand.
+
+  /**
+   * The line / count hook of a debugged run: stops at a step, a breakpoint,
+   * redis.breakpoint() or, on a count event, once the script ran the busy
+   * threshold since it last went on (Redis's "infinite loop?" stop). True
+   * when it stopped (the coroutine is yielding).
+   */
+  private ldbHook(L: LuaState, ar: LuaDebug, run: ScriptRun): boolean {
+    const s = run.ldb as LdbSession;
+    if (s.detached) return false;
+    const isCount = ar.event === lua.LUA_HOOKCOUNT;
+    const info: LuaDebug = new lua.lua_Debug();
+    if (!lua.lua_getstack(L, 0, info)) return false;
+    lua.lua_getinfo(L, luaString('Sl'), info);
+    s.currentline = info.currentline;
+    const src = info.source === null ? '' : Buffer.from(info.source).toString('latin1');
+    if (!src.includes('user_script')) return false;
+    const bp = s.isBreakpoint(s.currentline) || s.luabp;
+    let timeout = false;
+    if (isCount && !s.step && !bp) {
+      if (Date.now() - s.resumedAt < this.timeLimit) return false;
+      timeout = true;
+      s.step = true;
+    }
+    // Inside a metamethod or a sort comparator the coroutine cannot yield: no stop there.
+    if ((!s.step && !bp) || !lua.lua_isyieldable(L)) return false;
+    const reason = bp ? (s.luabp ? 'redis.breakpoint() called' : 'break point') : timeout ? 'timeout reached, infinite loop?' : 'step over';
+    s.step = false;
+    s.luabp = false;
+    s.stop(reason);
+    s.capture(L);
+    run.client.sink.raw(s.takeLogs());
+    s.stopped = true;
+    lua.lua_yield(L, 0);
+    return true;
+  }
+
+  /** A command from the client of the stopped session (processCommand sends them here). */
+  ldbCommand(argv: Buffer[]): void {
+    const run = this.busy;
+    const s = run?.ldb;
+    if (run === null || s === null || s === undefined || !s.stopped) return;
+    const action = s.command(argv.map((a) => a.toString('latin1')));
+    if (action === 'resume') {
+      s.stopped = false;
+      s.resumedAt = Date.now();
+      this.debugging = null;
+      // Its next commands wait until the script stops again or ends.
+      run.client.suspended = true;
+      setImmediate(() => this.continueBusy(run));
+      return;
+    }
+    if (action === 'abort') return this.ldbAbort(run, 'script aborted for user request');
+    if (action !== 'stay') {
+      if ('eval' in action) this.ldbEval(run, action.eval);
+      else this.ldbRedis(run, action.redis);
+    }
+    run.client.sink.raw(s.takeLogs());
+  }
+
+  /** Ends a stopped session's run with an error, without running any more of it (abort, SCRIPT KILL). */
+  private ldbAbort(run: ScriptRun, message: string): void {
+    const line = (run.ldb as LdbSession).currentline;
+    // The coroutine is suspended inside the hook: it is dropped, not resumed.
+    run.vm.release(run.thread as LuaState, run.threadRef, false);
+    run.thread = null;
+    this.ldbEnd(run);
+    this.finish(run, new ReplyError(`ERR ${message} script: ${run.name}, on @user_script:${line}.`));
+  }
+
+  /** The session's last words (its pending logs and <endsession>), then the connection closes after the reply, as in Redis. */
+  private ldbEnd(run: ScriptRun): void {
+    const s = run.ldb as LdbSession;
+    s.stopped = false;
+    this.debugging = null;
+    this.debugModes.delete(run.client);
+    if (s.detached) return;
+    s.log('<endsession>');
+    run.client.sink.raw(s.takeLogs());
+    run.client.sink.closeAfterReply();
+  }
+
+  /** A client went away: its debug mode goes, and a session it left stopped runs on to its end without stopping. */
+  forgetClient(c: Client): void {
+    this.debugModes.delete(c);
+    const run = this.busy;
+    if (run === null || run.client !== c || run.ldb === null) return;
+    run.ldb.detached = true;
+    if (run.ldb.stopped) {
+      run.ldb.stopped = false;
+      this.debugging = null;
+      setImmediate(() => this.continueBusy(run));
+    }
+  }
+
+  /** `eval <code>`: as an expression first ("return " prepended), else as statements, on the main state. */
+  private ldbEval(run: ScriptRun, code: string): void {
+    const s = run.ldb as LdbSession;
+    const vm = run.vm;
+    let res = vm.load(Buffer.from(`return ${code}`, 'latin1'), '@ldb_eval');
+    if ('error' in res) res = vm.load(Buffer.from(code, 'latin1'), '@ldb_eval');
+    if ('error' in res) return s.log(`<error> ${res.error}`);
+    const L = vm.L;
+    const base = lua.lua_gettop(L);
+    lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, res.ref);
+    vm.unref(res.ref);
+    // The server is stopped for this call: it gets the busy threshold, then an error.
+    const started = Date.now();
+    const limit = this.timeLimit;
+    const evalHook = (H: LuaState): void => {
+      if (Date.now() - started < limit) return;
+      lua.lua_sethook(H, evalHook, lua.LUA_MASKLINE, 0);
+      lua.lua_pushstring(H, luaString('eval timed out'));
+      lua.lua_error(H);
+    };
+    lua.lua_sethook(L, evalHook, lua.LUA_MASKCOUNT, HOOK_EVERY);
+    this.current = run;
+    try {
+      if (lua.lua_pcall(L, 0, 1, 0) !== lua.LUA_OK) s.log(`<error> ${luaToString(L, -1)}`);
+      else s.logTrimmed(`<retval> ${luaValueText(L, -1)}`);
+    } finally {
+      this.current = null;
+      lua.lua_sethook(L, null, 0, 0);
+      lua.lua_settop(L, base);
+    }
+  }
+
+  /** `redis <cmd> ...`: redis.call with logging on. */
+  private ldbRedis(run: ScriptRun, argv: Buffer[]): void {
+    const s = run.ldb as LdbSession;
+    const L = run.vm.L;
+    const base = lua.lua_gettop(L);
+    if (!lua.lua_checkstack(L, argv.length + 2)) return s.log('<reply> max lua stack reached');
+    lua.lua_getglobal(L, luaString('redis'));
+    lua.lua_getfield(L, -1, luaString('call'));
+    for (const a of argv) lua.lua_pushstring(L, Uint8Array.from(a));
+    s.step = true;
+    this.current = run;
+    try {
+      lua.lua_pcall(L, argv.length, 1, 0);
+    } finally {
+      s.step = false;
+      this.current = null;
+      lua.lua_settop(L, base);
+    }
+  }
+
+  private ldbDebug(L: LuaState): number {
+    const s = this.current?.ldb;
+    if (s === null || s === undefined) return 0;
+    const parts: string[] = [];
+    for (let i = 1; i <= lua.lua_gettop(L); i++) parts.push(luaValueText(L, i));
+    s.log(`<debug> line ${s.currentline}: ${parts.join(', ')}`);
+    return 0;
+  }
+
+  private ldbBreakpoint(L: LuaState): number {
+    const s = this.current?.ldb;
+    if (s !== null && s !== undefined) s.luabp = true;
+    lua.lua_pushboolean(L, s !== null && s !== undefined);
+    return 1;
+  }
+
   // The `redis` library.
 
   private redisLib(functions: boolean): Array<[string, LuaFunction | number | string]> {
@@ -375,8 +568,8 @@ export class ScriptingEngine {
       ['setresp', (L) => this.setResp(L)],
       ['set_repl', () => 0],
       ['replicate_commands', (L) => (lua.lua_pushboolean(L, true), 1)],
-      ['breakpoint', (L) => (lua.lua_pushboolean(L, false), 1)],
-      ['debug', () => 0],
+      ['breakpoint', (L) => this.ldbBreakpoint(L)],
+      ['debug', (L) => this.ldbDebug(L)],
       ['LOG_DEBUG', 0],
       ['LOG_VERBOSE', 1],
       ['LOG_NOTICE', 2],
@@ -414,12 +607,15 @@ export class ScriptingEngine {
 
   /** redis.call (raise: errors are raised) and redis.pcall (errors are returned as {err=...}). */
   private redisCall(L: LuaState, raise: boolean): number {
+    const run = this.current;
+    // Under the debugger, while stepping: the command, the reply and script errors are logged (Redis's ldbIsEnabled).
+    const ldb = run !== null && run.ldb !== null && run.ldb.step && !run.ldb.detached ? run.ldb : null;
     const fail = (text: string): number => {
+      ldb?.log(`<error> ${text}`);
       pushError(L, text);
       if (raise) lua.lua_error(L);
       return 1;
     };
-    const run = this.current;
     const argc = lua.lua_gettop(L);
     if (argc === 0) return fail('Please specify at least one argument for this redis lib call');
     const argv: Buffer[] = [];
@@ -437,6 +633,10 @@ export class ScriptingEngine {
       lua.lua_pushstring(L, luaString("Script attempted to access nonexistent global variable 'call'"));
       lua.lua_concat(L, 2);
       return lua.lua_error(L);
+    }
+    if (ldb !== null) {
+      const shown = argv.slice(0, 10).map((a) => a.toString('latin1'));
+      ldb.log(`<redis> ${shown.join(' ')}${argv.length > 10 ? ` ... (${argv.length - 11} more)` : ''}`);
     }
     const server = this.server;
     const cmd = server.lookup.find(argv[0] as Buffer);
@@ -458,6 +658,7 @@ export class ScriptingEngine {
     }
     run.db = sc.db;
     if (isWrite) run.wrote = true;
+    ldb?.logTrimmed(`<reply> ${replyText(reply)}`);
     if (reply instanceof ReplyError) {
       pushError(L, `-${reply.message}`);
       if (raise) lua.lua_error(L);

@@ -9,6 +9,7 @@ import { intArg } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { globMatch } from '../glob.js';
+import { LdbSession } from '../lua/ldb.js';
 import { verifyPayload } from '../rdb.js';
 import { dumpFunctions, restoreFunctions } from '../rdb-functions.js';
 import { err, OK, unknownSubcommand, wrongArity } from '../reply.js';
@@ -27,6 +28,8 @@ function keysAndArgs(argv: Buffer[]): { keys: Buffer[]; args: Buffer[] } {
 function evalGeneric(c: Client, argv: Buffer[], bySha: boolean, readOnly: boolean): unknown {
   const engine = c.server.scripting;
   const { keys, args } = keysAndArgs(argv);
+  const debug = engine.debugModes.get(c);
+  if (debug !== undefined && bySha) throw err('ERR Please use EVAL instead of EVALSHA for debugging');
   let sha: string;
   if (bySha) {
     sha = (argv[1] as Buffer).toString('latin1').toLowerCase();
@@ -34,7 +37,8 @@ function evalGeneric(c: Client, argv: Buffer[], bySha: boolean, readOnly: boolea
   } else {
     sha = engine.loadScript(argv[1] as Buffer);
   }
-  return engine.evalScript(c, sha, keys, args, readOnly, argv);
+  const ldb = debug === undefined ? null : new LdbSession(argv[1] as Buffer, debug);
+  return engine.evalScript(c, sha, keys, args, readOnly, argv, ldb);
 }
 
 function flushMode(argv: Buffer[], container: string): void {
@@ -61,6 +65,17 @@ function script(c: Client, argv: Buffer[]): unknown {
     case 'kill': {
       if (argv.length !== 2) throw wrongArity('script|kill');
       return engine.kill(true) ?? OK;
+    }
+    case 'debug': {
+      if (argv.length !== 3) throw wrongArity('script|debug');
+      // Inside EXEC (the only place a client denies blocking): Redis sees the transaction's pending replies.
+      if (c.denyBlocking) throw err('ERR SCRIPT DEBUG must be called outside a pipeline');
+      const mode = argv[2] as Buffer;
+      if (is(mode, 'no')) engine.debugModes.delete(c);
+      else if (is(mode, 'yes')) engine.debugModes.set(c, 'yes');
+      else if (is(mode, 'sync')) engine.debugModes.set(c, 'sync');
+      else throw err('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+      return OK;
     }
     default:
       throw unknownSubcommand(argv[1] as Buffer, 'script');

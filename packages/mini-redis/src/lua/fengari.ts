@@ -22,9 +22,13 @@ export type LuaFunction = (L: LuaState) => number;
 export type LuaHook = (L: LuaState, ar: LuaDebug) => void;
 
 export interface LuaDebug {
+  /** The hook event (LUA_HOOKLINE, LUA_HOOKCOUNT...), in a hook's record. */
+  event: number;
   what: Uint8Array | null;
   source: Uint8Array | null;
   currentline: number;
+  /** The function's name as its caller knew it ("n"), or null/undefined. */
+  name?: Uint8Array | null;
 }
 
 export interface LuaApi {
@@ -43,6 +47,8 @@ export interface LuaApi {
   readonly LUA_TFUNCTION: 6;
   readonly LUA_MASKCOUNT: number;
   readonly LUA_MASKLINE: number;
+  readonly LUA_HOOKLINE: 2;
+  readonly LUA_HOOKCOUNT: 3;
   readonly lua_Debug: new () => LuaDebug;
   lua_gettop(L: LuaState): number;
   lua_checkstack(L: LuaState, n: number): boolean;
@@ -93,6 +99,8 @@ export interface LuaApi {
   lua_sethook(L: LuaState, f: LuaHook | null, mask: number, count: number): void;
   lua_getstack(L: LuaState, level: number, ar: LuaDebug): boolean;
   lua_getinfo(L: LuaState, what: Uint8Array, ar: LuaDebug): boolean;
+  /** Pushes local `n` of the frame `ar` and returns its name, or returns null (nothing pushed). */
+  lua_getlocal(L: LuaState, ar: LuaDebug, n: number): Uint8Array | null;
   lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number;
 }
 
