@@ -658,8 +658,11 @@ export class ScriptingEngine {
     }
     run.db = sc.db;
     if (isWrite) run.wrote = true;
-    ldb?.logTrimmed(`<reply> ${replyText(reply)}`);
+    if (!(reply instanceof ReplyError)) ldb?.logTrimmed(`<reply> ${replyText(reply)}`);
     if (reply instanceof ReplyError) {
+      // Redis logs an error reply twice: as the script's error, then as the reply.
+      ldb?.log(`<error> -${reply.message}`);
+      ldb?.logTrimmed(`<reply> ${replyText(reply)}`);
       pushError(L, `-${reply.message}`);
       if (raise) lua.lua_error(L);
       return 1;
