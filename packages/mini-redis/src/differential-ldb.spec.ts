@@ -109,6 +109,10 @@ const SESSIONS: Record<string, { steps: Step[]; ends: boolean }> = {
     ],
     ends: true,
   },
+  'stepping through a loop, its control variables': {
+    steps: [['script', 'debug', 'sync'], ['eval', 'local t = {}\nfor i = 1, 3 do t[i] = i end\nreturn t', '0'], ['s'], ['s'], ['p'], ['s'], ['p'], ['c']],
+    ends: true,
+  },
   'a local function in the backtrace': {
     steps: [
       ['script', 'debug', 'sync'],
