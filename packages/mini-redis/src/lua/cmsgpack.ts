@@ -89,7 +89,23 @@ class Encoder {
     }
   }
 
+  /** mp_encode_int for an integer below 2^32 in magnitude, without a BigInt. */
+  private smallInt(n: number): void {
+    this.room(5);
+    if (n >= 0) {
+      if (n <= 127) this.buf[this.len++] = n;
+      else if (n <= 0xff) this.header(0xcc, n, 1);
+      else if (n <= 0xffff) this.header(0xcd, n, 2);
+      else this.header(0xce, n, 4);
+    } else if (n >= -32) this.buf[this.len++] = n & 0xff;
+    else if (n >= -128) this.header(0xd0, n & 0xff, 1);
+    else if (n >= -32768) this.header(0xd1, n & 0xffff, 2);
+    else if (n >= -2147483648) this.header(0xd2, n >>> 0, 4);
+    else this.int(BigInt(n));
+  }
+
   number(d: number): void {
+    if (Number.isInteger(d) && d >= -0x80000000 && d <= 0xffffffff) return this.smallInt(d);
     // IS_INT64_EQUIVALENT: finite and (int64_t)d == d; 2^63 itself is not (the cast gives INT64_MIN).
     if (Number.isInteger(d) && d >= -(2 ** 63) && d < 2 ** 63) return this.int(BigInt(d));
     this.room(9);
@@ -217,11 +233,15 @@ interface Frame {
 class Decoder {
   /** Stack slots the C function would use: its argument, then what it pushed (the C's L->top - L->base). */
   private top = 1;
+  /** The input as a Buffer view, for its typed reads. */
+  private readonly b: Buffer;
   constructor(
     private readonly L: LuaState,
     private readonly s: Uint8Array,
     public p: number,
-  ) {}
+  ) {
+    this.b = Buffer.from(s.buffer, s.byteOffset, s.length);
+  }
 
   get left(): number {
     return this.s.length - this.p;
@@ -306,9 +326,11 @@ class Decoder {
     // The slot of the value about to be pushed (an array's or map's table before its items).
     this.top++;
     const t = s[this.p] as number;
-    const view = (n: number): DataView => {
+    const b = this.b;
+    /** The offset of a fixed-size body after the type byte, once it is known to be there. */
+    const body = (n: number): number => {
       this.need(1 + n);
-      return new DataView(s.buffer, s.byteOffset + this.p + 1, n);
+      return this.p + 1;
     };
     switch (t) {
       case 0xcc:
@@ -322,23 +344,23 @@ class Decoder {
       }
       case 0xcf:
         // The C pushes it as a signed lua_Integer: 2^64-1 reads back as -1.
-        lua.lua_pushnumber(L, Number(view(8).getBigInt64(0)));
+        lua.lua_pushnumber(L, Number(b.readBigInt64BE(body(8))));
         this.p += 9;
         return null;
       case 0xd0:
-        lua.lua_pushnumber(L, view(1).getInt8(0));
+        lua.lua_pushnumber(L, b.readInt8(body(1)));
         this.p += 2;
         return null;
       case 0xd1:
-        lua.lua_pushnumber(L, view(2).getInt16(0));
+        lua.lua_pushnumber(L, b.readInt16BE(body(2)));
         this.p += 3;
         return null;
       case 0xd2:
-        lua.lua_pushnumber(L, view(4).getInt32(0));
+        lua.lua_pushnumber(L, b.readInt32BE(body(4)));
         this.p += 5;
         return null;
       case 0xd3:
-        lua.lua_pushnumber(L, Number(view(8).getBigInt64(0)));
+        lua.lua_pushnumber(L, Number(b.readBigInt64BE(body(8))));
         this.p += 9;
         return null;
       case 0xc0:
@@ -351,11 +373,11 @@ class Decoder {
         this.p += 1;
         return null;
       case 0xca:
-        lua.lua_pushnumber(L, view(4).getFloat32(0));
+        lua.lua_pushnumber(L, b.readFloatBE(body(4)));
         this.p += 5;
         return null;
       case 0xcb:
-        lua.lua_pushnumber(L, view(8).getFloat64(0));
+        lua.lua_pushnumber(L, b.readDoubleBE(body(8)));
         this.p += 9;
         return null;
       case 0xd9:

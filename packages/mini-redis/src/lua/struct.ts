@@ -142,14 +142,21 @@ function pack(L: LuaState): number {
     let size = optSize(f, opt);
     for (let pad = toAlign(out.length, h, opt, size); pad > 0; pad--) out.push(0);
     if (INTEGER_OPTS.has(opt)) {
-      let v = toUint64(checkNumber(L, arg++, 'pack'));
+      const n = checkNumber(L, arg++, 'pack');
       const bytes: number[] = [];
-      for (let i = 0; i < size; i++) {
-        bytes.push(Number(v & 0xffn));
-        v >>= 8n;
+      const t = Math.trunc(n);
+      if (size <= 6 && Math.abs(t) < 2 ** 48) {
+        // The low bytes of the two's complement, without a BigInt (floor division keeps them for negatives).
+        for (let i = 0, x = t; i < size; i++, x = Math.floor(x / 256)) bytes.push(((x % 256) + 256) % 256);
+      } else {
+        let v = toUint64(n);
+        for (let i = 0; i < size; i++) {
+          bytes.push(Number(v & 0xffn));
+          v >>= 8n;
+        }
       }
       if (!h.little) bytes.reverse();
-      out.push(...bytes);
+      for (const x of bytes) out.push(x);
     } else if (opt === ch('x')) {
       out.push(0);
     } else if (opt === ch('f') || opt === ch('d')) {
@@ -179,6 +186,11 @@ function pack(L: LuaState): number {
 
 /** The integer of `size` bytes at `p`, as the C reads it into 64 bits (only the last 8 bytes read count). */
 function getInteger(data: Uint8Array, p: number, little: boolean, signed: boolean, size: number): number {
+  if (size <= 6) {
+    let v = 0;
+    for (let i = 0; i < size; i++) v = v * 256 + (data[little ? p + size - 1 - i : p + i] as number);
+    return signed && size > 0 && v >= 2 ** (8 * size - 1) ? v - 2 ** (8 * size) : v;
+  }
   let l = 0n;
   for (let i = 0; i < size; i++) {
     const b = data[little ? p + size - 1 - i : p + i] as number;
