@@ -1,7 +1,13 @@
 /**
  * The scripting engine: EVAL's script cache, FUNCTION's libraries, the
- * `redis` library scripts call, and the busy-script machinery. Two Lua VMs,
- * as in Redis 7.0 (one for EVAL, one for functions), made on first use.
+ * `redis` library scripts call, the busy-script machinery and the Lua
+ * debugger's stops. Two Lua VMs, as in Redis 7.0 (one for EVAL, one for
+ * functions), made on first use.
+ *
+ * It stays one file past 800 lines: a busy pause, a debugger stop and the
+ * end of a run all go through the same private run state (`current`,
+ * `busy`, step / finish); split, that state would have to be exported. The
+ * debugger's words and printing are in lua/ldb.ts, the libraries in lua/.
  *
  * Atomicity, and a busy script on a single-threaded reactor
  * ---------------------------------------------------------
@@ -30,6 +36,13 @@
  * EXEC takes the paused run (takePaused) and runs the rest of its queue when
  * the script ends (its onDone). A caller that is not a connection (a unit
  * test's Client) cannot pause: its script runs to its end.
+ *
+ * The debugger (SCRIPT DEBUG) stops a script the same way, from a line
+ * hook: the coroutine yields, `busy` is set (others get BUSY) and
+ * `debugging` names the client, whose commands processCommand hands to
+ * ldbCommand instead of running them; step / continue resume the coroutine
+ * on the next turn, abort drops it. Redis reads the debugger's socket
+ * synchronously inside its hook; a reactor cannot.
  */
 import { createHash } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
