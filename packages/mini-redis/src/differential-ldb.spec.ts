@@ -103,8 +103,8 @@ const SESSIONS: Record<string, { steps: Step[]; ends: boolean }> = {
       ['s'],
       ['s'],
       ['s'],
-      // Not `p`: Redis's pcall error table has an internal ignore_error_stats_update field.
       ['p', 'v'],
+      // Not `p e`: its two fields print in the table's traversal order, which is fengari's.
       ['c'],
     ],
     ends: true,

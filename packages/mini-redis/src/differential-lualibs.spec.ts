@@ -188,6 +188,9 @@ const scripts: Record<string, Script> = {
     ['get', 'packed'],
     ['eval', "return redis.call('set', KEYS[1], cmsgpack.pack({1, 'two', {3}}))", '1', 'p2'],
     ['get', 'p2'],
+    // Redis 7.0 marks a command's error reply in Lua with ignore_error_stats_update.
+    ['eval', "local e = redis.pcall('incr', KEYS[1]) local n = 0 for k, v in pairs(e) do n = n + 1 end return {n, e.err, tostring(e.ignore_error_stats_update)}", '1', 'p2'],
+    ['eval', "local ok, e = pcall(redis.call, 'incr', KEYS[1]) return {tostring(ok), type(e)}", '1', 'p2'],
   ],
 };
 

@@ -80,6 +80,7 @@ const MEMORY_CHECK_MS = 10;
 const KILLED = 'Script killed by user with SCRIPT KILL...';
 const NAME_KEYS = luaString('KEYS');
 const NAME_ARGV = luaString('ARGV');
+const IGNORE_STATS = luaString('ignore_error_stats_update');
 const OUT_OF_MEMORY = 'Script stopped: the server is running out of memory';
 /** How long FUNCTION LOAD lets a library's code run (Redis's LOAD_TIMEOUT_MS). */
 const LOAD_TIMEOUT_MS = 500;
@@ -677,6 +678,9 @@ export class ScriptingEngine {
       ldb?.log(`<error> -${reply.message}`);
       ldb?.logTrimmed(`<reply> ${replyText(reply)}`);
       pushError(L, `-${reply.message}`);
+      // As Redis 7.0 marks a command's error reply (its stats were counted when the command failed).
+      lua.lua_pushboolean(L, true);
+      lua.lua_setfield(L, -2, IGNORE_STATS);
       if (raise) lua.lua_error(L);
       return 1;
     }
