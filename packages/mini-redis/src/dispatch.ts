@@ -7,6 +7,8 @@
 import { ReplyError } from '@reactor-ts/resp';
 import type { Client } from './client.js';
 import type { Command } from './command.js';
+import type { KeyspaceShared } from './db.js';
+import { NOTIFY_KEY_MISS, readsKeys } from './notify.js';
 import type { CommandStat } from './state.js';
 import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOAUTH, QUEUED, unknownCommand, wrongArity } from './reply.js';
 
@@ -98,7 +100,10 @@ export function countError(c: Client, error: ReplyError): void {
 export function call(c: Client, cmd: Command, argv: Buffer[]): unknown {
   let reply: unknown;
   try {
-    reply = cmd.handler(c, argv);
+    const shared = c.server.store.shared;
+    // Class `m` on: misses of a reading command publish keymiss (db.ts); one AND otherwise.
+    if ((shared.events.flags & NOTIFY_KEY_MISS) === 0) reply = cmd.handler(c, argv);
+    else reply = callReadingMisses(c, cmd, argv, shared);
   } catch (e) {
     if (!(e instanceof ReplyError)) throw e;
     reply = e;
@@ -112,6 +117,17 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): unknown {
     countError(c, reply);
   }
   return reply;
+}
+
+/** Runs `cmd` with `readMiss` set as Redis's lookupKeyRead would publish for it, restored after (EXEC and scripts nest calls). */
+function callReadingMisses(c: Client, cmd: Command, argv: Buffer[], shared: KeyspaceShared): unknown {
+  const outer = shared.readMiss;
+  shared.readMiss = readsKeys(cmd, argv);
+  try {
+    return cmd.handler(c, argv);
+  } finally {
+    shared.readMiss = outer;
+  }
 }
 
 function reject(c: Client, error: ReplyError, name: string | null): void {
