@@ -157,6 +157,77 @@ describe('COMMAND DOCS / INFO / LIST against redis-server', () => {
       expect(decodeReply(count.mini)).toBe(names.length);
     });
 
+    it(`COMMAND GETKEYS / GETKEYSANDFLAGS: keys, flags and errors are Redis's ${tag}`, async () => {
+      const lines = [
+        'get a',
+        'set a 1 ex 10',
+        'set a 1 get',
+        'set a 1 nx GET',
+        'mset a 1 b 2 c 3',
+        'del a b c',
+        'eval x 2 k1 k2 arg',
+        'eval x 0',
+        'eval x 5 a',
+        'eval x abc a',
+        'evalsha_ro x 1 k',
+        'fcall f 1 k a',
+        'zunionstore dst 2 z1 z2 WEIGHTS 1 2',
+        'zunion 2 a b',
+        'zunion abc a',
+        'zunion -1 a',
+        'zinter 3 a b',
+        'xread COUNT 2 STREAMS s1 s2 0 0',
+        'xread streams s1 s2 s3 0 0',
+        'xread count 1',
+        'xreadgroup GROUP g c STREAMS s1 >',
+        'lmove src dst LEFT RIGHT',
+        'object encoding k',
+        'object help',
+        'xinfo stream s',
+        'sintercard 2 s1 s2 LIMIT 1',
+        'lmpop 2 l1 l2 LEFT',
+        'blmpop 0 2 l1 l2 left',
+        'zmpop 1 z min',
+        'bitop AND dst a b',
+        'sort k',
+        'sort k store d by x get y',
+        'sort k store d1 store d2',
+        'sort k limit 0 1 store d',
+        'sort k store',
+        'sort_ro k by x',
+        'copy a b',
+        'rename a b',
+        'brpoplpush a b 0',
+        'blpop a b c 0',
+        'exists a b',
+        'get a b',
+        'get',
+        'client list',
+        'client nosuch',
+        'ping',
+        'nosuch a',
+        'config get x',
+        'xgroup create s g $',
+        'georadius k 0 0 1 km',
+        'pfadd h a',
+      ];
+      for (const line of lines) {
+        for (const sub of ['getkeys', 'getkeysandflags']) {
+          const r = await both(protocol, 'command', sub, ...line.split(' '));
+          if (line.startsWith('georadius') || line.startsWith('pfadd')) {
+            // Commands mini-redis lacks: an unknown command there, as for any name it does not know.
+            expect(r.mini).toBe('-ERR Invalid command specified\r\n');
+            continue;
+          }
+          expect({ cmd: `command ${sub} ${line}`, reply: r.mini }).toEqual({ cmd: `command ${sub} ${line}`, reply: r.redis });
+        }
+      }
+      for (const bad of [['getkeys'], ['getkeys', 'get'], ['getkeysandflags'], ['help'], ['help', 'x']]) {
+        const r = await both(protocol, 'command', ...bad);
+        expect({ bad: bad.join(' '), reply: r.mini }).toEqual({ bad: bad.join(' '), reply: r.redis });
+      }
+    });
+
     it(`COMMAND LIST and its filters are Redis's, cut to mini-redis's commands; errors are Redis's ${tag}`, async () => {
       const ours = new Set([...names, ...subNames]);
       const filters = [

@@ -1,9 +1,10 @@
 /** Server commands: COMMAND, INFO (text in info.ts), DBSIZE, FLUSHDB, FLUSHALL, TIME (CONFIG is in config.ts). */
-import { VerbatimString } from '@reactor-ts/resp';
+import { SimpleString, VerbatimString } from '@reactor-ts/resp';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';
 import { OK, SYNTAX, unknownSubcommand, wrongArity } from '../reply.js';
 import { aclCategories, commandDocs, commandInfo, subcommandInfo } from '../command-docs.js';
+import { getKeys } from '../command-keys.js';
 import { globMatch } from '../glob.js';
 import { infoText } from './info.js';
 import { is } from './util.js';
@@ -74,7 +75,31 @@ function commandListCmd(table: ReadonlyMap<string, Command>, argv: Buffer[]): un
   return out;
 }
 
-/** COMMAND [COUNT | DOCS [name...] | INFO [name...] | LIST [FILTERBY ...]]. */
+const COMMAND_HELP = [
+  'COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  '(no subcommand)',
+  '    Return details about all Redis commands.',
+  'COUNT',
+  '    Return the total number of commands in this Redis server.',
+  'LIST',
+  '    Return a list of all commands in this Redis server.',
+  'INFO [<command-name> ...]',
+  '    Return details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'DOCS [<command-name> ...]',
+  '    Return documentation details about multiple Redis commands.',
+  '    If no command names are given, documentation details for all',
+  '    commands are returned.',
+  'GETKEYS <full-command>',
+  '    Return the keys from a full Redis command.',
+  'GETKEYSANDFLAGS <full-command>',
+  '    Return the keys and the access flags from a full Redis command.',
+  'HELP',
+  '    Prints this help.',
+].map((l) => new SimpleString(l));
+
+/** COMMAND [COUNT | DOCS [name...] | INFO [name...] | LIST [FILTERBY ...] | GETKEYS[ANDFLAGS] cmd... | HELP]. */
 function commandCmd(c: Client, argv: Buffer[]): unknown {
   const table = c.server.commands;
   if (argv.length === 1) return [...table.values()].map(commandInfo);
@@ -86,6 +111,14 @@ function commandCmd(c: Client, argv: Buffer[]): unknown {
   if (sub === 'docs') return commandDocsCmd(table, argv.slice(2));
   if (sub === 'list') return commandListCmd(table, argv);
   if (sub === 'info') return commandInfoCmd(table, argv.slice(2));
+  if (sub === 'getkeys' || sub === 'getkeysandflags') {
+    if (argv.length < 4) throw wrongArity(`command|${sub}`);
+    return getKeys(table, argv.slice(2), sub === 'getkeysandflags');
+  }
+  if (sub === 'help') {
+    if (argv.length !== 2) throw wrongArity('command|help');
+    return COMMAND_HELP;
+  }
   throw unknownSubcommand(argv[1] as Buffer, 'command');
 }
 
@@ -104,7 +137,7 @@ function time(): unknown {
 }
 
 export const serverCommands: Command[] = [
-  { ...command('command', -1, 'loading stale', commandCmd), subcommands: ['count', 'docs', 'info', 'list'] },
+  { ...command('command', -1, 'loading stale', commandCmd), subcommands: ['count', 'docs', 'getkeys', 'getkeysandflags', 'help', 'info', 'list'] },
   command('info', -1, 'loading stale', info),
   command('dbsize', 1, 'readonly fast', (c) => c.db.size, [0, 0, 0]),
   command('flushdb', -1, 'write', (c, argv) => (flushOption(argv), c.db.flush(), OK), [0, 0, 0]),
