@@ -109,10 +109,9 @@ export function countError(c: Client, error: ReplyError): void {
 export function call(c: Client, cmd: Command, argv: Buffer[]): unknown {
   let reply: unknown;
   try {
-    const shared = c.server.store.shared;
     // Class `m` on: misses of a reading command publish keymiss (db.ts); one AND otherwise.
-    if ((shared.events.flags & NOTIFY_KEY_MISS) === 0) reply = cmd.handler(c, argv);
-    else reply = callReadingMisses(c, cmd, argv, shared);
+    if ((c.db.events.flags & NOTIFY_KEY_MISS) === 0) reply = cmd.handler(c, argv);
+    else reply = callReadingMisses(c, cmd, argv, c.db.shared);
   } catch (e) {
     if (!(e instanceof ReplyError)) throw e;
     reply = e;
