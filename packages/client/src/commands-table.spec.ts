@@ -1,5 +1,5 @@
 // The generated command table against the live server it came from: the
-// committed table and declarations are what the generator prints now, every
+// committed table, declarations and mini-redis's COMMAND INFO / DOCS rows are what the generator prints now, every
 // command and subcommand the server lists has a method (or is documented as
 // deliberately absent), and the key specs find the keys the server itself
 // finds (COMMAND GETKEYS).
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_TABLE, commandKeys, specOfArgv } from '@reactor-ts/commands';
 import { rawCall } from '@reactor-ts/test-utils';
+import { readDocs, renderDocs } from '../scripts/gen-docs.js';
 import { readCommands, renderMethods, renderTable } from '../scripts/gen-lib.js';
 import { ABSENT_COMMANDS, Pipeline, RedisClient, Transaction } from './index.js';
 import { clientSuite } from '../test/helpers.js';
@@ -31,6 +32,8 @@ describe('the generated command table', () => {
     expect(firstDiff(renderTable(version, commands), table), 'run `pnpm --filter @reactor-ts/client gen:commands`').toBeNull();
     expect(firstDiff(renderMethods(version, commands), methods), 'run `pnpm --filter @reactor-ts/client gen:commands`').toBeNull();
     expect(COMMAND_TABLE.length).toBe(commands.length);
+    const docs = readFileSync(path.resolve(here, '../../mini-redis/src/redis-commands.generated.ts'), 'utf8');
+    expect(firstDiff(renderDocs(version, await readDocs(suite.srv.port)), docs), 'run `pnpm --filter @reactor-ts/client gen:commands`').toBeNull();
   });
 
   it('has every command and subcommand of COMMAND, each with a method on the client, pipeline and multi, except the absent list', async () => {

@@ -21,6 +21,12 @@ export interface Command {
   /** May run before AUTH (AUTH, HELLO, QUIT). */
   readonly noAuth: boolean;
   readonly handler: Handler;
+  /**
+   * For a container (CLIENT, CONFIG, OBJECT...): the subcommands its handler
+   * implements, lower case. COMMAND INFO / DOCS / LIST describe only these
+   * (command-docs.ts); command-docs.spec.ts checks the list against the handler.
+   */
+  readonly subcommands?: readonly string[];
 }
 
 /** Shorthand for the command modules: keys default to "one key at argv[1]" when flagged write/readonly. */

@@ -19,7 +19,7 @@
  */
 import { Deque } from './deque.js';
 import { estimateKey, LFU_INIT_VAL, lfuDecayed, lfuLogIncr, minutes } from './memory.js';
-import { KeyspaceEvents, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_NEW } from './notify.js';
+import { KeyspaceEvents, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 import { RandomSet } from './random-set.js';
 import { WRONGTYPE } from './reply.js';
 import { SortedSet } from './sorted-set.js';
@@ -69,10 +69,12 @@ export interface KeyspaceShared {
   accounting: boolean;
   /** An LFU maxmemory-policy: lookups bump the LFU counter instead of the access time. */
   lfu: boolean;
+  /** A command that reads keys is running with class `m` on: misses publish `keymiss` (dispatch.ts sets it). */
+  readMiss: boolean;
 }
 
 export function newShared(events = new KeyspaceEvents()): KeyspaceShared {
-  return { events, clock: { now: Date.now() }, accounting: false, lfu: false };
+  return { events, clock: { now: Date.now() }, accounting: false, lfu: false, readMiss: false };
 }
 
 export type ValueType = Entry['type'];
@@ -250,17 +252,39 @@ export class Database {
     }
   }
 
-  /** The live entry at `key`, deleting it first if its TTL has passed. */
+  /**
+   * The live entry at `key`, deleting it first if its TTL has passed. While
+   * a command that reads runs with class `m` on (`shared.readMiss`, set by
+   * dispatch.ts), a miss publishes `keymiss`, as Redis's lookupKeyRead
+   * does; off, the miss path pays one boolean test.
+   */
   lookup(key: string, now?: number): Entry | undefined {
     const e = this.data.get(key);
-    if (e === undefined) return undefined;
+    if (e === undefined) {
+      if (this.shared.readMiss) this.notify(NOTIFY_KEY_MISS, 'keymiss', key);
+      return undefined;
+    }
     if (this.expires.size !== 0) {
       const at = this.expires.get(key);
       // The clock is read only for a key that has a deadline: hot path.
       if (at !== undefined && at <= (now ?? Date.now())) {
         this.expire(key);
+        if (this.shared.readMiss) this.notify(NOTIFY_KEY_MISS, 'keymiss', key);
         return undefined;
       }
+    }
+    this.access(e);
+    return e;
+  }
+
+  /** `lookup` for a write (Redis's lookupKeyWrite): expires the key if due, never publishes a miss. */
+  lookupWrite(key: string): Entry | undefined {
+    const e = this.data.get(key);
+    if (e === undefined) return undefined;
+    const at = this.expires.get(key);
+    if (at !== undefined && at <= Date.now()) {
+      this.expire(key);
+      return undefined;
     }
     this.access(e);
     return e;
@@ -307,7 +331,7 @@ export class Database {
     }
     // Redis's setKey looks the key up first (an expired one goes, with its
     // event) and dbAdd announces a new one: only done when someone listens.
-    if (this.events.flags !== 0 && this.lookup(key) === undefined) {
+    if (this.events.flags !== 0 && this.lookupWrite(key) === undefined) {
       this.data.set(key, entry);
       this.notify(NOTIFY_NEW, 'new', key);
     } else this.data.set(key, entry);
@@ -327,7 +351,7 @@ export class Database {
   }
 
   delete(key: string): boolean {
-    if (this.lookup(key) === undefined) return false;
+    if (this.lookupWrite(key) === undefined) return false;
     this.data.delete(key);
     this.dropExpire(key);
     this.touch(key);

@@ -7,8 +7,10 @@
 import { ReplyError } from '@reactor-ts/resp';
 import type { Client } from './client.js';
 import type { Command } from './command.js';
+import type { KeyspaceShared } from './db.js';
+import { NOTIFY_KEY_MISS, readsKeys } from './notify.js';
 import type { CommandStat } from './state.js';
-import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOAUTH, QUEUED, unknownCommand, wrongArity } from './reply.js';
+import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOAUTH, OOM_MESSAGE, QUEUED, unknownCommand, wrongArity } from './reply.js';
 
 /** What a RESP2 client may send while subscribed. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
@@ -40,7 +42,11 @@ export function processCommand(c: Client, argv: Buffer[]): void {
     return reject(c, wrongArity(cmd.name), c.lastCommand);
   }
   if (!c.authenticated && !cmd.noAuth) return reject(c, NOAUTH, c.lastCommand);
-  if (c.server.config.maxmemory > 0 && !performEvictions(c) && rejectOnOom(c, cmd)) return reject(c, OOM, c.lastCommand);
+  if (c.server.config.maxmemory > 0) {
+    // Kept for the command's scripts (Redis's pre_command_oom_state): their first denyoom write is refused.
+    const oom = (c.server.scripting.oomAtStart = !performEvictions(c));
+    if (oom && rejectOnOom(c, cmd, argv)) return reject(c, OOM, c.lastCommand);
+  }
   if (c.protocol === 2 && c.subscriptions > 0 && !PUBSUB_ALLOWED.has(name)) {
     const text = `ERR Can't execute '${cmd.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`;
     return reject(c, err(text), c.lastCommand);
@@ -59,7 +65,7 @@ export function processCommand(c: Client, argv: Buffer[]): void {
   if (reply !== NO_REPLY) c.send(reply);
 }
 
-const OOM = err("OOM command not allowed when used memory > 'maxmemory'.");
+const OOM = err(OOM_MESSAGE);
 
 /** Redis's performEvictions before a command: false when the dataset cannot be brought under maxmemory. */
 function performEvictions(c: Client): boolean {
@@ -68,10 +74,15 @@ function performEvictions(c: Client): boolean {
   return s.evictor.evict(s.store.dbs, cfg.maxmemoryPolicy, cfg.maxmemorySamples, cfg.maxmemory, () => s.store.usedMemory(), s.store.shared.clock.now);
 }
 
-/** Over maxmemory, Redis refuses denyoom commands, EXEC of a transaction holding one, and anything queued in MULTI. */
-function rejectOnOom(c: Client, cmd: Command): boolean {
-  if (cmd.flags.includes('denyoom')) return true;
-  if (cmd.name === 'exec') return c.multi?.some((q) => q.cmd.flags.includes('denyoom')) === true;
+/**
+ * Over maxmemory, Redis refuses denyoom commands (a script that declares
+ * flags is one unless allow-oom or no-writes: ScriptingEngine.deniesOom),
+ * EXEC of a transaction holding one, and anything queued in MULTI.
+ */
+function rejectOnOom(c: Client, cmd: Command, argv: Buffer[]): boolean {
+  const denyoom = (q: Command, a: readonly Buffer[]): boolean => q.flags.includes('denyoom') || c.server.scripting.deniesOom(q.name, a);
+  if (denyoom(cmd, argv)) return true;
+  if (cmd.name === 'exec') return c.multi?.some((q) => denyoom(q.cmd, q.argv)) === true;
   return c.multi !== null && cmd.name !== 'discard' && cmd.name !== 'quit' && cmd.name !== 'reset';
 }
 
@@ -100,7 +111,9 @@ export function countError(c: Client, error: ReplyError): void {
 export function call(c: Client, cmd: Command, argv: Buffer[]): unknown {
   let reply: unknown;
   try {
-    reply = cmd.handler(c, argv);
+    // Class `m` on: misses of a reading command publish keymiss (db.ts); one AND otherwise.
+    if ((c.db.events.flags & NOTIFY_KEY_MISS) === 0) reply = cmd.handler(c, argv);
+    else reply = callReadingMisses(c, cmd, argv, c.db.shared);
   } catch (e) {
     if (!(e instanceof ReplyError)) throw e;
     reply = e;
@@ -114,6 +127,17 @@ export function call(c: Client, cmd: Command, argv: Buffer[]): unknown {
     countError(c, reply);
   }
   return reply;
+}
+
+/** Runs `cmd` with `readMiss` set as Redis's lookupKeyRead would publish for it, restored after (EXEC and scripts nest calls). */
+function callReadingMisses(c: Client, cmd: Command, argv: Buffer[], shared: KeyspaceShared): unknown {
+  const outer = shared.readMiss;
+  shared.readMiss = readsKeys(cmd, argv);
+  try {
+    return cmd.handler(c, argv);
+  } finally {
+    shared.readMiss = outer;
+  }
 }
 
 function reject(c: Client, error: ReplyError, name: string | null): void {

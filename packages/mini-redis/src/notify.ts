@@ -14,7 +14,13 @@
  *
  * The check is one AND on a number, so a server with notifications off
  * (the default) pays nothing but that per write.
+ *
+ * Class `m` (keymiss) is published by a read that finds no key, which
+ * Redis does in lookupKeyRead only: dispatch.ts marks the commands whose
+ * lookups those are (`readsKeys`), and `Database.lookup` publishes on a miss
+ * while the mark is set.
  */
+import type { Command } from './command.js';
 import type { PubSub } from './pubsub.js';
 
 /** Redis's NOTIFY_* bits (server.h). */
@@ -113,4 +119,34 @@ export class KeyspaceEvents {
       this.pubsub.publish(Buffer.from(`__keyevent@${db}__:${event}`, 'latin1'), Buffer.from(key, 'latin1'));
     }
   }
+}
+
+/**
+ * Write commands whose key reads go through Redis's lookupKeyRead, so a
+ * missing source publishes `keymiss` (measured against redis-server 7.0):
+ * the GET family, SORT, COPY's source, BITOP's and the *STORE commands'
+ * sources. Other writes use lookupKeyWrite and publish nothing.
+ */
+const READING_WRITES = new Set([
+  'getdel',
+  'getex',
+  'getset',
+  'sort',
+  'copy',
+  'bitop',
+  'sinterstore',
+  'sunionstore',
+  'sdiffstore',
+  'zinterstore',
+  'zunionstore',
+  'zdiffstore',
+  'zrangestore',
+]);
+
+/** Whether `cmd`'s lookups are Redis's lookupKeyRead: readonly commands, the writes above, and SET with GET. */
+export function readsKeys(cmd: Command, argv: Buffer[]): boolean {
+  if (cmd.flags.includes('readonly')) return true;
+  if (READING_WRITES.has(cmd.name)) return true;
+  // SET ... GET reads the old value as GET does; the options start at argv[3].
+  return cmd.name === 'set' && argv.slice(3).some((a) => a.length === 3 && a.toString('latin1').toLowerCase() === 'get');
 }

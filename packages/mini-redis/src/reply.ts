@@ -30,6 +30,8 @@ export const OVERFLOW = new ReplyError('ERR increment or decrement would overflo
 export const MUST_BE_POSITIVE = new ReplyError('ERR value is out of range, must be positive');
 
 /** A script is busy (scripting.ts): what the other clients get. */
+/** Refused over maxmemory: a denyoom command, or a script's first denyoom write (scripting.ts). */
+export const OOM_MESSAGE = "OOM command not allowed when used memory > 'maxmemory'.";
 export const BUSY_EVAL = new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
 export const BUSY_FUNCTION = new ReplyError('BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.');
 export const NOTBUSY = new ReplyError('NOTBUSY No scripts in execution right now.');

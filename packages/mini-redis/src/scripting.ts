@@ -53,7 +53,7 @@ import { bytesAt, errorText, pushError, pushReply, replyOf } from './lua/convert
 import { lauxlib, lua, luaString, type LuaDebug, type LuaFunction, type LuaState } from './lua/fengari.js';
 import { LdbSession, luaValueText, replyText } from './lua/ldb.js';
 import { LuaVM, type RunStatus } from './lua/vm.js';
-import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOTBUSY, REDIS_VERSION, UNKILLABLE } from './reply.js';
+import { BUSY_EVAL, BUSY_FUNCTION, err, NO_REPLY, NOTBUSY, OOM_MESSAGE, REDIS_VERSION, UNKILLABLE } from './reply.js';
 import type { Database } from './db.js';
 import type { ServerState } from './state.js';
 
@@ -114,8 +114,10 @@ export class ScriptRun {
   sliceStart = 0;
   /** SCRIPT KILL / FUNCTION KILL asked for it (or memory ran short): the error it is stopped with. */
   killed: string | null = null;
-  /** It ran a write command: it can no longer be killed (UNKILLABLE). */
+  /** It ran a write command: it can no longer be killed (UNKILLABLE), nor refused for OOM (Redis's SCRIPT_WRITE_DIRTY). */
   wrote = false;
+  /** `allow-oom` among its flags: denyoom writes run even over maxmemory. */
+  allowOom = false;
   /** redis.setresp. */
   resp: 2 | 3 = 2;
   /** The database the script's own client has selected (SELECT inside a script is the script's). */
@@ -175,6 +177,12 @@ export class ScriptingEngine {
   readonly functions = new Map<string, LuaFunctionDef>();
   /** `lua-time-limit` (ms): after this long a script is busy. */
   timeLimit = 5000;
+  /**
+   * Redis's pre_command_oom_state: the server was over maxmemory (after
+   * evicting) when the command now running was dispatched. A script's first
+   * denyoom write fails while it holds (dispatch.ts sets it under maxmemory).
+   */
+  oomAtStart = false;
   /** The run whose code is executing now (the hook and `redis.call` use it). */
   private current: ScriptRun | null = null;
   /** A run paused for the reactor because it is busy; other clients get BUSY. */
@@ -230,6 +238,10 @@ export class ScriptingEngine {
     const script = this.scripts.get(sha) as { ref: number; flags: string[] | null };
     const vm = this.evalVM;
     const readOnly = readOnlyCommand || (script.flags?.includes('no-writes') ?? false);
+    // A script that declares flags may write unless no-writes: *_RO refuses it before it runs (scriptPrepareForRun).
+    if (readOnlyCommand && script.flags !== null && !script.flags.includes('no-writes')) {
+      throw err('ERR Can not execute a script with write flag using *_ro command.');
+    }
     // KEYS and ARGV are globals of the EVAL VM, set for each run.
     pushStrings(vm.L, keys);
     vm.setGlobal(NAME_KEYS);
@@ -238,6 +250,7 @@ export class ScriptingEngine {
     const run = new ScriptRun(c, vm, sha, true, readOnly, argv, this.canYield(c));
     // A session stops the script by pausing it, which only a connection's own EVAL can do (not inside EXEC).
     if (ldb !== null && run.canYield && !c.denyBlocking) run.ldb = ldb;
+    run.allowOom = script.flags?.includes('allow-oom') ?? false;
     return this.start(run, script.ref, () => 0);
   }
 
@@ -248,11 +261,38 @@ export class ScriptingEngine {
     const noWrites = fn.flags.includes('no-writes');
     if (readOnlyCommand && !noWrites) throw err('ERR Can not execute a script with write flag using *_ro command.');
     const run = new ScriptRun(c, this.functionVM, name, false, readOnlyCommand || noWrites, argv, this.canYield(c));
+    run.allowOom = fn.flags.includes('allow-oom');
     return this.start(run, fn.ref, (L) => {
       pushStrings(L, keys);
       pushStrings(L, args);
       return 2;
     });
+  }
+
+  /**
+   * Whether EVAL / FCALL `argv` counts as a denyoom command (Redis's
+   * evalGetCommandFlags / fcallGetCommandFlags): a script that declares its
+   * flags (a `#!lua` shebang; every function) is denyoom unless it has
+   * allow-oom or no-writes. A script without a shebang keeps EVAL's flags,
+   * which have no denyoom: it is checked per redis.call instead. A script
+   * or function not found, or a bad shebang, counts as EVAL's flags (the
+   * command reports that error itself).
+   */
+  deniesOom(name: string, argv: readonly Buffer[]): boolean {
+    let flags: readonly string[] | null = null;
+    if (argv.length < 2) return false;
+    if (name === 'eval' || name === 'eval_ro') {
+      try {
+        flags = evalShebang(argv[1] as Buffer);
+      } catch {
+        return false;
+      }
+    } else if (name === 'evalsha' || name === 'evalsha_ro') {
+      flags = this.scripts.get((argv[1] as Buffer).toString('latin1').toLowerCase())?.flags ?? null;
+    } else if (name === 'fcall' || name === 'fcall_ro') {
+      flags = this.functions.get((argv[1] as Buffer).toString('latin1'))?.flags ?? null;
+    }
+    return flags !== null && !flags.includes('allow-oom') && !flags.includes('no-writes');
   }
 
   /** A connection's script may pause, EXEC's too (EXEC then goes on when it ends: takePaused). */
@@ -661,6 +701,8 @@ export class ScriptingEngine {
     if (isNoscript(cmd.name, cmd.flags, argv)) return fail('This Redis command is not allowed from script');
     const isWrite = cmd.flags.includes('write');
     if (isWrite && run.readOnly) return fail('Write commands are not allowed from read-only scripts.');
+    // scriptVerifyOOM: over maxmemory when the script started, its first write may not be a denyoom one.
+    if (!run.allowOom && !run.wrote && this.oomAtStart && server.config.maxmemory > 0 && cmd.flags.includes('denyoom')) return fail(`-${OOM_MESSAGE}`);
     const sc = this.client();
     sc.db = run.db;
     sc.protocol = run.resp;

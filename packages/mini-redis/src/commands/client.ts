@@ -244,4 +244,4 @@ function client(c: Client, argv: Buffer[]): unknown {
   }
 }
 
-export const clientCommands: Command[] = [command('client', -2, 'noscript loading stale', client)];
+export const clientCommands: Command[] = [{ ...command('client', -2, 'noscript loading stale', client), subcommands: ['getname', 'id', 'info', 'kill', 'list', 'no-evict', 'reply', 'setname', 'unblock'] }];

@@ -91,4 +91,4 @@ function config(c: Client, argv: Buffer[]): unknown {
   throw unknownSubcommand(argv[1] as Buffer, 'config');
 }
 
-export const configCommands: Command[] = [command('config', -2, 'admin noscript loading stale', config)];
+export const configCommands: Command[] = [{ ...command('config', -2, 'admin noscript loading stale', config), subcommands: ['get', 'resetstat', 'set'] }];

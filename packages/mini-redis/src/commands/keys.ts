@@ -188,7 +188,7 @@ function copy(c: Client, argv: Buffer[]): unknown {
   if (e === undefined) return 0;
   const at = c.db.getExpire(src);
   const exact = c.db.getExpireExact(src);
-  if (dst.lookup(target) !== undefined) {
+  if (dst.lookupWrite(target) !== undefined) {
     if (!replace) return 0;
     dst.delete(target);
   }

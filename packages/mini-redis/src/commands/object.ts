@@ -60,4 +60,4 @@ function object(c: Client, argv: Buffer[]): unknown {
   return Math.max(0, Math.floor((Date.now() - (e.lru ?? now)) / 1000));
 }
 
-export const objectCommands: Command[] = [command('object', -2, 'readonly', object, [2, 2, 1])];
+export const objectCommands: Command[] = [{ ...command('object', -2, 'readonly', object, [2, 2, 1]), subcommands: ['encoding', 'freq', 'help', 'idletime', 'refcount'] }];

@@ -88,7 +88,7 @@ function pubsub(c: Client, argv: Buffer[]): unknown {
 }
 
 export const pubsubCommands: Command[] = [
-  command('pubsub', -2, 'pubsub loading stale', pubsub, [0, 0, 0]),
+  { ...command('pubsub', -2, 'pubsub loading stale', pubsub, [0, 0, 0]), subcommands: ['channels', 'numpat', 'numsub', 'shardchannels', 'shardnumsub'] },
   command('subscribe', -2, 'pubsub noscript loading stale', subscribe, [0, 0, 0]),
   command('psubscribe', -2, 'pubsub noscript loading stale', psubscribe, [0, 0, 0]),
   command('unsubscribe', -1, 'pubsub noscript loading stale', (c, argv) => unsubscribe(c, argv, false), [0, 0, 0]),

@@ -217,6 +217,6 @@ export const scriptingCommands: Command[] = [
   command('evalsha_ro', -3, 'noscript skip_monitor no_mandatory_keys stale readonly', (c, argv) => evalGeneric(c, argv, true, true), [0, 0, 0]),
   command('fcall', -3, 'noscript skip_monitor may_replicate no_mandatory_keys stale', (c, argv) => fcall(c, argv, false)),
   command('fcall_ro', -3, 'noscript skip_monitor no_mandatory_keys stale readonly', (c, argv) => fcall(c, argv, true), [0, 0, 0]),
-  command('script', -2, 'noscript', script),
-  command('function', -2, 'noscript', fn),
+  { ...command('script', -2, 'noscript', script), subcommands: ['debug', 'exists', 'flush', 'kill', 'load'] },
+  { ...command('function', -2, 'noscript', fn), subcommands: ['delete', 'dump', 'flush', 'kill', 'list', 'load', 'restore', 'stats'] },
 ];

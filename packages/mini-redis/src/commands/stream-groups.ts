@@ -312,7 +312,7 @@ function xautoclaim(c: Client, argv: Buffer[]): unknown {
 }
 
 export const streamGroupCommands: Command[] = [
-  command('xgroup', -2, 'write', xgroup, [2, 2, 1]),
+  { ...command('xgroup', -2, 'write', xgroup, [2, 2, 1]), subcommands: Object.keys(XGROUP_ARITY) },
   command('xack', -4, 'write fast', xack),
   command('xpending', -3, 'readonly', xpending),
   command('xclaim', -6, 'write fast', xclaim),

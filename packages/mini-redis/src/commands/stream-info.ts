@@ -151,4 +151,4 @@ function xinfo(c: Client, argv: Buffer[]): unknown {
   return streamInfo(s, full, count);
 }
 
-export const streamInfoCommands: Command[] = [command('xinfo', -2, 'readonly', xinfo, [2, 2, 1])];
+export const streamInfoCommands: Command[] = [{ ...command('xinfo', -2, 'readonly', xinfo, [2, 2, 1]), subcommands: Object.keys(ARITY) }];

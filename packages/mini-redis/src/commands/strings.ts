@@ -79,7 +79,8 @@ function set(c: Client, argv: Buffer[]): unknown {
   let old: Buffer | null = null;
   if (flags & GET) old = db.getString(key) ?? null;
   if (flags & (NX | XX)) {
-    const found = db.lookup(key) !== undefined;
+    // With GET the old value is already known (a wrong type threw); lookupKeyWrite otherwise.
+    const found = flags & GET ? old !== null : db.lookupWrite(key) !== undefined;
     if ((flags & NX && found) || (flags & XX && !found)) return flags & GET ? old : null;
   }
   db.set(key, { type: 'string', lru: 0, value: argv[2] as Buffer }, (flags & KEEPTTL) !== 0);
