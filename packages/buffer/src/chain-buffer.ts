@@ -251,6 +251,35 @@ export class ChainBuffer {
   }
 
   /**
+   * How many bytes lie in the front chunk, to be read in place with
+   * `frontMemory()` / `frontOffset` (0 when empty). For a parser that reads
+   * and drains synchronously (RespReader.getReplyFrom): unlike peek(), it
+   * lends nothing, so no array and no view is made and the chunk is not
+   * marked shared (it may still be rewound and reused once drained).
+   */
+  get frontLength(): number {
+    if (this.len === 0) return 0;
+    const c = this.ring[this.head];
+    return c.end - c.off;
+  }
+
+  /** Index of the first readable byte in `frontMemory()`. */
+  get frontOffset(): number {
+    return this.len === 0 ? 0 : this.ring[this.head].off;
+  }
+
+  /**
+   * The front chunk's whole backing Buffer, bytes outside
+   * [frontOffset, frontOffset + frontLength) included: read only that
+   * window and never write. Its bytes stay as they are until drained; once
+   * they are, the memory may be rewritten by later appends, so keep nothing
+   * of it past the drain (use peek() for bytes to keep).
+   */
+  frontMemory(): Buffer {
+    return this.len === 0 ? EMPTY : this.ring[this.head].buf;
+  }
+
+  /**
    * The contiguous bytes at the front (the front chunk, at most `max` bytes),
    * as a view, without draining: write them, then `drain(written)`.
    */

@@ -67,6 +67,15 @@ export interface ChainSource {
   peek(): Buffer[];
   /** Discard `n` bytes from the front. */
   drain(n: number): void;
+  /**
+   * Optional, for reading in place (ChainBuffer has them): how many bytes
+   * lie in the front chunk, that chunk's backing Buffer (bytes outside the
+   * window included) and where the window starts in it. The window's bytes
+   * must stay as they are until drained.
+   */
+  readonly frontLength?: number;
+  readonly frontOffset?: number;
+  frontMemory?(): Buffer;
 }
 
 /** What a closed frame holds, so that closing one allocates nothing. */
@@ -455,6 +464,26 @@ export class RespReader {
       if (total <= this.chainSeen) return NEED_MORE;
       // Waiting for a bulk payload: nothing to do until all of it is there.
       if (this.bulkType !== 0 && total - this.chainSeen < this.bulkLen + 2 - this.piecesLen) return NEED_MORE;
+      // Nothing held and every byte in the front chunk (a reply to one
+      // command, as one socket read brings it): parse it where it lies, with
+      // no array of views and no view. In chain mode the reader copies what
+      // it keeps (stable is false), and a partial reply's bytes stay in the
+      // chain until it completes, so nothing outlives the drain.
+      if (this.chainSeen === 0 && this.lineLen === 0 && this.bulkType === 0 && chain.frontLength === total) {
+        const at = chain.frontOffset!;
+        this.buf = chain.frontMemory!();
+        this.pos = at;
+        this.end = at + total;
+        this.base = this.chainDrained - at;
+        const r = this.parse();
+        if (r !== NEED_MORE) {
+          this.drainChain(chain, this.pos - at);
+          return r;
+        }
+        this.chainSeen = total;
+        this.release();
+        return NEED_MORE;
+      }
       const views = chain.peek();
       let off = 0;
       for (let k = 0; k < views.length; k++) {
@@ -1163,7 +1192,8 @@ export class RespReader {
   /** Throw the ProtocolError for byte b[i]; `typeByte` for an unknown type. */
   private fail(b: Buffer, i: number, what: string, typeByte = false): never {
     const offset = (b === this.line ? this.lineBase : this.base) + i;
-    const limit = b === this.line ? this.lineLen : b.length;
+    // (this.buf may be a chunk read in place: its bytes end at this.end.)
+    const limit = b === this.line ? this.lineLen : b === this.buf ? this.end : b.length;
     const byte = i < limit ? b[i] : undefined;
     const shown = byte === undefined ? 'end of input' : quoteByte(byte);
     const message = typeByte
