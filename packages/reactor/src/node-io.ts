@@ -26,8 +26,12 @@ export interface Core {
   readonly maxInput: number;
   /** Marks readiness on the event's slot (the fired list). */
   fire(e: EventState, bits: number): void;
-  /** Bytes arrived on a socket (from a read callback of Node's, never from inside the reactor's own calls): EV_READ fired. */
-  fireRead(e: EventState): void;
+  /**
+   * Bytes arrived on a socket (from a read callback of Node's, never from
+   * inside the reactor's own calls): EV_READ fired. `direct`: the callback
+   * is libuv's own (plain TCP or Unix socket), so a turn may run inside it.
+   */
+  fireRead(e: EventState, direct: boolean): void;
   /** Puts the event on the pending-write list. */
   queueWrite(e: EventState): void;
   /** Closes the event's socket now and reports `err`, then frees the slot. */
@@ -68,7 +72,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       else e.in.addReference(Buffer.from(buf.subarray(0, nread)));
       e.unread = true;
       e.received = true;
-      core.fireRead(e);
+      core.fireRead(e, sink.direct);
     };
   } else {
     socket.on('data', (chunk: Buffer | string) => {
@@ -78,7 +82,7 @@ export function attachSocket(core: Core, e: EventState, socket: net.Socket): voi
       else e.in.addReference(chunk);
       e.unread = true;
       e.received = true;
-      core.fireRead(e);
+      core.fireRead(e, false);
     });
   }
   socket.on('end', () => {
@@ -253,7 +257,7 @@ export function openConnection(
   target: { port: number; host?: string } | { path: string },
   tlsOpts?: ClientTlsOptions,
 ): net.Socket {
-  const sink: ReadSink = { deliver: null };
+  const sink: ReadSink = { deliver: null, direct: tlsOpts === undefined };
   const onread = {
     buffer: READ_BUFFER,
     // true: keep reading (false would stop libuv reading, as pause() does).
@@ -281,6 +285,8 @@ export function openConnection(
  */
 interface ReadSink {
   deliver: ((nread: number, buf: Uint8Array) => void) | null;
+  /** Not TLS: the read callback is libuv's own (see Core.fireRead). */
+  readonly direct: boolean;
 }
 
 const sinks = new WeakMap<net.Socket, ReadSink>();
