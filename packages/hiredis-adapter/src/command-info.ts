@@ -55,13 +55,25 @@ const LONGEST = 12;
 const SEEN = new Map<string, CommandKind>();
 const SEEN_MAX = 1024;
 
+/**
+ * The last name asked about and its kind: a loop sends one command over and
+ * over, mostly with the very same string (the command table's), and `===`
+ * on it is a pointer compare where the Map lookup is ~100 instructions.
+ */
+let lastName = '';
+let lastKind: CommandKind = CMD_NORMAL;
+
 /** The kind of a command named `name` (any case). */
 export function kindOfName(name: string): CommandKind {
+  if (name === lastName) return lastKind;
   if (name.length > LONGEST) return CMD_NORMAL;
-  const seen = SEEN.get(name);
-  if (seen !== undefined) return seen;
-  const kind = KINDS.get(name.toLowerCase()) ?? CMD_NORMAL;
-  if (SEEN.size < SEEN_MAX) SEEN.set(name, kind);
+  let kind = SEEN.get(name);
+  if (kind === undefined) {
+    kind = KINDS.get(name.toLowerCase()) ?? CMD_NORMAL;
+    if (SEEN.size < SEEN_MAX) SEEN.set(name, kind);
+  }
+  lastName = name;
+  lastKind = kind;
   return kind;
 }
 

@@ -468,6 +468,9 @@ export class AsyncContext<R = RedisReply> implements RedisAsyncContext<R> {
     if (transport === null || this.state === 'closed') return;
     for (;;) {
       let reply: unknown;
+      // Nothing left to read: the reader cannot complete a reply from no
+      // bytes, so skip asking it (the common end of a read: one reply, then this).
+      if (transport.in.length === 0) break;
       // Only while a command with a mode of its own is pending (or the
       // reader is still in one): the FIFO's head owns the next reply, so it
       // says how to read it. The head cannot change in the middle of a reply.
