@@ -18,6 +18,7 @@ import { ClientClosedError } from './errors.js';
 import { ClusterUnavailableError, MaxRedirectionsError } from './cluster-errors.js';
 import type { ClusterNodeConn, NodeSettler } from './cluster-node.js';
 import type { Batch } from './settle.js';
+import type { BatchGate } from './cluster-abort.js';
 import type { CommandTable, NodeAddress } from '@reactor-ts/hiredis-adapter';
 
 /** What a transaction needs of the cluster client (RedisCluster implements it; an interface, so the files import one way). */
@@ -58,13 +59,17 @@ export class TransactionAttempt {
     private readonly slot: number,
     private readonly batch: Batch,
     private readonly deadline: number,
+    /** Its signal's gate (exec({ signal })): an abort drops it unsent, or rejects it whole once written. */
+    private readonly gate: BatchGate | null,
   ) {}
 
   /** The Transaction's target: `commands` is MULTI, the user's commands, EXEC. */
-  static start(cluster: TransactionHost, commands: Arg[][], batch: Batch): void {
+  static start(cluster: TransactionHost, commands: Arg[][], batch: Batch, gate: BatchGate | null = null): void {
+    // Aborted while it waited for the first map: none of it is sent.
+    if (batch.done) return;
     if (cluster.table === null) {
       cluster.connect().then(
-        () => TransactionAttempt.start(cluster, commands, batch),
+        () => TransactionAttempt.start(cluster, commands, batch, gate),
         (err: Error) => failBatch(batch, commands.length, err),
       );
       return;
@@ -82,10 +87,12 @@ export class TransactionAttempt {
     } catch (err) {
       return failBatch(batch, commands.length, err as Error);
     }
-    new TransactionAttempt(cluster, commands, slot, batch, Date.now() + cluster.retryDeadlineMs).send(null, false);
+    new TransactionAttempt(cluster, commands, slot, batch, Date.now() + cluster.retryDeadlineMs, gate).send(null, false);
   }
 
   private send(to: ClusterNodeConn | null, asking: boolean): void {
+    // Aborted while it waited for a retry: nothing of it is on a link, and nothing goes.
+    if (this.batch.done) return;
     const node = to ?? this.cluster.masterFor(this.slot);
     if (node === null) return this.later(new Error('no master serves the slot (a failover may be under way)'));
     this.sentTo = node;
@@ -93,9 +100,14 @@ export class TransactionAttempt {
     this.replies = new Array<unknown>(n);
     this.left = n;
     this.notSentWhy = null;
+    const gate = this.gate;
+    const buffers = this.batch.buffers;
     for (let i = 0; i < n; i++) {
       const s: NodeSettler = {
         argv: this.commands[i]!,
+        // Every part asks the same gate, in one pass: aborted while the node's link opens, all of it stays unsent.
+        gate,
+        buffers,
         resolve: (v) => this.got(i, v),
         reject: (e) => this.got(i, s.inSend === true && !(e instanceof ReplyError) ? NOT_SENT : e, e),
         notSent: (e) => this.got(i, NOT_SENT, e),
@@ -115,6 +127,8 @@ export class TransactionAttempt {
   }
 
   private evaluate(): void {
+    // Aborted while on a link: its caller was answered then; the replies are dropped, nothing is re-sent.
+    if (this.batch.done) return;
     const r = this.replies;
     const n = r.length;
     if (this.notSentWhy !== null && r.every((v) => v === NOT_SENT)) return this.later(this.notSentWhy);
@@ -131,6 +145,8 @@ export class TransactionAttempt {
       const redirect = parseRedirect(v.message, this.sentTo?.addr.host ?? '127.0.0.1');
       if (redirect !== null) {
         if (++this.hops > this.cluster.maxHops) return failBatch(this.batch, n, new MaxRedirectionsError('MULTI', this.hops - 1, v.message));
+        // Discarded by the server: nothing ran and nothing is on a link, so an abort now says so.
+        this.gate?.unsent();
         if (redirect.kind === 'moved') {
           this.cluster.stats.moved++;
           this.cluster.moved(redirect.slot, redirect.to);
@@ -147,6 +163,7 @@ export class TransactionAttempt {
   /** Sends the whole transaction again after a pause, or gives up at the deadline (nothing ran). */
   private later(cause: Error): void {
     const n = this.commands.length;
+    this.gate?.unsent();
     const now = Date.now();
     if (now >= this.deadline) {
       return failBatch(this.batch, n, new ClusterUnavailableError(`MULTI: no node took the transaction within ${this.cluster.retryDeadlineMs} ms (${cause.message}); not run`, { cause }));

@@ -30,12 +30,39 @@ export interface NodeSettler extends Settler {
    * refusing the command before writing it (not sent), not a reply.
    */
   inSend?: boolean;
+  /** Its abort state (cluster-abort.ts): a command given a signal, or a batch's part; else absent or null. */
+  readonly gate?: SendGate | null;
+  /** Its reply read as Buffers (withBuffers). */
+  readonly buffers?: boolean;
+}
+
+/**
+ * What an AbortSignal can stop (cluster-abort.ts): asked before each write
+ * of a command that carries it, told of each write and each reply.
+ */
+export interface SendGate {
+  /** Settled already (aborted): whatever of it is not written yet is dropped, never sent. */
+  readonly done: boolean;
+  /** How many of its commands sit in the cluster's pre-map queue. */
+  heldEntries: number;
+  /** One of its commands goes onto a link now. */
+  written(): void;
+  /** One of its written commands was answered. */
+  replied(): void;
+  /** One of its commands has its final outcome (a fan-out's part): some of it ran. */
+  ran(): void;
 }
 
 function sendOn(link: Link, s: NodeSettler, asking: boolean): void {
+  const gate = s.gate;
+  if (gate != null) {
+    // Aborted while it waited (for the link, a retry, a redirect): never written.
+    if (gate.done) return;
+    gate.written();
+  }
   if (asking) link.send(ASKING);
   s.inSend = true;
-  link.send(s);
+  link.send(s, s.buffers === true);
   s.inSend = false;
 }
 
@@ -144,6 +171,10 @@ export class ClusterCommand implements NodeSettler {
   preferMaster = false;
   /** Where it was last sent (the host an empty MOVED address means). */
   sentTo: ClusterNodeConn | null = null;
+  /** Its abort state (a signal, or its batch's), or null: checked before every send, so an aborted command is never written. */
+  gate: SendGate | null = null;
+  /** Its reply read as Buffers (withBuffers). */
+  buffers = false;
 
   constructor(
     private readonly cluster: CommandHost,
@@ -159,14 +190,26 @@ export class ClusterCommand implements NodeSettler {
   ) {}
 
   resolve(value: unknown): void {
+    const gate = this.gate;
+    if (gate !== null) {
+      // A late reply of an aborted command: dropped (its caller was answered at the abort).
+      if (gate.done) return;
+      gate.replied();
+    }
     this.ok(value);
   }
 
   reject(err: Error): void {
+    const gate = this.gate;
+    if (gate !== null) {
+      if (gate.done) return;
+      gate.replied();
+    }
     this.cluster.failed(this, err);
   }
 
   notSent(err: Error): void {
+    if (this.gate?.done === true) return;
     this.cluster.retryLater(this, err);
   }
 }

@@ -21,7 +21,7 @@
 import { isRetryableClusterError, NO_SLOT, type CommandSpec, type CommandTable } from '@reactor-ts/hiredis-adapter';
 import { ReplyError, type CommandArgument } from '@reactor-ts/resp';
 import { failBatch } from './cluster-batch.js';
-import { ClusterCommand, type ClusterNodeConn, type CommandHost } from './cluster-node.js';
+import { ClusterCommand, type ClusterNodeConn, type CommandHost, type SendGate } from './cluster-node.js';
 import { CommandRefusedError } from './errors.js';
 import { batchRefusal } from './link-errors.js';
 import { Batch } from './settle.js';
@@ -34,8 +34,8 @@ export interface PipelineHost extends CommandHost {
   readonly useReplicas: boolean;
   /** The slot's master when a batch may go straight onto its link, else null. */
   directNode(slot: number): ClusterNodeConn | null;
-  issue(argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void): void;
-  fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void): void;
+  issue(argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void, pinned: null, gate: SendGate | null, buffers: boolean): void;
+  fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void, gate: SendGate | null, buffers: boolean): void;
   route(c: ClusterCommand): void;
   refresh(): void;
 }
@@ -55,12 +55,20 @@ interface Single {
   readonly readonly: boolean;
 }
 
-export function sendPipeline(host: PipelineHost, commands: Arg[][], batch: Batch): void {
+/**
+ * `gate`: the batch's abort state when exec() was given a signal (every
+ * part carries it, so an abort drops the parts not yet written), else null.
+ * `batch.buffers` reads every reply's strings as Buffers.
+ */
+export function sendPipeline(host: PipelineHost, commands: Arg[][], batch: Batch, gate: SendGate | null): void {
   const table = host.table;
   const n = commands.length;
+  const buffers = batch.buffers;
   if (table === null) {
     // Before the first map: through the held path, one by one.
-    commands.forEach((argv, i) => host.issue(argv, (v) => batch.put(i, v), (e) => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e))));
+    commands.forEach((argv, i) =>
+      host.issue(argv, (v) => batch.put(i, v), (e) => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e)), null, gate, buffers),
+    );
     return;
   }
   const refused = batchRefusal(commands);
@@ -99,22 +107,27 @@ export function sendPipeline(host: PipelineHost, commands: Arg[][], batch: Batch
       const i = s.i;
       const put = (v: unknown): void => batch.put(i, v);
       const fail = (e: Error): void => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e));
-      if (s.fanOut) host.fanOut(commands[i]!, s.spec!, put, fail);
-      else host.route(new ClusterCommand(host, commands[i]!, s.slot, s.readonly, 0, put, fail));
+      if (s.fanOut) host.fanOut(commands[i]!, s.spec!, put, fail, gate, buffers);
+      else {
+        const c = new ClusterCommand(host, commands[i]!, s.slot, s.readonly, 0, put, fail);
+        c.gate = gate;
+        c.buffers = buffers;
+        host.route(c);
+      }
     }
   }
-  for (const [node, share] of shares) sendShare(host, table, node, share, batch);
+  for (const [node, share] of shares) sendShare(host, table, node, share, batch, gate);
 }
 
 /** One node's share as one batch on its link; its replies fill their places in `batch`, redirects are re-routed. */
-function sendShare(host: PipelineHost, table: CommandTable, node: ClusterNodeConn, share: Share, batch: Batch): void {
+function sendShare(host: PipelineHost, table: CommandTable, node: ClusterNodeConn, share: Share, batch: Batch, gate: SendGate | null): void {
   const { idx, argvs } = share;
   const sub = new Batch(
     idx.length,
     (results) => {
       for (let j = 0; j < idx.length; j++) {
         const v = results[j];
-        if (v instanceof ReplyError && isRedirectOrRetry(v.message)) reroute(host, table, node, argvs[j]!, idx[j]!, batch, v);
+        if (v instanceof ReplyError && isRedirectOrRetry(v.message)) reroute(host, table, node, argvs[j]!, idx[j]!, batch, v, gate);
         else batch.put(idx[j]!, v);
       }
     },
@@ -124,14 +137,18 @@ function sendShare(host: PipelineHost, table: CommandTable, node: ClusterNodeCon
       for (let j = 0; j < idx.length; j++) batch.fail(err);
     },
   );
+  sub.buffers = batch.buffers;
+  gate?.written();
   node.client.sendBatch(argvs, sub, true);
 }
 
 /** A command of a share that came back MOVED / ASK / TRYAGAIN: on its own from now on, as a single command would be. */
-function reroute(host: PipelineHost, table: CommandTable, from: ClusterNodeConn, argv: Arg[], i: number, batch: Batch, reply: ReplyError): void {
+function reroute(host: PipelineHost, table: CommandTable, from: ClusterNodeConn, argv: Arg[], i: number, batch: Batch, reply: ReplyError, gate: SendGate | null): void {
   // Its keys were checked when the pipeline was split: slotOf cannot throw here.
   const c = new ClusterCommand(host, argv, table.slotOf(argv), false, 0, (x) => batch.put(i, x), (e) => (e instanceof ReplyError ? batch.put(i, e) : batch.fail(e)));
   c.sentTo = from;
+  c.gate = gate;
+  c.buffers = batch.buffers;
   host.failed(c, reply);
 }
 

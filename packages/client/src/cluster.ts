@@ -39,11 +39,13 @@ import {
   type NodeAddress,
 } from '@reactor-ts/hiredis-adapter';
 import { RedisClient, type ClientOptions, type WatchFn } from './client.js';
-import { CommandMethods } from './commands.js';
+import { CommandMethods, type SendOptions } from './commands.js';
 import { acquireDefaultReactor, releaseDefaultReactor } from './default-reactor.js';
 import { ClientClosedError, ConnectionError, OfflineQueueFullError } from './errors.js';
 import { ClusterUnavailableError, MaxRedirectionsError } from './cluster-errors.js';
-import { ClusterCommand, ClusterNodeConn, type CommandHost } from './cluster-node.js';
+import { ClusterCommand, ClusterNodeConn, type CommandHost, type SendGate } from './cluster-node.js';
+import { BatchGate, SignalGate } from './cluster-abort.js';
+import { commandAborted } from './abort.js';
 import { sendPipeline } from './cluster-pipeline.js';
 import { combineReplies, TransactionAttempt } from './cluster-batch.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
@@ -121,7 +123,9 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   /** The master's node per slot, from the map (rebuilt on each read, patched on MOVED). */
   private slotNodes: Array<ClusterNodeConn | undefined> = new Array<ClusterNodeConn | undefined>(CLUSTER_SLOTS);
   /** Commands issued before the first map (keys cannot be told before the command table). */
-  private held: Array<{ argv: Arg[]; ok: (v: unknown) => void; ko: (e: Error) => void; pinned: ClusterNodeConn | null }> = [];
+  private held: HeldCommand[] = [];
+  /** Entries of `held` whose signal fired: skipped when sent, not counted against offlineQueueLimit. */
+  private heldDead = 0;
   /** Pending retries: timer id → what settles its command if the client closes first. */
   private readonly retryTimers = new Map<number, () => void>();
   private refreshing = false;
@@ -321,7 +325,9 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       this.stateNow = 'ready';
       const held = this.held;
       this.held = [];
-      for (const h of held) this.issue(h.argv, h.ok, h.ko, h.pinned);
+      this.heldDead = 0;
+      for (const h of held) if (h.gate !== null) h.gate.heldEntries = 0;
+      for (const h of held) if (h.gate === null || !h.gate.done) this.issue(h.argv, h.ok, h.ko, h.pinned, h.gate, h.buffers);
       const ready = this.ready;
       this.ready = null;
       ready?.resolve();
@@ -365,16 +371,50 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     return promise;
   }
 
-  /** Routes one command; settles through `ok`/`ko` exactly once. */
-  issue(argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void, pinned: ClusterNodeConn | null = null): void {
+  /**
+   * `sendArgv` with a signal and/or Buffer replies (withAbortSignal,
+   * withBuffers). A signal's command carries a gate (cluster-abort.ts) that
+   * every queue of the cluster asks before sending it: aborted unsent, it is
+   * dropped wherever it waits (mayHaveRun false); aborted on a link, it
+   * rejects at once and its reply is dropped when it comes.
+   */
+  override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
+    const signal = opts.signal;
+    const buffers = opts.buffers === true && this.opts.returnBuffers !== true;
+    if (signal === undefined && !buffers) return this.sendArgv(argv);
+    if (signal?.aborted === true) return Promise.reject(commandAborted(undefined, false, signal.reason));
+    const promise = new Promise<unknown>(captureResolvers);
+    const { resolve, reject } = captured;
+    if (signal === undefined) this.issue(argv, resolve, reject, null, null, buffers);
+    else {
+      const gate = new SignalGate(signal, this, resolve, reject);
+      this.issue(argv, gate.resolve, gate.reject, null, gate, buffers);
+    }
+    return promise;
+  }
+
+  /** HeldCount (cluster-abort.ts): `n` entries of `held` were aborted; they stop counting at once, and go in bulk (issue). */
+  dropHeld(n: number): void {
+    this.heldDead += n;
+  }
+
+  /** Routes one command; settles through `ok`/`ko` exactly once. `gate`: its abort state (see sendArgvWith). */
+  issue(argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void, pinned: ClusterNodeConn | null = null, gate: SendGate | null = null, buffers = false): void {
     if (this.stateNow === 'closed' || this.stateNow === 'closing') {
       ko(new ClientClosedError(`the cluster client is ${this.stateNow}; command not sent`));
       return;
     }
     if (this.table === null) {
       // Before the first map: keys cannot be told yet.
-      if (this.held.length >= (this.opts.offlineQueueLimit ?? 100_000)) return ko(new OfflineQueueFullError(this.opts.offlineQueueLimit ?? 100_000));
-      this.held.push({ argv, ok, ko, pinned });
+      const limit = this.opts.offlineQueueLimit ?? 100_000;
+      // Aborted entries go once they are half the queue: one pass per many aborts, never a search per abort.
+      if (this.heldDead >= 64 && this.heldDead * 2 >= this.held.length) {
+        this.held = this.held.filter((h) => h.gate === null || !h.gate.done);
+        this.heldDead = 0;
+      }
+      if (this.held.length - this.heldDead >= limit) return ko(new OfflineQueueFullError(limit));
+      this.held.push({ argv, ok, ko, pinned, gate, buffers });
+      if (gate !== null) gate.heldEntries++;
       if (this.stateNow === 'idle') void this.connect().catch(() => undefined);
       return;
     }
@@ -386,13 +426,18 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       return ko(err as Error);
     }
     if (slot === NO_SLOT && pinned === null && spec !== null && (spec.requestPolicy === 'all_shards' || spec.requestPolicy === 'all_nodes')) {
-      return this.fanOut(argv, spec, ok, ko);
+      return this.fanOut(argv, spec, ok, ko, gate, buffers);
     }
-    this.route(new ClusterCommand(this, argv, slot, this.opts.useReplicas === true && this.table.isReadonly(spec), 0, ok, ko, pinned));
+    const c = new ClusterCommand(this, argv, slot, this.opts.useReplicas === true && this.table.isReadonly(spec), 0, ok, ko, pinned);
+    c.gate = gate;
+    c.buffers = buffers;
+    this.route(c);
   }
 
   /** Sends `c` to its node now (or to `to`, after a redirect). */
   route(c: ClusterCommand, to: ClusterNodeConn | null = null, asking = false): void {
+    // Aborted while it waited for a retry or a redirect: it did not run, and is not sent.
+    if (c.gate !== null && c.gate.done) return;
     const node = to ?? c.pinned ?? this.nodeFor(c);
     if (node === null) return this.retryLater(c, new Error('no master serves the slot (a failover may be under way)'));
     c.sentTo = node;
@@ -503,12 +548,25 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   }
 
   /** A keyless command the server wants on every master (FLUSHALL, SCRIPT LOAD, DBSIZE, ...). */
-  fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void): void {
+  fanOut(argv: Arg[], spec: CommandSpec, ok: (v: unknown) => void, ko: (e: Error) => void, gate: SendGate | null = null, buffers = false): void {
     const nodes = this.masterConns();
     if (spec.requestPolicy === 'all_nodes' && this.opts.useReplicas) {
       for (const s of this.map?.shards ?? []) for (const r of s.replicas) nodes.push(this.node(r, 'replica'));
     }
-    void Promise.allSettled(nodes.map((n) => new Promise((res, rej) => this.issueTo(n, argv, res, rej)))).then((results) => {
+    // With a gate, each part carries it: an abort drops the parts not yet
+    // written, and says "may have run" once any part was written or answered.
+    const part = (n: ClusterNodeConn): Promise<unknown> =>
+      new Promise((res, rej) =>
+        this.issueTo(
+          n,
+          argv,
+          gate === null ? res : (v) => (gate.ran(), res(v)),
+          gate === null ? rej : (e) => (gate.ran(), rej(e)),
+          gate,
+          buffers,
+        ),
+      );
+    void Promise.allSettled(nodes.map(part)).then((results) => {
       try {
         ok(combineReplies(spec.responsePolicy, results));
       } catch (err) {
@@ -518,15 +576,18 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   }
 
   /** One command on one node (a fan-out's part; nodes()' per-node commands use the node client directly). */
-  issueTo(node: ClusterNodeConn, argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void): void {
-    this.route(new ClusterCommand(this, argv, NO_SLOT, false, 0, ok, ko, node));
+  issueTo(node: ClusterNodeConn, argv: Arg[], ok: (v: unknown) => void, ko: (e: Error) => void, gate: SendGate | null = null, buffers = false): void {
+    const c = new ClusterCommand(this, argv, NO_SLOT, false, 0, ok, ko, node);
+    c.gate = gate;
+    c.buffers = buffers;
+    this.route(c);
   }
 
   // ---- batches ----------------------------------------------------------------
 
   /** Pipeline target: each command to its own node, replies in the pipeline's order (cluster-pipeline.ts). */
   sendBatch(commands: Arg[][], batch: Batch): void {
-    sendPipeline(this, commands, batch);
+    sendPipeline(this, commands, batch, batch.watch === null ? null : new BatchGate(batch, this));
   }
 
   /** The master's node of `slot` when a batch may go straight onto its link, else null. */
@@ -546,7 +607,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
 
   /** MULTI … EXEC on the node of its slot (one slot, or CrossSlotError); re-routed whole after a move or failover. */
   multi(): Transaction {
-    return new Transaction<[]>({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch) });
+    return new Transaction<[]>({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch, batch.watch === null ? null : new BatchGate(batch, this)) });
   }
 
   /** WATCH → fn → MULTI/EXEC on a connection to the keys' master (one slot), retried on conflict; follows a moved slot. */
@@ -636,6 +697,7 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     this.lost.clear();
     const held = this.held;
     this.held = [];
+    this.heldDead = 0;
     for (const c of held) c.ko(err);
     const ready = this.ready;
     this.ready = null;
@@ -655,6 +717,16 @@ export class RedisCluster extends CommandMethods implements CommandHost {
       releaseDefaultReactor(this.reactor);
     }
   }
+}
+
+/** A command issued before the first map, as `issue` was called. */
+interface HeldCommand {
+  argv: Arg[];
+  ok: (v: unknown) => void;
+  ko: (e: Error) => void;
+  pinned: ClusterNodeConn | null;
+  gate: SendGate | null;
+  buffers: boolean;
 }
 
 function info(a: NodeAddress, role: 'master' | 'replica', conn: ClusterNodeConn): ClusterNodeInfo {

@@ -63,9 +63,9 @@ export abstract class CommandMethods {
   /**
    * `sendArgv` with per-command options; the views below end here. This
    * default serves senders that hand commands on to another client (the
-   * cluster, Sentinel and caching clients): a signal rejects at once but
+   * Sentinel and caching clients): a signal rejects at once but
    * cannot take a command out of a queue it does not own, so an abort after
-   * issue says the command may have run. RedisClient does it fully.
+   * issue says the command may have run. RedisClient and RedisCluster do it fully.
    */
   sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
     if (opts.buffers === true) return Promise.reject(new TypeError(`withBuffers() is not supported by ${this.constructor.name}; use returnBuffers, or a node's own client`));

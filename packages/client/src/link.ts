@@ -53,7 +53,7 @@ export interface Link {
    * refusal (CommandRefusedError) before anything was sent, or with the
    * link's failure. Never re-sent on another link.
    */
-  send(s: Settler): void;
+  send(s: Settler, buffers?: boolean): void;
 }
 
 /** Run with each new link of a client, once it is usable, before the commands it held go out. */
@@ -136,8 +136,14 @@ export class ContextLink implements Link {
     if (refused !== null) resolve(handledRejection(refused));
   }
 
-  send(s: Settler): void {
-    const refused = this.write(s.argv, this.onReply, s);
+  /** Sends `s` now; `buffers`: its reply is read as Buffers, for it alone (a cluster's withBuffers). */
+  send(s: Settler, buffers = false): void {
+    let refused: Error | null;
+    if (buffers) {
+      redisAsyncSetStringMode(this.ac, 'buffer');
+      refused = this.write(s.argv, this.onReply, s);
+      redisAsyncSetStringMode(this.ac, null);
+    } else refused = this.write(s.argv, this.onReply, s);
     if (refused !== null) s.reject(refused);
   }
 
@@ -169,6 +175,17 @@ export class ContextLink implements Link {
    * QUEUED.
    */
   sendBatch(commands: Arg[][], batch: Batch): void {
+    if (!batch.buffers) return this.writeBatch(commands, batch);
+    // withBuffers: the string mode applies to the replies of the commands written while it is set.
+    redisAsyncSetStringMode(this.ac, 'buffer');
+    try {
+      this.writeBatch(commands, batch);
+    } finally {
+      redisAsyncSetStringMode(this.ac, null);
+    }
+  }
+
+  private writeBatch(commands: Arg[][], batch: Batch): void {
     for (let i = 0; i < commands.length; i++) {
       const refused = this.write(commands[i]!, this.onReply, batch);
       if (refused === null) continue;

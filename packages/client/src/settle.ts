@@ -153,6 +153,8 @@ export class Batch implements Settler, Expiring, Abortable {
   server: string | undefined = undefined;
   /** Reshapes the replies before they resolve the batch (the client's replyMapping); else null. */
   map: ((results: unknown[]) => unknown[]) | null = null;
+  /** Its replies' strings are read as Buffers (`withBuffers().pipeline()`), whatever the client's returnBuffers. */
+  buffers = false;
 
   constructor(
     size: number,
