@@ -74,6 +74,43 @@ describe('withBuffers(): Buffer replies for some commands only', () => {
     expect(await c.get('wb:list')).toBeNull();
   });
 
+  for (const protocol of [2, 3] as const) {
+    it(`pipelines and transactions: withBuffers().pipeline() / .multi() and pipeline({ buffers: true }) give Buffers in every entry (RESP${protocol})`, async () => {
+      const c = await t.client({ protocol }).connect();
+      await c.del('wbb:n');
+      await c.set('wbb:bin', BIN);
+      await c.hset('wbb:h', 'f', BIN);
+      const hash = protocol === 3 ? new Map([[Buffer.from('f'), BIN]]) : [Buffer.from('f'), BIN];
+      // Issued in one tick with plain commands around them: only the batches' replies are Buffers.
+      const [s1, p1, p2, tx, s2] = await Promise.all([
+        c.get('wbb:bin'),
+        c.withBuffers().pipeline().get('wbb:bin').hgetall('wbb:h').incr('wbb:n').command('GET', 'wbb:bin').exec(),
+        c.pipeline({ buffers: true }).mget('wbb:bin', 'wbb:none').exec(),
+        c.withBuffers().multi().get('wbb:bin').lpush('wbb:bin', 'x').exec(),
+        c.get('wbb:bin'),
+      ]);
+      expect(s1).toBe(BIN.toString('utf8'));
+      expect(s2).toBe(s1);
+      expect(p1.slice(0, 3)).toEqual([BIN, hash, 1]);
+      expect(p1[3]).toEqual(BIN);
+      expect(p2).toEqual([[BIN, null]]);
+      expect(tx![0]).toEqual(BIN);
+      expect(String(tx![1])).toMatch(/WRONGTYPE/); // an error entry stays a ReplyError
+      // Held while no link is up, the batch keeps its mode; and a plain pipeline keeps strings.
+      const d = t.client({ protocol, autoConnect: false });
+      const held = d.withBuffers().pipeline().get('wbb:bin').exec();
+      const plain = d.pipeline().get('wbb:bin').exec();
+      await d.connect();
+      expect(await held).toEqual([BIN]);
+      expect(await plain).toEqual([BIN.toString('utf8')]);
+    });
+  }
+
+  it('withBuffers().pipeline() on something that makes no pipelines is a TypeError', () => {
+    const c = t.client({ autoConnect: false });
+    expect(() => c.withKeyPrefix('x:').withBuffers().pipeline()).toThrow(TypeError);
+  });
+
   it('is a no-op with returnBuffers', async () => {
     const c = await t.client({ returnBuffers: true }).connect();
     await c.set('wb:rb', 'x');

@@ -43,7 +43,7 @@ import { prefixKeys } from '@reactor-ts/commands';
 import { CommandMethods, type SendOptions } from './commands.js';
 import { OptionSettler, commandAborted, watchOf, type HeldCount } from './abort.js';
 import { mapBatchReplies, mapReply, type ReplyMapping } from './reply-mapping.js';
-import { Pipeline, Transaction } from './pipeline.js';
+import { Pipeline, Transaction, type BatchOptions } from './pipeline.js';
 import {
   captured,
   captureResolvers,
@@ -467,13 +467,13 @@ export class RedisClient extends CommandMethods implements LinkSource {
   }
 
   /** Collects commands for one `exec()`: one write, replies in order, errors in place. */
-  pipeline(): Pipeline {
-    return new Pipeline<[]>(this);
+  pipeline(opts?: BatchOptions): Pipeline {
+    return new Pipeline<[]>(this, opts);
   }
 
   /** MULTI … EXEC as one pipeline; safe on this shared connection because nothing can interleave. */
-  multi(): Transaction {
-    return new Transaction<[]>(this);
+  multi(opts?: BatchOptions): Transaction {
+    return new Transaction<[]>(this, opts);
   }
 
   /**

@@ -199,6 +199,18 @@ describe('createCluster: per-command options', () => {
     }
   });
 
+  it('withBuffers: pipelines across every master and a transaction give Buffers in every entry', async () => {
+    const bin = Buffer.from([0xff, 0x00, 0xfe]);
+    const keys = ['wbc:a', 'wbc:b', 'wbc:c', 'wbc:d', 'wbc:e', 'wbc:f'];
+    for (const k of keys) await cluster.set(k, bin);
+    const p = cluster.withBuffers().pipeline();
+    for (const k of keys) p.get(k);
+    expect(await p.exec()).toEqual(keys.map(() => bin));
+    expect(await cluster.pipeline({ buffers: true }).get('wbc:a').incr('{wbc}n').exec()).toEqual([bin, 1]);
+    expect(await cluster.withBuffers().multi().set('{wbc}t', bin).get('{wbc}t').exec()).toEqual([Buffer.from('OK'), bin]);
+    expect(await cluster.pipeline().get('wbc:a').exec()).toEqual([bin.toString('utf8')]);
+  });
+
   it('keyPrefix: the option is refused (it would route by the bare key); withKeyPrefix routes by the prefixed key', async () => {
     expect(() => createCluster({ rootNodes: [local.urls[0]!], keyPrefix: 'x:' } as ClusterOptions)).toThrow(TypeError);
     expect(() => createCluster({ rootNodes: [local.urls[0]!], replyMapping: { map: 'object' } } as ClusterOptions)).toThrow(TypeError);

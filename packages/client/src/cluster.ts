@@ -19,6 +19,9 @@
  *                → resend after a backoff, on a re-read map, until its deadline
  *   connection lost after sending → rejected (it may have run): never re-sent
  * Redirects are bounded by `maxRedirections` (MaxRedirectionsError).
+ * A command given an AbortSignal carries a gate that each of these steps
+ * asks before sending it, so an abort drops it wherever it waits unsent
+ * (cluster-abort.ts).
  *
  * The map is re-read on MOVED, when a node's connection fails, and every
  * `topologyRefreshInterval`; one read at a time (asks during one read cause
@@ -49,7 +52,7 @@ import { commandAborted } from './abort.js';
 import { sendPipeline } from './cluster-pipeline.js';
 import { combineReplies, TransactionAttempt } from './cluster-batch.js';
 import { ClusterPubSub } from './cluster-pubsub.js';
-import { Pipeline, Transaction } from './pipeline.js';
+import { Pipeline, Transaction, type BatchOptions } from './pipeline.js';
 import { captured, captureResolvers, type Batch } from './settle.js';
 import { parseRedisUrl, tlsFor } from './url.js';
 import type { MessageListener } from './pubsub.js';
@@ -601,13 +604,13 @@ export class RedisCluster extends CommandMethods implements CommandHost {
   }
 
   /** Commands for one `exec()`, split per node; only MOVED / ASK'd ones are re-sent. */
-  pipeline(): Pipeline {
-    return new Pipeline<[]>(this);
+  pipeline(opts?: BatchOptions): Pipeline {
+    return new Pipeline<[]>(this, opts);
   }
 
   /** MULTI … EXEC on the node of its slot (one slot, or CrossSlotError); re-routed whole after a move or failover. */
-  multi(): Transaction {
-    return new Transaction<[]>({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch, batch.watch === null ? null : new BatchGate(batch, this)) });
+  multi(opts?: BatchOptions): Transaction {
+    return new Transaction<[]>({ sendBatch: (commands, batch) => TransactionAttempt.start(this, commands, batch, batch.watch === null ? null : new BatchGate(batch, this)) }, opts);
   }
 
   /** WATCH → fn → MULTI/EXEC on a connection to the keys' master (one slot), retried on conflict; follows a moved slot. */

@@ -20,6 +20,7 @@ import { prefixKeys } from '@reactor-ts/commands';
 import type { CommandArgument } from '@reactor-ts/resp';
 import { checkSignal, raceSignal } from './abort.js';
 import type { ClientCommands } from './methods.generated.js';
+import type { BatchOptions, Pipeline, Transaction } from './pipeline.js';
 import type { Reshaper } from './reply-shapes.js';
 import { attachCommands } from './attach.js';
 import { mapReply, type ReplyMapping } from './reply-mapping.js';
@@ -42,6 +43,24 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Read its reply's strings as Buffers, whatever the client's `returnBuffers`. */
   buffers?: boolean;
+}
+
+/** What makes pipelines and transactions: a client, pool, Sentinel or cluster client. */
+interface BatchMaker {
+  pipeline(opts?: BatchOptions): Pipeline;
+  multi(opts?: BatchOptions): Transaction;
+}
+
+/**
+ * `withBuffers()`'s view: the client's methods with Buffer replies, and its
+ * pipelines and transactions with Buffer replies in every entry (as
+ * node-redis' `client.withTypeMapping(...).multi()`). `pipeline()` and
+ * `multi()` throw a TypeError on a view of something that makes no batches
+ * (a caching client, another view such as withKeyPrefix).
+ */
+export interface BufferView extends CommandMethods {
+  pipeline(): Pipeline;
+  multi(): Transaction;
 }
 
 // The merged interface gives the class the generated signatures; attachCommands gives it the bodies.
@@ -92,8 +111,10 @@ export abstract class CommandMethods {
    * only, under RESP2 and RESP3: `client.withBuffers().get(k)` resolves with
    * a Buffer (binary-safe) while the client's other commands keep strings.
    * Push frames (pub/sub messages, invalidations) keep the client's mode.
+   * `client.withBuffers().pipeline()` / `.multi()`: every entry's strings
+   * as Buffers too (the same as `client.pipeline({ buffers: true })`).
    */
-  withBuffers(): CommandMethods {
+  withBuffers(): BufferView {
     return new OptionsView(this, { buffers: true });
   }
 
@@ -214,12 +235,28 @@ class OptionsView extends CommandMethods {
   override withAbortSignal(signal: AbortSignal): CommandMethods {
     return new OptionsView(this.base, mergeOptions(this.opts, { signal: checkSignal(signal) }));
   }
-  override withBuffers(): CommandMethods {
+  override withBuffers(): OptionsView {
     return new OptionsView(this.base, mergeOptions(this.opts, { buffers: true }));
   }
   override describeServer(): string | undefined {
     return this.base.describeServer();
   }
+  /** A pipeline of the wrapped client, its replies read as this view says (Buffers). */
+  pipeline(): Pipeline {
+    return batchMaker(this.base).pipeline(this.batchOptions());
+  }
+  multi(): Transaction {
+    return batchMaker(this.base).multi(this.batchOptions());
+  }
+  private batchOptions(): BatchOptions {
+    return this.opts.buffers === true ? { buffers: true } : {};
+  }
+}
+
+function batchMaker(base: CommandMethods): BatchMaker {
+  const b = base as Partial<BatchMaker>;
+  if (typeof b.pipeline !== 'function' || typeof b.multi !== 'function') throw new TypeError(`${base.constructor.name} makes no pipelines; call withBuffers() on the client itself`);
+  return b as BatchMaker;
 }
 
 /** Options of two views in one: either signal aborts (AbortSignal.any), Buffers if either asks. */

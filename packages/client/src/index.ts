@@ -54,7 +54,7 @@
 export { createClient, RedisClient, type ClientOptions, type ClientState, type WatchFn } from './client.js';
 export { type Link, type LinkHook, type LinkSource } from './link.js';
 export { type Settler } from './settle.js';
-export { CommandMethods, methodSpecs, replyShapeOfCall, type SendOptions } from './commands.js';
+export { CommandMethods, methodSpecs, replyShapeOfCall, type BufferView, type SendOptions } from './commands.js';
 export type * from './methods.generated.js';
 export type { RedisKey, RedisArgument, RedisInteger, RedisDouble, RedisString } from './types.js';
 export { ABSENT_COMMANDS } from './absent.js';
@@ -66,7 +66,7 @@ export { COMMAND_START_CHANNEL, COMMAND_END_CHANNEL, COMMAND_ERROR_CHANNEL, type
 export { scanKeys, scanHash, scanSet, scanSortedSet, type ScanIteratorOptions, type ElementScanOptions } from './scan.js';
 export { replyOf, overlayMethods, OPEN_REPLIES, type ReplyInfo, type ReplyVariant } from './replies.js';
 export { shapeType, shapeMismatch, type Shape } from './reply-shapes.js';
-export { CommandBatch, Pipeline, Transaction, type BatchTarget, type ExecOptions } from './pipeline.js';
+export { CommandBatch, Pipeline, Transaction, type BatchOptions, type BatchTarget, type ExecOptions } from './pipeline.js';
 export { WatchConflictError, type WatchRetryOptions } from './watch.js';
 export { createPool, RedisPool, PoolExhaustedError, type PoolOptions } from './pool.js';
 export { ReplyError, ConnectionError, TimeoutError, OfflineQueueFullError, ClientClosedError, CommandRefusedError, AbortError } from './errors.js';

@@ -57,6 +57,17 @@ export interface ExecOptions {
    */
   signal?: AbortSignal;
 }
+/** Options of a pipeline or transaction, fixed when it is made. */
+export interface BatchOptions {
+  /**
+   * Every reply's strings as Buffers (binary-safe), whatever the client's
+   * `returnBuffers`, under RESP2 and RESP3: `client.pipeline({ buffers: true })`,
+   * or `client.withBuffers().pipeline()`. The client's other commands keep
+   * strings (the context reads each reply in its command's own mode).
+   */
+  buffers?: boolean;
+}
+
 /** What `exec()` resolves to for a chain typed `R`: each reply, or the ReplyError in its place. */
 export type BatchReplies<R extends unknown[]> = { [I in keyof R]: R[I] | ReplyError };
 /** `exec()`'s replies: the chain's tuple, or `unknown[]` for a batch with no typed chain (`R` is `[]`). */
@@ -72,8 +83,15 @@ export abstract class CommandBatch {
   /** Per command, the reshaper of its reply (sparse; null until a command has one). */
   protected shapers: Array<Reshaper | undefined> | null = null;
   private sent = false;
+  /** Replies read as Buffers (BatchOptions.buffers). */
+  private readonly buffers: boolean;
 
-  constructor(protected readonly target: BatchTarget) {}
+  constructor(
+    protected readonly target: BatchTarget,
+    opts?: BatchOptions,
+  ) {
+    this.buffers = opts?.buffers === true;
+  }
 
   /** Commands collected so far. */
   get length(): number {
@@ -113,6 +131,7 @@ export abstract class CommandBatch {
     this.sent = true;
     return new Promise<unknown[]>((resolve, reject) => {
       const batch = new Batch(commands.length, resolve, reject);
+      batch.buffers = this.buffers;
       if (signal !== undefined && !batch.done) {
         batch.watch = watchOf(signal);
         batch.watch.add(batch);

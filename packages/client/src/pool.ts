@@ -17,7 +17,7 @@ import { RedisClient, type ClientOptions, type WatchFn } from './client.js';
 import { CommandMethods, type SendOptions } from './commands.js';
 import { raceSignal } from './abort.js';
 import { ClientClosedError } from './errors.js';
-import { Pipeline, Transaction } from './pipeline.js';
+import { Pipeline, Transaction, type BatchOptions } from './pipeline.js';
 import type { Batch } from './settle.js';
 import { BoundedQueue } from './queue.js';
 import { watchRetryOn, type WatchRetryOptions } from './watch.js';
@@ -121,13 +121,13 @@ export class RedisPool extends CommandMethods {
   }
 
   /** A pipeline sent on the least busy free connection (or the first one freed, if all are lent). */
-  pipeline(): Pipeline {
-    return new Pipeline<[]>(this);
+  pipeline(opts?: BatchOptions): Pipeline {
+    return new Pipeline<[]>(this, opts);
   }
 
   /** MULTI/EXEC on one free connection: never on a lent one, whose WATCH or MULTI it could meet. */
-  multi(): Transaction {
-    return new Transaction<[]>(this);
+  multi(opts?: BatchOptions): Transaction {
+    return new Transaction<[]>(this, opts);
   }
 
   /** @internal */

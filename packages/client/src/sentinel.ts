@@ -32,7 +32,7 @@ import { createClient, type ClientOptions, type RedisClient } from './client.js'
 import { CommandMethods, type SendOptions } from './commands.js';
 import { raceSignal } from './abort.js';
 import { ClientClosedError, ConnectionError, OfflineQueueFullError, ReplyError } from './errors.js';
-import { Pipeline, Transaction, type BatchTarget } from './pipeline.js';
+import { Pipeline, Transaction, type BatchOptions, type BatchTarget } from './pipeline.js';
 import type { MessageListener } from './pubsub.js';
 import type { Batch } from './settle.js';
 import { parseRedisUrl } from './url.js';
@@ -209,12 +209,12 @@ export class SentinelClient extends CommandMethods implements BatchTarget {
     );
   }
 
-  pipeline(): Pipeline {
-    return new Pipeline<[]>(this);
+  pipeline(opts?: BatchOptions): Pipeline {
+    return new Pipeline<[]>(this, opts);
   }
 
-  multi(): Transaction {
-    return new Transaction<[]>(this);
+  multi(opts?: BatchOptions): Transaction {
+    return new Transaction<[]>(this, opts);
   }
 
   /** SUBSCRIBE on the current node, and again on every node after a switch. */
