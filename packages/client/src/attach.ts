@@ -64,6 +64,28 @@ export function replyShapeOfCall(method: string, values: readonly unknown[]): Sh
 }
 
 /**
+ * The reply shape a typed call chose by its arguments (SPOP key count: a
+ * set, not SPOP's default string), by the argv the call sent; kept only
+ * when it is not the command's default shape. replyMapping reads it
+ * (reply-mapping.ts), so a mapping follows the call's own reply, not the
+ * command's default. A WeakMap, so an argv that is done with takes its
+ * entry with it; only calls that pick a variant pay the one `set`.
+ */
+const callShapes = new WeakMap<readonly unknown[], Shape>();
+
+/** The shape the typed call that built `argv` chose, when not its command's default; else undefined. */
+export function callShapeOf(argv: readonly unknown[]): Shape | undefined {
+  return callShapes.get(argv);
+}
+
+/** `to` is `from` rewritten (keys prefixed): it keeps the shape its call chose. */
+export function carryCallShape(from: readonly unknown[], to: readonly unknown[]): void {
+  if (from === to) return;
+  const s = callShapes.get(from);
+  if (s !== undefined) callShapes.set(to, s);
+}
+
+/**
  * Sends `argv`. `reshape`, given only to the senders of commands whose
  * reply depends on the call (`perCall`), turns that call's reply into the
  * declared form (replies.ts).
@@ -101,7 +123,11 @@ export function attachCommands<T extends object>(
       let pick: ((values: readonly unknown[]) => number) | undefined;
       value = function (this: T, ...values: unknown[]): unknown {
         const i = (pick ??= variantPicker(spec, info))(values);
-        return send(this, encode(values), i < 0 ? fallback : variants[i]!.map);
+        const argv = encode(values);
+        if (i < 0) return send(this, argv, fallback);
+        const variant = variants[i]!;
+        callShapes.set(argv, variant.shape);
+        return send(this, argv, variant.map);
       };
     }
     Object.defineProperty(proto, method, { configurable: true, writable: true, enumerable: false, value });

@@ -436,13 +436,17 @@ export class RedisClient extends CommandMethods implements LinkSource {
       batch.failAll(new CommandRefusedError(`pipeline not sent to ${this.where()}: ${refused}`));
       return;
     }
+    // The mapping reads the commands as the methods built them (the shape each call chose), not as prefixed.
+    const mapping = this.mapping;
+    if (mapping !== null) {
+      const asBuilt = commands;
+      batch.map = (results) => mapBatchReplies(asBuilt, results, mapping);
+    }
     if (this.prefix !== null) {
       const prefix = this.prefix;
       commands = commands.map((argv) => prefixKeys(argv, prefix));
     }
     if (batch.watch !== null) batch.server = this.where();
-    const mapping = this.mapping;
-    if (mapping !== null) batch.map = (results) => mapBatchReplies(commands, results, mapping);
     if (this.deadlines !== null) {
       batch.deadline = Date.now() + this.commandTimeout;
       this.deadlines.add(batch);

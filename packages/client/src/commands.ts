@@ -22,7 +22,7 @@ import { checkSignal, raceSignal } from './abort.js';
 import type { ClientCommands } from './methods.generated.js';
 import type { BatchOptions, Pipeline, Transaction } from './pipeline.js';
 import type { Reshaper } from './reply-shapes.js';
-import { attachCommands } from './attach.js';
+import { attachCommands, carryCallShape } from './attach.js';
 import { mapReply, type ReplyMapping } from './reply-mapping.js';
 import { scanHash, scanKeys, scanSet, scanSortedSet, type ElementScanOptions, type ScanIteratorOptions } from './scan.js';
 import { traced, tracing } from './tracing.js';
@@ -204,14 +204,21 @@ class KeyPrefixView extends CommandMethods {
     super();
   }
   sendArgv(argv: Arg[]): Promise<unknown> {
-    return this.base.sendArgv(prefixKeys(argv, this.prefix));
+    return this.base.sendArgv(prefixed(argv, this.prefix));
   }
   override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
-    return this.base.sendArgvWith(prefixKeys(argv, this.prefix), opts);
+    return this.base.sendArgvWith(prefixed(argv, this.prefix), opts);
   }
   override describeServer(): string | undefined {
     return this.base.describeServer();
   }
+}
+
+/** `argv` with its keys prefixed, keeping the reply shape its call chose (for a mapping view beneath). */
+function prefixed(argv: Arg[], prefix: string | Buffer): Arg[] {
+  const out = prefixKeys(argv, prefix);
+  carryCallShape(argv, out);
+  return out;
 }
 
 /**

@@ -11,6 +11,7 @@ import { specOfArgv } from '@reactor-ts/commands';
 import { ReplyError } from '@reactor-ts/resp';
 import type { Shape } from './reply-shapes.js';
 import { replyOf } from './replies.js';
+import { callShapeOf } from './attach.js';
 
 export interface ReplyMapping {
   /** 'map' (a Map), 'object' (a plain object, keys as strings) or 'pairs' ([k, v][]). Default: as the protocol gives it. */
@@ -39,10 +40,17 @@ function deep(v: unknown, m: ReplyMapping): unknown {
   return v;
 }
 
-/** The reply of `argv` reshaped per `m`. */
+/**
+ * The reply of `argv` reshaped per `m`, by the shape of that call: the
+ * variant its typed method chose from its arguments (WITHSCORES, a count),
+ * else the command's default (also for `command()`, which chooses none).
+ */
 export function mapReply(argv: readonly unknown[], reply: unknown, m: ReplyMapping): unknown {
-  const spec = specOfArgv(argv as Parameters<typeof specOfArgv>[0]);
-  const shape: Shape | undefined = spec === undefined ? undefined : replyOf(spec.method)?.shape;
+  let shape: Shape | undefined = callShapeOf(argv);
+  if (shape === undefined) {
+    const spec = specOfArgv(argv as Parameters<typeof specOfArgv>[0]);
+    shape = spec === undefined ? undefined : replyOf(spec.method)?.shape;
+  }
   let top = reply;
   // RESP2 flat arrays of declared maps and sets: make them look like RESP3's first.
   if (shape?.t === 'map' && Array.isArray(reply)) {
