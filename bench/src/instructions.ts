@@ -8,27 +8,36 @@
  * warm-up are not counted. The rows are instructions per reply (resp) or per
  * chunk (buffer), lower is better: the ratio is peer ÷ ours.
  *
+ * Also the promise client's typed methods against `command()` (issue 15:
+ * "typed costs nothing"): one SET awaited at a time, and pipelines of 100
+ * SETs, on a redis-server the suite starts, counted per command by
+ * lib/sync-worker.ts (SYNC_OP set / pipe100) over the whole client path
+ * (encode, write, read, settle); the ratio is command() ÷ typed.
+ *
  * Slow (each child takes a minute or two, most of it node's start-up under
  * valgrind): --quick counts Buffer mode in 16 KiB chunks against
  * redis-parser and the floor (resp.ts), and the readLine workload; a full run adds whole inputs,
  * string mode and node-redis 6. Without valgrind the suite reports nothing.
  *
  * Run: npx tsx --conditions=source bench/src/main.ts instructions [--quick]
+ * (INSTR_ONLY=client: the client rows alone; or resp, buffer, a workload's text)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRedis } from '@reactor-ts/test-utils';
 import { progress, type Row, type RunOptions, type Suite, type SuiteResult } from './lib/harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, 'lib', 'instr-worker.ts');
+const syncWorker = path.join(here, 'lib', 'sync-worker.ts');
 /** Timed batches per child, as lib/instr-worker.ts runs them. */
 const BATCHES = 3;
 
 interface Target {
-  suite: 'resp' | 'buffer';
+  suite: 'resp' | 'buffer' | 'client';
   workload: string;
   impls: string[];
   /** Operations per call (replies or chunks), as the workload's perCall. */
@@ -58,6 +67,10 @@ function targets(quick: boolean): Target[] {
       }
     }
   }
+  // The typed methods' cost (sync-worker.ts): `iterations` operations per batch, perCall commands each.
+  const typed = ['reactor-ts', 'command()', ...(quick ? [] : ['ioredis', 'node-redis'])];
+  out.push({ suite: 'client', workload: 'set: one SET awaited at a time', impls: typed, perCall: 1, unit: 'instr/command', iterations: 2000 });
+  out.push({ suite: 'client', workload: 'pipe100: pipelines of 100 SET', impls: typed, perCall: 100, unit: 'instr/command', iterations: 20 });
   const lines = ['line: readLine (each line as a Buffer)', ...(quick ? [] : ['line: search CRLF + drain'])];
   for (const workload of lines) {
     out.push({ suite: 'buffer', workload, impls: ['ChainBuffer', 'bl', 'Buffer.concat'], perCall: 1000, unit: 'instr/chunk', iterations: 20 });
@@ -75,26 +88,18 @@ function hasValgrind(): boolean {
   }
 }
 
-/** Instructions of `iterations` calls of one implementation, from the child's counter dumps. */
-function count(t: Target, impl: string): Promise<number> {
+/** Instructions of `iterations` calls of one implementation, from the child's counter dumps. `port`: the client rows' redis-server. */
+function count(t: Target, impl: string, port: number): Promise<number> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'reactor-ts-callgrind-'));
-  const args = [
-    '--tool=callgrind',
-    `--callgrind-out-file=${path.join(dir, 'cg.out')}`,
-    process.execPath,
-    '--single-threaded',
-    '--import',
-    'tsx',
-    '--conditions=source',
-    worker,
-    t.suite,
-    t.workload,
-    impl,
-    String(t.iterations),
-    String(BATCHES),
-  ];
+  const child =
+    t.suite === 'client'
+      ? [syncWorker, impl, String(port), String(t.iterations), 'callgrind', String(BATCHES)]
+      : [worker, t.suite, t.workload, impl, String(t.iterations), String(BATCHES)];
+  const args = ['--tool=callgrind', `--callgrind-out-file=${path.join(dir, 'cg.out')}`, process.execPath, '--single-threaded', '--import', 'tsx', '--conditions=source', ...child];
+  // sync-worker.ts takes its operation from SYNC_OP (the workload's first word).
+  const env = t.suite === 'client' ? { ...process.env, SYNC_OP: t.workload.split(':')[0] } : process.env;
   return new Promise((resolve, reject) => {
-    execFile('valgrind', args, { cwd: path.join(here, '..'), maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => {
+    execFile('valgrind', args, { cwd: path.join(here, '..'), env, maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) => {
       try {
         if (err) throw new Error(`callgrind run failed (${t.workload}, ${impl}): ${stderr.slice(-2000)}`);
         // cg.out.1: start → first dump; .2 .. .BATCHES+1: the timed batches;
@@ -134,7 +139,14 @@ export const suite: Suite = {
       return result;
     }
     const jobs: Array<{ t: Target; impl: string }> = [];
-    for (const t of targets(opts.quick)) for (const impl of t.impls) jobs.push({ t, impl });
+    // INSTR_ONLY=<text>: only the workloads (or suite: resp, buffer, client) naming it, e.g. INSTR_ONLY=client.
+    const only = process.env.INSTR_ONLY;
+    for (const t of targets(opts.quick)) {
+      if (only !== undefined && t.suite !== only && !t.workload.includes(only)) continue;
+      for (const impl of t.impls) jobs.push({ t, impl });
+    }
+    // The client rows' server (loopback, free port), stopped when the counts are in.
+    const srv = await startRedis();
     // Two children at a time: counts do not depend on load, wall time does.
     let next = 0;
     let done = 0;
@@ -145,7 +157,7 @@ export const suite: Suite = {
         const { t, impl } = jobs[next++]!;
         let n: number;
         try {
-          n = await count(t, impl);
+          n = await count(t, impl, srv.port);
         } catch (err) {
           // One failed child costs its row, not the other counts.
           failures.push(`${t.workload}, ${impl}: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
@@ -157,12 +169,17 @@ export const suite: Suite = {
         progress(`${++done}/${jobs.length} counted (${t.workload}, ${impl})`);
       }
     };
-    await Promise.all([lane(), lane()]);
+    try {
+      await Promise.all([lane(), lane()]);
+    } finally {
+      await srv.stop();
+    }
     // Back in target order, ours first in each workload.
     const order = new Map(jobs.map((j, i) => [`${j.t.workload}|${j.impl === j.t.impls[0] ? 'ours' : j.impl}`, i]));
     result.rows = rows.sort((a, b) => order.get(`${a.workload}|${a.impl}`)! - order.get(`${b.workload}|${b.impl}`)!);
     result.notes = [
       "instructions per reply (resp) or per chunk (buffer) under callgrind, node --single-threaded; 'ours' is reactor-ts's RespReader or ChainBuffer.",
+      "client rows: instructions per command of the promise client's whole path (lib/sync-worker.ts); 'ours' is the typed method (client.set, pipeline().set), command() the same client with command('SET', ...): command() ÷ ours ≈ 1.0 is \"typed costs nothing\".",
       'corpora at a tenth of the timed suites (as --quick); counts are of the timed calls only (warm-up, start-up and the dumps subtracted).',
       ...failures.map((f) => `not counted: ${f}`),
     ];
