@@ -117,6 +117,62 @@ describe('cluster withAbortSignal: unsent commands are dropped and never run', (
   });
 });
 
+describe('cluster withAbortSignal: between a reply that says "not here" and the resend', () => {
+  it('after MOVED (a stale map), an abort before the resend: not sent to the new owner, mayHaveRun false', async () => {
+    const c = fresh();
+    await c.connect();
+    const key = '{mvab}k';
+    const slot = keySlot(key);
+    const from = await local.masterOf(slot);
+    const to = (await local.masters()).find((m) => m.port !== from.port)!;
+    // c's map still names `from`: its SET is answered MOVED, then would go to `to`.
+    await local.migrateSlot(slot, to.port);
+    const ctl = new AbortController();
+    const moved = c.moved.bind(c);
+    c.moved = (s, addr) => {
+      moved(s, addr);
+      ctl.abort(); // the moment the MOVED is handled, before the command is routed again
+    };
+    const err = await aborted(c.withAbortSignal(ctl.signal).set(key, 'must-not-run'));
+    expect(err.mayHaveRun).toBe(false);
+    expect(c.stats.moved).toBeGreaterThan(0);
+    expect((await local.masterOf(slot)).port).toBe(to.port);
+    expect(await existsOnServer(key)).toBe(false);
+  });
+
+  it('after TRYAGAIN (a slot half migrated), an abort while the retry waits: never resent, mayHaveRun false', async () => {
+    const c = fresh();
+    await c.connect();
+    const [have, missing] = ['{trab}have', '{trab}missing'];
+    const slot = keySlot(have);
+    const from = await local.masterOf(slot);
+    const to = (await local.masters()).find((m) => m.port !== from.port)!;
+    await main.set(have, 'before');
+    // Migrating with one of the two keys present: Redis answers a two-key command TRYAGAIN.
+    await local.call(to.port, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', from.id);
+    await local.call(from.port, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', to.id);
+    try {
+      const ctl = new AbortController();
+      const later = c.retryLater.bind(c);
+      c.retryLater = (cmd, cause) => {
+        later(cmd, cause);
+        ctl.abort(); // the command now waits for its retry timer
+      };
+      const err = await aborted(c.withAbortSignal(ctl.signal).mset(have, 'after', missing, 'x'));
+      expect(err.mayHaveRun).toBe(false);
+      // Past the longest backoff: had it been resent, it would have run once the slot is stable.
+      await local.call(from.port, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+      await local.call(to.port, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await local.call(from.port, 'GET', have)).toBe('before');
+      expect(await existsOnServer(missing)).toBe(false);
+    } finally {
+      await local.call(from.port, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+      await local.call(to.port, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
+    }
+  });
+});
+
 describe('cluster withAbortSignal: sent commands reject at once, replies stay in order', () => {
   it('a blocked command and a pipeline behind it reject as possibly run; later commands on the node get their own replies', async () => {
     const c = fresh();
