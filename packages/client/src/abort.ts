@@ -12,7 +12,8 @@
  *   reply that comes is still its own), and that reply is dropped, as a
  *   timed-out command's is (settle.ts): the commands behind it get theirs.
  * A batch is never split: aborted while held, none of it is sent; after it
- * was written, the whole exec() rejects.
+ * was written, the whole exec() rejects. The cluster client keeps these
+ * rules over its own queues (cluster-abort.ts).
  *
  * One 'abort' listener per signal, not per command: a SignalWatch keeps the
  * signal's pending commands in a Set and listens only while that Set is not
@@ -129,7 +130,8 @@ export class OptionSettler extends TimedSettler implements Abortable {
 
 /**
  * A signal for senders with no queue of their own to take a command out of
- * (the cluster, Sentinel and caching clients hand it on): rejected before
+ * (the pool, Sentinel and caching clients hand it on; the cluster client
+ * has queues of its own and gates its commands instead, cluster-abort.ts): rejected before
  * sending if the signal fired already, else at once on abort, as possibly
  * run, its reply dropped when it comes.
  */
