@@ -68,7 +68,8 @@ function targets(quick: boolean): Target[] {
     }
   }
   // The typed methods' cost (sync-worker.ts): `iterations` operations per batch, perCall commands each.
-  const typed = ['reactor-ts', 'command()', ...(quick ? [] : ['ioredis', 'node-redis'])];
+  // Ours only: the question is typed ÷ command() on the same client (the peers' sync rows are sync-worker's INCR).
+  const typed = ['reactor-ts', 'command()'];
   out.push({ suite: 'client', workload: 'set: one SET awaited at a time', impls: typed, perCall: 1, unit: 'instr/command', iterations: 2000 });
   out.push({ suite: 'client', workload: 'pipe100: pipelines of 100 SET', impls: typed, perCall: 100, unit: 'instr/command', iterations: 20 });
   const lines = ['line: readLine (each line as a Buffer)', ...(quick ? [] : ['line: search CRLF + drain'])];

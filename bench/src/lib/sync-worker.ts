@@ -31,6 +31,7 @@ const BATCHES = underCallgrind ? Number(process.argv[6] ?? 1) : 1;
 const WARM = Number(process.env.SYNC_WARM ?? 20_000);
 const OP = process.env.SYNC_OP ?? 'incr';
 if (OP !== 'incr' && OP !== 'set' && OP !== 'pipe100') throw new Error(`sync-worker: SYNC_OP ${OP}: incr, set or pipe100`);
+if (OP !== 'incr' && impl !== 'reactor-ts' && impl !== 'command()') throw new Error(`sync-worker: SYNC_OP ${OP} is for reactor-ts and command() (typed vs command()); ${impl} runs incr`);
 /** The 100 keys of a pipe100 pipeline (made once, so the timed loop builds only the pipeline). */
 const PIPE_KEYS = Array.from({ length: 100 }, (_, i) => `bench:sync-worker:pipe:${i}`);
 
