@@ -2,9 +2,9 @@
 // method uses, compared with the argv Redis documents, then sent through the
 // client's own method to a real server, which must accept it.
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { commandSpec } from '@reactor-ts/commands';
+import { COMMAND_TABLE, commandSpec } from '@reactor-ts/commands';
 import { ReplyError } from '@reactor-ts/resp';
-import { encodeCall, planOf } from './signature.js';
+import { encodeCall, planOf, planOfSpec } from './signature.js';
 import type { Pipeline, RedisClient, RedisCluster, RedisDouble, RedisString, SetOptions, StreamEntry, Transaction, XinfoStream } from './index.js';
 import { clientSuite } from '../test/helpers.js';
 
@@ -128,5 +128,26 @@ describe('declared signatures', () => {
     expectTypeOf<Pipeline<[number]>>().toExtend<Pipeline<unknown[]>>();
     expectTypeOf<Transaction<[number, RedisString | null]>>().toExtend<Transaction<unknown[]>>();
     expect(typeof calls).toBe('function');
+  });
+});
+
+describe('the plain-prefix fast path (SET k v, EXPIRE k 10)', () => {
+  it('encodes every command of the table as the general path does, for the leading values alone and with absent trailing ones', () => {
+    let fast = 0;
+    for (const spec of COMMAND_TABLE) {
+      if (spec.subcommands !== undefined) continue;
+      const plan = planOfSpec(spec);
+      const k = plan.plainPrefix;
+      if (k === 0) continue;
+      fast++;
+      const general = { ...plan, plainPrefix: 0 };
+      const lead = Array.from({ length: k }, (_, i) => `v${i}`);
+      for (const values of [lead, [...lead, undefined], [...lead, undefined, undefined]]) {
+        expect(encodeCall(spec.argv0, plan, values), `${spec.name} ${values.length}`).toEqual(encodeCall(spec.argv0, general, values));
+      }
+    }
+    // SET, EXPIRE, GETEX, ZADD-like commands with options: many take it.
+    expect(fast).toBeGreaterThan(20);
+    expect(planOfSpec(commandSpec('set')!).plainPrefix).toBe(2);
   });
 });
