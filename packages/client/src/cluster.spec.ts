@@ -102,8 +102,35 @@ describe('createCluster', () => {
     await cluster.command('FLUSHALL');
     await Promise.all(Array.from({ length: 300 }, (_, i) => cluster.set(`scan:${i}`, '1')));
     const seen = new Set<string>();
-    for await (const k of cluster.scanIterator({ match: 'scan:*', count: 50 })) seen.add(k);
+    for await (const k of cluster.scanIterator({ match: 'scan:*', count: 50 })) seen.add(String(k));
     expect(seen.size).toBe(300);
+  });
+
+  it('iterates every master through views too (signal, Buffers, reply mapping, key prefix), each key once', async () => {
+    await cluster.command('FLUSHALL');
+    await Promise.all(Array.from({ length: 300 }, (_, i) => cluster.set(`vscan:${i}`, '1')));
+    const signal = new AbortController().signal;
+    const views = {
+      signal: cluster.withAbortSignal(signal),
+      buffers: cluster.withBuffers(),
+      both: cluster.withBuffers().withAbortSignal(signal),
+      mapping: cluster.withReplyMapping({ map: 'object' }),
+      prefix: cluster.withKeyPrefix('nothing:'),
+    };
+    for (const [name, view] of Object.entries(views)) {
+      const seen: string[] = [];
+      for await (const k of view.scanIterator({ match: 'vscan:*', count: 20 })) {
+        // withBuffers' view yields Buffers; the others strings.
+        expect(Buffer.isBuffer(k), name).toBe(name === 'buffers' || name === 'both');
+        seen.push(k.toString());
+      }
+      expect({ name, count: seen.length, distinct: new Set(seen).size }).toEqual({ name, count: 300, distinct: 300 });
+    }
+    // An aborted signal's view refuses the first page as not sent.
+    const ac = new AbortController();
+    ac.abort();
+    const it = cluster.withAbortSignal(ac.signal).scanIterator({ match: 'vscan:*' });
+    await expect(it.next()).rejects.toMatchObject({ name: 'AbortError', mayHaveRun: false });
   });
 
   it('sends read-only commands to replicas with useReplicas', async () => {

@@ -57,6 +57,8 @@ import { captured, captureResolvers, type Batch } from './settle.js';
 import { parseRedisUrl, tlsFor } from './url.js';
 import type { MessageListener } from './pubsub.js';
 import type { WatchRetryOptions } from './watch.js';
+import { scanKeys, type ScanIteratorOptions } from './scan.js';
+import type { RedisString } from './types.js';
 
 type Arg = CommandArgument;
 
@@ -631,21 +633,29 @@ export class RedisCluster extends CommandMethods implements CommandHost {
     }
   }
 
-  /** SCAN over every master: each key once (unless it moves during the scan). */
-  override async *scanIterator(opts: { match?: string; count?: number; type?: string } = {}): AsyncGenerator<string> {
+  /**
+   * SCAN over every master, one after the other: each key once (unless it
+   * moves during the scan). A SCAN cursor belongs to the node that gave it,
+   * so every page of one master's walk goes to that master; views
+   * (withAbortSignal, withBuffers, ...) come here with their options.
+   */
+  override async *scanKeysWith(opts: ScanIteratorOptions | undefined, send: SendOptions): AsyncGenerator<RedisString> {
     if (this.stateNow !== 'ready') await this.connect();
-    for (const m of this.masterConns()) {
-      let cursor = '0';
-      do {
-        const argv: Arg[] = ['SCAN', cursor];
-        if (opts.match !== undefined) argv.push('MATCH', opts.match);
-        if (opts.count !== undefined) argv.push('COUNT', opts.count);
-        if (opts.type !== undefined) argv.push('TYPE', opts.type);
-        const reply = (await new Promise<unknown>((res, rej) => this.issueTo(m, argv, res, rej))) as [string, string[]];
-        cursor = String(reply[0]);
-        for (const k of reply[1]) yield String(k);
-      } while (cursor !== '0');
-    }
+    for (const m of this.masterConns()) yield* scanKeys((argv) => this.sendTo(m, argv, send), opts);
+  }
+
+  /** One command to `node`, with a view's options (a signal's gate, Buffer replies), as sendArgvWith does for a routed one. */
+  private sendTo(node: ClusterNodeConn, argv: Arg[], send: SendOptions): Promise<unknown> {
+    const signal = send.signal;
+    const buffers = send.buffers === true && this.opts.returnBuffers !== true;
+    if (signal?.aborted === true) return Promise.reject(commandAborted(undefined, false, signal.reason));
+    return new Promise<unknown>((res, rej) => {
+      if (signal === undefined) this.issueTo(node, argv, res, rej, null, buffers);
+      else {
+        const gate = new SignalGate(signal, this, res, rej);
+        this.issueTo(node, argv, gate.resolve, gate.reject, gate, buffers);
+      }
+    });
   }
 
   // ---- pub/sub (cluster-pubsub.ts) ----------------------------------------------

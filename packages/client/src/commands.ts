@@ -45,6 +45,9 @@ export interface SendOptions {
   buffers?: boolean;
 }
 
+/** No per-command options: scanIterator's pages go through plain sendArgv. */
+const NO_SEND_OPTIONS: SendOptions = Object.freeze({});
+
 /** What makes pipelines and transactions: a client, pool, Sentinel or cluster client. */
 interface BatchMaker {
   pipeline(opts?: BatchOptions): Pipeline;
@@ -144,7 +147,16 @@ export abstract class CommandMethods {
 
   /** Every key, by SCAN pages (scan.ts): `for await (const key of client.scanIterator({ match: 'user:*' }))`. */
   scanIterator(opts?: ScanIteratorOptions): AsyncGenerator<RedisString> {
-    return scanKeys((argv) => this.sendArgv(argv), opts);
+    return this.scanKeysWith(opts, NO_SEND_OPTIONS);
+  }
+  /**
+   * scanIterator's pages, sent with a view's options. Views hand this on to
+   * the client beneath rather than sending SCAN themselves, because the
+   * cluster client overrides it to walk every master: a SCAN sent through a
+   * view would reach a random master per page and mix their cursors.
+   */
+  scanKeysWith(opts: ScanIteratorOptions | undefined, send: SendOptions): AsyncGenerator<RedisString> {
+    return scanKeys((argv) => (send === NO_SEND_OPTIONS ? this.sendArgv(argv) : this.sendArgvWith(argv, send)), opts);
   }
   /** Every [field, value] of a hash, by HSCAN pages. */
   hscanIterator(key: RedisKey, opts?: ElementScanOptions): AsyncGenerator<[RedisString, RedisString]> {
@@ -190,6 +202,10 @@ class ReplyMappingView extends CommandMethods {
   override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
     return this.base.sendArgvWith(argv, opts).then((r) => mapReply(argv, r, this.mapping));
   }
+  // SCAN's reply is a cursor and a list of keys: no mapping applies to it.
+  override scanKeysWith(opts: ScanIteratorOptions | undefined, send: SendOptions): AsyncGenerator<RedisString> {
+    return this.base.scanKeysWith(opts, send);
+  }
   override describeServer(): string | undefined {
     return this.base.describeServer();
   }
@@ -208,6 +224,10 @@ class KeyPrefixView extends CommandMethods {
   }
   override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
     return this.base.sendArgvWith(prefixed(argv, this.prefix), opts);
+  }
+  // SCAN names no key (its MATCH is not prefixed, as with sendArgv): the client beneath pages it.
+  override scanKeysWith(opts: ScanIteratorOptions | undefined, send: SendOptions): AsyncGenerator<RedisString> {
+    return this.base.scanKeysWith(opts, send);
   }
   override describeServer(): string | undefined {
     return this.base.describeServer();
@@ -238,6 +258,9 @@ class OptionsView extends CommandMethods {
   }
   override sendArgvWith(argv: Arg[], opts: SendOptions): Promise<unknown> {
     return this.base.sendArgvWith(argv, mergeOptions(this.opts, opts));
+  }
+  override scanKeysWith(opts: ScanIteratorOptions | undefined, send: SendOptions): AsyncGenerator<RedisString> {
+    return this.base.scanKeysWith(opts, mergeOptions(this.opts, send));
   }
   override withAbortSignal(signal: AbortSignal): CommandMethods {
     return new OptionsView(this.base, mergeOptions(this.opts, { signal: checkSignal(signal) }));
