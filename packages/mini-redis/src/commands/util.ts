@@ -1,5 +1,7 @@
 /** Small helpers every command module uses. */
 
+import { Buffer } from 'node:buffer';
+
 /** Node's Buffer carries its per-encoding decoders; `toString` adds argument checks around them. */
 type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string };
 

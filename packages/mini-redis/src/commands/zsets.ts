@@ -3,6 +3,7 @@
  * ZPOPMAX, ZMPOP, ZRANDMEMBER. Ranges: zset-ranges.ts; ZUNION/ZINTER/ZDIFF: zset-algebra.ts;
  * ZSCAN: scan.ts.
  */
+import { Buffer } from 'node:buffer';
 import { RespDouble } from '@reactor-ts/resp';
 import { bigIntArg, countArg, floatArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
