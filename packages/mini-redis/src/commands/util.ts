@@ -20,7 +20,13 @@ export function bytes(s: string): Buffer {
 
 /** Case-insensitive comparison of an option argument with a lower-case word. */
 export function is(b: Buffer, word: string): boolean {
-  return b.length === word.length && b.toString('latin1').toLowerCase() === word;
+  if (b.length !== word.length) return false;
+  // Byte by byte, no string: only A-Z fold (a latin1 capital never lower-cases to ASCII).
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] as number;
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== word.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
