@@ -27,4 +27,12 @@ describe('floats', () => {
     for (const bad of ['', 'nan', ' 1', 'abc', '1x']) expect(() => floatArg(b(bad))).toThrow('not a valid float');
   });
 
+  it('reads plain decimals without a string exactly as Number() does', () => {
+    // the byte-level fast path (up to 15 digits) and the general path must agree
+    for (const s of ['0', '-0', '7', '-12', '00.5', '0.1', '1.5', '-12.25', '99999.99999', '123456789012345', '0.000000000000001', '1234567890123456', '1234567890.1234567', '1.', '.5', '-.5', '+3']) {
+      expect(Object.is(floatArg(b(s)), Number(s))).toBe(true);
+    }
+    for (const bad of ['-', '.', '1.5.5', '1-', '--1', '1 ', '1,5']) expect(() => floatArg(b(bad))).toThrow('not a valid float');
+  });
+
 });

@@ -70,8 +70,43 @@ export function inInt64(v: bigint): boolean {
 
 const INF = /^[+-]?inf(inity)?$/i;
 
+/** Powers of ten a double holds exactly, for plainDecimal. */
+const TENS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `[-]digits[.digits]` with at most 15 digits, read without making a
+ * string (scores such as ZADD's `0` or `1.5` on every call); null for
+ * anything else, which floatArg's general path then decides. Exact: the
+ * digits are an integer below 2^53 and the divisor a power of ten a double
+ * holds, so the one division rounds correctly, as strtod does.
+ */
+function plainDecimal(b: Buffer): number | null {
+  const n = b.length;
+  if (n === 0 || n > 17) return null;
+  let i = 0;
+  const neg = b[0] === 0x2d;
+  if (neg) i = 1;
+  let v = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < n; i++) {
+    const c = b[i] as number;
+    if (c >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 0x30);
+      digits++;
+    } else if (c === 0x2e && frac === -1) frac = i;
+    else return null;
+  }
+  // "-", ".", "1." and ".5" are left to the general path (strtod's rules on them).
+  if (digits === 0 || digits > 15 || frac === n - 1 || frac === (neg ? 1 : 0)) return null;
+  if (frac !== -1) v /= TENS[n - 1 - frac] as number;
+  return neg ? -v : v;
+}
+
 /** A score or float argument: decimal or exponent form, or ±inf; never NaN. */
 export function floatArg(b: Buffer, error = NOT_FLOAT): number {
+  const fast = plainDecimal(b);
+  if (fast !== null) return fast;
   const s = b.toString('latin1');
   if (s.length === 0 || s.trim() !== s) throw error;
   if (INF.test(s)) return s[0] === '-' ? -Infinity : Infinity;

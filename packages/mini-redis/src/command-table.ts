@@ -75,6 +75,8 @@ export function buildCommandTable(): Map<string, Command> {
  */
 export class CommandLookup {
   private readonly byHash = new Map<number, Command[]>();
+  /** The command the previous find returned. */
+  private last: Command | undefined = undefined;
 
   constructor(table: ReadonlyMap<string, Command>) {
     for (const cmd of table.values()) {
@@ -86,10 +88,19 @@ export class CommandLookup {
   }
 
   find(name: Buffer): Command | undefined {
+    // A pipeline mostly repeats one command: the last one found is tried
+    // first, a compare that saves the hash and the map lookup.
+    const last = this.last;
+    if (last !== undefined && sameName(name, last.name)) return last;
     if (name.length > 32) return undefined;
     const list = this.byHash.get(hashName(name));
     if (list === undefined) return undefined;
-    for (const cmd of list) if (sameName(name, cmd.name)) return cmd;
+    for (const cmd of list) {
+      if (sameName(name, cmd.name)) {
+        this.last = cmd;
+        return cmd;
+      }
+    }
     return undefined;
   }
 }

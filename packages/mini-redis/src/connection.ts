@@ -14,6 +14,7 @@
  * produced for it while another connection is served (a PUBLISH reaching a
  * subscriber) is queued on its event directly.
  */
+import { Buffer } from 'node:buffer';
 import { eventBufferWrite, type ReactorError, type ReactorEvent } from '@reactor-ts/reactor';
 import { RequestError, RequestParser } from '@reactor-ts/resp';
 import { Client, type ConnectionInfo, type ReplySink } from './client.js';

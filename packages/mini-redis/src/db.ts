@@ -17,6 +17,7 @@
  * that changes a key calls `touch`, which flags those clients, and EXEC
  * refuses to run for a flagged client (Redis's `signalModifiedKey`).
  */
+import { Buffer } from 'node:buffer';
 import { Deque } from './deque.js';
 import { estimateKey, LFU_INIT_VAL, lfuDecayed, lfuLogIncr, minutes } from './memory.js';
 import { KeyspaceEvents, NOTIFY_EXPIRED, NOTIFY_GENERIC, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';

@@ -10,6 +10,7 @@
  * commonest replies (+OK, nil, integers, bulk strings) are written into the
  * scratch directly.
  */
+import { Buffer } from 'node:buffer';
 import { encodeReply, SimpleString } from '@reactor-ts/resp';
 import { NULL_ARRAY, OK, PONG, QUEUED } from './reply.js';
 

@@ -14,6 +14,7 @@
  * A TLS socket is driven the same way (node-tls.ts): it is connected at the
  * end of its handshake ('secureConnect') instead of at the TCP connect.
  */
+import { Buffer } from 'node:buffer';
 import * as net from 'node:net';
 import { EV_READ, EV_WRITE, type EventState } from './event.js';
 import { ReactorError, toReactorError } from './errors.js';

@@ -25,6 +25,7 @@
  * After each handler the dispatcher re-checks that the event is still alive
  * and that release() has not run (ae re-checks the mask the same way).
  */
+import { Buffer } from 'node:buffer';
 import type * as net from 'node:net';
 // process.nextTick by import: the global `process` is an accessor on
 // globalThis and its object is in dictionary mode, so `process.nextTick` in

@@ -4,6 +4,8 @@
  * straight into a Buffer (no intermediate string).
  */
 
+import { Buffer } from 'node:buffer';
+
 /**
  * Node's Buffer has had `latin1Write` / `utf8Write` since v0.x; they skip the
  * encoding dispatch of `buf.write(s, o, n, enc)` but are missing from

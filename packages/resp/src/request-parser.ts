@@ -14,6 +14,7 @@
  * in 16 KiB chunks costs O(total bytes).
  */
 
+import { Buffer } from 'node:buffer';
 import type { ChainBuffer } from '@reactor-ts/buffer';
 import { copyOut } from './bytes.js';
 import { ByteQueue } from './request-queue.js';

@@ -9,6 +9,9 @@
  * where the previous one gave up, starting from the newest chunks, so a line
  * or argument arriving in many small pieces costs O(total bytes).
  */
+
+import { Buffer } from 'node:buffer';
+
 export class ByteQueue {
   private chunks: Buffer[] = [];
   /** Index of the first chunk still holding readable bytes. */

@@ -18,6 +18,7 @@
  * bytes, with no scratch buffer, and gives up at the first quote, leaving
  * the line to the full sdssplitargs state machine (`splitQuoted`).
  */
+import { Buffer } from 'node:buffer';
 import { copyOut } from './bytes.js';
 import { Byte } from './type-bytes.js';
 

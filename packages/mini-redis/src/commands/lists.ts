@@ -5,6 +5,7 @@
  * Redis's, since it decides which error a bad request gets (LSET looks the
  * key up before it parses the index, LTRIM parses first).
  */
+import { Buffer } from 'node:buffer';
 import type { Deque } from '../deque.js';
 import { countArg, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';

@@ -2,6 +2,7 @@
  * String commands: GET, SET (and SETNX, SETEX, PSETEX, GETSET, GETDEL, GETEX), MGET, MSET, MSETNX,
  * APPEND, STRLEN, GETRANGE/SUBSTR, SETRANGE, LCS, the INCR family and INCRBYFLOAT. Bit commands: bits.ts.
  */
+import { Buffer } from 'node:buffer';
 import { bigIntArg, inInt64, intArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
 import { command, type Command } from '../command.js';

@@ -3,6 +3,7 @@
  * ZPOPMAX, ZMPOP, ZRANDMEMBER. Ranges: zset-ranges.ts; ZUNION/ZINTER/ZDIFF: zset-algebra.ts;
  * ZSCAN: scan.ts.
  */
+import { Buffer } from 'node:buffer';
 import { RespDouble } from '@reactor-ts/resp';
 import { bigIntArg, countArg, floatArg, parseInt64 } from '../args.js';
 import type { Client } from '../client.js';
@@ -29,12 +30,24 @@ const LT = 8;
 const CH = 16;
 const INCR = 32;
 
+/** ZADD's option at `b` (its bit), or 0 where the score/member pairs begin: byte compares, no string. */
+function zaddFlag(b: Buffer): number {
+  // `| 0x20` lower-cases a letter, and only a letter can then equal one.
+  if (b.length === 2) {
+    const a = (b[0] as number) | 0x20;
+    const z = (b[1] as number) | 0x20;
+    if (z === 0x78 /* x */) return a === 0x6e /* n */ ? NX : a === 0x78 ? XX : 0;
+    if (z === 0x74 /* t */) return a === 0x67 /* g */ ? GT : a === 0x6c /* l */ ? LT : 0;
+    return a === 0x63 /* c */ && z === 0x68 /* h */ ? CH : 0;
+  }
+  return b.length === 4 && is(b, 'incr') ? INCR : 0;
+}
+
 function zadd(c: Client, argv: Buffer[]): unknown {
   let flags = 0;
   let i = 2;
   for (; i < argv.length; i++) {
-    const word = (argv[i] as Buffer).toString('latin1').toLowerCase();
-    const bit = word === 'nx' ? NX : word === 'xx' ? XX : word === 'gt' ? GT : word === 'lt' ? LT : word === 'ch' ? CH : word === 'incr' ? INCR : 0;
+    const bit = zaddFlag(argv[i] as Buffer);
     if (bit === 0) break;
     flags |= bit;
   }
@@ -45,8 +58,14 @@ function zadd(c: Client, argv: Buffer[]): unknown {
   if ((flags & NX && flags & (GT | LT)) || (flags & GT && flags & LT)) {
     throw err('ERR GT, LT, and/or NX options at the same time are not compatible');
   }
-  const pairs: Array<[number, string]> = [];
-  for (let j = i; j < argv.length; j += 2) pairs.push([floatArg(argv[j] as Buffer), k(argv[j + 1] as Buffer)]);
+  // Every score is checked before anything changes, as Redis does. One
+  // pair (the usual call) needs no array.
+  const first = floatArg(argv[i] as Buffer);
+  let scores: number[] | null = null;
+  if (elements > 2) {
+    scores = [first];
+    for (let j = i + 2; j < argv.length; j += 2) scores.push(floatArg(argv[j] as Buffer));
+  }
   const key = k(argv[1] as Buffer);
   let zset = c.db.getZset(key);
   if (zset === undefined) {
@@ -56,7 +75,9 @@ function zadd(c: Client, argv: Buffer[]): unknown {
   let added = 0;
   let updated = 0;
   let incrResult: number | null = null;
-  for (const [s, member] of pairs) {
+  for (let j = i, p = 0; j < argv.length; j += 2, p++) {
+    const s = scores === null ? first : (scores[p] as number);
+    const member = k(argv[j + 1] as Buffer);
     const cur = zset.score(member);
     let next = s;
     if (cur !== undefined) {
