@@ -5,20 +5,9 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { AbortError, ReplyError, streamGroupReader } from './index.js';
-import { clientSuite, waitFor } from '../test/helpers.js';
+import { abortRejection, clientSuite, waitFor } from '../test/helpers.js';
 
 const t = clientSuite();
-
-/** The rejection of `p` (fails the test if it resolves). */
-async function rejection(p: Promise<unknown>): Promise<AbortError> {
-  const r = await p.then(
-    (v) => ({ ok: v }),
-    (e: unknown) => ({ err: e }),
-  );
-  if (!('err' in r)) throw new Error(`expected a rejection, got ${JSON.stringify(r.ok)}`);
-  expect(r.err).toBeInstanceOf(AbortError);
-  return r.err as AbortError;
-}
 
 describe('withAbortSignal: one command', () => {
   it('a signal that already fired rejects before sending, for typed methods and command()', async () => {
@@ -26,12 +15,12 @@ describe('withAbortSignal: one command', () => {
     await c.del('ab:pre');
     const why = new Error('user gave up');
     const signal = AbortSignal.abort(why);
-    const a = await rejection(c.withAbortSignal(signal).set('ab:pre', 'x'));
+    const a = await abortRejection(c.withAbortSignal(signal).set('ab:pre', 'x'));
     expect(a.mayHaveRun).toBe(false);
     expect(a.name).toBe('AbortError');
     expect(a.cause).toBe(why);
     expect(a.message).toMatch(/before it was sent.*did not run/);
-    expect((await rejection(c.withAbortSignal(signal).command('SET', 'ab:pre', 'y'))).mayHaveRun).toBe(false);
+    expect((await abortRejection(c.withAbortSignal(signal).command('SET', 'ab:pre', 'y'))).mayHaveRun).toBe(false);
     expect(await c.get('ab:pre')).toBeNull();
   });
 
@@ -44,7 +33,7 @@ describe('withAbortSignal: one command', () => {
     const after = c.incr('ab:q');
     expect(c.offlineQueueLength).toBe(4);
     ctl.abort();
-    const errs = await Promise.all(aborted.map(rejection));
+    const errs = await Promise.all(aborted.map(abortRejection));
     expect(errs.map((e) => e.mayHaveRun)).toEqual([false, false]);
     // Taken out of the count: two more fit under the limit of 4.
     expect(c.offlineQueueLength).toBe(2);
@@ -70,7 +59,7 @@ describe('withAbortSignal: one command', () => {
     const after = c.incr('ab:after').finally(() => (afterSettled = true));
     await waitFor(async () => Number(/blocked_clients:(\d+)/.exec(String(await other.command('INFO', 'clients')))?.[1]) > 0, 'BLPOP to block');
     ctl.abort();
-    const err = await rejection(blocked);
+    const err = await abortRejection(blocked);
     expect(err.mayHaveRun).toBe(true);
     expect(err.message).toMatch(/after it was sent.*may have run/);
     // Rejected without waiting for the server: the INCR behind it has no reply yet.
@@ -115,7 +104,7 @@ describe('withAbortSignal: one command', () => {
       // The signal still works after all that.
       const pending = view.blpop(['ab:never'], 0);
       ctl.abort();
-      expect((await rejection(pending)).mayHaveRun).toBe(true);
+      expect((await abortRejection(pending)).mayHaveRun).toBe(true);
       // Release the blocked connection (the dropped BLPOP takes the element).
       await t.client().lpush('ab:never', 'x');
       expect(await c.get('ab:many:1')).toBe('4');
@@ -134,12 +123,12 @@ describe('withAbortSignal: one command', () => {
     const p1 = direct.get('x');
     const p2 = between.get('x');
     inner.abort();
-    expect((await rejection(p1)).mayHaveRun).toBe(false);
-    expect((await rejection(p2)).mayHaveRun).toBe(false);
+    expect((await abortRejection(p1)).mayHaveRun).toBe(false);
+    expect((await abortRejection(p2)).mayHaveRun).toBe(false);
     expect(c.offlineQueueLength).toBe(0);
     const p3 = c.withAbortSignal(new AbortController().signal).withAbortSignal(outer.signal).get('x');
     outer.abort();
-    expect((await rejection(p3)).mayHaveRun).toBe(false);
+    expect((await abortRejection(p3)).mayHaveRun).toBe(false);
   });
 
   it('works with commandTimeout: whichever comes first settles, once', async () => {
@@ -147,7 +136,7 @@ describe('withAbortSignal: one command', () => {
     const ctl = new AbortController();
     const p = c.withAbortSignal(ctl.signal).blpop(['ab:t'], 0);
     ctl.abort();
-    expect((await rejection(p)).mayHaveRun).toBe(true);
+    expect((await abortRejection(p)).mayHaveRun).toBe(true);
     expect(await c.withAbortSignal(ctl.signal).ping().catch((e: unknown) => e)).toBeInstanceOf(AbortError);
     await t.client().lpush('ab:t', 'x'); // the dropped BLPOP takes it, and the connection is free again
     expect(await c.ping()).toBe('PONG');
@@ -168,7 +157,7 @@ describe('withAbortSignal on the helpers built on commands', () => {
         if (seen.length === 25) ctl.abort();
       }
     })();
-    const e1 = await rejection(scanning);
+    const e1 = await abortRejection(scanning);
     expect(seen.length).toBeGreaterThanOrEqual(25);
     expect(seen.length).toBeLessThan(500);
     expect(e1.mayHaveRun).toBe(false); // the next page's SCAN was refused before sending
@@ -183,7 +172,7 @@ describe('withAbortSignal on the helpers built on commands', () => {
     })();
     await waitFor(async () => Number(/blocked_clients:(\d+)/.exec(String(await c.command('INFO', 'clients')))?.[1]) > 0, 'XREADGROUP to block');
     stop.abort(new Error('shutting down'));
-    const e2 = await rejection(reading);
+    const e2 = await abortRejection(reading);
     expect(e2.mayHaveRun).toBe(true);
     expect((e2.cause as Error).message).toBe('shutting down');
     expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
@@ -199,7 +188,7 @@ describe('exec({ signal }): a batch is aborted whole', () => {
     const kept = c.pipeline().incr('ab:kept').exec();
     expect(c.offlineQueueLength).toBe(2 + 4 + 1);
     ctl.abort();
-    const [ep, et] = await Promise.all([rejection(p), rejection(tx)]);
+    const [ep, et] = await Promise.all([abortRejection(p), abortRejection(tx)]);
     expect([ep.mayHaveRun, et.mayHaveRun]).toEqual([false, false]);
     expect(ep.message).toMatch(/none of its 2 commands ran/);
     expect(c.offlineQueueLength).toBe(1);
@@ -218,7 +207,7 @@ describe('exec({ signal }): a batch is aborted whole', () => {
     const next = c.incr('ab:next');
     await waitFor(async () => Number(/blocked_clients:(\d+)/.exec(String(await other.command('INFO', 'clients')))?.[1]) > 0, 'BLPOP to block');
     ctl.abort();
-    expect((await rejection(p)).mayHaveRun).toBe(true);
+    expect((await abortRejection(p)).mayHaveRun).toBe(true);
     await other.lpush('ab:pl', 'x');
     expect(await next).toBe(1);
     // The whole pipeline ran on the server (it is never split): INCR too.
@@ -229,7 +218,7 @@ describe('exec({ signal }): a batch is aborted whole', () => {
     const c = await t.client().connect();
     await c.del('ab:pre-p');
     const pl = c.pipeline().incr('ab:pre-p');
-    expect((await rejection(pl.exec({ signal: AbortSignal.abort() }))).mayHaveRun).toBe(false);
+    expect((await abortRejection(pl.exec({ signal: AbortSignal.abort() }))).mayHaveRun).toBe(false);
     expect(await c.get('ab:pre-p')).toBeNull();
     expect(await pl.exec()).toEqual([1]);
   });

@@ -9,7 +9,7 @@ import { getEventListeners } from 'node:events';
 import { keySlot } from '@reactor-ts/hiredis-adapter';
 import { startCluster, type RedisCluster as LocalCluster } from '@reactor-ts/test-utils';
 import { createCluster, type ClusterOptions, type RedisCluster } from './cluster.js';
-import { AbortError } from './errors.js';
+import { abortRejection } from '../test/helpers.js';
 
 let local: LocalCluster;
 /** A cluster client connected for the whole file (for checks and the "sent" cases). */
@@ -30,17 +30,6 @@ function fresh(opts: Partial<ClusterOptions> = {}): RedisCluster {
   const c = createCluster({ rootNodes: [local.urls[0]!], ...opts });
   made.push(c);
   return c;
-}
-
-/** The rejection of `p` as an AbortError (fails the test if it resolves or rejects otherwise). */
-async function aborted(p: Promise<unknown>): Promise<AbortError> {
-  const r = await p.then(
-    (v) => ({ ok: v }),
-    (e: unknown) => ({ err: e }),
-  );
-  if (!('err' in r)) throw new Error(`expected a rejection, got ${JSON.stringify(r.ok)}`);
-  expect(r.err).toBeInstanceOf(AbortError);
-  return r.err as AbortError;
 }
 
 /** The port of the master that owns `key`'s slot, asked of the nodes themselves. */
@@ -75,7 +64,7 @@ describe('cluster withAbortSignal: unsent commands are dropped and never run', (
     const pipe = c.pipeline().set(keys[2]!, 'x').set(keys[3]!, 'y').exec({ signal: ctl.signal });
     const tx = c.multi().set(keys[2]!, 'x').incr(keys[3]!).exec({ signal: ctl.signal });
     ctl.abort();
-    const errs = await Promise.all([...singles, pipe, tx].map(aborted));
+    const errs = await Promise.all([...singles, pipe, tx].map(abortRejection));
     expect(errs.map((e) => e.mayHaveRun)).toEqual([false, false, false, false]);
     expect(errs[0]!.message).toMatch(/before it was sent/);
     // Their room in the queue (limit 4) is free again at once: four more fit.
@@ -96,7 +85,7 @@ describe('cluster withAbortSignal: unsent commands are dropped and never run', (
     const pipe = c.pipeline().set(`${tag}:p1`, '1').incr(`${tag}:p2`).exec({ signal: ctl.signal });
     const tx = c.multi().set(`${tag}:t1`, '1').incr(`${tag}:t2`).exec({ signal: ctl.signal });
     ctl.abort();
-    const errs = await Promise.all([one, pipe, tx].map(aborted));
+    const errs = await Promise.all([one, pipe, tx].map(abortRejection));
     expect(errs.map((e) => e.mayHaveRun)).toEqual([false, false, false]);
     // The link opens anyway (other commands use it); the aborted ones are not written on it.
     expect(await c.incr(`${tag}:after`)).toBe(1);
@@ -109,7 +98,7 @@ describe('cluster withAbortSignal: unsent commands are dropped and never run', (
       const ctl = new AbortController();
       const ps = Array.from({ length: 1000 }, (_, i) => c.withAbortSignal(ctl.signal).set(`{cab}:${i}`, 'x'));
       ctl.abort();
-      expect((await Promise.all(ps.map(aborted))).every((e) => !e.mayHaveRun)).toBe(true);
+      expect((await Promise.all(ps.map(abortRejection))).every((e) => !e.mayHaveRun)).toBe(true);
     }
     // 5,000 aborted under a limit of 1,000: each round freed its room.
     expect(await c.set('ca:bulk:last', '1')).toBe('OK');
@@ -133,7 +122,7 @@ describe('cluster withAbortSignal: between a reply that says "not here" and the 
       moved(s, addr);
       ctl.abort(); // the moment the MOVED is handled, before the command is routed again
     };
-    const err = await aborted(c.withAbortSignal(ctl.signal).set(key, 'must-not-run'));
+    const err = await abortRejection(c.withAbortSignal(ctl.signal).set(key, 'must-not-run'));
     expect(err.mayHaveRun).toBe(false);
     expect(c.stats.moved).toBeGreaterThan(0);
     expect((await local.masterOf(slot)).port).toBe(to.port);
@@ -158,7 +147,7 @@ describe('cluster withAbortSignal: between a reply that says "not here" and the 
         later(cmd, cause);
         ctl.abort(); // the command now waits for its retry timer
       };
-      const err = await aborted(c.withAbortSignal(ctl.signal).mset(have, 'after', missing, 'x'));
+      const err = await abortRejection(c.withAbortSignal(ctl.signal).mset(have, 'after', missing, 'x'));
       expect(err.mayHaveRun).toBe(false);
       // Past the longest backoff: had it been resent, it would have run once the slot is stable.
       await local.call(from.port, 'CLUSTER', 'SETSLOT', slot, 'STABLE');
@@ -188,7 +177,7 @@ describe('cluster withAbortSignal: sent commands reject at once, replies stay in
     const port = await ownerPort('{cb}list');
     for (let i = 0; i < 400 && !/blocked_clients:[1-9]/.test(String(await local.call(port, 'INFO', 'clients'))); i++) await new Promise((r) => setTimeout(r, 5));
     ctl.abort();
-    const errs = await Promise.all([blocked, pipe].map(aborted));
+    const errs = await Promise.all([blocked, pipe].map(abortRejection));
     expect(errs.map((e) => e.mayHaveRun)).toEqual([true, true]);
     expect(afterSettled).toBe(false);
     await main.lpush('{cb}list', 'taken');
@@ -204,7 +193,7 @@ describe('cluster withAbortSignal: sent commands reject at once, replies stay in
     const ctl = new AbortController();
     const flush = c.withAbortSignal(ctl.signal).command('FLUSHALL');
     ctl.abort();
-    expect((await aborted(flush)).mayHaveRun).toBe(false);
+    expect((await abortRejection(flush)).mayHaveRun).toBe(false);
     expect(await c.get('ca:fan')).toBe('1');
   });
 });

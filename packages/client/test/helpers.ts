@@ -1,10 +1,10 @@
 // Shared by the promise client's specs: one redis-server and one running
 // reactor per spec file, with clients made on them and all disconnected
 // after the file; and a bounded wait for a condition.
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createReactor, type Reactor } from '@reactor-ts/reactor';
 import { startRedis, type RedisServer, type RedisServerOptions } from '@reactor-ts/test-utils';
-import { createClient, type ClientOptions, type RedisClient } from '../src/index.js';
+import { AbortError, createClient, type ClientOptions, type RedisClient } from '../src/index.js';
 
 /** What `clientSuite` gives a spec file; `srv` and `reactor` exist once beforeAll has run. */
 export interface ClientSuite {
@@ -59,4 +59,15 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, what: stri
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** The rejection of `p` as an AbortError (fails the test if it resolves or rejects otherwise). */
+export async function abortRejection(p: Promise<unknown>): Promise<AbortError> {
+  const r = await p.then(
+    (v) => ({ ok: v }),
+    (e: unknown) => ({ err: e }),
+  );
+  if (!('err' in r)) throw new Error(`expected a rejection, got ${JSON.stringify(r.ok)}`);
+  expect(r.err).toBeInstanceOf(AbortError);
+  return r.err as AbortError;
 }

@@ -280,14 +280,8 @@ export class Database {
 
   /** `lookup` for a write (Redis's lookupKeyWrite): expires the key if due, never publishes a miss. */
   lookupWrite(key: string): Entry | undefined {
-    const e = this.data.get(key);
-    if (e === undefined) return undefined;
-    const at = this.expires.get(key);
-    if (at !== undefined && at <= Date.now()) {
-      this.expire(key);
-      return undefined;
-    }
-    this.access(e);
+    const e = this.peek(key);
+    if (e !== undefined) this.access(e);
     return e;
   }
 
