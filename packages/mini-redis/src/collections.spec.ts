@@ -84,4 +84,44 @@ describe('SortedSet', () => {
       ),
     );
   });
+
+  it('keeps ranks, rank ranges and removals right at skiplist sizes, against a sorted model', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 299 }), fc.integer({ min: -20, max: 20 }), fc.nat(9)), { minLength: 1, maxLength: 600 }),
+        fc.nat(),
+        fc.nat(),
+        (ops, a, b) => {
+          const z = new SortedSet();
+          const model = new Map<string, number>();
+          // One op in ten deletes: the list grows to hundreds of entries over many levels.
+          for (const [i, score, kind] of ops) {
+            const m = `m${i}`;
+            if (kind === 0) expect(z.delete(m)).toBe(model.delete(m));
+            else {
+              expect(z.set(m, score)).toBe(!model.has(m));
+              model.set(m, score);
+            }
+          }
+          const sorted = [...model]
+            .map(([member, score]) => ({ member, score }))
+            .sort((x, y) => x.score - y.score || (x.member < y.member ? -1 : x.member > y.member ? 1 : 0));
+          expect(z.size).toBe(sorted.length);
+          sorted.forEach((e, r) => expect(z.rank(e.member)).toBe(r));
+          expect(z.rank('absent')).toBeUndefined();
+          if (sorted.length === 0) return;
+          const lo = a % sorted.length;
+          const hi = lo + (b % (sorted.length - lo));
+          expect(z.range(lo, hi)).toEqual(sorted.slice(lo, hi + 1));
+          expect(z.removeRange(lo, hi)).toBe(hi - lo + 1);
+          const left = [...sorted.slice(0, lo), ...sorted.slice(hi + 1)];
+          expect(z.range(0, z.size - 1)).toEqual(left);
+          expect(z.popMax(3)).toEqual(left.slice(-3).reverse());
+          expect(z.popMin(2)).toEqual(left.slice(0, Math.max(0, left.length - 3)).slice(0, 2));
+          expect(z.size).toBe(Math.max(0, left.length - 5));
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

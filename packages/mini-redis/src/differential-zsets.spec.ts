@@ -204,4 +204,28 @@ const scripts: Record<string, Script> = {
   ],
 };
 
+/**
+ * A set big enough for a skiplist of many levels (sorted-set.ts): 2,000
+ * members at scores from a fixed LCG, with ties, updates and deletions, then
+ * ranks, rank ranges and removals read back from both servers.
+ */
+function bigSet(): Script {
+  const out: Script = [];
+  let seed = 12345;
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  for (let batch = 0; batch < 20; batch++) {
+    const args: string[] = [];
+    for (let i = 0; i < 100; i++) args.push(String(next() % 500), `m${next() % 2000}`);
+    out.push(['zadd', 'big', ...args]);
+  }
+  for (let i = 0; i < 50; i++) out.push(['zrem', 'big', `m${next() % 2000}`]);
+  out.push(['zcard', 'big'], ['zrange', 'big', '0', '-1', 'withscores']);
+  for (let i = 0; i < 20; i++) out.push(['zrank', 'big', `m${next() % 2000}`], ['zrevrank', 'big', `m${next() % 2000}`]);
+  out.push(['zrange', 'big', '700', '760', 'withscores'], ['zrange', 'big', '-30', '-1', 'rev']);
+  out.push(['zremrangebyrank', 'big', '100', '400'], ['zpopmax', 'big', '7'], ['zpopmin', 'big', '5']);
+  out.push(['zrange', 'big', '0', '-1', 'withscores'], ['zcount', 'big', '100', '(300']);
+  return out;
+}
+scripts['a sorted set of about 1,700 members: ranks, rank ranges, removals'] = bigSet();
+
 differential('sorted-set commands like redis-server, byte for byte', scripts);
