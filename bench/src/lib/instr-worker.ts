@@ -1,25 +1,37 @@
 /**
  * One instruction count, run under callgrind by the instructions suite:
  *
- *   valgrind --tool=callgrind node --single-threaded --import tsx \
- *     --conditions=source bench/src/lib/instr-worker.ts <suite> <workload> <impl> <iterations> <batches>
+ *   valgrind --tool=callgrind --instr-atstart=no node --single-threaded \
+ *     bench/dist/lib/instr-worker.js <suite> <workload> <iterations> <batches> <impl>...
  *
- * Builds the suite's workloads, warms the one implementation up, then asks
- * callgrind to dump its counters (callgrind_control -d) before and after
- * each of <batches> batches of <iterations> calls, and once more at once:
- * dumps 2 .. batches+1 are the batches, the last what a dump itself costs.
- * The suite keeps the cheapest batch: with node --single-threaded, TurboFan
- * compiles on the main thread, and a function (re)optimised inside a batch
- * bills that batch for the compiler — that was most of the 7,050
+ * (or `--import tsx --conditions=source bench/src/lib/instr-worker.ts ...`:
+ * the same counts, give or take the batch-to-batch spread, but tsx's own
+ * start-up costs ~8 s of CPU per child under valgrind.)
+ *
+ * Builds the suite's workloads once, then for each implementation in turn:
+ * warms it up, turns callgrind's instrumentation on (callgrind_control
+ * --instr=on: start-up, corpus building and warm-up run uninstrumented, ~3x
+ * faster, and are not counted anyway), dumps the counters (callgrind_control
+ * -d) before and after each of <batches> batches of <iterations> calls and
+ * once more at once, and turns instrumentation off again. So implementation
+ * k (from 0) owns dumps k*(batches+2)+1 .. (k+1)*(batches+2): the first
+ * closes what came before, then the batches, the last what a dump itself
+ * costs. One child per workload, not per implementation, because node's
+ * start-up under valgrind is most of a child's time; the counts are the same
+ * either way within the batch-to-batch spread (each implementation has its
+ * own code and closures; the corpus is built once per workload in both
+ * cases). The suite keeps the cheapest batch: with node --single-threaded,
+ * TurboFan compiles on the main thread, and a function (re)optimised inside
+ * a batch bills that batch for the compiler — that was most of the 7,050
  * instructions per 1 KiB bulk once reported for the reader (issue 19).
  */
 import { execFileSync } from 'node:child_process';
 import type { CpuWorkload } from './harness.js';
 
-const [suiteName, workloadName, impl, itersArg, batchesArg] = process.argv.slice(2);
+const [suiteName, workloadName, itersArg, batchesArg, ...implNames] = process.argv.slice(2);
 const iterations = Number(itersArg);
-/** Timed batches; the suite keeps the cheapest. */
-const BATCHES = Number(batchesArg ?? 1);
+/** Timed batches per implementation; the suite keeps the cheapest. */
+const BATCHES = Number(batchesArg);
 const WARMUP = 30;
 
 async function workloads(name: string): Promise<CpuWorkload[]> {
@@ -30,13 +42,23 @@ async function workloads(name: string): Promise<CpuWorkload[]> {
 }
 
 const w = (await workloads(suiteName!)).find((x) => x.name === workloadName);
-const fn = w?.impls[impl!];
-if (fn === undefined || !(iterations > 0) || !(BATCHES > 0)) throw new Error(`instr-worker: no ${impl} on ${workloadName} in ${suiteName}`);
-for (let i = 0; i < WARMUP; i++) await fn();
-const dump = (): void => void execFileSync('callgrind_control', ['-d', String(process.pid)], { stdio: 'ignore' });
-dump();
-for (let b = 0; b < BATCHES; b++) {
-  for (let i = 0; i < iterations; i++) await fn();
-  dump();
+if (w === undefined || !(iterations > 0) || !(BATCHES > 0) || implNames.length === 0) {
+  throw new Error(`instr-worker: bad arguments (${process.argv.slice(2).join(' | ')})`);
 }
-dump();
+const fns = implNames.map((impl) => {
+  const fn = w.impls[impl];
+  if (fn === undefined) throw new Error(`instr-worker: no ${impl} on ${workloadName} in ${suiteName}`);
+  return fn;
+});
+const control = (arg: string): void => void execFileSync('callgrind_control', [arg, String(process.pid)], { stdio: 'ignore' });
+for (const fn of fns) {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  control('--instr=on');
+  control('-d');
+  for (let b = 0; b < BATCHES; b++) {
+    for (let i = 0; i < iterations; i++) await fn();
+    control('-d');
+  }
+  control('-d');
+  control('--instr=off');
+}
