@@ -196,3 +196,59 @@ describe('ChainBuffer against a plain Buffer model', () => {
     );
   });
 });
+
+// Socket-sized reads (up to 1.5 KiB, so some are linked and some copied)
+// of binary data with CRLFs and lone CRs/LFs: readLine and search('\r\n')
+// must agree with indexOf over the concatenation, whichever path (one-byte
+// scan, the native two-byte search after lone CRs, a CR straddling reads,
+// a straddling line coalesced) finds the line.
+describe('ChainBuffer line reading over large reads', () => {
+  const lineByte = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 255 }) },
+    { weight: 1, arbitrary: fc.constantFrom(13, 10) },
+  );
+  const read = fc.oneof(
+    fc.array(lineByte, { maxLength: 40 }),
+    fc.array(lineByte, { minLength: 200, maxLength: 1500 }),
+  ).map((a) => Buffer.from(a));
+  const scenario = fc.record({
+    reads: fc.array(fc.record({ data: read, byRef: fc.boolean(), take: fc.boolean() }), { maxLength: 40 }),
+    chunkSize: fc.constantFrom(64, 1024, 16384),
+  });
+
+  it('finds every line exactly where indexOf over the whole stream does', () => {
+    fc.assert(
+      fc.property(scenario, ({ reads, chunkSize }) => {
+        const cb = new ChainBuffer({ chunkSize });
+        let model = Buffer.alloc(0);
+        const held: Array<[Buffer, Buffer]> = [];
+        for (const { data, byRef, take } of reads) {
+          if (byRef) cb.addReference(Buffer.from(data));
+          else cb.add(data);
+          model = Buffer.concat([model, data]);
+          for (;;) {
+            const at = model.indexOf('\r\n');
+            expect(cb.search('\r\n')).toBe(at);
+            if (at < 0) {
+              expect(cb.readLine()).toBeNull();
+              break;
+            }
+            if (take) {
+              const line = cb.readLine();
+              expect(line).not.toBeNull();
+              expect(Buffer.compare(line!, model.subarray(0, at))).toBe(0);
+              held.push([line!, Buffer.from(model.subarray(0, at))]);
+            } else {
+              cb.drain(at + 2);
+            }
+            model = model.subarray(at + 2);
+            expect(cb.length).toBe(model.length);
+          }
+        }
+        // Lines handed out earlier are never rewritten by later reads.
+        for (const [line, copy] of held) expect(Buffer.compare(line, copy)).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
