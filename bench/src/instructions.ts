@@ -280,11 +280,12 @@ export const suite: Suite = {
     const order = new Map(jobs.flatMap((t, i) => t.impls.map((impl, k) => [`${t.workload}|${k === 0 ? 'ours' : impl}`, i * 100 + k] as const)));
     result.rows = rows.sort((a, b) => order.get(`${a.workload}|${a.impl}`)! - order.get(`${b.workload}|${b.impl}`)!);
     const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+    const children = jobs.reduce((n, t) => n + (t.suite === 'client' ? t.impls.length : 1), 0);
     result.notes = [
       "instructions per reply (resp) or per chunk (buffer) under callgrind, node --single-threaded; 'ours' is reactor-ts's RespReader or ChainBuffer.",
       "client rows: instructions per command of the promise client's whole path (lib/sync-worker.ts); 'ours' is the typed method (client.set, pipeline().set), command() the same client with command('SET', ...): command() ÷ ours ≈ 1.0 is \"typed costs nothing\".",
       'corpora at a tenth of the timed suites (as --quick); counts are of the timed calls only (warm-up, start-up and the dumps subtracted), cheapest of 3 batches.',
-      `one child per workload (its implementations in turn), ${LANES} at a time: ${jobs.length} children in ${minutes} min (load average at the end ${os.loadavg()[0]!.toFixed(1)}).`,
+      `one child per workload (its implementations in turn; client rows one per implementation), ${LANES} at a time: ${children} children in ${minutes} min (load average at the end ${os.loadavg()[0]!.toFixed(1)}).`,
       ...failures.map((f) => `not counted: ${f}`),
     ];
     return result;
