@@ -333,6 +333,11 @@ describe('RespReader: native builder options', () => {
     expect(r2.getReplyFrom(c)).toBe('a'.repeat(600));
     c.add(`$600\r\n${'ö'.repeat(300)}\r\n`);
     expect(r2.getReplyFrom(c)).toBe('ö'.repeat(300));
+    // The chain's front chunk read in place (its backing memory reused).
+    for (const t of ['a'.repeat(600), 'é'.repeat(300), 'b'.repeat(600), `${'c'.repeat(598)}é`]) {
+      c.add(`$600\r\n${t}\r\n`);
+      expect(r2.getReplyFrom(c)).toBe(t);
+    }
   });
 
   it('string mode: a big bulk of ASCII pieces, then a piece cutting a UTF-8 character, decodes whole', () => {

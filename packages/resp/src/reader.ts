@@ -527,6 +527,7 @@ export class RespReader {
         this.buf = chain.frontMemory!();
         this.pos = at;
         this.end = at + total;
+        this.forgetAscii();
         this.base = this.chainDrained - at;
         const r = this.parse();
         if (r !== NEED_MORE) {
