@@ -1214,8 +1214,7 @@ export class RespReader {
       if (this.textBulks && this.bulkType === BULK_STRING && n > UTF8_SLICE) {
         this.text = '';
         this.textAscii = true;
-      }
-      else if (this.textBulks && n <= UTF8_SLICE) {
+      } else if (this.textBulks && n <= UTF8_SLICE) {
         // Decoded once complete and never kept: one scratch serves every bulk.
         if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(Math.max(n, 2 * this.scratch.length, 1024));
         this.dest = this.scratch;
