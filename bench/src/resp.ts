@@ -14,7 +14,7 @@
  */
 // The module's Buffer, not the global one (a getter on globalThis): no
 // contender, the naive ones included, pays a getter call per Buffer.x.
-import { Buffer } from 'node:buffer';
+import { Buffer, isAscii } from 'node:buffer';
 import { bufferView } from '@reactor-ts/buffer';
 import { NEED_MORE, RespReader } from '@reactor-ts/resp';
 import { IoredisDecoder, NodeRedisDecoder, RedisParser } from './lib/peer-parsers.js';
@@ -125,26 +125,37 @@ const F_SPAN = 2; // a..b: the bytes in the whole corpus (they span chunks)
 const F_ARR = 3; // a: element count; the elements' ops follow
 const F_SLICE = 64 * 1024;
 
-/** Buffer's own UTF-8 decoder without toString's checks (present on every Node Buffer, absent from @types/node). */
+/** Buffer's own decoders without toString's checks (present on every Node Buffer, absent from @types/node). */
 const utf8Slice = (b: Buffer, s: number, e: number): string => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(s, e);
+const latin1Slice = (b: Buffer, s: number, e: number): string => (b as unknown as { latin1Slice(s: number, e: number): string }).latin1Slice(s, e);
 
-/** A short ASCII run decoded by a loop, anything else by Buffer's own decoder: the reader's cheapest route. */
-function floorText(b: Buffer, s: number, e: number): string {
-  if (e - s <= 8) {
-    let out = '';
-    for (let i = s; i < e; i++) {
-      const c = b[i]!;
-      if (c > 0x7f) return b.toString('utf8', s, e);
-      out += String.fromCharCode(c);
-    }
-    return out;
-  }
-  if (e - s <= F_SLICE) return utf8Slice(b, s, e);
-  // As the reader does for big strings: a rope of 64 KiB flat pieces (the
-  // corpora are ASCII, so no cut splits a character).
+/**
+ * SHORT_TEXT[n](b, s): ASCII bytes b[s..s+n) as one String.fromCharCode call
+ * of n arguments, or null if one is not ASCII: the cheapest way to make a
+ * short string (the reader's utf8.ts has the same table written out). Made
+ * with Function so that each length is a call of fixed arity.
+ */
+const SHORT = 16;
+const SHORT_TEXT = Array.from({ length: SHORT + 1 }, (_, n) => {
+  const bytes = Array.from({ length: n }, (_, k) => `b[s + ${k}]`);
+  const body = n === 0 ? "return '';" : `return (${bytes.join(' | ')}) < 0x80 ? f(${bytes.join(', ')}) : null;`;
+  return new Function('f', 'b', 's', body).bind(null, String.fromCharCode) as (b: Buffer, s: number) => string | null;
+});
+
+/**
+ * The cheapest route to the string of b[s..e) (`ascii`: the bytes are known
+ * to be ASCII): the table for short ones; a Latin-1 copy for ASCII, which
+ * skips V8's UTF-8 decoder; else Buffer's UTF-8 decoder. Big strings as the
+ * reader makes them, a rope of 64 KiB flat pieces.
+ */
+function floorText(b: Buffer, s: number, e: number, ascii: boolean): string {
+  if (e - s <= SHORT) return SHORT_TEXT[e - s]!(b, s) ?? utf8Slice(b, s, e);
+  const slice = ascii ? latin1Slice : utf8Slice;
+  if (e - s <= F_SLICE) return slice(b, s, e);
+  // (The corpora are ASCII, so no cut splits a character.)
   let out = '';
-  for (; e - s > F_SLICE; s += F_SLICE) out += utf8Slice(b, s, s + F_SLICE);
-  return out + utf8Slice(b, s, e);
+  for (; e - s > F_SLICE; s += F_SLICE) out += slice(b, s, s + F_SLICE);
+  return out + slice(b, s, e);
 }
 
 /**
@@ -153,7 +164,11 @@ function floorText(b: Buffer, s: number, e: number): string {
  * of the corpus, which holds only `+ : $ *`); a call then makes one Buffer
  * view (as `bufferView`, the cheapest Node has) or string per string that
  * lies inside one chunk, a fresh copy of one that spans chunks, an array per
- * aggregate, and hands integers over as they were read. No CRLF scan, no
+ * aggregate, and hands integers over as they were read. Strings come the
+ * cheapest way there is (floorText): each chunk is checked for ASCII once per
+ * call (`isAscii`, as a decoder must know it), and a string that spans chunks
+ * is a rope of its pieces, each made in place, rather than a copy decoded
+ * (a piece in a chunk that is not ASCII takes the copy). No CRLF scan, no
  * digits, no checks, no partial state: any parser costs at least this, so
  * floor ÷ redis-parser is the most a parser can gain on that shape here.
  */
@@ -195,6 +210,12 @@ function floor(c: Corpus, chunks: Buffer[], buffers: boolean): Runner {
   const memOff = chunks.map((ch) => ch.byteOffset);
   let scratch = Buffer.alloc(0);
   let at = 0;
+  // Per call: 0 not checked yet, 1 ASCII, 2 not.
+  const asciiChunk = new Uint8Array(chunks.length);
+  const ascii = (k: number): boolean => {
+    if (asciiChunk[k] === 0) asciiChunk[k] = isAscii(chunks[k]!) ? 1 : 2;
+    return asciiChunk[k] === 1;
+  };
   const build = (): unknown => {
     const kind = code[at]!;
     const a = code[at + 1]!;
@@ -202,10 +223,28 @@ function floor(c: Corpus, chunks: Buffer[], buffers: boolean): Runner {
     const cc = code[at + 3]!;
     at += 4;
     if (kind === F_INT) return a;
-    if (kind === F_STR) return buffers ? bufferView(mem[a]!, memOff[a]! + bb, cc - bb) : floorText(chunks[a]!, bb, cc);
+    if (kind === F_STR) {
+      if (buffers) return bufferView(mem[a]!, memOff[a]! + bb, cc - bb);
+      return floorText(chunks[a]!, bb, cc, cc - bb > SHORT && ascii(a));
+    }
     if (kind === F_SPAN) {
-      // The bytes of a value split across chunks must be gathered somewhere.
       const n = bb - a;
+      if (!buffers) {
+        // A rope of the pieces, each in place, when every chunk it touches is ASCII.
+        let all = true;
+        for (let k = Math.floor(a / chunkSize); k * chunkSize < bb; k++) all &&= ascii(k);
+        if (all) {
+          let out = '';
+          for (let p = a; p < bb; ) {
+            const k = Math.floor(p / chunkSize);
+            const to = Math.min(bb, (k + 1) * chunkSize);
+            out += floorText(chunks[k]!, p - k * chunkSize, to - k * chunkSize, true);
+            p = to;
+          }
+          return out;
+        }
+      }
+      // The bytes of a value split across chunks must be gathered somewhere.
       let dst: Buffer;
       if (buffers) dst = Buffer.allocUnsafe(n);
       else {
@@ -219,7 +258,7 @@ function floor(c: Corpus, chunks: Buffer[], buffers: boolean): Runner {
         p += take;
         d += take;
       }
-      return buffers ? dst : floorText(dst, 0, n);
+      return buffers ? dst : floorText(dst, 0, n, false);
     }
     const items = new Array<unknown>(a);
     for (let k = 0; k < a; k++) items[k] = build();
@@ -227,6 +266,7 @@ function floor(c: Corpus, chunks: Buffer[], buffers: boolean): Runner {
   };
   return () => {
     at = 0;
+    asciiChunk.fill(0);
     let n = 0;
     for (let r = 0; r < c.replies; r++) if (build() !== undefined) n++;
     return n;

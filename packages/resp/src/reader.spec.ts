@@ -289,6 +289,72 @@ describe('RespReader: native builder options', () => {
     }
   });
 
+  it('string mode: ASCII and non-ASCII strings of every length mix in one chunk, past the ASCII check window', () => {
+    // 1 KiB ASCII bulks fill more than one 64 KiB window; UTF-8 ones come
+    // before, between and after them, short and long, in simple strings,
+    // bulks and arrays, so the reader sees windows that are and are not ASCII.
+    const ascii = 'a'.repeat(1024);
+    const texts: string[] = ['é'.repeat(5), 'ok', 'x'.repeat(16), 'y'.repeat(17), 'ü' + 'z'.repeat(700)];
+    for (let k = 0; k < 80; k++) texts.push(k === 40 ? `${ascii}€` : ascii, `s${k}`, 'ä'.repeat(k % 9));
+    texts.push('€'.repeat(300), 'b'.repeat(600), '\u00ff'.repeat(16));
+    const wire = Buffer.concat([
+      ...texts.map((t, k) => Buffer.from(k % 7 === 3 && !t.includes('\r') ? `+${t}\r\n` : `$${Buffer.byteLength(t)}\r\n${t}\r\n`)),
+      Buffer.from(`*3\r\n$600\r\n${'c'.repeat(600)}\r\n$3\r\nhé\r\n$601\r\n${'d'.repeat(599)}é\r\n`),
+    ]);
+    const want = [...texts, ['c'.repeat(600), 'hé', `${'d'.repeat(599)}é`]];
+    expect(readAll(wire)).toEqual(want);
+    for (const size of [16 * 1024, 1000]) {
+      const r = new RespReader();
+      const out: unknown[] = [];
+      for (let i = 0; i < wire.length; i += size) {
+        r.feed(wire.subarray(i, i + size));
+        for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) out.push(v);
+      }
+      expect(out).toEqual(want);
+    }
+  });
+
+  it('string mode: the same Buffer fed again with other bytes is decoded anew (no ASCII verdict carried over)', () => {
+    const r = new RespReader();
+    const chunk = Buffer.from(`$600\r\n${'a'.repeat(600)}\r\n$600\r\n${'b'.repeat(600)}\r\n`);
+    r.feed(chunk);
+    expect(r.getReply()).toBe('a'.repeat(600));
+    expect(r.getReply()).toBe('b'.repeat(600));
+    expect(r.getReply()).toBe(NEED_MORE);
+    // A socket layer reusing its read buffer: same object, new bytes.
+    chunk.write(`$600\r\n${'é'.repeat(299)}xx\r\n$600\r\n${'c'.repeat(600)}\r\n`);
+    r.feed(chunk);
+    expect(r.getReply()).toBe(`${'é'.repeat(299)}xx`);
+    expect(r.getReply()).toBe('c'.repeat(600));
+    // And read in place from a chain whose front view holds new bytes.
+    const c = new ChainBuffer();
+    const r2 = new RespReader();
+    c.add(`$600\r\n${'a'.repeat(600)}\r\n`);
+    expect(r2.getReplyFrom(c)).toBe('a'.repeat(600));
+    c.add(`$600\r\n${'ö'.repeat(300)}\r\n`);
+    expect(r2.getReplyFrom(c)).toBe('ö'.repeat(300));
+    // The chain's front chunk read in place (its backing memory reused).
+    for (const t of ['a'.repeat(600), 'é'.repeat(300), 'b'.repeat(600), `${'c'.repeat(598)}é`]) {
+      c.add(`$600\r\n${t}\r\n`);
+      expect(r2.getReplyFrom(c)).toBe(t);
+    }
+  });
+
+  it('string mode: a big bulk of ASCII pieces, then a piece cutting a UTF-8 character, decodes whole', () => {
+    const text = 'a'.repeat(100_000) + '€'.repeat(30_000) + 'b'.repeat(50_000);
+    const wire = Buffer.from(`$${Buffer.byteLength(text)}\r\n${text}\r\n+OK\r\n`);
+    for (const size of [16 * 1024, 16 * 1024 + 1, 70_001]) {
+      const r = new RespReader();
+      const out: unknown[] = [];
+      for (let i = 0; i < wire.length; i += size) {
+        r.feed(wire.subarray(i, i + size));
+        for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) out.push(v);
+      }
+      expect(out).toEqual([text, 'OK']);
+    }
+    expect(readAll(wire)).toEqual([text, 'OK']);
+  });
+
   it('a split bulk error or verbatim string past the scratch size decodes whole', () => {
     const msg = 'E'.repeat(70_000);
     const wire = Buffer.from(`!${msg.length}\r\n${msg}\r\n=${msg.length + 4}\r\ntxt:${msg}\r\n`);
