@@ -224,6 +224,26 @@ function bigSet(): Script {
   out.push(['zrange', 'big', '700', '760', 'withscores'], ['zrange', 'big', '-30', '-1', 'rev']);
   out.push(['zremrangebyrank', 'big', '100', '400'], ['zpopmax', 'big', '7'], ['zpopmin', 'big', '5']);
   out.push(['zrange', 'big', '0', '-1', 'withscores'], ['zcount', 'big', '100', '(300']);
+  // Score ranges found by descending the skiplist: bounds, exclusive ends, LIMIT, REV.
+  out.push(
+    ['zcount', 'big', '-inf', '+inf'],
+    ['zcount', 'big', '(100', '(100'],
+    ['zcount', 'big', '100', '100'],
+    ['zcount', 'big', '300', '100'],
+    ['zrangebyscore', 'big', '100', '(300', 'withscores', 'limit', '5', '20'],
+    ['zrangebyscore', 'big', '(499', '+inf', 'withscores'],
+    ['zrangebyscore', 'big', '-inf', '(0'],
+    ['zrevrangebyscore', 'big', '(400', '100', 'limit', '3', '10'],
+    ['zrevrangebyscore', 'big', '+inf', '-inf', 'limit', '0', '15', 'withscores'],
+    ['zrange', 'big', '250', '(260', 'byscore', 'limit', '2', '-1', 'withscores'],
+    ['zrange', 'big', '(260', '250', 'byscore', 'rev', 'limit', '1', '4'],
+    ['zrangestore', 'dst', 'big', '(120', '140', 'byscore'],
+    ['zrange', 'dst', '0', '-1', 'withscores'],
+    ['zremrangebyscore', 'big', '200', '(250'],
+    ['zremrangebyscore', 'big', '(600', '700'],
+    ['zcard', 'big'],
+    ['zrange', 'big', '0', '-1', 'withscores'],
+  );
   return out;
 }
 scripts['a sorted set of about 1,700 members: ranks, rank ranges, removals'] = bigSet();

@@ -99,6 +99,23 @@ export class SortedSet {
     return rank;
   }
 
+  /**
+   * How many entries, from the lowest, satisfy `below`, which must hold for
+   * a prefix of the order and then never again (e.g. "score under min"):
+   * the rank where a score range starts or ends, in O(log n).
+   */
+  countWhile(below: (e: ScoredMember) => boolean): number {
+    let x = this.head;
+    let rank = 0;
+    for (let i = this.level - 1; i >= 0; i--) {
+      for (let next = x.forward[i] ?? null; next !== null && below(next.entry); next = x.forward[i] ?? null) {
+        rank += x.span[i] as number;
+        x = next;
+      }
+    }
+    return rank;
+  }
+
   /** Removes and returns up to `count` lowest entries. */
   popMin(count: number): ScoredMember[] {
     const n = Math.min(count, this.length);

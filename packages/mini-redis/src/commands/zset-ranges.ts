@@ -38,8 +38,11 @@ function scoreRange(minArg: Buffer, maxArg: Buffer): ScoreRange {
   return { min, max, minex, maxex };
 }
 
-function inScore(r: ScoreRange, s: number): boolean {
-  return (r.minex ? s > r.min : s >= r.min) && (r.maxex ? s < r.max : s <= r.max);
+/** Ranks [lo, hi) of the entries whose score is in `r`: two O(log n) descents of the skiplist, not a walk. */
+function scoreRanks(z: SortedSet, r: ScoreRange): [number, number] {
+  const lo = z.countWhile((e) => (r.minex ? e.score <= r.min : e.score < r.min));
+  const hi = z.countWhile((e) => (r.maxex ? e.score < r.max : e.score <= r.max));
+  return [lo, Math.max(lo, hi)];
 }
 
 /** A lex bound: `[a` inclusive, `(a` exclusive, `-` and `+` the ends (Redis's zslParseLexRangeItem). */
@@ -108,16 +111,22 @@ function zrangeGeneric(c: Client, argv: Buffer[], at: number, store: Buffer | nu
       if (r === null) return [];
       return rev ? z.range(n - 1 - r[1], n - 1 - r[0]).reverse() : z.range(r[0], r[1]);
     };
+  } else if (type === 'score') {
+    const r = scoreRange(minArg, maxArg);
+    pick = (z) => {
+      // A negative offset skips everything (Redis counts it down past the end).
+      if (offset < 0) return [];
+      const [lo, hi] = scoreRanks(z, r);
+      const n = hi - lo - offset;
+      const take = limit < 0 ? n : Math.min(n, limit);
+      if (take <= 0) return [];
+      return rev ? z.range(hi - offset - take, hi - offset - 1).reverse() : z.range(lo + offset, lo + offset + take - 1);
+    };
   } else {
-    let keep: (m: ScoredMember) => boolean;
-    if (type === 'score') {
-      const r = scoreRange(minArg, maxArg);
-      keep = (m) => inScore(r, m.score);
-    } else {
-      const min = lexBound(minArg);
-      const max = lexBound(maxArg);
-      keep = (m) => inLex(min, max, m.member);
-    }
+    // BYLEX walks the list: Redis's lex order only holds among equal scores.
+    const min = lexBound(minArg);
+    const max = lexBound(maxArg);
+    const keep = (m: ScoredMember): boolean => inLex(min, max, m.member);
     pick = (z) => {
       if (offset > 0 && offset >= z.size) return [];
       const all = z.range(0, z.size - 1);
@@ -153,7 +162,8 @@ function zcount(c: Client, argv: Buffer[]): unknown {
   const r = scoreRange(argv[2] as Buffer, argv[3] as Buffer);
   const z = zsetAt(c, argv[1] as Buffer);
   if (z === undefined) return 0;
-  return z.range(0, z.size - 1).filter((m) => inScore(r, m.score)).length;
+  const [lo, hi] = scoreRanks(z, r);
+  return hi - lo;
 }
 
 function zlexcount(c: Client, argv: Buffer[]): unknown {
@@ -167,14 +177,14 @@ function zlexcount(c: Client, argv: Buffer[]): unknown {
 /** ZREMRANGEBYRANK / BYSCORE / BYLEX key a b: the number removed; an emptied key is deleted. */
 function zremrange(c: Client, argv: Buffer[], type: 'rank' | 'score' | 'lex'): unknown {
   let match: ((m: ScoredMember) => boolean) | null = null;
+  let scores: ScoreRange | null = null;
   let start = 0;
   let stop = 0;
   if (type === 'rank') {
     start = intArg(argv[2] as Buffer);
     stop = intArg(argv[3] as Buffer);
   } else if (type === 'score') {
-    const r = scoreRange(argv[2] as Buffer, argv[3] as Buffer);
-    match = (m) => inScore(r, m.score);
+    scores = scoreRange(argv[2] as Buffer, argv[3] as Buffer);
   } else {
     const min = lexBound(argv[2] as Buffer);
     const max = lexBound(argv[3] as Buffer);
@@ -186,7 +196,10 @@ function zremrange(c: Client, argv: Buffer[], type: 'rank' | 'score' | 'lex'): u
   if (e.type !== 'zset') throw WRONGTYPE;
   const z = e.value;
   let removed: number;
-  if (match === null) {
+  if (scores !== null) {
+    const [lo, hi] = scoreRanks(z, scores);
+    removed = hi > lo ? z.removeRange(lo, hi - 1) : 0;
+  } else if (match === null) {
     const r = clampRange(start, stop, z.size);
     if (r === null) return 0;
     removed = z.removeRange(r[0], r[1]);
