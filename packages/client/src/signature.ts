@@ -279,23 +279,28 @@ function encodeOne(a: ArgSpec, v: unknown, out: Out): void {
   out.push(v as CommandArgument);
 }
 
+/**
+ * `argv0` then values[0..n). Sized exactly (a command held in the offline
+ * queue keeps its argv, and push-grown arrays carry ~17 slots of backing
+ * store), and filled by hand: Array.prototype.concat checks
+ * Symbol.isConcatSpreadable on its argument, ~160 ns per call against ~30
+ * here, on every command.
+ */
+function withValues(argv0: readonly string[], values: readonly unknown[], n: number): Out {
+  const n0 = argv0.length;
+  const out: Out = new Array<CommandArgument>(n0 + n);
+  for (let j = 0; j < n0; j++) out[j] = argv0[j]!;
+  for (let j = 0; j < n; j++) out[n0 + j] = values[j] as CommandArgument;
+  return out;
+}
+
 /** argv for a call: `argv0` (the command's words) then the parameters, by plan. */
 export function encodeCall(argv0: readonly string[], plan: Plan, values: readonly unknown[]): Out {
   if (plan.simple && values.length <= plan.params.length) {
-    // Sized exactly (a command held in the offline queue keeps its argv, and
-    // push-grown arrays carry ~17 slots of backing store), and filled by
-    // hand: Array.prototype.concat checks Symbol.isConcatSpreadable on its
-    // argument, ~160 ns per call against ~30 here, on every command.
-    const n0 = argv0.length;
     const n = values.length;
     let i = 0;
     while (i < n && values[i] !== undefined) i++;
-    if (i === n) {
-      const out: Out = new Array<CommandArgument>(n0 + n);
-      for (let j = 0; j < n0; j++) out[j] = argv0[j]!;
-      for (let j = 0; j < n; j++) out[n0 + j] = values[j] as CommandArgument;
-      return out;
-    }
+    if (i === n) return withValues(argv0, values, n);
   }
   const k = plan.plainPrefix;
   if (k > 0 && values.length >= k) {
@@ -304,13 +309,7 @@ export function encodeCall(argv0: readonly string[], plan: Plan, values: readonl
     while (i < k && values[i] !== undefined) i++;
     let j = k;
     while (j < values.length && values[j] === undefined) j++;
-    if (i === k && j === values.length) {
-      const n0 = argv0.length;
-      const out: Out = new Array<CommandArgument>(n0 + k);
-      for (let x = 0; x < n0; x++) out[x] = argv0[x]!;
-      for (let x = 0; x < k; x++) out[n0 + x] = values[x] as CommandArgument;
-      return out;
-    }
+    if (i === k && j === values.length) return withValues(argv0, values, k);
   }
   const out: Out = argv0.slice();
   if (plan.simple) {
