@@ -386,6 +386,49 @@ describe('RespReader: native builder options', () => {
   });
 });
 
+  it('integers of every digit count, both signs, at the top level and inside aggregates', () => {
+    // digits() sums the first nine digits in int32 and goes on in doubles:
+    // every count either side of nine, up to the bigint cut, reads exactly.
+    const wire: string[] = [];
+    const want: unknown[] = [];
+    for (let len = 1; len <= 19; len++) {
+      for (const lead of ['1', '9']) {
+        const text = lead + '0123456789012345678'.slice(0, len - 1);
+        for (const sign of ['', '-', '+']) {
+          const big = BigInt(sign === '-' ? `-${text}` : text);
+          const value = big >= -(2n ** 53n) && big <= 2n ** 53n ? Number(big) : big;
+          wire.push(`:${sign}${text}\r\n`, `*2\r\n:${sign}${text}\r\n:${sign}${text}\r\n`);
+          want.push(value, [value, value]);
+        }
+      }
+    }
+    const bytes = wire.join('');
+    expect(readAll(bytes)).toEqual(want);
+    // Fed in pieces of every size up to 23 bytes: the fast path and the general one.
+    for (let size = 1; size <= 23; size++) {
+      const r = new RespReader();
+      const got: unknown[] = [];
+      for (let i = 0; i < bytes.length; i += size) {
+        r.feed(Buffer.from(bytes.slice(i, i + size), 'latin1'));
+        for (let v = r.getReply(); v !== NEED_MORE; v = r.getReply()) got.push(v);
+      }
+      expect(got).toEqual(want);
+    }
+    expect(one(':-0\r\n')).toBe(0);
+    expect(one(':000000000012\r\n')).toBe(12);
+  });
+
+  it('a failed stream stays failed for getReply (the integer fast path included) until reset()', () => {
+    const r = new RespReader();
+    r.feed(Buffer.from(':1\r\n:x\r\n'));
+    expect(r.getReply()).toBe(1);
+    expect(() => r.getReply()).toThrow(ProtocolError);
+    expect(() => r.getReply()).toThrow(ProtocolError);
+    r.reset();
+    r.feed(Buffer.from(':2\r\n'));
+    expect(r.getReply()).toBe(2);
+  });
+
 describe('RespReader: hiredis builder', () => {
   const h = { builder: 'hiredis' as const };
   const r = (wire: string, opts: RespReaderOptions = h) => one(wire, opts) as RedisReply;
