@@ -416,6 +416,23 @@ describe('RespReader: native builder options', () => {
     }
     expect(one(':-0\r\n')).toBe(0);
     expect(one(':000000000012\r\n')).toBe(12);
+    // Bad bytes inside getReply's words (a chunk with room): the same errors as byte by byte.
+    const pad = ':1\r\n'.repeat(20);
+    for (const bad of [':12\xff4\r\n', ':1234\xfa\r\n', ':12:4\r\n', ':123/\r\n', ':\r\n', ':1234567\n\r', ':-\r\n']) {
+      const whole = protocolError(pad + bad + pad);
+      const r = new RespReader();
+      let err: unknown;
+      try {
+        for (const c of Buffer.from(pad + bad + pad, 'latin1')) {
+          r.feed(Buffer.of(c));
+          while (r.getReply() !== NEED_MORE);
+        }
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ProtocolError);
+      expect((err as ProtocolError).message).toBe(whole.message);
+    }
   });
 
   it('a failed stream stays failed for getReply (the integer fast path included) until reset()', () => {
