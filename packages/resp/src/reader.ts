@@ -527,18 +527,7 @@ export class RespReader {
     const start = this.pos;
     if (start >= end || !(this.textBulks || (this.nativeBuffers && this.stable)) || !this.idle()) return this.general();
     const t = b[start];
-    if (t === INTEGER) {
-      // Likewise an integer near the chunk's end or past getReply's word
-      // reader (a sign, nine digits or more), byte by byte.
-      const neg = start + 1 < end && b[start + 1] === MINUS;
-      const first = neg ? start + 2 : start + 1;
-      const n = this.digits(b, first, end);
-      const cr = this.digitEnd;
-      if (cr + 1 < end && b[cr] === CR && b[cr + 1] === LF && cr !== first && cr - first <= 15 && cr - start <= this.maxLine) {
-        this.pos = cr + 2;
-        return neg ? 0 - n : n;
-      }
-    } else if (t === BULK_STRING) {
+    if (t === BULK_STRING) {
       // Hot path, a whole bulk string at the top level with the native
       // builder (a GET's reply): decoded right here, else the general path.
       const n = this.digits(b, start + 1, end);
@@ -566,6 +555,17 @@ export class RespReader {
       if (i + 1 < end && b[i] === CR && b[i + 1] === LF && i - start <= this.maxSimple) {
         this.pos = i + 2;
         return this.textBulks ? this.stringOf(b, first, i) : this.view(b, first, i);
+      }
+    } else if (t === INTEGER) {
+      // Likewise an integer near the chunk's end or past getReply's word
+      // reader (a sign, nine digits or more), byte by byte.
+      const neg = start + 1 < end && b[start + 1] === MINUS;
+      const first = neg ? start + 2 : start + 1;
+      const n = this.digits(b, first, end);
+      const cr = this.digitEnd;
+      if (cr + 1 < end && b[cr] === CR && b[cr + 1] === LF && cr !== first && cr - first <= 15 && cr - start <= this.maxLine) {
+        this.pos = cr + 2;
+        return neg ? 0 - n : n;
       }
     }
     return this.general();
