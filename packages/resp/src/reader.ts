@@ -171,9 +171,10 @@ export class RespReader {
   /** Set once the stream is broken; thrown by every call until reset(). */
   private failure: ProtocolError | null = null;
   /**
-   * 1 while getReply's integer fast path may run: the native builder, no
-   * failure, nothing partial (idle()). One Smi compare per reply instead of
-   * six field tests; kept by settle() wherever that state can change.
+   * 1 while getReply's and nextReply's fast paths may run: the native
+   * builder, no failure, nothing partial (idle()), not chain mode. One Smi
+   * compare per reply instead of six field tests; kept by settle() wherever
+   * that state can change.
    */
   private ready = 0;
 
@@ -294,7 +295,7 @@ export class RespReader {
 
   /** Recompute `ready` after anything that may have changed the failure or the partial state. */
   private settle(): void {
-    this.ready = this.native && this.failure === null && this.idle() ? 1 : 0;
+    this.ready = this.native && !this.chainMode && this.failure === null && this.idle() ? 1 : 0;
   }
 
   /**
@@ -521,11 +522,17 @@ export class RespReader {
 
   // Kept apart from getReply so that getReply stays small enough to inline.
   private nextReply(): unknown {
-    if (this.failure !== null) throw this.failure;
     const b = this.buf;
     const end = this.end;
     const start = this.pos;
-    if (start >= end || !(this.textBulks || (this.nativeBuffers && this.stable)) || !this.idle()) return this.general();
+    // The fast paths below want what `ready` says (the native builder —
+    // strings or Buffers —, no failure, nothing partial, not chain mode,
+    // where views are not allowed): one Smi rather than testing each flag
+    // (V8 compiled every boolean field test here as a full ToBoolean).
+    if (this.ready !== 1 || start >= end) {
+      if (this.failure !== null) throw this.failure;
+      return this.general();
+    }
     const t = b[start];
     if (t === BULK_STRING) {
       // Hot path, a whole bulk string at the top level with the native
