@@ -913,6 +913,17 @@ export class RespReader {
           at = stop + 2;
           continue;
         }
+      } else if (at < end && b[at] === INTEGER) {
+        // Likewise integers (ZSCORE-like counts in nested replies, SMISMEMBER).
+        const neg = at + 1 < end && b[at + 1] === MINUS;
+        const first = neg ? at + 2 : at + 1;
+        const v = this.digits(b, first, end);
+        const j = this.digitEnd;
+        if (j !== first && j - first <= 15 && j - at <= this.maxLine && j + 1 < end && b[j] === CR && b[j + 1] === LF) {
+          items[k] = neg ? 0 - v : v;
+          at = j + 2;
+          continue;
+        }
       }
       const v = this.quick(b, at, end, level + 1);
       if (v === BAIL) return BAIL;
