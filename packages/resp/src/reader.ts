@@ -126,7 +126,20 @@ const { CR, LF, MINUS, PLUS, ZERO, NINE } = Byte;
  * longer than a short reply (a burst of replies) also pays back its DataView.
  */
 const WORDS_ROOM = 64;
-const POW10 = [1, 10, 100, 1000, 10000];
+/**
+ * 10, 100 and 1000 packed ten bits apart in one int32: 10^k for k = 1..3 is
+ * `(POW10_PACKED >>> (10 * k - 10)) & 0x3ff`, a shift and a mask where an
+ * array read costs a map check and a bounds check.
+ */
+const POW10_PACKED = (1000 << 20) | (100 << 10) | 10;
+/** CR then LF, as one little-endian 16-bit read sees them. */
+const CRLF16 = 0x0a0d;
+/**
+ * The longest line lineInteger() reads: the type byte and eight digits. A
+ * reader whose maxLineLength is shorter (no real one) leaves `ready` at 0 and
+ * reads everything on the general path, so lineInteger never checks it.
+ */
+const WORD_LINE = 9;
 
 /**
  * Per byte of the little-endian word w, nonzero where that byte is not an
@@ -134,9 +147,7 @@ const POW10 = [1, 10, 100, 1000, 10000];
  * (bytes : to ?). A carry out of a byte of 0xFA or more can only corrupt
  * the verdict on later bytes, and that byte is a non-digit already.
  */
-function notDigits(w: number): number {
-  return ((w & 0xf0f0f0f0) ^ 0x30303030) | (((w + 0x06060606) & 0xf0f0f0f0) ^ 0x30303030);
-}
+const notDigits = (w: number): number => ((w & 0xf0f0f0f0) ^ 0x30303030) | (((w + 0x06060606) & 0xf0f0f0f0) ^ 0x30303030);
 
 /**
  * The value of the first k (1..4) bytes of w, ASCII digits, the first the
@@ -144,11 +155,11 @@ function notDigits(w: number): number {
  * bytes, and any borrow out of non-digits, fall off), then pairs of bytes
  * combined, then pairs of pairs — every partial sum fits in an int32.
  */
-function wordValue(w: number, k: number): number {
+const wordValue = (w: number, k: number): number => {
   let x = (w - 0x30303030) << (32 - 8 * k);
   x = (Math.imul(x, 10) + (x >>> 8)) & 0x00ff00ff;
   return (Math.imul(x, 100) + (x >>> 16)) & 0xffff;
-}
+};
 
 export class RespReader {
   /** The builder in use: the one made for the options, or its other-mode twin (setStringMode). */
@@ -172,9 +183,9 @@ export class RespReader {
   private failure: ProtocolError | null = null;
   /**
    * 1 while getReply's and nextReply's fast paths may run: the native
-   * builder, no failure, nothing partial (idle()), not chain mode. One Smi
-   * compare per reply instead of six field tests; kept by settle() wherever
-   * that state can change.
+   * builder, no failure, nothing partial (idle()), not chain mode, and a
+   * maxLineLength of at least WORD_LINE. One Smi compare per reply instead of
+   * seven field tests; kept by settle() wherever that state can change.
    */
   private ready = 0;
 
@@ -295,7 +306,7 @@ export class RespReader {
 
   /** Recompute `ready` after anything that may have changed the failure or the partial state. */
   private settle(): void {
-    this.ready = this.native && !this.chainMode && this.failure === null && this.idle() ? 1 : 0;
+    this.ready = this.native && !this.chainMode && this.failure === null && this.maxLine >= WORD_LINE && this.idle() ? 1 : 0;
   }
 
   /**
@@ -379,21 +390,22 @@ export class RespReader {
   }
 
   /**
-   * getReply's integer line `:[-]digits CRLF` at b[i], read four bytes at a
+   * getReply's integer line `:digits CRLF` at b[i], read four bytes at a
    * time (SWAR) for 1 to 8 digits: a digit test and the value of a word
    * cost a dozen int32 operations, against ~19 instructions per digit in a
    * byte loop (bounds check, map check and the loop's own checks each time).
    * 100k 7-digit integers: ~25% more replies per second. The caller
    * leaves WORDS_ROOM bytes from i (both words and the CRLF lie inside the
-   * chunk). BAIL (nothing changed) for anything else, which the byte loop
-   * then reads — 9 digits or more, a `+` sign, no digits, no CRLF, a line
-   * past maxLineLength.
+   * chunk), and `ready` says the line fits maxLineLength. BAIL (nothing
+   * changed) for anything else, which nextReply's byte loop then reads — a
+   * sign (negative replies are rare: INCRBY, TTL's -1/-2), 9 digits or more,
+   * no digits, no CRLF. Every value here fits an int32 (below 10^8), so the
+   * arithmetic is int32 with no overflow or minus-zero checks.
    */
   private lineInteger(b: Buffer, i: number): unknown {
-    const neg = b[i + 1] === MINUS;
-    const p = neg ? i + 2 : i + 1;
     let dv = this.words;
     if (dv === null || this.wordsOf !== b) dv = this.wordsFor(b);
+    const p = i + 1;
     const w = dv.getInt32(p, true);
     const m = notDigits(w);
     let value: number;
@@ -410,12 +422,12 @@ export class RespReader {
       if (m2 === 0) return BAIL;
       const k = (31 - Math.clz32(m2 & -m2)) >> 3;
       value = wordValue(w, 4);
-      if (k !== 0) value = value * POW10[k]! + wordValue(w2, k);
+      if (k !== 0) value = (Math.imul(value, (POW10_PACKED >>> (10 * k - 10)) & 0x3ff) + wordValue(w2, k)) | 0;
       cr = p + 4 + k;
     }
-    if (b[cr] !== CR || b[cr + 1] !== LF || cr - i > this.maxLine) return BAIL;
+    if (dv.getUint16(cr, true) !== CRLF16) return BAIL;
     this.pos = cr + 2;
-    return neg ? 0 - value : value;
+    return value;
   }
 
   /** The DataView of chunk b for lineInteger(). */
