@@ -284,6 +284,34 @@ describe('RespReader property: fast paths agree with the general path', () => {
       { numRuns: 3000 },
     );
   });
+
+  // getReply reads a top-level integer by words only with 64 bytes of room in
+  // the chunk: bursts long enough for that, every digit count and sign, line
+  // limits below and above the word reader's 9-byte lines, one byte replaced.
+  it('integer bursts read by words agree with the general path, limits and broken bytes included', () => {
+    const integer = fc
+      .tuple(fc.constantFrom('', '-', '+'), fc.integer({ min: 0, max: 12 }), fc.nat())
+      .map(([sign, digits, seed]) => `:${sign}${digits === 0 ? '' : String(seed).padStart(digits, '7').slice(-digits)}\r\n`);
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof({ weight: 4, arbitrary: integer }, { weight: 1, arbitrary: plain }), { minLength: 8, maxLength: 40 }),
+        fc.option(fc.tuple(fc.nat(), fc.constantFrom('\r', '\n', '-', 'x', ':', '/', '0', '9', '\xff')), { nil: undefined }),
+        fc.array(fc.nat(), { maxLength: 2 }),
+        fc.record({
+          stringMode: fc.constantFrom<'string' | 'buffer'>('string', 'buffer'),
+          maxLineLength: fc.option(fc.integer({ min: 1, max: 16 }), { nil: undefined }),
+        }),
+        (replies, mutation, cuts, opts) => {
+          const wire = Buffer.from(replies.join(''), 'latin1');
+          if (mutation !== undefined) wire[mutation[0] % wire.length] = mutation[1].charCodeAt(0);
+          const pieces = cut(wire, cuts);
+          const general = new NativeBuilder({ stringMode: opts.stringMode });
+          expect(readAll(opts, pieces)).toEqual(readAll({ ...opts, builder: general }, pieces));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 /** Bad and odd streams, and limits small enough to be reached, for the chunking property. */
