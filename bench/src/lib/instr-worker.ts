@@ -32,7 +32,16 @@ const [suiteName, workloadName, itersArg, batchesArg, ...implNames] = process.ar
 const iterations = Number(itersArg);
 /** Timed batches per implementation; the suite keeps the cheapest. */
 const BATCHES = Number(batchesArg);
-const WARMUP = 30;
+/**
+ * Calls before counting. A chunked corpus at this scale feeds only 4 to 100
+ * chunks per call, so the paths a chunk's end takes (a reply split across
+ * chunks) ran only a few hundred times after 30 calls and TurboFan compiled
+ * them inside the counted batches: 10k 1 KiB bulks in 16 KiB chunks as
+ * Buffers counted 1,925 instructions per reply for the reader after 30 calls,
+ * ~700 once those paths are compiled (what a long-lived connection runs).
+ * INSTR_WARMUP overrides it.
+ */
+const WARMUP = Number(process.env.INSTR_WARMUP ?? 300);
 
 async function workloads(name: string): Promise<CpuWorkload[]> {
   // The scale the instruction counts use: a tenth of the timed corpora (as --quick).
