@@ -936,6 +936,15 @@ export class RespReader {
           at = j + 2;
           continue;
         }
+      } else if (at < end && b[at] === SIMPLE_STRING) {
+        // And simple strings (+OK in nested replies, a command's status).
+        let j = at + 1;
+        while (j < end && b[j] !== CR && b[j] !== LF) j++;
+        if (j + 1 < end && b[j] === CR && b[j + 1] === LF && j - at <= this.maxSimple) {
+          items[k] = this.textBulks ? this.stringOf(b, at + 1, j) : this.view(b, at + 1, j);
+          at = j + 2;
+          continue;
+        }
       }
       const v = this.quick(b, at, end, level + 1);
       if (v === BAIL) return BAIL;
