@@ -578,16 +578,40 @@ export class RespReader {
     } else if (t === INTEGER) {
       // Likewise an integer near the chunk's end or past getReply's word
       // reader (a sign, nine digits or more), byte by byte.
-      const neg = start + 1 < end && b[start + 1] === MINUS;
-      const first = neg ? start + 2 : start + 1;
-      const n = this.digits(b, first, end);
-      const cr = this.digitEnd;
-      if (cr + 1 < end && b[cr] === CR && b[cr + 1] === LF && cr !== first && cr - first <= 15 && cr - start <= this.maxLine) {
-        this.pos = cr + 2;
-        return neg ? 0 - n : n;
+      const v = this.shortInteger(b, start, end);
+      if (v !== BAIL) {
+        this.pos = this.next;
+        return v;
       }
     }
     return this.general();
+  }
+
+  /**
+   * The integer line `:[-]digits CRLF` whose type byte is b[at], whole inside
+   * b[..end) with at most 15 digits: its value, `next` past its CRLF; else
+   * BAIL, nothing changed. nextReply's top-level integers and quick()'s
+   * elements (small: it inlines into both).
+   */
+  private shortInteger(b: Buffer, at: number, end: number): number | typeof BAIL {
+    const neg = at + 1 < end && b[at + 1] === MINUS;
+    const first = neg ? at + 2 : at + 1;
+    const v = this.digits(b, first, end);
+    const j = this.digitEnd;
+    if (j === first || j - first > 15 || j - at > this.maxLine || j + 1 >= end || b[j] !== CR || b[j + 1] !== LF) return BAIL;
+    this.next = j + 2;
+    return neg ? 0 - v : v;
+  }
+
+  /**
+   * Where the CR of the simple line whose type byte is b[at] lies, when the
+   * whole line (CRLF included) is inside b[..end) and within maxSimple; else
+   * -1. A bare CR or LF inside the line fails it.
+   */
+  private simpleEnd(b: Buffer, at: number, end: number): number {
+    let j = at + 1;
+    while (j < end && b[j] !== CR && b[j] !== LF) j++;
+    return j + 1 < end && b[j] === CR && b[j + 1] === LF && j - at <= this.maxSimple ? j : -1;
   }
 
   // Apart from nextReply, which stays small: with this loop inside it the
@@ -880,12 +904,10 @@ export class RespReader {
     if (start >= end) return BAIL;
     const t = b[start]!;
     if (t === SIMPLE_STRING) {
-      const first = start + 1;
-      let i = first;
-      while (i < end && b[i] !== CR && b[i] !== LF) i++;
-      if (i + 1 >= end || b[i] !== CR || b[i + 1] !== LF || i - start > this.maxSimple) return BAIL;
+      const i = this.simpleEnd(b, start, end);
+      if (i < 0) return BAIL;
       this.next = i + 2;
-      return this.textBulks ? this.stringOf(b, first, i) : this.view(b, first, i);
+      return this.textBulks ? this.stringOf(b, start + 1, i) : this.view(b, start + 1, i);
     }
     if (t !== INTEGER && t !== BULK_STRING && t !== ARRAY) return BAIL;
     const neg = t === INTEGER && start + 1 < end && b[start + 1] === MINUS;
@@ -911,8 +933,10 @@ export class RespReader {
     const items = new Array<unknown>(n);
     let at = p;
     for (let k = 0; k < n; k++) {
+      if (at >= end) return BAIL;
+      const e = b[at];
       // Bulk strings, the commonest elements (LRANGE, MGET), without the call.
-      if (at < end && b[at] === BULK_STRING) {
+      if (e === BULK_STRING) {
         const len = this.digits(b, at + 1, end);
         const j = this.digitEnd;
         const q = j + 2;
@@ -925,26 +949,20 @@ export class RespReader {
           at = stop + 2;
           continue;
         }
-      } else if (at < end && b[at] === INTEGER) {
+      } else if (e === INTEGER) {
         // Likewise integers (ZSCORE-like counts in nested replies, SMISMEMBER).
-        const neg = at + 1 < end && b[at + 1] === MINUS;
-        const first = neg ? at + 2 : at + 1;
-        const v = this.digits(b, first, end);
-        const j = this.digitEnd;
-        if (j !== first && j - first <= 15 && j - at <= this.maxLine && j + 1 < end && b[j] === CR && b[j + 1] === LF) {
-          items[k] = neg ? 0 - v : v;
-          at = j + 2;
-          continue;
-        }
-      } else if (at < end && b[at] === SIMPLE_STRING) {
+        const v = this.shortInteger(b, at, end);
+        if (v === BAIL) return BAIL;
+        items[k] = v;
+        at = this.next;
+        continue;
+      } else if (e === SIMPLE_STRING) {
         // And simple strings (+OK in nested replies, a command's status).
-        let j = at + 1;
-        while (j < end && b[j] !== CR && b[j] !== LF) j++;
-        if (j + 1 < end && b[j] === CR && b[j + 1] === LF && j - at <= this.maxSimple) {
-          items[k] = this.textBulks ? this.stringOf(b, at + 1, j) : this.view(b, at + 1, j);
-          at = j + 2;
-          continue;
-        }
+        const j = this.simpleEnd(b, at, end);
+        if (j < 0) return BAIL;
+        items[k] = this.textBulks ? this.stringOf(b, at + 1, j) : this.view(b, at + 1, j);
+        at = j + 2;
+        continue;
       }
       const v = this.quick(b, at, end, level + 1);
       if (v === BAIL) return BAIL;
